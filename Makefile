@@ -1,0 +1,50 @@
+# ipwire: the two quick-start commands are `make run` and `make test`; both set everything up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DB     ?= data/ipwire.duckdb
+
+.PHONY: setup run test eval bench lint lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## run: ingest the seed documents into $(DB) on embedded Prefect, then show them
+run: setup
+	$(BIN)/ipwire ingest seeds/ --db $(DB)
+	$(BIN)/ipwire sql --db $(DB) "$$(cat warehouse/queries/01_latest_relevant.sql)"
+
+## test: the whole suite (real HTTP server on 127.0.0.1, real DuckDB, Prefect test harness)
+test: setup
+	$(BIN)/python -m pytest -q
+
+## eval: quality figures on ../shared/eval (extraction, classification, dedup)
+eval: setup
+	$(BIN)/python bench/eval_extraction.py
+	$(BIN)/python bench/eval_classify.py
+	$(BIN)/python bench/eval_dedup.py
+
+## bench: speed and memory figures
+bench: setup
+	$(BIN)/python bench/bench_extract.py
+	$(BIN)/python bench/bench_classify.py
+	$(BIN)/python bench/bench_dedup.py --max 100000
+	$(BIN)/python bench/bench_web.py
+
+lint: setup
+	$(BIN)/ruff check .
+
+## lock: re-resolve constraints.txt from pyproject.toml in a scratch venv
+lock:
+	rm -rf /tmp/ipwire-lock && $(PYTHON) -m venv /tmp/ipwire-lock
+	/tmp/ipwire-lock/bin/pip install --quiet '.[dev]'
+	/tmp/ipwire-lock/bin/pip freeze --exclude ipwire > constraints.txt
+
+clean:
+	rm -rf $(VENV) data/*.duckdb data/*.wal

@@ -1,0 +1,202 @@
+"""The ingest flow: sources -> clean -> dedup -> classify -> load, one task per batch.
+
+The flow only orchestrates: which tasks run, in what order, on which batches. Each task hands
+its work to a plain function in `ipwire.tasks`, which can be run and tested without Prefect.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field
+
+from ipwire import prefect_env
+
+prefect_env.configure()
+
+from ipwire.tasks import classify as classify_mod  # noqa: E402
+from ipwire.tasks import clean as clean_mod  # noqa: E402
+from ipwire.tasks import load as load_mod  # noqa: E402
+from ipwire.tasks import sources as sources_mod  # noqa: E402
+from ipwire.warehouse import db as wh  # noqa: E402
+from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.context import get_run_context  # noqa: E402
+
+from ipwire.config import load_settings  # noqa: E402
+from ipwire.records import Article, RawDoc, Rejection  # noqa: E402
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    status: str
+    db: str
+    seen: int = 0
+    new: int = 0
+    duplicate: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    sources_read: int = 0
+    sources_failed: int = 0
+    rejections: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def chunks(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), max(1, size))]
+
+
+# --- tasks: thin wrappers over plain functions -------------------------------------------
+
+
+@task(name="open-run", cache_policy=NO_CACHE)
+def open_run(
+    db: str, run_id: str, started_at: str, sources: list[str], flow_run_id: str | None
+) -> None:
+    with wh.connect(db) as conn:
+        load_mod.begin_run(conn, run_id, started_at, sources, flow_run_id)
+
+
+@task(name="read-files", cache_policy=NO_CACHE)
+def read_files(
+    sources: list[str], fetched_at: str, extensions: list[str], max_bytes: int
+) -> tuple[list[RawDoc], list[Rejection], int]:
+    files, rejections = sources_mod.discover(sources, extensions)
+    raws, more = sources_mod.read_files(files, fetched_at, max_bytes)
+    return raws, rejections + more, len(files)
+
+
+@task(name="skip-known", cache_policy=NO_CACHE)
+def skip_known(db: str, raws: list[RawDoc]) -> tuple[list[RawDoc], int]:
+    with wh.connect(db) as conn:
+        known = load_mod.known_raw_ids(conn, [r.raw_id for r in raws])
+    return [r for r in raws if r.raw_id not in known], len(known)
+
+
+@task(name="clean", cache_policy=NO_CACHE)
+def clean(raws: list[RawDoc], min_words: int) -> tuple[list[Article], list[Rejection]]:
+    return clean_mod.clean_batch(raws, min_words=min_words)
+
+
+@task(name="dedup", cache_policy=NO_CACHE)
+def dedup(db: str, articles: list[Article], settings) -> list[Article]:
+    from ipwire.tasks import dedup as dedup_mod
+
+    with wh.connect(db) as conn:
+        dedup_mod.find_duplicates(conn, articles, settings)
+    return articles
+
+
+@task(name="classify", cache_policy=NO_CACHE)
+def classify(articles: list[Article], taxonomy_path: str) -> list[Article]:
+    taxonomy = classify_mod.load_taxonomy(taxonomy_path or None)
+    results = classify_mod.classify_many([(a.body, a.title) for a in articles], taxonomy=taxonomy)
+    for a, c in zip(articles, results, strict=True):
+        a.classification = c
+    return articles
+
+
+@task(name="cluster-stories", cache_policy=NO_CACHE)
+def cluster_stories(db: str, articles: list[Article], settings) -> list[Article]:
+    from ipwire.tasks import dedup as dedup_mod
+
+    with wh.connect(db) as conn:
+        dedup_mod.assign_stories(conn, articles, settings)
+    return articles
+
+
+@task(name="load", cache_policy=NO_CACHE)
+def load(
+    db: str,
+    run_id: str,
+    raws: list[RawDoc],
+    articles: list[Article],
+    rejections: list[Rejection],
+    at: str,
+) -> load_mod.BatchCounts:
+    with wh.connect(db) as conn:
+        return load_mod.load_batch(conn, run_id, raws, articles, rejections, at)
+
+
+@task(name="close-run", cache_policy=NO_CACHE)
+def close_run(
+    db: str, run_id: str, status: str, counts: load_mod.BatchCounts, note: str | None
+) -> None:
+    with wh.connect(db) as conn:
+        load_mod.finish_run(conn, run_id, status, counts, note)
+
+
+# --- the flow ---------------------------------------------------------------------------
+
+
+@flow(name="ingest")
+def ingest(
+    sources: list[str] | None = None, db: str | None = None, config: str | None = None
+) -> RunSummary:
+    """Ingest files, folders and URLs (or the configured sources) into the warehouse."""
+    logger = get_run_logger()
+    settings = load_settings(config)
+    db_file = str(wh.db_path(db))
+    sources = list(sources or settings.sources.paths)
+    run_id = uuid.uuid4().hex[:16]
+    started_at = load_mod.now_utc()
+    flow_run = getattr(get_run_context(), "flow_run", None)
+    open_run(db_file, run_id, started_at, sources, str(flow_run.id) if flow_run else None)
+    summary = RunSummary(run_id=run_id, status="running", db=db_file)
+    totals = load_mod.BatchCounts()
+    try:
+        # Sources: read files and folders into raw documents; skip what is already stored.
+        raws, early_rejections, n_files = read_files(
+            sources, started_at, settings.sources.extensions, settings.sources.max_file_bytes
+        )
+        summary.sources_read = n_files
+        summary.sources_failed = sum(1 for r in early_rejections if r.reason == "not_found")
+        fresh, n_known = skip_known(db_file, raws)
+        totals.seen += n_known
+        totals.unchanged += n_known
+        batches = chunks(fresh, settings.sources.batch_size) or [[]]
+        for i, batch in enumerate(batches):
+            pending_rejections = early_rejections if i == 0 else []
+            # Clean: extract article text and metadata, strip boilerplate.
+            articles, rejected = clean(batch, settings.clean.min_words)
+            # Dedup: exact and near copies against the whole warehouse.
+            articles = dedup(db_file, articles, settings.dedup)
+            # Classify: relevance, topics, tone, actors, with evidence.
+            articles = classify(articles, settings.classify.taxonomy)
+            # Stories: reports of the same event share a story_id.
+            articles = cluster_stories(db_file, articles, settings.dedup)
+            # Load: one transaction per batch.
+            counts = load(
+                db_file, run_id, batch, articles, pending_rejections + rejected, started_at
+            )
+            totals.add(counts)
+            summary.rejections += [asdict(r) for r in pending_rejections + rejected]
+            logger.info(
+                "batch %d/%d: %d new, %d duplicate, %d updated, %d rejected",
+                i + 1,
+                len(batches),
+                counts.new,
+                counts.duplicate,
+                counts.updated,
+                counts.rejected,
+            )
+        nothing_read = bool(sources) and n_files == 0
+        status = "failed" if nothing_read else "completed"
+        note = "no source could be read" if nothing_read else None
+    except Exception as exc:
+        status, note = "failed", f"{type(exc).__name__}: {exc}"
+        close_run(db_file, run_id, status, totals, note)
+        raise
+    close_run(db_file, run_id, status, totals, note)
+    for name in ("seen", "new", "duplicate", "updated", "unchanged", "rejected"):
+        setattr(summary, name, getattr(totals, name))
+    summary.status = status
+    return summary
+
+
+if __name__ == "__main__":
+    # Run against the seed documents into a scratch warehouse on embedded Prefect.
+    print(ingest(sources=["seeds"], db="data/example.duckdb").as_dict())

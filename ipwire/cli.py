@@ -1,0 +1,323 @@
+"""The `ipwire` command: the documented face of the same functions the flows call."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import click
+
+from ipwire import __version__
+
+FORMATS = ("table", "csv", "json")
+
+
+def db_option(func):
+    return click.option(
+        "--db",
+        "db",
+        type=click.Path(dir_okay=False),
+        default=None,
+        envvar="IPWIRE_DB",
+        help="Warehouse file (default data/ipwire.duckdb; env IPWIRE_DB).",
+    )(func)
+
+
+def format_option(choices: Sequence[str], default: str):
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def config_option(func):
+    return click.option(
+        "--config",
+        "config",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Settings file overlaying the defaults (default ./ipwire.toml, env IPWIRE_CONFIG).",
+    )(func)
+
+
+def render(columns: list[str], rows: Iterable[Sequence[Any]], fmt: str) -> str:
+    """Rows as an aligned text table, CSV, or JSON objects (one per line)."""
+    rows = [list(r) for r in rows]
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return buf.getvalue().rstrip("\n")
+    if fmt == "json":
+        return "\n".join(
+            json.dumps(dict(zip(columns, r, strict=True)), default=str, ensure_ascii=False)
+            for r in rows
+        )
+    cells = [[_cell(v) for v in r] for r in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    line = "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))
+    out = [line.rstrip(), "  ".join("-" * w for w in widths)]
+    out += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def _cell(value: Any, limit: int = 60) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        text = f"{value:.3f}".rstrip("0").rstrip(".") if value == value else "nan"
+    elif isinstance(value, list):
+        text = ", ".join(str(v) for v in value)
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ipwire")
+def cli() -> None:
+    """ipwire: India–Pakistan relations news, cleaned, deduplicated, classified, in DuckDB.
+
+    Example: ipwire ingest seeds/ && ipwire sql "SELECT title, relevance FROM articles"
+    """
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@db_option
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
+def ingest(sources: tuple[str, ...], db: str | None, config: str | None, as_json: bool) -> None:
+    """Run the ingest flow over files, folders (recursive), feed URLs or article URLs.
+
+    With no SOURCE the configured sources are read. Exits 0 when the run completed, even if
+    some items were rejected; 1 when it failed or no source could be read.
+
+    Example: ipwire ingest seeds/ --db data/ipwire.duckdb
+    """
+    from ipwire import prefect_env
+    from ipwire.config import ConfigError, load_settings
+
+    try:
+        load_settings(config)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    prefect_env.configure()
+    from ipwire.flows.ingest import ingest as ingest_flow
+
+    started = time.monotonic()
+    try:
+        summary = ingest_flow(sources=list(sources) or None, db=db, config=config)
+    except Exception as exc:  # the flow already marked the run failed
+        click.echo(f"ingest failed: {type(exc).__name__}: {exc}", err=True)
+        _grace()
+        sys.exit(1)
+    elapsed = time.monotonic() - started
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_summary(summary, elapsed))
+    _grace()
+    sys.exit(0 if summary.status == "completed" else 1)
+
+
+def _grace() -> None:
+    """Let embedded Prefect flush its task-run records before the process exits."""
+    from ipwire import prefect_env
+
+    if prefect_env.embedded():
+        time.sleep(prefect_env.EXIT_GRACE_SECONDS)
+
+
+def format_summary(summary: Any, elapsed: float) -> str:
+    lines = [
+        f"run {summary.run_id} {summary.status} in {elapsed:.1f}s -> {summary.db}",
+        f"  seen {summary.seen}  new {summary.new}  duplicate {summary.duplicate}  "
+        f"updated {summary.updated}  unchanged {summary.unchanged}  rejected {summary.rejected}",
+    ]
+    for r in summary.rejections[:20]:
+        lines.append(f"  rejected {r['source_ref']}: {r['reason']} ({r['detail']})")
+    if len(summary.rejections) > 20:
+        lines.append(f"  … and {len(summary.rejections) - 20} more: see the rejections table")
+    return "\n".join(lines)
+
+
+def _extract_one(path: str) -> dict[str, Any]:
+    from ipwire.tasks.clean import extract_path
+
+    return extract_path(path)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@format_option(("text", "jsonl"), "text")
+@click.option("--workers", type=int, default=0, help="Processes (0 = one per core).")
+def extract(paths: tuple[str, ...], fmt: str, workers: int) -> None:
+    """The clean stage alone, no database: one result per input file, in input order.
+
+    jsonl lines are {"id", "source", "title", "published_at", "text",
+    "stripped": [{"kind", "text"}]}.
+
+    Example: ipwire extract seeds/004_bf9fe9c0b96d4580.txt --format jsonl
+    """
+    workers = workers or os.cpu_count() or 1
+    if workers > 1 and len(paths) > 4:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = pool.map(_extract_one, paths, chunksize=8)
+            _emit_extractions(results, fmt)
+    else:
+        _emit_extractions(map(_extract_one, paths), fmt)
+
+
+def _emit_extractions(results: Iterable[dict[str, Any]], fmt: str) -> None:
+    for result in results:
+        if fmt == "jsonl":
+            click.echo(json.dumps(result, ensure_ascii=False))
+            continue
+        click.echo(f"== {result['source']}")
+        if result.get("error"):
+            click.echo(f"rejected: {result['error']} ({result.get('detail', '')})")
+            continue
+        click.echo(f"title: {result.get('title') or ''}")
+        click.echo(f"published_at: {result.get('published_at') or ''}")
+        click.echo("")
+        click.echo(result["text"])
+        click.echo("")
+        for block in result["stripped"]:
+            click.echo(f"[stripped {block['kind']}] {_cell(block['text'], 90)}")
+
+
+@cli.command("classify")
+@click.argument("file", default="-", type=click.File("r", encoding="utf-8"))
+@format_option(("jsonl",), "jsonl")
+@config_option
+def classify_cmd(file: io.TextIOBase, fmt: str, config: str | None) -> None:
+    """The classify stage alone: JSONL {"id", "text"[, "title"]} in, labels with evidence out.
+
+    Example: echo '{"id": "a", "text": "India and Pakistan resumed talks."}' | ipwire classify
+    """
+    from ipwire.config import load_settings
+    from ipwire.tasks.classify import classification_to_json, classify, load_taxonomy
+
+    settings = load_settings(config)
+    taxonomy = load_taxonomy(settings.classify.taxonomy or None)
+    for n, line in enumerate(file, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            text = item["text"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            click.echo(f"line {n}: skipped, not a JSON object with a text: {exc}", err=True)
+            continue
+        result = classify(text, item.get("title"), taxonomy=taxonomy)
+        click.echo(
+            json.dumps(classification_to_json(str(item.get("id", n)), result), ensure_ascii=False)
+        )
+
+
+@cli.command()
+@click.argument("query")
+@db_option
+@format_option(FORMATS, "table")
+def sql(query: str, db: str | None, fmt: str) -> None:
+    """Run a read-only SQL query on the warehouse.
+
+    Example: ipwire sql "SELECT outlet, count(*) FROM articles GROUP BY 1" --format csv
+    """
+    import duckdb
+
+    from ipwire.warehouse import db as wh
+
+    try:
+        conn = wh.connect(db, read_only=True)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        cur = conn.execute(query)
+        columns = [d[0] for d in cur.description or []]
+        rows = cur.fetchall() if columns else []
+    except duckdb.Error as exc:
+        raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        conn.close()
+    click.echo(render(columns, rows, fmt))
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Warehouse schema: migrations and views."""
+
+
+@db_group.command("migrate")
+@db_option
+@click.option("--list", "list_only", is_flag=True, help="Show pending migrations, apply none.")
+def db_migrate(db: str | None, list_only: bool) -> None:
+    """Apply pending numbered migrations (each in a transaction with its log row).
+
+    Example: ipwire db migrate --list
+    """
+    from ipwire.warehouse import db as wh
+
+    conn = wh.connect(db, migrate_schema=False)
+    try:
+        if list_only:
+            todo = wh.pending(conn)
+            for m in todo:
+                click.echo(f"pending {m.version:04d}_{m.name}")
+            click.echo(f"{len(todo)} pending")
+            return
+        done = wh.migrate(conn)
+        for m in done:
+            click.echo(f"applied {m.version:04d}_{m.name}")
+        click.echo(
+            f"{len(done)} applied; schema at version "
+            f"{max(wh.applied_versions(conn), default=0):04d}"
+        )
+    finally:
+        conn.close()
+
+
+@cli.group("config")
+def config_group() -> None:
+    """Settings: packaged defaults overlaid by ipwire.toml."""
+
+
+@config_group.command("show")
+@config_option
+def config_show(config: str | None) -> None:
+    """Print the effective settings as JSON, with the files they came from.
+
+    Example: ipwire config show --config ipwire.toml
+    """
+    from ipwire.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        json.dumps({"files": settings.files, **settings.as_dict()}, indent=2, ensure_ascii=False)
+    )
+
+
+def main() -> None:
+    cli(prog_name="ipwire")
+
+
+if __name__ == "__main__":
+    main()

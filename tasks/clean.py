@@ -1,0 +1,299 @@
+"""Clean stage: decode a RawDoc, extract the article and its metadata, strip boilerplate.
+
+The extractors themselves live in `extract_text` (plain-text pastes) and `extract_html`
+(HTML pages); this module decides which one applies, turns bytes into text, fills in the
+metadata the container already knew (JSON fields, feed entries), and turns "no article"
+into a Rejection with a reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from charset_normalizer import from_bytes
+
+from ipwire.ids import canonical_url, content_hash, outlet_from_url, stable_id
+from ipwire.records import Article, Extraction, RawDoc, Rejection
+
+_BINARY_MAGIC = (
+    b"%PDF",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"PK\x03\x04",
+    b"\x7fELF",
+    b"\x1f\x8b",
+    b"BZh",
+    b"\xfd7zXZ",
+    b"Rar!",
+    b"\x00\x00\x01\x00",
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
+_WORD = re.compile(r"\w+", re.UNICODE)
+_LATIN = {
+    "latin_1",
+    "iso8859_1",
+    "cp1252",
+    "iso8859_15",
+    "cp1250",
+    "iso8859_2",
+    "mac_roman",
+    "cp1254",
+    "iso8859_9",
+    "cp850",
+    "cp437",
+}
+COUNTRY_BY_TLD = {
+    "pk": "PK",
+    "in": "IN",
+    "bd": "BD",
+    "lk": "LK",
+    "af": "AF",
+    "np": "NP",
+    "ae": "AE",
+    "uk": "GB",
+    "cn": "CN",
+}
+
+
+class DecodeError(ValueError):
+    """Bytes that are not text we can read; `reason` is the rejection code."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+def decode_bytes(data: bytes, *, html: bool = False) -> str:
+    """Decode text whose encoding is unknown: BOM, then UTF-8, then a declared or detected charset.
+
+    cp1252 wins over other single-byte Latin guesses because it is what legacy Windows
+    editors write, and the detectors often mistake short English texts for latin-1.
+    """
+    if not data.strip():
+        raise DecodeError("empty", "the input is empty or only white space")
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return _check_text(data.decode(enc))
+            except UnicodeDecodeError as exc:
+                raise DecodeError("undecodable", f"has a {enc} byte-order mark but: {exc}") from exc
+    if data.startswith(_BINARY_MAGIC):
+        raise DecodeError("binary", f"starts like a binary file ({data[:8]!r})")
+    if data.count(b"\x00") > len(data) // 10:
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                return _check_text(data.decode(enc))
+            except (UnicodeDecodeError, DecodeError):
+                continue
+        raise DecodeError("binary", "contains NUL bytes: not a text file")
+    try:
+        return _check_text(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    if html:
+        m = _META_CHARSET.search(data[:4096])
+        if m:
+            try:
+                return _check_text(data.decode(m.group(1).decode("ascii").lower()))
+            except (LookupError, UnicodeDecodeError, DecodeError):
+                pass
+    best = from_bytes(data[:200_000]).best()
+    if best is None:
+        raise DecodeError("undecodable", "no text encoding fits these bytes")
+    encoding = best.encoding
+    if encoding in _LATIN:
+        try:
+            return _check_text(data.decode("cp1252"))
+        except (UnicodeDecodeError, DecodeError):
+            pass
+    try:
+        return _check_text(data.decode(encoding))
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise DecodeError("undecodable", f"detected {encoding} but: {exc}") from exc
+
+
+def _check_text(text: str) -> str:
+    """Reject decodings that are mostly control characters: a binary file in disguise."""
+    sample = text[:20_000]
+    if not sample:
+        raise DecodeError("empty", "no characters after decoding")
+    bad = sum(
+        1
+        for ch in sample
+        if (ord(ch) < 32 and ch not in "\t\n\r\f") or 0x7F <= ord(ch) < 0xA0 or ch == "\ufffd"
+    )
+    if bad / len(sample) > 0.02:
+        raise DecodeError("binary", f"{bad} of {len(sample)} characters are control characters")
+    return text
+
+
+def normalise_published(value: str | None) -> str | None:
+    """ISO 8601 from the many date shapes feeds and records use; the offset is kept."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        pass
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(value).isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        import dateparser
+
+        parsed = dateparser.parse(value, settings={"RETURN_AS_TIMEZONE_AWARE": False})
+    except Exception:  # dateparser raises many kinds on odd input
+        parsed = None
+    return parsed.date().isoformat() if parsed else None
+
+
+def outlet_country(outlet: str | None, hint: str | None = None) -> str | None:
+    if hint:
+        return hint.upper()
+    if not outlet or "." not in outlet:
+        return None
+    return COUNTRY_BY_TLD.get(outlet.rsplit(".", 1)[-1])
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:2048].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head)
+
+
+def _record_text(raw: RawDoc) -> tuple[str, bool]:
+    """The text of a JSON record and whether it is HTML."""
+    obj: dict[str, Any] = json.loads(raw.content.decode("utf-8"))
+    for key, is_html in (("html", True), ("text", False), ("body", False), ("content", False)):
+        value = obj.get(key)
+        if isinstance(value, str) and value.strip():
+            return value, is_html or _looks_like_html(value)
+    raise DecodeError("missing_text", "record has no text")
+
+
+def clean_document(raw: RawDoc, *, min_words: int = 30) -> Article | Rejection:
+    """One RawDoc to an Article, or a Rejection saying why not. Never raises for bad input."""
+    try:
+        if raw.source_kind == "jsonl":
+            text, is_html = _record_text(raw)
+        else:
+            is_html = raw.content_type == "text/html"
+            text = decode_bytes(raw.content, html=is_html)
+            if raw.content_type == "text/plain" and _looks_like_html(text):
+                is_html = True
+        from ipwire.tasks.extract_html import extract_from_html
+        from ipwire.tasks.extract_text import extract_from_text
+
+        ex = extract_from_html(text, url=raw.url) if is_html else extract_from_text(text)
+    except DecodeError as exc:
+        return Rejection(raw.source_ref, "clean", exc.reason, str(exc), raw.raw_id)
+    except Exception as exc:  # an extractor bug must not fail the batch
+        return Rejection(
+            raw.source_ref, "clean", "extract_error", f"{type(exc).__name__}: {exc}", raw.raw_id
+        )
+    return build_article(raw, ex, min_words=min_words)
+
+
+def build_article(raw: RawDoc, ex: Extraction, *, min_words: int = 30) -> Article | Rejection:
+    body = (ex.text or "").strip()
+    words = len(_WORD.findall(body))
+    if words < min_words:
+        return Rejection(
+            raw.source_ref,
+            "clean",
+            "no_article_text",
+            f"{words} words of article text after cleaning (minimum {min_words})",
+            raw.raw_id,
+        )
+    hints = raw.hints
+    url = hints.get("url") or raw.url
+    web_url = url if url and url.startswith(("http://", "https://")) else None
+    canon = canonical_url(ex.canonical_url or web_url) if web_url else None
+    if canon:
+        identity = canon
+    elif raw.source_kind == "jsonl":
+        identity = raw.source_ref  # path#Lnn: a record without a URL is known by its place
+    else:
+        identity = url or raw.source_ref
+    outlet = hints.get("outlet") or outlet_from_url(web_url) or ex.outlet
+    return Article(
+        article_id=stable_id("article", identity),
+        raw_id=raw.raw_id,
+        source_kind=raw.source_kind,
+        source_ref=raw.source_ref,
+        url=url,
+        canonical_url=canon,
+        outlet=outlet,
+        title=(hints.get("title") or ex.title or None),
+        author=hints.get("author") or ex.author,
+        published_at=normalise_published(hints.get("published")) or ex.published_at,
+        fetched_at=raw.fetched_at,
+        language=ex.language or hints.get("language"),
+        body=body,
+        word_count=words,
+        content_hash=content_hash(body),
+        stripped=list(ex.stripped),
+        extraction_method=ex.method,
+    )
+
+
+def clean_batch(
+    raws: list[RawDoc], *, min_words: int = 30
+) -> tuple[list[Article], list[Rejection]]:
+    articles: list[Article] = []
+    rejections: list[Rejection] = []
+    for raw in raws:
+        result = clean_document(raw, min_words=min_words)
+        (articles if isinstance(result, Article) else rejections).append(result)
+    return articles, rejections
+
+
+def extract_path(path: str) -> dict[str, Any]:
+    """`ipwire extract` for one file: the clean stage alone, no database."""
+    from ipwire.tasks.sources import read_file
+
+    p = Path(path)
+    ident = p.name.split(".", 1)[0]
+    raws, rejections = read_file(p.resolve(), "", max_bytes=50_000_000)
+    if rejections or not raws:
+        rej = rejections[0] if rejections else Rejection(path, "sources", "empty", "no records")
+        return {"id": ident, "source": path, "error": rej.reason, "detail": rej.detail}
+    result = clean_document(raws[0], min_words=1)
+    if isinstance(result, Rejection):
+        return {
+            "id": ident,
+            "source": path,
+            "error": result.reason,
+            "detail": result.detail,
+            "title": None,
+            "published_at": None,
+            "text": "",
+            "stripped": [],
+        }
+    return {
+        "id": ident,
+        "source": path,
+        "title": result.title,
+        "author": result.author,
+        "published_at": result.published_at,
+        "outlet": result.outlet,
+        "text": result.body,
+        "stripped": [{"kind": s.kind, "text": s.text} for s in result.stripped],
+    }

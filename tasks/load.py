@@ -1,0 +1,335 @@
+"""Load stage: the only place that writes the warehouse.
+
+A batch is written in one transaction: raw documents, articles (insert, revision or touch),
+their topics, actors, evidence and stripped blocks, rejections, and the dedup signatures.
+Everything is keyed by stable ids, so loading the same batch twice changes nothing but
+`last_run_id`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import duckdb
+
+from ipwire.records import Article, RawDoc, Rejection
+
+
+@dataclass
+class BatchCounts:
+    seen: int = 0
+    new: int = 0
+    duplicate: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    written: list[str] = field(default_factory=list)  # article ids inserted or revised
+
+    def add(self, other: BatchCounts) -> None:
+        for name in ("seen", "new", "duplicate", "updated", "unchanged", "rejected"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.written.extend(other.written)
+
+
+def now_utc() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def begin_run(
+    conn: duckdb.DuckDBPyConnection,
+    run_id: str,
+    started_at: str,
+    sources: list[str],
+    flow_run_id: str | None = None,
+) -> None:
+    conn.execute(
+        "INSERT INTO ingest_runs (run_id, flow_run_id, started_at, status, sources)"
+        " VALUES (?, ?, ?, 'running', ?)",
+        [run_id, flow_run_id, started_at, sources],
+    )
+
+
+def finish_run(
+    conn: duckdb.DuckDBPyConnection,
+    run_id: str,
+    status: str,
+    counts: BatchCounts,
+    note: str | None = None,
+) -> None:
+    conn.execute(
+        "UPDATE ingest_runs SET finished_at = ?, status = ?, n_seen = ?, n_new = ?,"
+        " n_duplicate = ?, n_updated = ?, n_unchanged = ?, n_rejected = ?, note = ?"
+        " WHERE run_id = ?",
+        [
+            now_utc(),
+            status,
+            counts.seen,
+            counts.new,
+            counts.duplicate,
+            counts.updated,
+            counts.unchanged,
+            counts.rejected,
+            note,
+            run_id,
+        ],
+    )
+
+
+def known_raw_ids(conn: duckdb.DuckDBPyConnection, raw_ids: Iterable[str]) -> set[str]:
+    """Raw inputs already stored: re-reading them would add nothing."""
+    ids = list(raw_ids)
+    if not ids:
+        return set()
+    rows = conn.execute(
+        "SELECT raw_id FROM raw_documents WHERE list_contains(?, raw_id)", [ids]
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def record_rejections(
+    conn: duckdb.DuckDBPyConnection, run_id: str, rejections: Iterable[Rejection], at: str
+) -> int:
+    rows = [[run_id, r.source_ref, r.stage, r.reason, r.detail, at, r.raw_id] for r in rejections]
+    if rows:
+        conn.executemany("INSERT INTO rejections VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)
+
+
+def _published_date(value: str | None) -> str | None:
+    if value and len(value) >= 10:
+        try:
+            return datetime.fromisoformat(value[:10]).date().isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def _article_row(
+    a: Article, run_id: str, revision: int, first_run_id: str, country: str | None
+) -> list:
+    c = a.classification
+    return [
+        a.article_id,
+        a.raw_id,
+        a.source_kind,
+        a.source_ref,
+        a.url,
+        a.canonical_url,
+        a.outlet,
+        country,
+        a.title,
+        a.author,
+        a.published_at,
+        _published_date(a.published_at),
+        a.fetched_at,
+        a.language,
+        a.body,
+        a.word_count,
+        a.content_hash,
+        a.extraction_method,
+        revision,
+        a.duplicate_of,
+        a.dup_reason,
+        a.dup_similarity,
+        a.story_id,
+        a.wire or [],
+        c.relevance if c else None,
+        c.is_relevant if c else None,
+        c.reason if c else None,
+        c.tone if c else None,
+        c.classifier_version if c else None,
+        first_run_id,
+        run_id,
+    ]
+
+
+ARTICLE_COLUMNS = (
+    "article_id, raw_id, source_kind, source_ref, url, canonical_url, outlet, outlet_country,"
+    " title, author, published_at, published_date, fetched_at, language, body, word_count,"
+    " content_hash, extraction_method, revision, duplicate_of, dup_reason, dup_similarity,"
+    " story_id, wire, relevance, is_relevant, relevance_reason, tone, classifier_version,"
+    " first_run_id, last_run_id"
+)
+
+
+def write_labels(conn: duckdb.DuckDBPyConnection, articles: list[Article]) -> None:
+    """Replace the classification side tables for these articles."""
+    ids = [a.article_id for a in articles]
+    if not ids:
+        return
+    for table in ("article_topics", "article_actors", "article_evidence"):
+        conn.execute(f"DELETE FROM {table} WHERE list_contains(?, article_id)", [ids])
+    topics, actors, evidence = [], [], []
+    for a in articles:
+        c = a.classification
+        if c is None:
+            continue
+        topics += [[a.article_id, t.topic, t.score, list(t.evidence)] for t in c.topics]
+        actors += [[a.article_id, m.actor, m.kind, m.mentions] for m in c.actors]
+        evidence += [[a.article_id, "relevance", i, s] for i, s in enumerate(c.evidence)]
+        evidence += [[a.article_id, "tone", i, s] for i, s in enumerate(c.tone_evidence)]
+    if topics:
+        conn.executemany("INSERT INTO article_topics VALUES (?, ?, ?, ?)", topics)
+    if actors:
+        conn.executemany("INSERT INTO article_actors VALUES (?, ?, ?, ?)", actors)
+    if evidence:
+        conn.executemany("INSERT INTO article_evidence VALUES (?, ?, ?, ?)", evidence)
+
+
+def load_batch(
+    conn: duckdb.DuckDBPyConnection,
+    run_id: str,
+    raws: list[RawDoc],
+    articles: list[Article],
+    rejections: list[Rejection],
+    at: str,
+    countries: dict[str, str] | None = None,
+) -> BatchCounts:
+    """Write one batch atomically. A failure rolls the whole batch back and re-raises."""
+    from ipwire.tasks.clean import outlet_country
+
+    counts = BatchCounts(seen=len(raws))
+    countries = countries or {}
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        raw_rows = [
+            [
+                r.raw_id,
+                r.source_kind,
+                r.source_ref,
+                r.url,
+                r.fetched_at,
+                r.content_type,
+                r.sha256,
+                r.content,
+                json.dumps(r.hints, sort_keys=True),
+                run_id,
+            ]
+            for r in raws
+        ]
+        if raw_rows:
+            conn.executemany(
+                "INSERT INTO raw_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                raw_rows,
+            )
+        ids = [a.article_id for a in articles]
+        existing = (
+            {
+                row[0]: row[1:]
+                for row in conn.execute(
+                    "SELECT article_id, content_hash, revision, first_run_id, body, title, raw_id,"
+                    " fetched_at FROM articles WHERE list_contains(?, article_id)",
+                    [ids],
+                ).fetchall()
+            }
+            if ids
+            else {}
+        )
+        written: list[Article] = []
+        for a in articles:
+            country = outlet_country(a.outlet, countries.get(a.outlet or ""))
+            old = existing.get(a.article_id)
+            if old is None:
+                conn.execute(
+                    f"INSERT INTO articles ({ARTICLE_COLUMNS}) VALUES ({', '.join('?' * 31)})",
+                    _article_row(a, run_id, 1, run_id, country),
+                )
+                existing[a.article_id] = (
+                    a.content_hash,
+                    1,
+                    run_id,
+                    a.body,
+                    a.title,
+                    a.raw_id,
+                    a.fetched_at,
+                )
+                counts.duplicate += a.duplicate_of is not None
+                counts.new += a.duplicate_of is None
+                written.append(a)
+            elif old[0] == a.content_hash:
+                conn.execute(
+                    "UPDATE articles SET last_run_id = ? WHERE article_id = ?",
+                    [run_id, a.article_id],
+                )
+                counts.unchanged += 1
+            else:
+                old_hash, old_rev, first_run, old_body, old_title, old_raw, old_at = old
+                if old_rev == 1:  # keep the first text too, so every revision has a row
+                    conn.execute(
+                        "INSERT INTO article_revisions VALUES (?, 1, ?, ?, ?, ?, ?, NULL, ?)"
+                        " ON CONFLICT DO NOTHING",
+                        [a.article_id, old_raw, old_at, old_title, old_body, old_hash, first_run],
+                    )
+                diff = "\n".join(
+                    difflib.unified_diff(
+                        old_body.splitlines(),
+                        a.body.splitlines(),
+                        "previous",
+                        "current",
+                        lineterm="",
+                    )
+                )
+                conn.execute(
+                    "INSERT INTO article_revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        a.article_id,
+                        old_rev + 1,
+                        a.raw_id,
+                        a.fetched_at,
+                        a.title,
+                        a.body,
+                        a.content_hash,
+                        diff,
+                        run_id,
+                    ],
+                )
+                conn.execute("DELETE FROM articles WHERE article_id = ?", [a.article_id])
+                conn.execute(
+                    f"INSERT INTO articles ({ARTICLE_COLUMNS}) VALUES ({', '.join('?' * 31)})",
+                    _article_row(a, run_id, old_rev + 1, first_run, country),
+                )
+                existing[a.article_id] = (
+                    a.content_hash,
+                    old_rev + 1,
+                    first_run,
+                    a.body,
+                    a.title,
+                    a.raw_id,
+                    a.fetched_at,
+                )
+                counts.updated += 1
+                written.append(a)
+        ids_written = [a.article_id for a in written]
+        if ids_written:
+            conn.execute(
+                "DELETE FROM stripped_blocks WHERE list_contains(?, article_id)", [ids_written]
+            )
+            blocks = [
+                [a.article_id, i, s.kind, s.text] for a in written for i, s in enumerate(a.stripped)
+            ]
+            if blocks:
+                conn.executemany("INSERT INTO stripped_blocks VALUES (?, ?, ?, ?)", blocks)
+        write_labels(conn, written)
+        counts.rejected = record_rejections(conn, run_id, rejections, at)
+        _persist_dedup(conn, written)
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise
+    counts.written = [a.article_id for a in written]
+    return counts
+
+
+def _persist_dedup(conn: duckdb.DuckDBPyConnection, written: list[Article]) -> None:
+    try:
+        from ipwire.tasks import dedup
+    except ImportError:
+        return
+    persist = getattr(dedup, "persist", None)
+    if persist is not None and written:
+        persist(conn, written)

@@ -1,0 +1,119 @@
+"""Connections, numbered migrations and views for the DuckDB warehouse.
+
+Migrations are the files `warehouse/migrations/NNNN_name.sql`, applied in order, each in one
+transaction together with its row in `schema_migrations`, so applying them again does nothing.
+Views live one per file in `warehouse/views/` and are recreated after migrating.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+HERE = Path(__file__).resolve().parent
+MIGRATIONS_DIR = HERE / "migrations"
+VIEWS_DIR = HERE / "views"
+QUERIES_DIR = HERE / "queries"
+DEFAULT_DB = Path("data") / "ipwire.duckdb"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    path: Path
+
+    @property
+    def sql(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The warehouse file: an explicit path, else IPWIRE_DB, else data/ipwire.duckdb."""
+    return Path(explicit or os.environ.get("IPWIRE_DB") or DEFAULT_DB)
+
+
+def connect(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    read_only: bool = False,
+    migrate_schema: bool = True,
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; a writer's connection is migrated to the newest schema first."""
+    p = db_path(path)
+    if read_only:
+        if not p.exists():
+            raise FileNotFoundError(f"no warehouse at {p}: run `ipwire ingest` first")
+        return duckdb.connect(str(p), read_only=True)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    conn = duckdb.connect(str(p))
+    if migrate_schema:
+        migrate(conn)
+    return conn
+
+
+def all_migrations() -> list[Migration]:
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        m = _MIGRATION_NAME.match(path.name)
+        if not m:
+            raise ValueError(f"migration file name {path.name!r} is not NNNN_name.sql")
+        found.append(Migration(int(m.group(1)), m.group(2), path))
+    versions = [m.version for m in found]
+    if len(set(versions)) != len(versions):
+        raise ValueError(f"two migrations share a number in {MIGRATIONS_DIR}")
+    return found
+
+
+def _ensure_log(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"
+    )
+
+
+def applied_versions(conn: duckdb.DuckDBPyConnection) -> set[int]:
+    _ensure_log(conn)
+    return {row[0] for row in conn.execute("SELECT version FROM schema_migrations").fetchall()}
+
+
+def pending(conn: duckdb.DuckDBPyConnection) -> list[Migration]:
+    done = applied_versions(conn)
+    return [m for m in all_migrations() if m.version not in done]
+
+
+def migrate(conn: duckdb.DuckDBPyConnection) -> list[Migration]:
+    """Apply pending migrations, each atomically with its log row; then recreate the views."""
+    applied = []
+    for m in pending(conn):
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            conn.execute(m.sql)
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [m.version, m.name]
+            )
+            conn.execute("COMMIT")
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(m)
+    create_views(conn)
+    return applied
+
+
+def create_views(conn: duckdb.DuckDBPyConnection) -> None:
+    for path in sorted(VIEWS_DIR.glob("*.sql")):
+        conn.execute(path.read_text(encoding="utf-8"))
+
+
+def example_queries() -> dict[str, str]:
+    """The README's example queries, by file stem."""
+    return {
+        p.stem: p.read_text(encoding="utf-8").strip() for p in sorted(QUERIES_DIR.glob("*.sql"))
+    }
