@@ -1,0 +1,227 @@
+"""Score the classify stage against the labelled news in ../shared/eval/labels.
+
+Prints one table: the full set, its two held-out halves and the naive "names both India and
+Pakistan" baseline. The halves split by story (copies of one report stay together), so a
+half never sees a rewrite of a text in the other half.
+
+    .venv/bin/python bench/eval_classify.py [--labels PATH] [--errors A|B|all]
+
+`--labels` accepts any JSONL with the same keys (id, text, relevance, topics, tone), e.g. an
+export of the label_corrections table applied to the dev set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import re
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ipwire.tasks.classify import CLASSIFIER_VERSION, classify  # noqa: E402
+
+DEFAULT_LABELS = ROOT.parent / "shared" / "eval" / "labels" / "dev.jsonl"
+TOPICS = (
+    "diplomacy",
+    "kashmir",
+    "military",
+    "terrorism",
+    "nuclear",
+    "water",
+    "trade_economy",
+    "people",
+    "sport",
+    "third_party",
+)
+
+
+def load_labels(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def half_of(row: dict[str, Any]) -> str:
+    """'A' or 'B' from a stable hash of the story key (falls back to the id)."""
+    key = str(row.get("story") or row["id"])
+    return "AB"[int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16) % 2]
+
+
+def _ranks(values: Sequence[float]) -> list[float]:
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2.0
+        i = j + 1
+    return ranks
+
+
+def spearman(xs: Sequence[float], ys: Sequence[float]) -> float:
+    if len(xs) < 2:
+        return float("nan")
+    rx, ry = _ranks(xs), _ranks(ys)
+    mx, my = sum(rx) / len(rx), sum(ry) / len(ry)
+    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
+    vx = math.sqrt(sum((a - mx) ** 2 for a in rx))
+    vy = math.sqrt(sum((b - my) ** 2 for b in ry))
+    return cov / (vx * vy) if vx and vy else float("nan")
+
+
+def _f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def score(rows: list[dict[str, Any]], preds: list[dict[str, Any]]) -> dict[str, float]:
+    """Relevance P/R/F1, topic micro-F1 and tone agreement for aligned rows and predictions."""
+    tp = fp = fn = 0
+    ttp = tfp = tfn = 0
+    gold_tone: list[float] = []
+    pred_tone: list[float] = []
+    for row, pred in zip(rows, preds, strict=True):
+        gold_rel = row["relevance"] >= 1
+        if pred["is_relevant"] and gold_rel:
+            tp += 1
+        elif pred["is_relevant"]:
+            fp += 1
+        elif gold_rel:
+            fn += 1
+        if gold_rel:
+            gold_topics = set(row["topics"])
+            got = set(pred["topics"]) if pred["is_relevant"] else set()
+            ttp += len(gold_topics & got)
+            tfp += len(got - gold_topics)
+            tfn += len(gold_topics - got)
+            gold_tone.append(row["tone"] / 2.0)
+            pred_tone.append(pred["tone"] if pred["tone"] is not None else 0.0)
+    p, r, f = _f1(tp, fp, fn)
+    _, _, tf = _f1(ttp, tfp, tfn)
+    nonzero = [(g, q) for g, q in zip(gold_tone, pred_tone, strict=True) if g != 0]
+    agree = sum(1 for g, q in nonzero if q != 0 and (g > 0) == (q > 0))
+    return {
+        "n": len(rows),
+        "precision": p,
+        "recall": r,
+        "f1": f,
+        "topic_f1": tf,
+        "tone_spearman": spearman(gold_tone, pred_tone) if gold_tone else float("nan"),
+        "tone_sign": agree / len(nonzero) if nonzero else float("nan"),
+    }
+
+
+def predict(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        c = classify(row["text"], row.get("title"))
+        out.append(
+            {
+                "is_relevant": c.is_relevant,
+                "relevance": c.relevance,
+                "reason": c.reason,
+                "topics": [t.topic for t in c.topics],
+                "tone": c.tone,
+            }
+        )
+    return out
+
+
+_INDIA = re.compile(r"\bIndia", re.IGNORECASE)
+_PAKISTAN = re.compile(r"\bPakistan", re.IGNORECASE)
+
+
+def naive(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The reference rule: relevant when the text names both India and Pakistan."""
+    return [
+        {
+            "is_relevant": bool(_INDIA.search(r["text"]) and _PAKISTAN.search(r["text"])),
+            "topics": [],
+            "tone": None,
+        }
+        for r in rows
+    ]
+
+
+def table(rows: list[dict[str, Any]], preds: list[dict[str, Any]]) -> list[tuple[str, dict]]:
+    halves: dict[str, list[int]] = {"A": [], "B": []}
+    for i, row in enumerate(rows):
+        halves[half_of(row)].append(i)
+
+    def sub(idx: list[int], fn: Callable[[list], list] | None = None) -> dict[str, float]:
+        rs = [rows[i] for i in idx]
+        ps = fn(rs) if fn else [preds[i] for i in idx]
+        return score(rs, ps)
+
+    every = list(range(len(rows)))
+    return [
+        ("full", sub(every)),
+        ("half A", sub(halves["A"])),
+        ("half B", sub(halves["B"])),
+        ("naive both-names (full)", sub(every, naive)),
+    ]
+
+
+def render(lines: list[tuple[str, dict]]) -> str:
+    head = f"{'set':<24} {'n':>4} {'rel P':>6} {'rel R':>6} {'rel F1':>6} "
+    head += f"{'topicF1':>7} {'toneρ':>6} {'sign':>6}"
+    out = [head, "-" * len(head)]
+    for name, m in lines:
+        cells = [
+            f"{m[k]:.3f}" if not math.isnan(m[k]) else "  -  "
+            for k in ("precision", "recall", "f1", "topic_f1", "tone_spearman", "tone_sign")
+        ]
+        if name.startswith("naive"):
+            cells[3:] = ["  -  "] * 3
+        out.append(
+            f"{name:<24} {m['n']:>4} {cells[0]:>6} {cells[1]:>6} {cells[2]:>6} "
+            f"{cells[3]:>7} {cells[4]:>6} {cells[5]:>6}"
+        )
+    return "\n".join(out)
+
+
+def errors(rows: list[dict[str, Any]], preds: list[dict[str, Any]], which: str) -> None:
+    for row, pred in zip(rows, preds, strict=True):
+        if which != "all" and half_of(row) != which:
+            continue
+        gold_rel = row["relevance"] >= 1
+        notes = []
+        if gold_rel != pred["is_relevant"]:
+            notes.append(
+                f"REL gold={row['relevance']} pred={pred['relevance']:.2f}/{pred['reason']}"
+            )
+        if gold_rel and pred["is_relevant"]:
+            g, p = set(row["topics"]), set(pred["topics"])
+            if g != p:
+                notes.append(f"TOPIC -{sorted(g - p)} +{sorted(p - g)}")
+            if pred["tone"] is not None and abs(row["tone"] / 2 - pred["tone"]) > 0.5:
+                notes.append(f"TONE gold={row['tone']} pred={pred['tone']:+.2f}")
+        if notes:
+            print(row["id"], "|", " ; ".join(notes), "|", row["note"][:140])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
+    ap.add_argument("--errors", choices=["A", "B", "all"], help="list disagreements")
+    args = ap.parse_args(argv)
+    rows = load_labels(args.labels)
+    preds = predict(rows)
+    if args.errors:
+        errors(rows, preds, args.errors)
+    print(f"labels: {args.labels}  classifier: {CLASSIFIER_VERSION}")
+    print(render(table(rows, preds)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
