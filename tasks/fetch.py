@@ -1,0 +1,698 @@
+"""HTTP for ipwire: polite, bounded and safe fetching of feeds and article pages.
+
+This module does HTTP only. It never parses what it fetches and never raises for network
+problems: every fetch ends in a `FetchOutcome` whose `status` says what kind of result it is.
+
+Status values (a fixed list, stored as text in the warehouse):
+
+- `ok`: a body was received and accepted (2xx with an accepted content type).
+- `not_modified`: the conditional GET says nothing changed (304).
+- `soft`: may go away, not worth retrying now (404, wrong content type, too large,
+  too many redirects).
+- `hard`: will not go away by itself (410, 401, 403, other 4xx, malformed URL).
+- `temporary`: worth retrying later, and retried here first (429, 5xx, timeout,
+  connection error); robots.txt unavailable is temporary too but not retried here.
+- `refused`: ipwire declined to fetch by its own policy (non-http scheme, private
+  address, robots.txt disallow).
+
+Safety: only http/https; every TCP connection (so every redirect hop and robots.txt fetch)
+goes through a guard that resolves the host and refuses loopback, private, link-local,
+reserved and cloud-metadata addresses unless the host is allowed by `HttpSettings.allow_hosts`
+or the `IPWIRE_ALLOW_HOSTS` environment variable (comma-separated names, addresses or networks).
+The address checked is the address connected to, so DNS rebinding cannot slip past the check.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import email.utils
+import hashlib
+import ipaddress
+import os
+import random
+import socket
+import threading
+import time
+import urllib.robotparser
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from importlib import metadata
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+
+ALLOW_HOSTS_ENV = "IPWIRE_ALLOW_HOSTS"
+
+#: Media types a feed may be served as. `*+xml` matches any XML-based type.
+FEED_TYPES: tuple[str, ...] = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+    "*+xml",
+    "text/plain",
+    "application/octet-stream",
+    "binary/octet-stream",
+)
+#: Media types an article page may be served as.
+PAGE_TYPES: tuple[str, ...] = ("text/html", "application/xhtml+xml")
+_FEED_MARKERS = frozenset({"application/rss+xml", "application/atom+xml", "*+xml"})
+
+_REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+_RETRYABLE_CODES = frozenset({429, 500, 502, 503, 504})
+_SOFT_CODES = frozenset({404, 408})
+# Well-known cloud metadata endpoints; named separately so the refusal note says so.
+_METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a)
+    for a in ("169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200")
+)
+
+
+class FetchStatus(StrEnum):
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    SOFT = "soft"
+    HARD = "hard"
+    TEMPORARY = "temporary"
+    REFUSED = "refused"
+
+
+def _package_version() -> str:
+    try:
+        return metadata.version("ipwire")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0"
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """Every HTTP knob in one place, with defaults that are polite to publishers.
+
+    `user_agent` is built from the version and `contact_url` when not given; operators should set
+    `contact_url` to a page or mailbox where a site owner can reach them.
+    """
+
+    allow_hosts: tuple[str, ...] = ()  # names, addresses or networks exempt from the address guard
+    backoff_base_s: float = 1.0  # first retry waits about this long, doubling each time
+    backoff_cap_s: float = 30.0  # no single backoff wait is longer than this
+    connect_timeout_s: float = 5.0
+    contact_url: str = "https://ipwire.invalid/contact"
+    max_bytes: int = 10_000_000  # bodies larger than this (after decompression) are abandoned
+    max_redirects: int = 5
+    max_retry_after_s: float = 120.0  # a longer Retry-After ends the fetch as `temporary`
+    per_host_delay_s: float = 1.0  # minimum gap between two requests to the same host
+    read_timeout_s: float = 15.0  # longest silence while waiting for bytes
+    respect_robots: bool = True
+    retries: int = 2  # extra attempts for 429/5xx/timeouts/connection errors only
+    robots_ttl_s: float = 86_400.0
+    total_timeout_s: float = 60.0  # one attempt (all hops) may not take longer than this
+    user_agent: str | None = None
+    verify_tls: bool = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.allow_hosts, str):
+            object.__setattr__(self, "allow_hosts", _split_hosts(self.allow_hosts))
+        else:
+            object.__setattr__(self, "allow_hosts", tuple(self.allow_hosts))
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name.endswith("_s") or f.name in ("max_bytes", "max_redirects", "retries"):
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise ValueError(f"http.{f.name} must be a number, got {value!r}")
+                if value < 0:
+                    raise ValueError(f"http.{f.name} must be >= 0, got {value!r}")
+        for name in ("connect_timeout_s", "read_timeout_s", "total_timeout_s", "max_bytes"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"http.{name} must be > 0")
+
+    @property
+    def effective_user_agent(self) -> str:
+        return self.user_agent or f"ipwire/{_package_version()} (+{self.contact_url})"
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> HttpSettings:
+        """Settings from a config table (e.g. `[http]` in ipwire.toml); unknown keys are errors."""
+        valid = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - valid)
+        if unknown:
+            raise ValueError(
+                f"unknown http setting(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}"
+            )
+        return cls(**dict(values))
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    """The result of one fetch: a value, never an exception.
+
+    `etag` and `last_modified` are the header values exactly as received; on a 304 without
+    them the values that were sent are echoed, so the caller can always store what it gets.
+    `wait_s` is time spent in HTTP I/O (connecting, waiting for and reading bytes); `delay_s`
+    is time spent sleeping for politeness, backoff and Retry-After; `elapsed_s` is everything.
+    """
+
+    url: str
+    final_url: str
+    status: FetchStatus
+    http_status: int | None = None
+    content: bytes | None = None
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    sha256: str | None = None
+    elapsed_s: float = 0.0
+    wait_s: float = 0.0
+    delay_s: float = 0.0
+    note: str = ""
+    attempts: int = 0
+    redirects: tuple[str, ...] = ()
+    retry_after_s: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is FetchStatus.OK
+
+
+# --------------------------------------------------------------------------- address guard
+
+
+class AddressRefused(Exception):
+    """Raised by the connection guard; turned into a `refused` outcome by the fetcher."""
+
+
+def _split_hosts(text: str) -> tuple[str, ...]:
+    return tuple(h.strip() for h in text.split(",") if h.strip())
+
+
+class AllowList:
+    """Host names, addresses and networks exempt from the private-address guard."""
+
+    def __init__(self, entries: Iterable[str]) -> None:
+        self.names: set[str] = set()
+        self.networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        for raw in entries:
+            entry = raw.strip().strip("[]").lower().rstrip(".")
+            if not entry:
+                continue
+            try:
+                self.networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError:
+                self.names.add(entry)
+
+    def allows(self, host: str, ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None) -> bool:
+        if host.strip("[]").lower().rstrip(".") in self.names:
+            return True
+        return ip is not None and any(ip in net for net in self.networks)
+
+
+def address_refusal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why ipwire will not connect to this address, or None when it is a public address."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip in _METADATA_ADDRESSES:
+        return "cloud metadata address"
+    for attr, label in (
+        ("is_loopback", "loopback"),
+        ("is_link_local", "link-local"),
+        ("is_multicast", "multicast"),
+        ("is_unspecified", "unspecified"),
+        ("is_private", "private"),
+        ("is_reserved", "reserved"),
+    ):
+        if getattr(ip, attr):
+            return f"{label} address"
+    if not ip.is_global:
+        return "non-global address"
+    return None
+
+
+class GuardedBackend(httpcore.SyncBackend):
+    """Connects only to addresses the policy allows; the check is made on the address dialled."""
+
+    def __init__(self, allow: AllowList) -> None:
+        super().__init__()
+        self.allow = allow
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        reasons = []
+        for info in infos:
+            address = info[4][0]
+            ip = ipaddress.ip_address(address.split("%", 1)[0])
+            reason = None if self.allow.allows(host, ip) else address_refusal(ip)
+            if reason:
+                reasons.append(f"{host} resolves to {address} ({reason})")
+                continue
+            return super().connect_tcp(
+                address, port, timeout=timeout, local_address=local_address,
+                socket_options=socket_options,
+            )  # fmt: skip
+        raise AddressRefused("; ".join(reasons) or f"{host} has no address")
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport with the connection pool dialling through `GuardedBackend`."""
+
+    def __init__(self, allow: AllowList, *, verify: bool) -> None:
+        super().__init__(verify=verify, trust_env=False)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
+            max_connections=100,
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=GuardedBackend(allow),
+        )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def type_accepted(content_type: str | None, accept: Iterable[str]) -> bool:
+    """Whether a Content-Type matches one of `accept` (exact, `type/*` or `*+xml` patterns).
+
+    A missing Content-Type is accepted: the parser decides what the bytes are.
+    """
+    mt = media_type(content_type)
+    if not mt:
+        return True
+    for pattern in accept:
+        pattern = pattern.lower()
+        if pattern in ("*/*", mt):
+            return True
+        if pattern.endswith("/*") and mt.startswith(pattern[:-1]):
+            return True
+        if pattern.startswith("*+") and mt.endswith(pattern[1:]):
+            return True
+    return False
+
+
+def looks_like_xml_feed(head: bytes) -> bool:
+    """Cheap sniff for feeds served with a wrong type (often text/html)."""
+    text = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return text.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf:rdf"))
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+def _accept_header(accept: Iterable[str]) -> str:
+    types = [t for t in accept if not t.startswith("*+")]
+    return ", ".join([*types, "*/*;q=0.1"])
+
+
+@dataclass
+class _HostState:
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    next_allowed: float = 0.0  # monotonic time before which no request may start
+    crawl_delay: float = 0.0
+
+
+@dataclass
+class _Robots:
+    parser: urllib.robotparser.RobotFileParser | None  # None: allow everything
+    expires: float
+    unavailable: str = ""  # non-empty: robots.txt could not be read; fetches are held back
+
+
+@dataclass
+class _Timer:
+    wait: float = 0.0
+    delay: float = 0.0
+
+
+class _TooLarge(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------- fetcher
+
+
+class Fetcher:
+    """One HTTP client shared by a run: per-host serialisation and delay, robots.txt, retries.
+
+    Safe to share between threads; requests to one host never overlap and are spaced by at least
+    `per_host_delay_s` (or the site's robots.txt Crawl-delay when larger, up to 60 s).
+    """
+
+    def __init__(
+        self,
+        settings: HttpSettings | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.settings = settings or HttpSettings()
+        env_hosts = _split_hosts(os.environ.get(ALLOW_HOSTS_ENV, ""))
+        self.allow = AllowList([*self.settings.allow_hosts, *env_hosts])
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng or random.Random()
+        s = self.settings
+        self.client = httpx.Client(
+            transport=transport or _GuardedTransport(self.allow, verify=s.verify_tls),
+            timeout=httpx.Timeout(
+                connect=s.connect_timeout_s,
+                read=s.read_timeout_s,
+                write=s.read_timeout_s,
+                pool=s.total_timeout_s,
+            ),  # fmt: skip
+            follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": s.effective_user_agent},
+        )
+        self._hosts: dict[str, _HostState] = {}
+        self._robots: dict[str, _Robots] = {}
+        self._state_lock = threading.Lock()
+
+    # -- context management
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- public API
+    def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: Iterable[str] = FEED_TYPES,
+    ) -> FetchOutcome:
+        """GET `url` politely; conditional when `etag` or `last_modified` is given.
+
+        Sends If-None-Match when an ETag is stored, else If-Modified-Since. Retries 429, 5xx,
+        timeouts and connection errors with backoff and jitter (Retry-After honoured); every
+        other failure is returned at once.
+        """
+        started = self._clock()
+        accept = tuple(accept)
+        timer = _Timer()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                outcome, retry_after = self._attempt(url, etag, last_modified, accept, timer)
+            except Exception as exc:  # the one boundary: nothing unexpected escapes a fetch
+                outcome = FetchOutcome(
+                    url=url, final_url=url, status=FetchStatus.TEMPORARY,
+                    note=f"unexpected error: {type(exc).__name__}: {exc}",
+                )  # fmt: skip
+                retry_after = None
+            retryable = outcome.status is FetchStatus.TEMPORARY and (
+                outcome.http_status in _RETRYABLE_CODES
+                or outcome.note.startswith(("timeout", "connection error"))
+            )
+            if not retryable or attempt > self.settings.retries:
+                break
+            if retry_after is not None and retry_after > self.settings.max_retry_after_s:
+                break
+            wait = self._backoff(attempt) if retry_after is None else retry_after
+            self._sleep(wait)
+            timer.delay += wait
+        return dataclasses.replace(
+            outcome,
+            elapsed_s=self._clock() - started,
+            wait_s=timer.wait,
+            delay_s=timer.delay,
+            attempts=attempt,
+            retry_after_s=retry_after,
+        )
+
+    def robots_allows(self, url: str, *, _timer: _Timer | None = None) -> tuple[bool, str]:
+        """Whether robots.txt lets ipwire fetch `url`, and a note when it does not."""
+        if not self.settings.respect_robots:
+            return True, ""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._state_lock:
+            cached = self._robots.get(origin)
+        if cached is None or cached.expires <= self._clock():
+            cached = self._load_robots(origin, _timer or _Timer())
+            with self._state_lock:
+                self._robots[origin] = cached
+        if cached.unavailable:
+            return False, cached.unavailable
+        if cached.parser is None:
+            return True, ""
+        if cached.parser.can_fetch("ipwire", url):
+            return True, ""
+        return False, f"robots.txt at {origin} disallows this URL for ipwire"
+
+    # -- internals
+    def _backoff(self, attempt: int) -> float:
+        s = self.settings
+        ceiling = min(s.backoff_cap_s, s.backoff_base_s * (2 ** (attempt - 1)))
+        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+
+    def _host(self, url: str) -> _HostState:
+        key = urlsplit(url).netloc.lower()
+        with self._state_lock:
+            state = self._hosts.get(key)
+            if state is None:
+                state = self._hosts[key] = _HostState()
+            return state
+
+    def _load_robots(self, origin: str, timer: _Timer) -> _Robots:
+        now = self._clock()
+        ttl = self.settings.robots_ttl_s
+        url = origin + "/robots.txt"
+        for _hop in range(self.settings.max_redirects + 1):
+            try:
+                resp, body = self._request(url, {}, timer, limit=512_000, robots=True)
+            except AddressRefused as exc:
+                return _Robots(None, now + 300, unavailable=f"robots.txt refused: {exc}")
+            except (httpx.TimeoutException, httpx.NetworkError) as exc:
+                # Not cached: the page fetch is retried and robots.txt asked again.
+                note = f"connection error: robots.txt unavailable ({type(exc).__name__})"
+                return _Robots(None, now, unavailable=note)
+            except (httpx.HTTPError, _TooLarge) as exc:
+                note = f"robots.txt unavailable ({type(exc).__name__})"
+                return _Robots(None, now + 300, unavailable=note)
+            if resp.status_code in _REDIRECT_CODES and resp.headers.get("location"):
+                url = urljoin(url, resp.headers["location"])
+                if urlsplit(url).scheme not in ("http", "https"):
+                    break
+                continue
+            if resp.status_code >= 500 or resp.status_code == 429:
+                note = f"robots.txt unavailable (HTTP {resp.status_code})"
+                return _Robots(None, now + 300, unavailable=note)
+            if resp.status_code >= 400:
+                return _Robots(None, now + ttl)  # RFC 9309: 4xx means no restrictions
+            parser = urllib.robotparser.RobotFileParser(url)
+            parser.parse(body.decode("utf-8", "replace").splitlines())
+            delay = parser.crawl_delay("ipwire")
+            if delay:
+                self._host(origin).crawl_delay = min(float(delay), 60.0)
+            return _Robots(parser, now + ttl)
+        return _Robots(None, now + ttl)
+
+    def _request(
+        self,
+        url: str,
+        headers: dict[str, str],
+        timer: _Timer,
+        *,
+        limit: int,
+        robots: bool = False,
+        accept_check: Callable[[httpx.Response], bool] | None = None,
+        deadline: float | None = None,
+    ) -> tuple[httpx.Response, bytes]:
+        """One request under the host's lock and minimum delay; the body read within `limit`."""
+        state = self._host(url)
+        with state.lock:
+            gap = state.next_allowed - self._clock()
+            if gap > 0:
+                self._sleep(gap)
+                timer.delay += gap
+            t0 = self._clock()
+            try:
+                with self.client.stream("GET", url, headers=headers) as resp:
+                    body = b""
+                    if accept_check is None or accept_check(resp):
+                        length = resp.headers.get("content-length", "")
+                        if length.isdigit() and int(length) > limit:
+                            raise _TooLarge(f"Content-Length {length} exceeds {limit} bytes")
+                        chunks, size = [], 0
+                        for chunk in resp.iter_bytes():
+                            size += len(chunk)
+                            if size > limit:
+                                raise _TooLarge(f"body exceeds {limit} bytes")
+                            if deadline is not None and self._clock() > deadline:
+                                raise httpx.ReadTimeout("total timeout exceeded while reading")
+                            chunks.append(chunk)
+                        body = b"".join(chunks)
+            finally:
+                timer.wait += self._clock() - t0
+                spacing = max(self.settings.per_host_delay_s, state.crawl_delay)
+                state.next_allowed = max(state.next_allowed, self._clock() + spacing)
+            if resp.status_code in (429, 503):
+                retry_after = parse_retry_after(resp.headers.get("retry-after"))
+                if retry_after:
+                    hold = min(retry_after, self.settings.max_retry_after_s)
+                    state.next_allowed = max(state.next_allowed, self._clock() + hold)
+        return resp, body
+
+    def _attempt(
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        accept: tuple[str, ...],
+        timer: _Timer,
+    ) -> tuple[FetchOutcome, float | None]:
+        """One attempt: follow redirects hop by hop, checking scheme and robots.txt each time."""
+        s = self.settings
+        deadline = self._clock() + s.total_timeout_s
+        headers = {"Accept": _accept_header(accept)}
+        if etag:
+            headers["If-None-Match"] = etag
+        elif last_modified:
+            headers["If-Modified-Since"] = last_modified
+        current, hops = url, []
+
+        def out(status: FetchStatus, note: str, **kw: Any) -> tuple[FetchOutcome, float | None]:
+            retry_after = kw.pop("retry_after", None)
+            return (
+                FetchOutcome(
+                    url=url,
+                    final_url=current,
+                    status=status,
+                    note=note,
+                    redirects=tuple(hops),
+                    **kw,
+                ),  # fmt: skip
+                retry_after,
+            )
+
+        sniffable = bool(set(accept) & _FEED_MARKERS)  # feeds are often served as text/html
+
+        def accept_check(resp: httpx.Response) -> bool:
+            # Read the body only for final answers we may keep.
+            if not 200 <= resp.status_code < 300:
+                return False
+            return type_accepted(resp.headers.get("content-type"), accept) or sniffable
+
+        while True:
+            parts = urlsplit(current)
+            if parts.scheme not in ("http", "https"):
+                return out(FetchStatus.REFUSED, f"scheme {parts.scheme or '(none)'!r} not allowed")
+            if not parts.hostname:
+                return out(FetchStatus.HARD, "URL has no host")
+            allowed, why = self.robots_allows(current, _timer=timer)
+            if not allowed:
+                status = FetchStatus.TEMPORARY if "unavailable" in why else FetchStatus.REFUSED
+                return out(status, why)
+            try:
+                resp, body = self._request(
+                    current, headers, timer, limit=s.max_bytes,
+                    accept_check=accept_check, deadline=deadline,
+                )  # fmt: skip
+            except AddressRefused as exc:
+                return out(FetchStatus.REFUSED, f"address refused: {exc}")
+            except _TooLarge as exc:
+                return out(FetchStatus.SOFT, f"too large: {exc}")
+            except httpx.TimeoutException as exc:
+                return out(FetchStatus.TEMPORARY, f"timeout: {type(exc).__name__} {exc}".strip())
+            except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
+                return out(FetchStatus.TEMPORARY, f"connection error: {type(exc).__name__} {exc}")
+            except httpx.InvalidURL as exc:
+                return out(FetchStatus.HARD, f"invalid URL: {exc}")
+            except httpx.HTTPError as exc:
+                return out(FetchStatus.TEMPORARY, f"connection error: {type(exc).__name__} {exc}")
+
+            code = resp.status_code
+            ctype = resp.headers.get("content-type")
+            if code in _REDIRECT_CODES:
+                location = resp.headers.get("location")
+                if not location:
+                    return out(FetchStatus.HARD, f"HTTP {code} redirect without Location")
+                if len(hops) >= s.max_redirects:
+                    return out(
+                        FetchStatus.SOFT, f"too many redirects (more than {s.max_redirects})"
+                    )
+                hops.append(current)
+                current = urljoin(current, location)
+                continue
+            if code == 304:
+                return out(
+                    FetchStatus.NOT_MODIFIED, "not modified", http_status=code,
+                    etag=resp.headers.get("etag", etag),
+                    last_modified=resp.headers.get("last-modified", last_modified),
+                )  # fmt: skip
+            if 200 <= code < 300:
+                if not type_accepted(ctype, accept) and not (
+                    sniffable and looks_like_xml_feed(body)
+                ):
+                    return out(
+                        FetchStatus.SOFT, f"content type {media_type(ctype)} not accepted",
+                        http_status=code, content_type=ctype,
+                    )  # fmt: skip
+                return out(
+                    FetchStatus.OK, "" if code == 200 else f"HTTP {code}", http_status=code,
+                    content=body, content_type=ctype, etag=resp.headers.get("etag"),
+                    last_modified=resp.headers.get("last-modified"),
+                    sha256=hashlib.sha256(body).hexdigest(),
+                )  # fmt: skip
+            if code in _RETRYABLE_CODES:
+                retry_after = parse_retry_after(resp.headers.get("retry-after"))
+                return out(
+                    FetchStatus.TEMPORARY, f"HTTP {code}", http_status=code,
+                    retry_after=retry_after,
+                )  # fmt: skip
+            if code in _SOFT_CODES:
+                return out(FetchStatus.SOFT, f"HTTP {code}", http_status=code)
+            if 400 <= code < 500:
+                return out(FetchStatus.HARD, f"HTTP {code}", http_status=code)
+            return out(FetchStatus.SOFT, f"unexpected HTTP {code}", http_status=code)
+
+
+def fetch(
+    url: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    accept: Iterable[str] = FEED_TYPES,
+    settings: HttpSettings | None = None,
+) -> FetchOutcome:
+    """One-off fetch with a throwaway `Fetcher`; use a shared `Fetcher` for many URLs."""
+    with Fetcher(settings) as fetcher:
+        return fetcher.fetch(url, etag=etag, last_modified=last_modified, accept=accept)
