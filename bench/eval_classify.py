@@ -25,7 +25,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ipwire.tasks.classify import CLASSIFIER_VERSION, classify  # noqa: E402
+from ipwire.tasks.classify import (  # noqa: E402
+    CLASSIFIER_VERSION,
+    article_features,
+    classify,
+    default_taxonomy,
+)
 
 DEFAULT_LABELS = ROOT.parent / "shared" / "eval" / "labels" / "dev.jsonl"
 TOPICS = (
@@ -180,13 +185,64 @@ def render(lines: list[tuple[str, dict]]) -> str:
             f"{m[k]:.3f}" if not math.isnan(m[k]) else "  -  "
             for k in ("precision", "recall", "f1", "topic_f1", "tone_spearman", "tone_sign")
         ]
-        if name.startswith("naive"):
+        if name.startswith(("naive", "refit")):
             cells[3:] = ["  -  "] * 3
         out.append(
             f"{name:<24} {m['n']:>4} {cells[0]:>6} {cells[1]:>6} {cells[2]:>6} "
             f"{cells[3]:>7} {cells[4]:>6} {cells[5]:>6}"
         )
     return "\n".join(out)
+
+
+def fit_relevance(
+    feats: list[dict[str, float]], gold: list[bool], l2: float = 0.02, steps: int = 3000
+) -> dict[str, float]:
+    """Logistic regression (batch gradient descent, L2) of relevance on the taxonomy features."""
+    names = sorted(feats[0])
+    w = {k: 0.0 for k in names}
+    bias = 0.0
+    n = len(feats)
+    rate = 0.3
+    for _ in range(steps):
+        gw = {k: 0.0 for k in names}
+        gb = 0.0
+        for f, y in zip(feats, gold, strict=True):
+            z = bias + sum(w[k] * f[k] for k in names)
+            p = 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+            err = p - (1.0 if y else 0.0)
+            gb += err
+            for k in names:
+                gw[k] += err * f[k]
+        bias -= rate * gb / n
+        for k in names:
+            w[k] -= rate * (gw[k] / n + l2 * w[k])
+    return {"bias": bias, **w}
+
+
+def apply_weights(weights: dict[str, float], f: dict[str, float], threshold: float) -> bool:
+    z = weights["bias"] + sum(weights[k] * v for k, v in f.items())
+    return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z)))) >= threshold
+
+
+def cross_fit(rows: list[dict[str, Any]]) -> list[tuple[str, dict]]:
+    """Relevance weights refitted on one half and scored on the other."""
+    feats = [article_features(r["text"], r.get("title")) for r in rows]
+    threshold = default_taxonomy().relevance["threshold"]
+    out = []
+    for fit_on, test_on in (("A", "B"), ("B", "A")):
+        idx_fit = [i for i, r in enumerate(rows) if half_of(r) == fit_on]
+        idx_test = [i for i, r in enumerate(rows) if half_of(r) == test_on]
+        weights = fit_relevance(
+            [feats[i] for i in idx_fit], [rows[i]["relevance"] >= 1 for i in idx_fit]
+        )
+        preds = [
+            {"is_relevant": apply_weights(weights, feats[i], threshold), "topics": [], "tone": None}
+            for i in idx_test
+        ]
+        out.append(
+            (f"refit {fit_on} -> {test_on} (rel)", score([rows[i] for i in idx_test], preds))
+        )
+    return out
 
 
 def errors(rows: list[dict[str, Any]], preds: list[dict[str, Any]], which: str) -> None:
@@ -213,13 +269,23 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
     ap.add_argument("--errors", choices=["A", "B", "all"], help="list disagreements")
+    ap.add_argument(
+        "--fit",
+        action="store_true",
+        help="print relevance weights fitted on the whole label set (TOML for [relevance])",
+    )
     args = ap.parse_args(argv)
     rows = load_labels(args.labels)
     preds = predict(rows)
     if args.errors:
         errors(rows, preds, args.errors)
     print(f"labels: {args.labels}  classifier: {CLASSIFIER_VERSION}")
-    print(render(table(rows, preds)))
+    print(render(table(rows, preds) + cross_fit(rows)))
+    if args.fit:
+        feats = [article_features(r["text"], r.get("title")) for r in rows]
+        weights = fit_relevance(feats, [r["relevance"] >= 1 for r in rows])
+        for k, v in weights.items():
+            print(f"{k} = {v:.2f}")
     return 0
 
 

@@ -53,7 +53,10 @@ _RELEVANCE_KEYS = {
     "lead_both": float,
     "interaction_sentences": float,
     "other_dyad_share": float,
+    "pair_sentences": float,
+    "headline_side": float,
     "secondary_share": float,
+    "peer_terms": list,
     "list_min_others": int,
     "list_countries": list,
 }
@@ -74,7 +77,8 @@ _TONE_KEYS = {
     "hedges": list,
     "cues": dict,
 }
-_TOP_KEYS = {"relevance", "actors", "topics", "tone"}
+_TOP_KEYS = {"relevance", "actors", "topics", "topic_settings", "tone"}
+_TOPIC_SETTING_KEYS = ("relative_floor", "far_factor", "headline_factor")
 
 # Words: letters/digits, with an optional possessive or contraction ("Pakistan's", "didn't").
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
@@ -119,6 +123,7 @@ class Taxonomy:
     tone: dict[str, Any]
     actors: dict[str, Actor]
     topics: dict[str, Topic]
+    topic_settings: dict[str, float]
     matcher: _Matcher = field(repr=False)
     negators: frozenset[str] = frozenset()
     hedges: frozenset[str] = frozenset()
@@ -280,6 +285,8 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
             )
             relevance[key] = list(rel[key])
     _number(relevance["threshold"], f"{where} threshold", 0.0, 1.0)
+    for term in relevance["peer_terms"]:
+        matcher.add("peer", "peer", term, 1.0, f"{where} peer_terms")
     _number(relevance["secondary_share"], f"{where} secondary_share", 0.0, 1.0)
 
     # [actors.*]
@@ -360,6 +367,14 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     for name in TOPICS:
         _need(name in topics, f"{path} [topics]", f"missing topic {name!r}")
 
+    # [topic_settings]
+    where = f"{path} [topic_settings]"
+    _check_keys(data["topic_settings"], _TOPIC_SETTING_KEYS, where)
+    topic_settings: dict[str, float] = {}
+    for key in _TOPIC_SETTING_KEYS:
+        _need(key in data["topic_settings"], where, f"missing key {key!r}")
+        topic_settings[key] = _number(data["topic_settings"][key], f"{where} {key}", 0.0, 10.0)
+
     # [tone]
     tone_raw = data["tone"]
     where = f"{path} [tone]"
@@ -392,6 +407,7 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
         tone=tone,
         actors=actors,
         topics=topics,
+        topic_settings=topic_settings,
         matcher=matcher,
         negators=frozenset(tone["negators"]),
         hedges=frozenset(tone["hedges"]),
@@ -429,6 +445,7 @@ class _Sentence:
     pakistan: int = 0
     marker: int = 0
     third: int = 0
+    peer: int = 0
     listed: bool = False
     tone_hits: list[tuple[float, str]] = field(default_factory=list)
     topic_hits: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
@@ -508,6 +525,8 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
                     s.marker += 1
                 elif actor.side == "third":
                     s.third += 1
+            elif section == "peer":
+                s.peer += 1
             elif section == "tone":
                 value = weight
                 lo = max(0, start - window)
@@ -523,6 +542,16 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
             if others >= list_min and _is_list(lower):
                 s.listed = True
         sentences.append(s)
+    # "its neighbour", "the two countries": the other state, once the text names both
+    if any(s.india for s in sentences) and any(s.pakistan for s in sentences):
+        for s in sentences:
+            if s.peer and not s.listed:
+                if s.india and not s.pakistan:
+                    s.pakistan = s.peer
+                elif s.pakistan and not s.india:
+                    s.india = s.peer
+                elif not s.india and not s.pakistan:
+                    s.india = s.pakistan = s.peer
     return sentences
 
 
@@ -545,18 +574,30 @@ def relevance_features(sentences: list[_Sentence]) -> dict[str, float]:
     """The features the relevance score weighs (named as in [relevance] of the taxonomy)."""
     side_sents = [s for s in sentences if s.side]
     both_sents = [s for s in sentences if s.both]
-    n_side = max(1, len(side_sents))
+    n_side = len(side_sents)
     other = [
         s for s in side_sents if s.third and not s.marker and (s.india == 0) != (s.pakistan == 0)
     ]
+    n_india = sum(1 for s in sentences if s.india and not s.listed)
+    n_pak = sum(1 for s in sentences if s.pakistan and not s.listed)
     return {
         "both_sentences": float(min(6, len(both_sents))),
-        "both_share": len(both_sents) / n_side,
+        "both_share": len(both_sents) / (n_side + 2),
         "headline_both": 1.0 if any(s.headline and s.both for s in sentences) else 0.0,
         "lead_both": 1.0 if any(s.both for s in sentences[:3]) else 0.0,
         "interaction_sentences": float(min(4, sum(1 for s in both_sents if s.tone_hits))),
-        "other_dyad_share": len(other) / n_side,
+        "other_dyad_share": len(other) / (n_side + 2),
+        "pair_sentences": float(min(5, n_india, n_pak)),
+        "headline_side": 1.0 if any(s.headline and s.side for s in sentences) else 0.0,
     }
+
+
+def article_features(
+    text: str, title: str | None = None, *, taxonomy: Taxonomy | None = None
+) -> dict[str, float]:
+    """Relevance features of one text, for fitting the [relevance] weights."""
+    tax = taxonomy or default_taxonomy()
+    return relevance_features(_analyse(text or "", title, tax))
 
 
 def _relevance(
@@ -583,12 +624,15 @@ def _relevance(
     return round(score, 4), is_rel, reason, both_sents
 
 
-def _topics(sentences: list[_Sentence], tax: Taxonomy) -> list[TopicScore]:
+def topic_totals(
+    sentences: list[_Sentence], tax: Taxonomy
+) -> dict[str, tuple[float, list[tuple[float, int]]]]:
+    """Summed cue weight per topic, with each sentence's share (for evidence)."""
     near: set[int] = set()
     for s in sentences:
         if s.side:
             near.update((s.index - 1, s.index, s.index + 1))
-    out: list[TopicScore] = []
+    out: dict[str, tuple[float, list[tuple[float, int]]]] = {}
     for name, topic in tax.topics.items():
         counts: dict[str, int] = {}
         total = 0.0
@@ -600,9 +644,9 @@ def _topics(sentences: list[_Sentence], tax: Taxonomy) -> list[TopicScore]:
                     hits.append((regex.pattern, weight))
             if not hits:
                 continue
-            factor = 1.0 if s.index in near else 0.5
+            factor = 1.0 if s.index in near else tax.topic_settings["far_factor"]
             if s.headline:
-                factor *= 1.5
+                factor *= tax.topic_settings["headline_factor"]
             gained = 0.0
             for cue, weight in hits:
                 seen = counts.get(cue, 0)
@@ -613,11 +657,23 @@ def _topics(sentences: list[_Sentence], tax: Taxonomy) -> list[TopicScore]:
             total += gained
             if gained > 0:
                 contrib.append((gained, s.index))
-        if total >= topic.threshold:
-            score = round(1.0 - math.exp(-total / (2.0 * topic.threshold)), 3)
-            best = sorted(contrib, key=lambda c: (-c[0], c[1]))[:3]
-            evidence = [sentences[i].text for _, i in sorted(best, key=lambda c: c[1])]
-            out.append(TopicScore(name, score, evidence))
+        out[name] = (total, contrib)
+    return out
+
+
+def _topics(sentences: list[_Sentence], tax: Taxonomy) -> list[TopicScore]:
+    totals = topic_totals(sentences, tax)
+    top = max((t for t, _ in totals.values()), default=0.0)
+    floor = tax.topic_settings["relative_floor"] * top
+    out: list[TopicScore] = []
+    for name, (total, contrib) in totals.items():
+        threshold = tax.topics[name].threshold
+        if total < threshold or total < floor:
+            continue
+        score = round(1.0 - math.exp(-total / (2.0 * threshold)), 3)
+        best = sorted(contrib, key=lambda c: (-c[0], c[1]))[:3]
+        evidence = [sentences[i].text for _, i in sorted(best, key=lambda c: c[1])]
+        out.append(TopicScore(name, score, evidence))
     out.sort(key=lambda t: -t.score)
     return out
 
