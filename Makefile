@@ -18,7 +18,7 @@ setup: $(STAMP)
 ## run: ingest the seed documents into $(DB) on embedded Prefect, then show them
 run: setup
 	$(BIN)/ipwire ingest seeds/ --db $(DB)
-	$(BIN)/ipwire sql --db $(DB) "$$(cat warehouse/queries/01_latest_relevant.sql)"
+	$(BIN)/ipwire sql --db $(DB) -f warehouse/queries/01_latest_relevant.sql
 
 ## test: the whole suite (real HTTP server on 127.0.0.1, real DuckDB, Prefect test harness)
 test: setup

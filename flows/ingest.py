@@ -13,17 +13,17 @@ from ipwire import prefect_env
 
 prefect_env.configure()
 
-from ipwire.tasks import classify as classify_mod  # noqa: E402
-from ipwire.tasks import clean as clean_mod  # noqa: E402
-from ipwire.tasks import load as load_mod  # noqa: E402
-from ipwire.tasks import sources as sources_mod  # noqa: E402
-from ipwire.warehouse import db as wh  # noqa: E402
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.context import get_run_context  # noqa: E402
 
 from ipwire.config import load_settings  # noqa: E402
 from ipwire.records import Article, RawDoc, Rejection  # noqa: E402
+from ipwire.tasks import classify as classify_mod  # noqa: E402
+from ipwire.tasks import clean as clean_mod  # noqa: E402
+from ipwire.tasks import load as load_mod  # noqa: E402
+from ipwire.tasks import sources as sources_mod  # noqa: E402
+from ipwire.warehouse import db as wh  # noqa: E402
 
 
 @dataclass
@@ -139,6 +139,7 @@ def ingest(
     """Ingest files, folders and URLs (or the configured sources) into the warehouse."""
     logger = get_run_logger()
     settings = load_settings(config)
+    classify_mod.load_taxonomy(settings.classify.taxonomy or None)  # fail before any work
     db_file = str(wh.db_path(db))
     sources = list(sources or settings.sources.paths)
     run_id = uuid.uuid4().hex[:16]

@@ -110,11 +110,13 @@ def ingest(sources: tuple[str, ...], db: str | None, config: str | None, as_json
     Example: ipwire ingest seeds/ --db data/ipwire.duckdb
     """
     from ipwire import prefect_env
-    from ipwire.config import ConfigError, load_settings
+    from ipwire.config import load_settings
+    from ipwire.tasks.classify import load_taxonomy
 
-    try:
-        load_settings(config)
-    except ConfigError as exc:
+    try:  # bad settings or taxonomy fail here, before any work starts
+        settings = load_settings(config)
+        load_taxonomy(settings.classify.taxonomy or None)
+    except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     prefect_env.configure()
     from ipwire.flows.ingest import ingest as ingest_flow
@@ -231,10 +233,17 @@ def classify_cmd(file: io.TextIOBase, fmt: str, config: str | None) -> None:
 
 
 @cli.command()
-@click.argument("query")
+@click.argument("query", required=False)
+@click.option(
+    "-f",
+    "--file",
+    "query_file",
+    type=click.File("r", encoding="utf-8"),
+    help="Read the query from a file (e.g. warehouse/queries/02_topics.sql).",
+)
 @db_option
 @format_option(FORMATS, "table")
-def sql(query: str, db: str | None, fmt: str) -> None:
+def sql(query: str | None, query_file: io.TextIOBase | None, db: str | None, fmt: str) -> None:
     """Run a read-only SQL query on the warehouse.
 
     Example: ipwire sql "SELECT outlet, count(*) FROM articles GROUP BY 1" --format csv
@@ -242,6 +251,11 @@ def sql(query: str, db: str | None, fmt: str) -> None:
     import duckdb
 
     from ipwire.warehouse import db as wh
+
+    if query_file is not None:
+        query = query_file.read()
+    if not query or not query.strip():
+        raise click.UsageError("give a QUERY or --file FILE")
 
     try:
         conn = wh.connect(db, read_only=True)

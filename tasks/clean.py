@@ -9,9 +9,13 @@ into a Rejection with a reason.
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import re
+import tomllib
+import unicodedata
 from datetime import datetime
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -94,9 +98,11 @@ def decode_bytes(data: bytes, *, html: bool = False) -> str:
     if data.count(b"\x00") > len(data) // 10:
         for enc in ("utf-16-le", "utf-16-be"):
             try:
-                return _check_text(data.decode(enc))
+                text = _check_text(data.decode(enc))
             except (UnicodeDecodeError, DecodeError):
                 continue
+            if _mostly_prose(text):
+                return text
         raise DecodeError("binary", "contains NUL bytes: not a text file")
     try:
         return _check_text(data.decode("utf-8"))
@@ -124,6 +130,13 @@ def decode_bytes(data: bytes, *, html: bool = False) -> str:
         raise DecodeError("undecodable", f"detected {encoding} but: {exc}") from exc
 
 
+def _mostly_prose(text: str) -> bool:
+    """Letters, digits, spaces and punctuation: what a real UTF-16 text decodes to."""
+    sample = text[:5000]
+    ok = sum(1 for ch in sample if unicodedata.category(ch)[0] in "LNZP" or ch in "\n\r\t")
+    return ok >= 0.9 * len(sample)
+
+
 def _check_text(text: str) -> str:
     """Reject decodings that are mostly control characters: a binary file in disguise."""
     sample = text[:20_000]
@@ -144,12 +157,12 @@ def normalise_published(value: str | None) -> str | None:
     if not value:
         return None
     value = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
     except ValueError:
         pass
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return value
     from email.utils import parsedate_to_datetime
 
     try:
@@ -165,11 +178,24 @@ def normalise_published(value: str | None) -> str | None:
     return parsed.date().isoformat() if parsed else None
 
 
+@functools.cache
+def _known_outlets() -> dict[str, str]:
+    text = files("ipwire").joinpath("outlets.toml").read_text("utf-8")
+    return tomllib.loads(text)["countries"]
+
+
 def outlet_country(outlet: str | None, hint: str | None = None) -> str | None:
+    """Country of an outlet: the feed's own setting, the known-outlet list, else its TLD."""
     if hint:
         return hint.upper()
     if not outlet or "." not in outlet:
         return None
+    known = _known_outlets()
+    if outlet in known:
+        return known[outlet]
+    parent = outlet.split(".", 1)[1]
+    if parent in known:
+        return known[parent]
     return COUNTRY_BY_TLD.get(outlet.rsplit(".", 1)[-1])
 
 
