@@ -73,8 +73,13 @@ _TONE_KEYS = {
     "prior": float,
     "intensity": float,
     "gain": float,
+    "position_decay": float,
+    "background_factor": float,
+    "metaphor_factor": float,
     "negators": list,
     "hedges": list,
+    "background": list,
+    "metaphor_topics": list,
     "cues": dict,
 }
 _TOP_KEYS = {"relevance", "actors", "topics", "topic_settings", "tone"}
@@ -147,6 +152,8 @@ class _Matcher:
         self.sensitive: set[str] = set()
         self.wild_lengths: set[int] = set()
         self.max_n = 1
+        # longest key starting with a given first word (exact word, or 'prefix*')
+        self.first: dict[str, int] = {}
 
     @staticmethod
     def is_sensitive(word: str) -> bool:
@@ -179,6 +186,7 @@ class _Matcher:
         if key[-1].endswith("*"):
             self.wild_lengths.add(len(key[-1]) - 1)
         self.max_n = max(self.max_n, len(key))
+        self.first[key[0]] = max(self.first.get(key[0], 0), len(key))
 
     def forms(self, words: list[str]) -> list[str]:
         sens = self.sensitive
@@ -191,9 +199,17 @@ class _Matcher:
         free: dict[str, int] = {}
         hits: list[tuple[int, int, str, str, float]] = []
         n_words = len(forms)
+        first = self.first
         for i in range(n_words):
+            word = forms[i]
+            longest = first.get(word, 0)
+            for length in wild:
+                if len(word) >= length:
+                    longest = max(longest, first.get(word[:length] + "*", 0))
+            if not longest:
+                continue
             done: set[str] = set()
-            for n in range(min(self.max_n, n_words - i), 0, -1):
+            for n in range(min(longest, n_words - i), 0, -1):
                 head = tuple(forms[i : i + n - 1])
                 last = forms[i + n - 1]
                 keys = [(*head, last)]
@@ -494,6 +510,10 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
     window = tax.tone["negation_window"]
     neg_factor = tax.tone["negation_factor"]
     hedge_factor = tax.tone["hedge_factor"]
+    background = set(tax.tone["background"])
+    background_factor = tax.tone["background_factor"]
+    metaphor_topics = tax.tone["metaphor_topics"]
+    metaphor_factor = tax.tone["metaphor_factor"]
     list_countries = tax.list_countries
     list_min = tax.relevance["list_min_others"]
 
@@ -532,11 +552,16 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
                 lo = max(0, start - window)
                 if any(w in negators or w.endswith("n't") for w in lower[lo:start]):
                     value *= neg_factor
+                if any(w in background for w in lower[:start]):
+                    value *= background_factor
                 s.tone_hits.append((value, " ".join(words[start:_end])))
             else:
                 s.topic_hits.setdefault(label, []).append((" ".join(forms[start:_end]), weight))
         if s.tone_hits and any(w in hedges for w in lower):
             s.tone_hits = [(v * hedge_factor, cue) for v, cue in s.tone_hits]
+        if s.tone_hits and any(t in s.topic_hits for t in metaphor_topics):
+            # "clash", "attack", "aggression" in a match report are not hostilities
+            s.tone_hits = [(v * metaphor_factor if v < 0 else v, c) for v, c in s.tone_hits]
         if s.india and s.pakistan and not s.marker:
             others = sum(1 for w in set(lower) if w in list_countries)
             if others >= list_min and _is_list(lower):
@@ -694,6 +719,7 @@ def _tone(sentences: list[_Sentence], tax: Taxonomy) -> tuple[float, list[str]]:
             weight = t["other_weight"]
         if s.headline:
             weight *= t["headline_weight"]
+        weight /= 1.0 + t["position_decay"] * s.index
         sent_sum = 0.0
         for value, _cue in s.tone_hits:
             mag = abs(value) ** t["intensity"]
