@@ -321,8 +321,9 @@ def _entry(entry: Mapping[str, Any], base: str) -> ParsedEntry:
         link = _http_url(guid, base) if guid.startswith(("http://", "https://")) else None
     if guid and _TAG_START.search(guid):
         guid = _plain(guid)
-    published = _parse_date(entry.get("published"), entry.get("published_parsed"))
-    updated = _parse_date(entry.get("updated"), entry.get("updated_parsed"))
+    # dict.get: FeedParserDict would answer `updated` with `published` when it is missing.
+    published = _parse_date(dict.get(entry, "published"), dict.get(entry, "published_parsed"))
+    updated = _parse_date(dict.get(entry, "updated"), dict.get(entry, "updated_parsed"))
     summary = entry.get("summary")
     return ParsedEntry(
         guid=guid,
