@@ -64,6 +64,7 @@ _TOPIC_KEYS = {"description", "threshold", "max_per_cue", "terms", "phrases", "p
 _ACTOR_KEYS = {"kind", "side", "aliases"}
 _TONE_KEYS = {
     "negation_window": int,
+    "negation_after": int,
     "negation_factor": float,
     "hedge_factor": float,
     "headline_weight": float,
@@ -79,6 +80,7 @@ _TONE_KEYS = {
     "negators": list,
     "hedges": list,
     "background": list,
+    "auxiliaries": list,
     "metaphor_topics": list,
     "cues": dict,
 }
@@ -508,6 +510,8 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
     negators = tax.negators
     hedges = tax.hedges
     window = tax.tone["negation_window"]
+    after = tax.tone["negation_after"]
+    auxiliaries = set(tax.tone["auxiliaries"])
     neg_factor = tax.tone["negation_factor"]
     hedge_factor = tax.tone["hedge_factor"]
     background = set(tax.tone["background"])
@@ -533,6 +537,14 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
         lower = [w.lower() for w in words]
         s = _Sentence(sent_text, idx, is_head, lower)
         forms = matcher.forms(words)
+        # "talks did not resume": a negated main verb turns the positive cues before it
+        clause_neg = 0
+        for j, w in enumerate(lower):
+            if (w.endswith("n't") and w[:-3] in auxiliaries) or (
+                w == "not" and j > 0 and lower[j - 1] in auxiliaries
+            ):
+                clause_neg = j
+                break
         for start, _end, section, label, weight in matcher.scan(forms):
             if section == "actor":
                 actor = actors[label]
@@ -550,7 +562,10 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
             elif section == "tone":
                 value = weight
                 lo = max(0, start - window)
-                if any(w in negators or w.endswith("n't") for w in lower[lo:start]):
+                scope = lower[lo:start] + lower[_end : _end + after]
+                if any(w in negators or w.endswith("n't") for w in scope) or (
+                    value > 0 and start < clause_neg
+                ):
                     value *= neg_factor
                 if any(w in background for w in lower[:start]):
                     value *= background_factor
