@@ -1,0 +1,762 @@
+"""Boilerplate removal from plain-text pastes of whole pages.
+
+A paste ("select all, copy, paste") holds the article plus the page's chrome: menus, share
+bars, "Related"/"Don't Miss" teasers, footers. We decide line by line with a small logistic
+model over readable features (length, stop-word and punctuation density, position, block
+shape, repeated lines, known chrome phrases) and a second pass that adds the neighbours'
+scores, then keep the densest contiguous run of article lines (so a stray teaser far from
+the article does not come back) and cut trailing related-story sections at their marker
+lines. Weights, markers and phrases live in ``ipwire/boilerplate.toml`` so they can be
+inspected and edited; ``bench/eval_extraction.py train`` refits the weights.
+
+The same line scorer post-filters the blocks trafilatura returns for HTML pages
+(``tasks/extract_html.py``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ipwire.records import Extraction, Stripped
+
+DEFAULT_RULES_PATH = Path(__file__).resolve().parents[1] / "ipwire" / "boilerplate.toml"
+
+# Function words: a sentence of running prose is full of them, a menu or a headline is not.
+# English first (the corpus is English news), plus the commonest words of a few neighbours.
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your yours
+    yourself said says one two new may might must shall us many much even still yet however
+    der die das und ist nicht ein eine mit von zu den des sich auf für le la les et est un une
+    des du dans pour que qui pas el los las y es en una por con para del se lo il che di non
+    per de het een van op""".split()
+)
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SENT_END = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$")
+_URLISH = re.compile(r"https?://|www\.|@\w+\.\w|\.com\b", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-•*·▪►»›>]|\d{1,2}[.)])\s")
+_SEPARATORS = re.compile(r"[|»›•·/]")
+
+MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DATE_PATTERNS = [
+    # 2022-08-08, 2022-08-08T10:30:00+05:30
+    re.compile(
+        r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)"
+        r"(?:[T ](?P<H>\d\d):(?P<M>\d\d)(?::(?P<S>\d\d))?(?:\.\d+)?(?P<tz>Z|[+-]\d\d:?\d\d)?)?"
+    ),
+    # August 8, 2022 / Aug. 8 2022
+    re.compile(
+        rf"\b(?P<mon>{_MONTH_RE})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b",
+        re.IGNORECASE,
+    ),
+    # 8 August 2022 / 8th Aug, 2022
+    re.compile(
+        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH_RE})\.?,?\s+(?P<y>(?:19|20)\d\d)\b",
+        re.IGNORECASE,
+    ),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules (configuration)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A standalone line that starts a chrome section (e.g. "Don't Miss" then teasers)."""
+
+    kind: str
+    phrases: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...] = ()
+    needs_teasers: bool = True
+
+
+@dataclass(frozen=True)
+class BoilerplateRules:
+    """Validated rules from ``ipwire/boilerplate.toml``.
+
+    ``line_patterns`` drop a single line wherever it is (reading time, "ALSO READ: ...").
+    ``section_markers`` start a trailing chrome section when they stand alone on a line after
+    the article's main mass and are followed by teaser-shaped lines. ``chrome_phrases`` are
+    only a feature of the line model, never a decision on their own.
+    """
+
+    line_patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    section_markers: tuple[Marker, ...]
+    chrome_phrases: tuple[str, ...]
+    weights1: dict[str, float]
+    weights2: dict[str, float]
+    keep_threshold: float = 0.5
+    span_threshold: float = 0.5
+    marker_max_words: int = 6
+    marker_min_share_before: float = 0.5
+    html_threshold: float = 0.2
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def marker_kind(self, text: str) -> str | None:
+        """The kind of section marker this whole line is, or None."""
+        marker = self.marker_for(text)
+        return marker.kind if marker else None
+
+    def marker_for(self, text: str) -> Marker | None:
+        """The section marker this whole line is, or None."""
+        for marker in self.section_markers:
+            if any(p.search(text) for p in marker.patterns):
+                return marker
+        low = _norm_marker(text)
+        if not low or len(low.split()) > self.marker_max_words:
+            return None
+        for marker in self.section_markers:
+            for phrase in marker.phrases:
+                if low == phrase or (low.startswith(phrase + " ") and len(phrase) >= 6):
+                    return marker
+        return None
+
+    def line_kind(self, text: str) -> str | None:
+        """The kind of a line that is chrome wherever it stands, or None."""
+        for kind, pattern in self.line_patterns:
+            if pattern.search(text):
+                return kind
+        return None
+
+
+def _norm_marker(text: str) -> str:
+    text = text.strip().lower().replace("’", "'")
+    text = re.sub(r"[^\w' ]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _need(table: dict[str, Any], key: str, typ: type | tuple[type, ...], where: str) -> Any:
+    if key not in table:
+        raise ValueError(f"boilerplate rules: missing key '{where}{key}'")
+    value = table[key]
+    if not isinstance(value, typ):
+        raise ValueError(f"boilerplate rules: key '{where}{key}' has the wrong type")
+    return value
+
+
+def load_rules(path: Path | None = None) -> BoilerplateRules:
+    """Read and validate boilerplate rules; default is the packaged ``ipwire/boilerplate.toml``.
+
+    Raises ValueError naming the offending key, so a broken edit fails at start-up.
+    """
+    path = Path(path) if path is not None else DEFAULT_RULES_PATH
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ValueError(f"boilerplate rules: file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"boilerplate rules: {path} is not valid TOML: {exc}") from exc
+
+    patterns: list[tuple[str, re.Pattern[str]]] = []
+    for i, item in enumerate(_need(data, "line_patterns", list, "")):
+        if not isinstance(item, dict):
+            raise ValueError(f"boilerplate rules: key 'line_patterns[{i}]' must be a table")
+        kind = _need(item, "kind", str, f"line_patterns[{i}].")
+        for j, pat in enumerate(_need(item, "patterns", list, f"line_patterns[{i}].")):
+            try:
+                patterns.append((kind, re.compile(pat, re.IGNORECASE)))
+            except (re.error, TypeError) as exc:
+                raise ValueError(
+                    f"boilerplate rules: key 'line_patterns[{i}].patterns[{j}]' is not a "
+                    f"valid regular expression: {exc}"
+                ) from exc
+    markers: list[Marker] = []
+    for i, item in enumerate(_need(data, "section_markers", list, "")):
+        if not isinstance(item, dict):
+            raise ValueError(f"boilerplate rules: key 'section_markers[{i}]' must be a table")
+        kind = _need(item, "kind", str, f"section_markers[{i}].")
+        phrases = _need(item, "phrases", list, f"section_markers[{i}].")
+        if not all(isinstance(p, str) and p.strip() for p in phrases):
+            raise ValueError(
+                f"boilerplate rules: key 'section_markers[{i}].phrases' must be non-empty strings"
+            )
+        compiled = []
+        for j, pat in enumerate(item.get("patterns", [])):
+            try:
+                compiled.append(re.compile(pat, re.IGNORECASE))
+            except (re.error, TypeError) as exc:
+                raise ValueError(
+                    f"boilerplate rules: key 'section_markers[{i}].patterns[{j}]' is not a "
+                    f"valid regular expression: {exc}"
+                ) from exc
+        needs = item.get("needs_teasers", True)
+        if not isinstance(needs, bool):
+            raise ValueError(
+                f"boilerplate rules: key 'section_markers[{i}].needs_teasers' must be true/false"
+            )
+        markers.append(
+            Marker(kind, tuple(_norm_marker(p) for p in phrases), tuple(compiled), needs)
+        )
+    chrome = _need(data, "chrome_phrases", list, "")
+    if not all(isinstance(p, str) for p in chrome):
+        raise ValueError("boilerplate rules: key 'chrome_phrases' must be a list of strings")
+    decide = _need(data, "decision", dict, "")
+    model = _need(data, "model", dict, "")
+    weights = []
+    for name, names in (("stage1", FEATURES1), ("stage2", FEATURES2)):
+        table = _need(model, name, dict, "model.")
+        missing = [n for n in names if n not in table]
+        if missing:
+            raise ValueError(f"boilerplate rules: key 'model.{name}.{missing[0]}' is missing")
+        if not all(isinstance(v, int | float) for v in table.values()):
+            raise ValueError(f"boilerplate rules: key 'model.{name}' must map names to numbers")
+        weights.append({k: float(v) for k, v in table.items()})
+    thresholds = {}
+    for key in ("keep_threshold", "span_threshold", "marker_min_share_before", "html_threshold"):
+        value = _need(decide, key, int | float, "decision.")
+        if not 0.0 <= float(value) <= 1.0:
+            raise ValueError(f"boilerplate rules: key 'decision.{key}' must be within [0, 1]")
+        thresholds[key] = float(value)
+    max_words = _need(decide, "marker_max_words", int, "decision.")
+    return BoilerplateRules(
+        line_patterns=tuple(patterns),
+        section_markers=tuple(markers),
+        chrome_phrases=tuple(p.lower() for p in chrome),
+        weights1=weights[0],
+        weights2=weights[1],
+        marker_max_words=max_words,
+        **thresholds,
+    )
+
+
+_DEFAULT_RULES: BoilerplateRules | None = None
+
+
+def default_rules() -> BoilerplateRules:
+    """The packaged rules, loaded once per process."""
+    global _DEFAULT_RULES
+    if _DEFAULT_RULES is None:
+        _DEFAULT_RULES = load_rules()
+    return _DEFAULT_RULES
+
+
+# ---------------------------------------------------------------------------------------------
+# Lines and features
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    """One non-empty line of the paste and the block (blank-line separated run) it sits in."""
+
+    idx: int
+    text: str
+    block: int
+    words: int = 0
+
+
+def split_lines(text: str) -> list[Line]:
+    """Non-empty lines with their block number; a blank line closes a block."""
+    lines: list[Line] = []
+    block = 0
+    prev_blank = True
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        stripped = " ".join(raw.split())
+        if not stripped:
+            if not prev_blank:
+                block += 1
+            prev_blank = True
+            continue
+        prev_blank = False
+        lines.append(Line(len(lines), stripped, block, len(_WORD.findall(stripped))))
+    return lines
+
+
+FEATURES1 = (
+    "bias",
+    "log_words",
+    "long_line",
+    "tiny_line",
+    "stopword_ratio",
+    "sentence_end",
+    "comma_density",
+    "capitalised_share",
+    "digit_share",
+    "symbol_share",
+    "log_block_lines",
+    "block_mean_log_words",
+    "repeated",
+    "chrome_phrase",
+    "marker",
+    "line_pattern",
+    "position",
+    "position_sq",
+    "date_like",
+    "by_line",
+    "urlish",
+    "bullet",
+    "separators",
+    "all_caps",
+)
+FEATURES2 = (
+    "bias",
+    "self_logit",
+    "prev1",
+    "next1",
+    "prev3",
+    "next3",
+    "prev10",
+    "next10",
+    "block_mean",
+    "share_good_before",
+    "share_good_after",
+    "in_span",
+)
+
+
+def _sigmoid(x: float) -> float:
+    if x < -30:
+        return 0.0
+    if x > 30:
+        return 1.0
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def parse_date(text: str) -> str | None:
+    """First date in ``text`` as ISO 8601; date-only stays date-only, a given offset is kept."""
+    for pattern in _DATE_PATTERNS:
+        m = pattern.search(text)
+        if not m:
+            continue
+        groups = m.groupdict()
+        try:
+            year, day = int(groups["y"]), int(groups["d"])
+            month = MONTHS[groups["mon"].lower()] if groups.get("mon") else int(groups["m"])
+            datetime(year, month, day)
+        except (ValueError, KeyError):
+            continue
+        out = f"{year:04d}-{month:02d}-{day:02d}"
+        if groups.get("H"):
+            out += f"T{groups['H']}:{groups['M']}:{groups.get('S') or '00'}"
+            tz = groups.get("tz")
+            if tz:
+                if tz != "Z" and ":" not in tz:
+                    tz = tz[:3] + ":" + tz[3:]
+                out += "+00:00" if tz == "Z" else tz
+        return out
+    return None
+
+
+def _is_date_line(text: str, words: int) -> bool:
+    return words <= 12 and parse_date(text) is not None
+
+
+def line_features(lines: list[Line], rules: BoilerplateRules) -> list[list[float]]:
+    """Stage-1 features of each line (see FEATURES1 for the names)."""
+    n = len(lines)
+    counts: dict[str, int] = {}
+    for line in lines:
+        key = line.text.lower()
+        counts[key] = counts.get(key, 0) + 1
+    block_sizes: dict[int, list[int]] = {}
+    for line in lines:
+        block_sizes.setdefault(line.block, []).append(line.words)
+    rows = []
+    for line in lines:
+        text = line.text
+        toks = _WORD.findall(text)
+        nw = max(len(toks), 1)
+        low_toks = [t.lower() for t in toks]
+        alpha = [t for t in toks if t[:1].isalpha()]
+        caps = sum(1 for t in alpha if t[:1].isupper())
+        nchar = max(len(text), 1)
+        digits = sum(c.isdigit() for c in text)
+        symbols = sum(1 for c in text if not (c.isalnum() or c.isspace() or c in ".,'’\"-"))
+        low = text.lower()
+        block = block_sizes[line.block]
+        pos = line.idx / max(n - 1, 1)
+        chrome = 0.0
+        if line.words <= 15:
+            chrome = float(any(p in low for p in rules.chrome_phrases))
+        rows.append(
+            [
+                1.0,
+                math.log1p(line.words),
+                float(line.words >= 15),
+                float(line.words <= 3),
+                sum(t in STOPWORDS for t in low_toks) / nw,
+                float(bool(_SENT_END.search(text))),
+                min(text.count(",") / nw, 1.0),
+                caps / max(len(alpha), 1),
+                digits / nchar,
+                symbols / nchar,
+                math.log(len(block)),
+                sum(math.log1p(w) for w in block) / len(block),
+                float(counts[low] > 1 and line.words < 12),
+                chrome,
+                float(rules.marker_kind(text) is not None),
+                float(rules.line_kind(text) is not None),
+                pos,
+                pos * pos,
+                float(_is_date_line(text, line.words)),
+                float(low.startswith("by ") and line.words <= 8),
+                float(bool(_URLISH.search(text))),
+                float(bool(_BULLET.match(text))),
+                float(len(_SEPARATORS.findall(text)) >= 2),
+                float(text.isupper() and line.words >= 1),
+            ]
+        )
+    return rows
+
+
+def _dot(weights: dict[str, float], names: tuple[str, ...], row: list[float]) -> float:
+    return sum(weights[name] * value for name, value in zip(names, row, strict=True))
+
+
+def best_span(lines: list[Line], probs: list[float], threshold: float) -> tuple[int, int]:
+    """The contiguous run of lines with the largest word-weighted sum of (p - threshold).
+
+    Articles are contiguous; chrome that happens to look like prose (teasers, bios) sits
+    apart from them, so the best-scoring run is a robust anchor.
+    """
+    best, best_lo, best_hi = 0.0, 0, -1
+    cur, lo = 0.0, 0
+    for i, (line, p) in enumerate(zip(lines, probs, strict=True)):
+        gain = (p - threshold) * (line.words + 1)
+        if cur <= 0:
+            cur, lo = gain, i
+        else:
+            cur += gain
+        if cur > best:
+            best, best_lo, best_hi = cur, lo, i
+    return best_lo, best_hi
+
+
+def stage2_features(
+    lines: list[Line], logits: list[float], span_threshold: float
+) -> list[list[float]]:
+    """Stage-2 features: own stage-1 logit plus the neighbourhood's stage-1 scores."""
+    n = len(lines)
+    probs = [_sigmoid(z) for z in logits]
+    w = [ln.words + 1 for ln in lines]
+    good = [p * wi for p, wi in zip(probs, w, strict=True)]
+    total_good = sum(good) or 1.0
+    cum = [0.0]
+    for g in good:
+        cum.append(cum[-1] + g)
+    by_block: dict[int, list[float]] = {}
+    for ln, p in zip(lines, probs, strict=True):
+        by_block.setdefault(ln.block, []).append(p)
+    lo, hi = best_span(lines, probs, span_threshold)
+
+    def window(i: int, a: int, b: int) -> float:
+        a, b = max(a, 0), min(b, n)
+        if a >= b:
+            return 0.0
+        num = sum(good[a:b])
+        den = sum(w[a:b])
+        return num / den
+
+    rows = []
+    for i, ln in enumerate(lines):
+        block = by_block[ln.block]
+        rows.append(
+            [
+                1.0,
+                logits[i],
+                probs[i - 1] if i > 0 else 0.0,
+                probs[i + 1] if i + 1 < n else 0.0,
+                window(i, i - 3, i),
+                window(i, i + 1, i + 4),
+                window(i, i - 10, i),
+                window(i, i + 1, i + 11),
+                sum(block) / len(block),
+                cum[i] / total_good,
+                (total_good - cum[i + 1]) / total_good,
+                float(lo <= i <= hi),
+            ]
+        )
+    return rows
+
+
+def score_lines(lines: list[Line], rules: BoilerplateRules) -> list[float]:
+    """Probability that each line belongs to the article."""
+    if not lines:
+        return []
+    feats = line_features(lines, rules)
+    logits = [_dot(rules.weights1, FEATURES1, row) for row in feats]
+    feats2 = stage2_features(lines, logits, rules.span_threshold)
+    return [_sigmoid(_dot(rules.weights2, FEATURES2, row)) for row in feats2]
+
+
+# ---------------------------------------------------------------------------------------------
+# Decisions
+# ---------------------------------------------------------------------------------------------
+
+
+def _teaser_shaped(lines: list[Line]) -> bool:
+    """Headline-like lines (short, no closing punctuation) make up half of what follows."""
+    following = lines[:6]
+    if not following:
+        return True
+    short = sum(1 for ln in following if ln.words <= 14 and not _SENT_END.search(ln.text))
+    return short * 2 >= len(following)
+
+
+def _is_signature(lines: list[Line], i: int) -> bool:
+    """A short name line followed by a date line: the head of a comment."""
+    return (
+        i + 1 < len(lines)
+        and 1 <= lines[i].words <= 5
+        and not _SENT_END.search(lines[i].text)
+        and _is_date_line(lines[i + 1].text, lines[i + 1].words)
+    )
+
+
+def _comment_thread_starts(lines: list[Line], i: int, hi: int) -> bool:
+    """Line i starts a run of at least three name+date headed comments."""
+    if not _is_signature(lines, i):
+        return False
+    heads = sum(1 for j in range(i, min(hi + 1, len(lines) - 1)) if _is_signature(lines, j))
+    return heads >= 3
+
+
+def _kind_for(line: Line, rules: BoilerplateRules, after_article: bool) -> str:
+    kind = rules.line_kind(line.text) or rules.marker_kind(line.text)
+    if kind:
+        return kind
+    low = line.text.lower()
+    if _is_date_line(line.text, line.words):
+        return "dateline"
+    if low.startswith("by ") and line.words <= 8:
+        return "byline"
+    if any(p in low for p in ("share", "tweet", "whatsapp", "facebook", "subscribe", "newsletter")):
+        return "share-subscribe"
+    if "©" in line.text or "copyright" in low or "all rights reserved" in low:
+        return "footer"
+    if "comment" in low and line.words <= 8:
+        return "comments"
+    return "related-links" if after_article else "navigation"
+
+
+@dataclass
+class LineDecision:
+    """What the text extractor decided; used by the HTML extractor too."""
+
+    keep: list[bool]
+    probs: list[float]
+    span: tuple[int, int]
+    cut_at: int | None
+    cut_kind: str | None
+
+
+def decide(lines: list[Line], rules: BoilerplateRules) -> LineDecision:
+    """Keep/drop for each line: model score, the article span and trailing section markers."""
+    probs = score_lines(lines, rules)
+    if not lines:
+        return LineDecision([], [], (0, -1), None, None)
+    lo, hi = best_span(lines, probs, rules.span_threshold)
+    keep = [lo <= i <= hi and p >= rules.keep_threshold for i, p in enumerate(probs)]
+    seen_long: set[str] = set()
+    for i, ln in enumerate(lines):
+        if keep[i] and rules.line_kind(ln.text):
+            keep[i] = False
+        if ln.words >= 12:
+            # a paragraph repeated verbatim (teaser above the body, sticky summary) counts once
+            key = ln.text.lower()
+            if key in seen_long:
+                keep[i] = False
+            seen_long.add(key)
+    # A standalone section marker after most of the article, followed by teaser-shaped lines,
+    # closes the article: "Don't Miss" as body text (inside a sentence, or as a subheading
+    # followed by prose, or early in the piece) does not.
+    cut_at, cut_kind = None, None
+    span_words = sum(ln.words for ln, k in zip(lines, keep, strict=True) if k) or 1
+    before = 0
+    for i in range(lo, hi + 1):
+        ln = lines[i]
+        marker = rules.marker_for(ln.text)
+        kind = marker.kind if marker else None
+        if marker is None and _comment_thread_starts(lines, i, hi):
+            kind = "comments"
+        if (
+            kind
+            and before / span_words >= rules.marker_min_share_before
+            and (
+                marker is None or not marker.needs_teasers or _teaser_shaped(lines[i + 1 : hi + 1])
+            )
+        ):
+            cut_at, cut_kind = i, kind
+            for j in range(i, len(lines)):
+                keep[j] = False
+            break
+        if keep[i]:
+            before += ln.words
+    return LineDecision(keep, probs, (lo, hi), cut_at, cut_kind)
+
+
+# ---------------------------------------------------------------------------------------------
+# Metadata from the lines around the article
+# ---------------------------------------------------------------------------------------------
+
+_NAME = re.compile(r"^(?:by\s+)?([A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]+|de|van|von|al|bin)){1,3})$")
+
+
+def _title_candidate(line: Line, rules: BoilerplateRules) -> bool:
+    text = line.text
+    return (
+        3 <= line.words <= 30
+        and not text.endswith((".", ":", ",", ";"))
+        and not rules.line_kind(text)
+        and rules.marker_kind(text) is None
+        and not _is_date_line(text, line.words)
+        and not text.lower().startswith("by ")
+        and not _URLISH.search(text)
+    )
+
+
+def _find_title(
+    lines: list[Line], first_kept: int, rules: BoilerplateRules, hint: str | None
+) -> int | None:
+    """The headline: the hinted title if present, else a headline-shaped line just above the
+    article's first kept line (skipping dateline, byline and reading-time lines)."""
+    if hint:
+        target = " ".join(_WORD.findall(hint.lower()))
+        for i, ln in enumerate(lines[: max(first_kept + 3, 1)]):
+            if " ".join(_WORD.findall(ln.text.lower())) == target:
+                return i
+    for i in range(first_kept - 1, max(first_kept - 9, -1), -1):
+        ln = lines[i]
+        if _title_candidate(ln, rules):
+            return i
+        if ln.words > 40:
+            break
+    # A paste that starts with its headline (seed 004): the first headline-shaped line
+    # within the header lines above the body.
+    return None
+
+
+def _find_author(lines: list[Line], lo: int, hi: int) -> str | None:
+    for ln in lines[max(lo, 0) : hi]:
+        m = re.match(r"^by\s+(.{3,60}?)(?:\s*[|,•·]\s*.*)?$", ln.text, re.IGNORECASE)
+        if m and ln.words <= 10:
+            name = m.group(1).strip()
+            if _NAME.match(name) or len(name.split()) <= 4:
+                return name
+    for i in range(max(lo, 0), hi):
+        ln = lines[i]
+        near_date = any(
+            _is_date_line(lines[j].text, lines[j].words)
+            for j in (i - 1, i + 1)
+            if 0 <= j < len(lines)
+        )
+        if near_date and _NAME.match(ln.text) and 2 <= ln.words <= 4:
+            return ln.text.removeprefix("By ").strip()
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Public entry point
+# ---------------------------------------------------------------------------------------------
+
+
+def extract_from_text(
+    text: str, *, rules: BoilerplateRules | None = None, title_hint: str | None = None
+) -> Extraction:
+    """Article text and metadata from a plain-text paste of a page.
+
+    Returns an Extraction with empty ``text`` when no article is found; the caller turns that
+    into a rejection. Every dropped line is reported in ``stripped`` with its kind.
+    """
+    rules = rules or default_rules()
+    lines = split_lines(text or "")
+    if not lines:
+        return Extraction(text="", method="text-lines")
+    decision = decide(lines, rules)
+    keep = decision.keep
+    kept_idx = [i for i, k in enumerate(keep) if k]
+    if not kept_idx:
+        return Extraction(
+            text="",
+            method="text-lines",
+            stripped=[Stripped(_kind_for(ln, rules, False), ln.text) for ln in lines],
+        )
+    first = kept_idx[0]
+    title_idx = _find_title(lines, first, rules, title_hint)
+    if title_idx is None:
+        # A kept first line that looks like a headline and is followed by prose is the title.
+        ln = lines[first]
+        if (
+            _title_candidate(ln, rules)
+            and ln.words <= 20
+            and len(kept_idx) > 1
+            and lines[kept_idx[1]].words > ln.words
+            and not any(_is_date_line(x.text, x.words) for x in lines[:first])
+            and first <= 5
+        ):
+            title_idx = first
+    title = lines[title_idx].text if title_idx is not None else None
+    if title_idx is not None and keep[title_idx] and title_idx == first:
+        # A paste whose first kept line is the headline (seed 004 style) loses it from the
+        # body only when there is a body after it.
+        keep[title_idx] = False
+        kept_idx = kept_idx[1:]
+    header_lo = max(0, first - 12)
+    published = None
+    for ln in lines[header_lo : first + 1] + lines[: min(4, len(lines))]:
+        if _is_date_line(ln.text, ln.words):
+            published = parse_date(ln.text)
+            break
+    author = _find_author(lines, header_lo, first + 1)
+
+    body = "\n\n".join(_join_blocks(lines, keep))
+    stripped: list[Stripped] = []
+    for i, ln in enumerate(lines):
+        if keep[i]:
+            continue
+        if i == title_idx:
+            stripped.append(Stripped("title", ln.text))
+            continue
+        after = i > first
+        if decision.cut_at is not None and i > decision.cut_at:
+            kind = rules.line_kind(ln.text) or decision.cut_kind or "related-links"
+        else:
+            kind = _kind_for(ln, rules, after)
+        stripped.append(Stripped(kind, ln.text))
+    return Extraction(
+        text=body,
+        title=title,
+        author=author,
+        published_at=published,
+        stripped=stripped,
+        method="text-lines",
+    )
+
+
+def _join_blocks(lines: list[Line], keep: list[bool]) -> list[str]:
+    """Kept lines as paragraphs: each kept line is one block of the output."""
+    return [ln.text for ln, k in zip(lines, keep, strict=True) if k]
