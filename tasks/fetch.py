@@ -220,8 +220,8 @@ def address_refusal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | 
         ("is_link_local", "link-local"),
         ("is_multicast", "multicast"),
         ("is_unspecified", "unspecified"),
-        ("is_private", "private"),
         ("is_reserved", "reserved"),
+        ("is_private", "private"),
     ):
         if getattr(ip, attr):
             return f"{label} address"
@@ -249,18 +249,23 @@ class GuardedBackend(httpcore.SyncBackend):
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        reasons = []
-        for info in infos:
-            address = info[4][0]
+        reasons: list[str] = []
+        failure: httpcore.ConnectError | None = None
+        for address in dict.fromkeys(info[4][0] for info in infos):
             ip = ipaddress.ip_address(address.split("%", 1)[0])
             reason = None if self.allow.allows(host, ip) else address_refusal(ip)
             if reason:
                 reasons.append(f"{host} resolves to {address} ({reason})")
                 continue
-            return super().connect_tcp(
-                address, port, timeout=timeout, local_address=local_address,
-                socket_options=socket_options,
-            )  # fmt: skip
+            try:
+                return super().connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address,
+                    socket_options=socket_options,
+                )  # fmt: skip
+            except httpcore.ConnectError as exc:  # try the host's next address
+                failure = exc
+        if failure is not None:
+            raise failure
         raise AddressRefused("; ".join(reasons) or f"{host} has no address")
 
 
@@ -521,7 +526,10 @@ class Fetcher:
             parser.parse(body.decode("utf-8", "replace").splitlines())
             delay = parser.crawl_delay("ipwire")
             if delay:
-                self._host(origin).crawl_delay = min(float(delay), 60.0)
+                state = self._host(origin)
+                state.crawl_delay = min(float(delay), 60.0)
+                # The robots.txt request itself counts: the next one waits the crawl delay.
+                state.next_allowed = max(state.next_allowed, self._clock() + state.crawl_delay)
             return _Robots(parser, now + ttl)
         return _Robots(None, now + ttl)
 
