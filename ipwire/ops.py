@@ -1,0 +1,498 @@
+"""Day-to-day operation: one writer at a time, readers never blocked, and run reports.
+
+DuckDB allows one read-write process or many read-only processes per file, never both. So:
+
+* every writer (the ingest flow) holds `writer_lock(db)`, an OS lock on `<db>.lock`; a second
+  ingest started at the same time waits for the first instead of failing or interleaving;
+* after each run the writer calls `publish_snapshot(db)`, an atomic read-only copy
+  `<stem>.snapshot.duckdb` next to the live file, and readers (`ipwire sql`, `ipwire status`)
+  open `reader_path(db)` / `connect_reader(db)`, which is that snapshot whenever the live file is
+  busy, so an analyst never meets a lock error and never holds a lock the writer needs.
+
+The report builders (`run_report_markdown`, `feed_status_rows`, ...) are plain functions over a
+DuckDB connection; only `publish_run_artifacts`, `on_ingest_failure` and
+`create_failure_automation` touch Prefect, and they import it when called.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+log = logging.getLogger("ipwire.ops")
+
+SNAPSHOT_SUFFIX = ".snapshot.duckdb"
+LOCK_SUFFIX = ".lock"
+# feeds.last_status values that mean the last check worked (see warehouse/migrations/0001).
+OK_FEED_STATUSES = ("ok", "not_modified", "unchanged")
+REPORT_KEY = "ingest-report"
+FEED_STATUS_KEY = "feed-status"
+FAILURE_KEY = "ingest-failure"
+
+
+class WriterBusy(TimeoutError):
+    """Another ingest held the writer lock for longer than the caller was willing to wait."""
+
+
+# --- one writer at a time -----------------------------------------------------------------
+
+
+def lock_path(db_path: str | os.PathLike[str]) -> Path:
+    """`data/ipwire.duckdb` -> `data/ipwire.duckdb.lock`: the file writers lock."""
+    p = Path(db_path)
+    return p.with_name(p.name + LOCK_SUFFIX)
+
+
+def snapshot_path(db_path: str | os.PathLike[str]) -> Path:
+    """`data/ipwire.duckdb` -> `data/ipwire.snapshot.duckdb`: the copy readers open."""
+    p = Path(db_path)
+    return p.with_name(p.stem + SNAPSHOT_SUFFIX)
+
+
+@contextmanager
+def writer_lock(
+    db_path: str | os.PathLike[str],
+    *,
+    timeout: float | None = None,
+    log_fn: Callable[[str], Any] | None = None,
+    poll: float = 0.5,
+) -> Iterator[Path]:
+    """Hold the warehouse's writer lock (fcntl.flock on `<db>.lock`) for the `with` body.
+
+    A second writer WAITS (logging who holds the lock) until the first releases it, so two
+    ingests started together run one after the other and never interleave their batches. The
+    lock is released by the kernel if the holder dies, so a crashed run never wedges the next.
+    `timeout=None` waits forever; otherwise `WriterBusy` is raised after `timeout` seconds.
+    """
+    say = log_fn or log.warning
+    path = lock_path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - closed in finally
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"another ingest is writing to {db_path} ({_holder(path)}); waiting for it")
+            started = time.monotonic()
+            if timeout is None:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+            else:
+                while True:
+                    try:
+                        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if time.monotonic() - started >= timeout:
+                            raise WriterBusy(
+                                f"{db_path} still locked by {_holder(path)} after {timeout:.0f}s"
+                            ) from None
+                        time.sleep(poll)
+            say(f"writer lock on {db_path} acquired after {time.monotonic() - started:.1f}s")
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n")
+        fh.flush()
+        yield path
+    finally:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+        finally:
+            fh.close()
+
+
+def writer_active(db_path: str | os.PathLike[str]) -> bool:
+    """True while some process holds the writer lock (probed with a shared, non-blocking lock)."""
+    path = lock_path(db_path)
+    if not path.exists():
+        return False
+    with open(path, encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh, fcntl.LOCK_UN)
+    return False
+
+
+def _holder(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        text = ""
+    return text or "unknown holder"
+
+
+# --- readers never blocked ------------------------------------------------------------------
+
+
+def publish_snapshot(db_path: str | os.PathLike[str]) -> Path:
+    """Publish a read-only copy of the warehouse for readers; returns its path.
+
+    Call it at the end of a run while still holding `writer_lock`: it checkpoints the live file
+    (so the copy needs no WAL), copies it to a temporary file in the same folder, fsyncs and
+    renames it over `<stem>.snapshot.duckdb`. The rename is atomic, so a reader sees the old
+    snapshot or the new one, never half a file; a reader that has the old one open keeps it.
+    """
+    live = Path(db_path)
+    if not live.exists():
+        raise FileNotFoundError(f"no warehouse at {live}")
+    with duckdb.connect(str(live)) as conn:
+        conn.execute("CHECKPOINT")
+    target = snapshot_path(live)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(live, tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(target.parent)
+    return target
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def reader_path(db_path: str | os.PathLike[str]) -> Path:
+    """The file a reader should open read-only.
+
+    The snapshot when it exists and either is fresh (no older than the live file) or a writer
+    is busy; otherwise the live file (no snapshot yet, or a stale one and nobody writing, e.g.
+    after an ingest that did not publish). Reading the snapshot also keeps analysts from holding
+    the read lock that would make the nightly writer fail.
+    """
+    live = Path(db_path)
+    snap = snapshot_path(live)
+    if not snap.exists():
+        return live
+    if not live.exists() or writer_active(live):
+        return snap
+    if snap.stat().st_mtime >= live.stat().st_mtime:
+        return snap
+    return live
+
+
+def connect_reader(
+    db_path: str | os.PathLike[str], *, wait: float = 30.0, poll: float = 0.5
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection on `reader_path(db_path)` that rides out a writer's lock.
+
+    If the live file was chosen and a writer opened it meanwhile, the snapshot is used when it
+    exists; without one (the very first run is still writing) it retries for `wait` seconds.
+    """
+    live = Path(db_path)
+    deadline = time.monotonic() + wait
+    while True:
+        path = reader_path(live)
+        if not path.exists():
+            raise FileNotFoundError(f"no warehouse at {live}: run `ipwire ingest` first")
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except duckdb.IOException as exc:
+            snap = snapshot_path(live)
+            if path != snap and snap.exists():
+                return duckdb.connect(str(snap), read_only=True)
+            if time.monotonic() >= deadline:
+                raise RuntimeError(
+                    f"{live} is being written and has no snapshot yet (first run?): {exc}"
+                ) from exc
+            time.sleep(poll)
+
+
+# --- run reports: plain functions over a connection ---------------------------------------
+
+
+def summary_dict(summary: Any) -> dict[str, Any]:
+    """A RunSummary (dataclass, object with as_dict, or dict) as a plain dict."""
+    if isinstance(summary, dict):
+        return dict(summary)
+    if hasattr(summary, "as_dict"):
+        return summary.as_dict()
+    if is_dataclass(summary):
+        return asdict(summary)
+    return dict(vars(summary))
+
+
+def _table_exists(conn: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    cols = [d[0] for d in cur.description or []]
+    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+
+def top_stories(
+    conn: duckdb.DuckDBPyConnection, run_id: str | None, limit: int = 10
+) -> list[dict[str, Any]]:
+    """The run's most relevant new stories: one row per story (best article), by relevance."""
+    if not _table_exists(conn, "articles"):
+        return []
+    where = "is_relevant AND duplicate_of IS NULL"
+    params: list[Any] = []
+    if run_id:
+        where += " AND first_run_id = ?"
+        params.append(run_id)
+    return _dicts(
+        conn.execute(
+            f"""
+            SELECT title, outlet, url, relevance, n_reports FROM (
+                SELECT title, outlet, coalesce(url, source_ref) AS url, relevance,
+                       count(*) OVER w AS n_reports,
+                       row_number() OVER (w ORDER BY relevance DESC, article_id) AS rk
+                FROM articles WHERE {where}
+                WINDOW w AS (PARTITION BY coalesce(story_id, article_id))
+            ) WHERE rk = 1
+            ORDER BY relevance DESC, n_reports DESC, title
+            LIMIT {int(limit)}
+            """,
+            params,
+        )
+    )
+
+
+def failed_feeds(conn: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Feeds whose last check did not succeed, with the reason, worst first."""
+    if not _table_exists(conn, "feeds"):
+        return []
+    return _dicts(
+        conn.execute(
+            """
+            SELECT coalesce(name, outlet, feed_url) AS feed, feed_url, last_status,
+                   last_http_status, last_note, consecutive_failures, last_success_at
+            FROM feeds
+            WHERE last_status IS NOT NULL AND last_status NOT IN ?
+            ORDER BY consecutive_failures DESC, feed
+            """,
+            [list(OK_FEED_STATUSES)],
+        )
+    )
+
+
+def feed_status_rows(conn: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Per-feed health for the table artifact and `ipwire status` (from v_feed_health)."""
+    if not _table_exists(conn, "v_feed_health"):
+        return []
+    return _dicts(
+        conn.execute(
+            """
+            SELECT feed, outlet, last_status, last_success_at, last_failure_at,
+                   last_failure_reason, consecutive_failures, articles_last_run,
+                   articles_24h, articles_7d, stale
+            FROM v_feed_health ORDER BY stale DESC, outlet, feed
+            """
+        )
+    )
+
+
+def rejection_counts(conn: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
+    """How many items the run rejected, per stage and reason."""
+    if not _table_exists(conn, "rejections"):
+        return []
+    return _dicts(
+        conn.execute(
+            "SELECT stage, reason, count(*) AS n FROM rejections WHERE run_id = ? "
+            "GROUP BY ALL ORDER BY n DESC, stage, reason",
+            [run_id],
+        )
+    )
+
+
+def _md_cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    if isinstance(value, float):
+        text = f"{value:.2f}"
+    return " ".join(text.replace("|", "\\|").split())
+
+
+def _md_table(rows: list[dict[str, Any]], columns: list[str]) -> list[str]:
+    out = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    out += ["| " + " | ".join(_md_cell(r.get(c)) for c in columns) + " |" for r in rows]
+    return out
+
+
+def run_report_markdown(summary: Any, conn: duckdb.DuckDBPyConnection | None) -> str:
+    """The run's report: counts, the top relevant stories, failed feeds and rejections."""
+    s = summary_dict(summary)
+    run_id = s.get("run_id")
+    lines = [
+        f"# ipwire ingest {run_id or ''}: {s.get('status', '?')}",
+        "",
+        f"Warehouse: `{s.get('db', '')}`",
+        "",
+        "| seen | new | duplicate | updated | unchanged | rejected |",
+        "|---|---|---|---|---|---|",
+        "| "
+        + " | ".join(
+            str(s.get(k, 0))
+            for k in ("seen", "new", "duplicate", "updated", "unchanged", "rejected")
+        )
+        + " |",
+        "",
+    ]
+    if conn is None:
+        lines.append("_The warehouse could not be read for details._")
+        return "\n".join(lines)
+    stories = top_stories(conn, run_id)
+    lines.append("## Top relevant stories")
+    if stories:
+        for st in stories:
+            extra = f", {st['n_reports']} reports" if st["n_reports"] > 1 else ""
+            title = _md_cell(st["title"]) or "(untitled)"
+            lines.append(
+                f"- **{title}** ({_md_cell(st['outlet']) or 'unknown outlet'}, relevance "
+                f"{st['relevance']:.2f}{extra}) {_md_cell(st['url'])}"
+            )
+    else:
+        lines.append("_No new relevant story in this run._")
+    lines += ["", "## Failed feeds"]
+    feeds = failed_feeds(conn)
+    if feeds:
+        lines += _md_table(
+            feeds, ["feed", "last_status", "last_http_status", "last_note", "last_success_at"]
+        )
+    else:
+        lines.append("_None._")
+    if run_id:
+        lines += ["", "## Rejections"]
+        counts = rejection_counts(conn, run_id)
+        lines += _md_table(counts, ["stage", "reason", "n"]) if counts else ["_None._"]
+    return "\n".join(lines)
+
+
+# --- Prefect glue (imported lazily) ---------------------------------------------------------
+
+
+def publish_run_artifacts(summary: Any, db_path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Attach the run report (markdown) and per-feed status (table) to the current flow run.
+
+    Call it from the flow after the run, e.g. after `publish_snapshot`; it reads `db_path`
+    read-only (pass the snapshot path to be safe while other writers may start). A report
+    that cannot read the warehouse still carries the counts. Returns the artifact ids.
+    """
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    s = summary_dict(summary)
+    conn = None
+    try:
+        conn = duckdb.connect(str(db_path), read_only=True)
+    except (duckdb.Error, OSError) as exc:
+        log.warning("run report without warehouse details: %s", exc)
+    try:
+        markdown = run_report_markdown(s, conn)
+        feeds = feed_status_rows(conn) if conn is not None else []
+    finally:
+        if conn is not None:
+            conn.close()
+    ids: dict[str, Any] = {
+        "report": create_markdown_artifact(
+            markdown=markdown,
+            key=REPORT_KEY,
+            description=f"ipwire ingest {s.get('run_id')}: counts, top stories, failures",
+        )
+    }
+    if feeds:
+        ids["feeds"] = create_table_artifact(
+            table=[{k: _md_cell(v) for k, v in row.items()} for row in feeds],
+            key=FEED_STATUS_KEY,
+            description="Per-feed status after this run (v_feed_health)",
+        )
+    return ids
+
+
+def on_ingest_failure(flow: Any, flow_run: Any, state: Any) -> None:
+    """Prefect `on_failure` hook: log an unmistakable error line and a failure artifact.
+
+    The flow already marks its `ingest_runs` row failed; this makes the failure visible in the
+    Prefect UI (logs and artifacts) and in the worker's output. Alerts go through the
+    automation in deployments/automation-failure.yaml.
+    """
+    from prefect.logging.loggers import flow_run_logger
+
+    message = getattr(state, "message", None) or getattr(state, "name", "failed")
+    params = getattr(flow_run, "parameters", None) or {}
+    logger = flow_run_logger(flow_run=flow_run, flow=flow)
+    logger.error(
+        "INGEST FAILED: flow run %s (%s) ended %s: %s; parameters %s",
+        getattr(flow_run, "name", "?"),
+        getattr(flow_run, "id", "?"),
+        getattr(state, "type", "FAILED"),
+        message,
+        params,
+    )
+    try:
+        from prefect.artifacts import create_markdown_artifact
+
+        create_markdown_artifact(
+            markdown=(
+                f"# INGEST FAILED\n\nFlow run `{getattr(flow_run, 'name', '?')}` "
+                f"(`{getattr(flow_run, 'id', '?')}`) ended "
+                f"**{getattr(state, 'name', 'Failed')}**.\n\n```\n{message}\n```\n\n"
+                f"Parameters: `{params}`\n\nSee `ipwire status` and the `ingest_runs` table."
+            ),
+            key=FAILURE_KEY,
+            description="Why the ingest failed",
+        )
+    except Exception as exc:  # noqa: BLE001 - a hook must never raise
+        logger.warning("could not create the failure artifact: %s", exc)
+
+
+AUTOMATION_FILE = Path(__file__).resolve().parents[1] / "deployments" / "automation-failure.yaml"
+WEBHOOK_PLACEHOLDER = "WEBHOOK_BLOCK_DOCUMENT_ID"
+
+
+def create_failure_automation(
+    webhook_url: str,
+    *,
+    block_name: str = "ipwire-failure-webhook",
+    spec_file: str | os.PathLike[str] = AUTOMATION_FILE,
+) -> str:
+    """Save a Webhook block for `webhook_url` and create the failure automation on the server.
+
+    Reads deployments/automation-failure.yaml, puts the block's id in place of
+    `WEBHOOK_BLOCK_DOCUMENT_ID` and creates it through the API of PREFECT_API_URL.
+    Returns the automation id. Running it again replaces the block value and adds nothing
+    if an automation of the same name exists.
+    """
+    import yaml
+    from prefect.blocks.webhook import Webhook
+    from prefect.client.orchestration import get_client
+    from prefect.events.schemas.automations import AutomationCore
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
+    block_id = Webhook(method="POST", url=webhook_url).save(block_name, overwrite=True)
+    text = Path(spec_file).read_text(encoding="utf-8").replace(WEBHOOK_PLACEHOLDER, str(block_id))
+    spec = yaml.safe_load(text)
+    automation = AutomationCore.model_validate(spec)
+
+    async def _create() -> str:
+        async with get_client() as client:
+            for existing in await client.read_automations_by_name(automation.name):
+                return str(existing.id)
+            return str(await client.create_automation(automation))
+
+    return run_coro_as_sync(_create())

@@ -1,0 +1,181 @@
+"""Acceptance: deployments/prefect.yaml on a real Prefect server, run by a real process worker.
+
+One module-scoped server (temporary PREFECT_HOME, free 127.0.0.1 port) is started as a
+subprocess and stopped by PID in a finally, workers before it. Bounded: every subprocess has a
+timeout, and the whole module takes about a minute here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PREFECT = str(BIN / "prefect")
+PREFECT_FILE = REPO / "deployments" / "prefect.yaml"
+SERVER_START_TIMEOUT = 90
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop(proc: subprocess.Popen, grace: float = 15) -> None:
+    """Stop a process group we started: SIGTERM, then SIGKILL after `grace` seconds."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+class Server:
+    def __init__(self, env: dict[str, str], api_url: str, log: Path) -> None:
+        self.env, self.api_url, self.log = env, api_url, log
+
+    def run(self, *args: str, timeout: float = 120, check: bool = True) -> str:
+        """A `prefect` CLI command against this server, from the repository root."""
+        done = subprocess.run(
+            [PREFECT, *args],
+            cwd=REPO,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        out = done.stdout + done.stderr
+        if check and done.returncode != 0:
+            raise AssertionError(f"prefect {' '.join(args)} exited {done.returncode}:\n{out}")
+        return out
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") and k != "IPWIRE_DB"}
+    env.update(
+        PREFECT_HOME=str(home),
+        PREFECT_API_URL=api_url,
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_CLI_PROMPT="false",
+        PREFECT_SERVER_UI_ENABLED="false",
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+    )
+    log = home / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"prefect server exited early:\n{log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"server not healthy in time:\n{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        srv = Server(env, api_url, log)
+        srv.run("work-pool", "create", "ipwire", "--type", "process")
+        srv.run("deploy", "--all", "--prefect-file", str(PREFECT_FILE.relative_to(REPO)))
+        yield srv
+    finally:
+        stop(proc)
+
+
+def client_call(api_url: str, method: str, *args):
+    """Call one PrefectClient coroutine against the test server (explicit API URL)."""
+    from prefect.client.orchestration import PrefectClient
+
+    async def go():
+        async with PrefectClient(api=api_url) as client:
+            return await getattr(client, method)(*args)
+
+    return asyncio.run(go())
+
+
+def test_nightly_runs_at_two_india_time_one_at_a_time(server: Server):
+    nightly = client_call(server.api_url, "read_deployment_by_name", "ingest/nightly")
+    assert nightly.work_pool_name == "ipwire"
+    assert nightly.entrypoint == "flows/ingest.py:ingest"
+    assert [(s.schedule.cron, s.schedule.timezone, s.active) for s in nightly.schedules] == [
+        ("0 2 * * *", "Asia/Kolkata", True)
+    ]
+    assert nightly.global_concurrency_limit.limit == 1
+    assert nightly.concurrency_options.collision_strategy.value == "ENQUEUE"
+    assert not nightly.parameters.get("sources")
+
+
+def test_manual_has_no_schedule_and_takes_sources(server: Server):
+    manual = client_call(server.api_url, "read_deployment_by_name", "ingest/manual")
+    assert manual.schedules == []
+    assert "sources" in manual.parameter_openapi_schema["properties"]
+    assert manual.global_concurrency_limit.limit == 1
+    assert manual.concurrency_options.collision_strategy.value == "ENQUEUE"
+    # the pull step starts runs in the repository root, where the entrypoint lives
+    step = manual.pull_steps[0]["prefect.deployments.steps.set_working_directory"]
+    assert Path(step["directory"]).resolve() == REPO
+
+
+def test_manual_run_through_a_worker_loads_the_seeds(
+    server: Server, tmp_path: Path, seeds_dir: Path
+):
+    db = tmp_path / "wh" / "ipwire.duckdb"
+    params = json.dumps({"sources": [str(seeds_dir.resolve())], "db": str(db)})
+    out = server.run("deployment", "run", "ingest/manual", "--params", params)
+    assert "Created flow run" in out, out
+    worker = subprocess.Popen(
+        [PREFECT, "worker", "start", "--pool", "ipwire", "--run-once"],
+        cwd=REPO,
+        env=server.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        worker_out, _ = worker.communicate(timeout=150)
+    finally:
+        stop(worker)
+    runs = client_call(server.api_url, "read_flow_runs")
+    states = [r.state.type.value for r in runs if r.parameters.get("db") == str(db)]
+    assert states == ["COMPLETED"], worker_out[-4000:]
+    with duckdb.connect(str(db), read_only=True) as conn:
+        refs = sorted(
+            Path(r).name for (r,) in conn.execute("SELECT source_ref FROM articles").fetchall()
+        )
+        run = conn.execute("SELECT status, n_new FROM ingest_runs").fetchall()
+    assert refs == sorted(p.name for p in seeds_dir.iterdir())
+    assert len(refs) == 2
+    assert run == [("completed", 2)]
