@@ -1,0 +1,125 @@
+"""Web ingestion throughput against a local HTTP server: feeds and pages per second.
+
+Serves synthetic RSS/Atom feeds whose items link to real pages (the shared WCXB dev set) from
+127.0.0.1, then measures in one run:
+  1. feeds fetched + parsed per second (first visit, full bodies);
+  2. pages fetched per second, and fetched + extracted (clean stage) per second;
+  3. the same feeds re-checked with conditional GET (all answered 304);
+and, for each, the share of wall time spent outside HTTP waits (parsing, extraction, our
+own overhead). The per-host delay is 0 here: the figures are ipwire's own cost, not politeness.
+
+    .venv/bin/python bench/bench_web.py [--feeds 20] [--items 10] [--pages 100] [--no-extract]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from webserver import ATOM, HTML, RSS, LocalSite, atom_feed, rss_feed, wcxb_pages  # noqa: E402
+
+from ipwire.tasks.feeds import parse_feed  # noqa: E402
+from ipwire.tasks.fetch import PAGE_TYPES, Fetcher, HttpSettings  # noqa: E402
+
+
+def _line(label: str, n: int, wall: float, wait: float) -> str:
+    rate = n / wall if wall else float("inf")
+    outside = 1 - wait / wall if wall else 0.0
+    return (
+        f"{label:<34} {n:>5} in {wall:6.2f} s = {rate:8.1f}/s   outside HTTP waits {outside:6.1%}"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--feeds", type=int, default=20)
+    ap.add_argument("--items", type=int, default=10)
+    ap.add_argument("--pages", type=int, default=100)
+    ap.add_argument("--no-extract", action="store_true", help="skip the clean-stage extraction")
+    args = ap.parse_args()
+
+    extract = None
+    if not args.no_extract:
+        try:
+            from ipwire.tasks.clean import decode_bytes
+            from ipwire.tasks.extract_html import extract_from_html
+
+            def extract(data: bytes, url: str) -> int:
+                return len(extract_from_html(decode_bytes(data, html=True), url=url).text)
+        except ImportError as exc:  # the clean stage is optional for this figure
+            print(f"(extraction skipped: {exc})")
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no request log on stderr
+    pages = wcxb_pages(args.pages)
+    with LocalSite() as site:
+        site.serve_robots("User-agent: *\nDisallow: /private/\n")
+        for page_id, html in pages:
+            site.serve(f"/page/{page_id}", html, content_type=HTML)
+        feed_urls = []
+        for f in range(args.feeds):
+            items = []
+            for i in range(args.items):
+                page_id = pages[(f * args.items + i) % len(pages)][0]
+                items.append((f"Item {f}-{i}", site.url(f"/page/{page_id}"), "Summary text."))
+            maker, ctype = (rss_feed, RSS) if f % 2 == 0 else (atom_feed, ATOM)
+            path = f"/feed/{f}.xml"
+            site.serve_conditional(path, maker(f"Feed {f}", items), content_type=ctype,
+                                   etag=f'"feed-{f}"', last_modified=None)  # fmt: skip
+            feed_urls.append(site.url(path))
+
+        settings = HttpSettings(allow_hosts=("127.0.0.1",), per_host_delay_s=0.0, retries=0)
+        with Fetcher(settings) as fetcher:
+            fetcher.fetch(site.url("/robots.txt"), accept=("text/plain",))  # warm the robots cache
+
+            # 1. feeds, first visit
+            t0, wait, etags, links = time.perf_counter(), 0.0, {}, []
+            for url in feed_urls:
+                out = fetcher.fetch(url)
+                wait += out.wait_s
+                etags[url] = out.etag
+                links.extend(e.link for e in parse_feed(out.content, url=url).entries)
+            feed_line = _line(
+                "feeds fetched + parsed", len(feed_urls), time.perf_counter() - t0, wait
+            )
+
+            # 2. pages (each distinct link once), fetched, then fetched + extracted
+            unique = list(dict.fromkeys(links))
+            t0, wait, bodies = time.perf_counter(), 0.0, []
+            for url in unique:
+                out = fetcher.fetch(url, accept=PAGE_TYPES)
+                wait += out.wait_s
+                bodies.append((out.content, url))
+            fetch_wall = time.perf_counter() - t0
+            page_line = _line("pages fetched", len(unique), fetch_wall, wait)
+            extract_line = ""
+            if extract is not None:
+                t1 = time.perf_counter()
+                chars = sum(extract(body, url) for body, url in bodies)
+                total = fetch_wall + time.perf_counter() - t1
+                extract_line = _line("pages fetched + extracted", len(unique), total, wait)
+                extract_line += f"   ({chars} chars of text)"
+
+            # 3. feeds again, conditional GET
+            t0, wait, statuses = time.perf_counter(), 0.0, set()
+            for url in feed_urls:
+                out = fetcher.fetch(url, etag=etags[url])
+                wait += out.wait_s
+                statuses.add(str(out.status))
+            recheck = _line(f"feeds re-checked ({'/'.join(sorted(statuses))})",
+                            len(feed_urls), time.perf_counter() - t0, wait)  # fmt: skip
+
+    print(f"local server 127.0.0.1, {args.feeds} feeds x {args.items} items, "
+          f"{len(unique)} distinct real pages (WCXB dev), per-host delay 0")  # fmt: skip
+    for line in (feed_line, page_line, extract_line, recheck):
+        if line:
+            print(line)
+
+
+if __name__ == "__main__":
+    main()
