@@ -60,7 +60,17 @@ _RELEVANCE_KEYS = {
     "list_min_others": int,
     "list_countries": list,
 }
-_TOPIC_KEYS = {"description", "threshold", "max_per_cue", "terms", "phrases", "patterns"}
+_TOPIC_KEYS = {
+    "description",
+    "threshold",
+    "max_per_cue",
+    "scope",
+    "relative_floor",
+    "terms",
+    "phrases",
+    "patterns",
+}
+TOPIC_SCOPES = ("near", "both")
 _ACTOR_KEYS = {"kind", "side", "aliases"}
 _TONE_KEYS = {
     "negation_window": int,
@@ -118,6 +128,11 @@ class Topic:
     max_per_cue: int
     patterns: tuple[tuple[re.Pattern[str], float], ...]
     description: str = ""
+    # "near": cues count fully in sentences naming a state and their neighbours;
+    # "both": only in sentences that involve both states (a third party acting on the pair)
+    scope: str = "near"
+    # overrides [topic_settings] relative_floor for this topic when set
+    relative_floor: float | None = None
 
 
 @dataclass
@@ -379,8 +394,23 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
                 raise TaxonomyError(
                     f"{where} patterns {regex!r}: bad regular expression: {exc}"
                 ) from exc
+        scope = spec.get("scope", "near")
+        _need(
+            scope in TOPIC_SCOPES,
+            f"{where} scope",
+            f"unknown scope {scope!r} (valid: {', '.join(TOPIC_SCOPES)})",
+        )
+        floor = spec.get("relative_floor")
+        if floor is not None:
+            floor = _number(floor, f"{where} relative_floor", 0.0, 1.0)
         topics[name] = Topic(
-            name, threshold, max_per_cue, tuple(patterns), str(spec.get("description", ""))
+            name,
+            threshold,
+            max_per_cue,
+            tuple(patterns),
+            str(spec.get("description", "")),
+            scope,
+            floor,
         )
     for name in TOPICS:
         _need(name in topics, f"{path} [topics]", f"missing topic {name!r}")
@@ -672,6 +702,7 @@ def topic_totals(
     for s in sentences:
         if s.side:
             near.update((s.index - 1, s.index, s.index + 1))
+    pair = {s.index for s in sentences if s.both}
     out: dict[str, tuple[float, list[tuple[float, int]]]] = {}
     for name, topic in tax.topics.items():
         counts: dict[str, int] = {}
@@ -684,7 +715,8 @@ def topic_totals(
                     hits.append((regex.pattern, weight))
             if not hits:
                 continue
-            factor = 1.0 if s.index in near else tax.topic_settings["far_factor"]
+            scope = pair if topic.scope == "both" else near
+            factor = 1.0 if s.index in scope else tax.topic_settings["far_factor"]
             if s.headline:
                 factor *= tax.topic_settings["headline_factor"]
             gained = 0.0
@@ -704,10 +736,12 @@ def topic_totals(
 def _topics(sentences: list[_Sentence], tax: Taxonomy) -> list[TopicScore]:
     totals = topic_totals(sentences, tax)
     top = max((t for t, _ in totals.values()), default=0.0)
-    floor = tax.topic_settings["relative_floor"] * top
     out: list[TopicScore] = []
     for name, (total, contrib) in totals.items():
-        threshold = tax.topics[name].threshold
+        topic = tax.topics[name]
+        threshold = topic.threshold
+        share = topic.relative_floor
+        floor = (tax.topic_settings["relative_floor"] if share is None else share) * top
         if total < threshold or total < floor:
             continue
         score = round(1.0 - math.exp(-total / (2.0 * threshold)), 3)
