@@ -13,6 +13,7 @@ twice (feedparser's sanitiser, then lxml's cleaner) so no script or event handle
 from __future__ import annotations
 
 import calendar
+import codecs
 import email.utils
 import html
 import io
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import charset_normalizer
 import feedparser
 import lxml.html
 from lxml import etree
@@ -356,6 +358,46 @@ def _xml_content_type(content_type: str | None) -> str:
     return "application/xml" + (f"; charset={charset.group(1)}" if charset else "")
 
 
+_LATIN_SINGLE_BYTE = frozenset(
+    codecs.lookup(c).name
+    for c in ("cp1252", "latin-1", "iso8859-15", "cp1250", "iso8859-2", "cp1254", "iso8859-9",
+              "cp1257", "iso8859-4", "mac-roman", "cp850")
+)  # fmt: skip
+
+
+def _redecode_if_mislabelled(parsed: Any, data: bytes, headers: dict[str, str]) -> tuple[Any, str]:
+    """Parse again with a detected charset when the declared one was wrong.
+
+    Without a detector feedparser falls back to windows-1252, which turns Big5, KOI8-R or
+    Shift-JIS feeds into mojibake (or no entries). charset-normalizer decides instead.
+    """
+    exc = parsed.get("bozo_exception")
+    if not isinstance(exc, feedparser.CharacterEncodingOverride) or "charset=" in headers.get(
+        "content-type", ""
+    ):
+        return parsed, ""
+    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    if best is None:
+        return parsed, ""
+    detected = codecs.lookup(best.encoding).name
+    used = parsed.get("encoding") or ""
+    try:
+        used = codecs.lookup(used).name
+    except LookupError:
+        pass
+    if detected in ("utf-8", "ascii") or detected == used:
+        return parsed, ""
+    if detected in _LATIN_SINGLE_BYTE and used in _LATIN_SINGLE_BYTE:
+        return parsed, ""  # detectors cannot tell these apart on short texts; keep cp1252
+    again = feedparser.parse(
+        io.BytesIO(data),
+        response_headers={**headers, "content-type": f"application/xml; charset={detected}"},
+    )
+    if len(again.get("entries", [])) < len(parsed.get("entries", [])):
+        return parsed, ""
+    return again, f"declared encoding was wrong; decoded as detected {detected}"
+
+
 def parse_feed(content: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
     """Parse feed bytes fetched from `url` (the base for relative links). Never raises.
 
@@ -365,6 +407,7 @@ def parse_feed(content: bytes, *, url: str, content_type: str | None = None) -> 
     headers = {"content-location": url, "content-type": _xml_content_type(content_type)}
     try:
         parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
+        parsed, encoding_note = _redecode_if_mislabelled(parsed, data, headers)
         feed = parsed.get("feed", {})
         base = _http_url(feed.get("link"), url) or url
         entries = tuple(_entry(e, url) for e in parsed.get("entries", []))
@@ -373,6 +416,8 @@ def parse_feed(content: bytes, *, url: str, content_type: str | None = None) -> 
         return ParsedFeed(None, None, (), True, "; ".join(filter(None, [guard_note, reason])))
     bozo = bool(parsed.get("bozo")) or bool(guard_note)
     reasons = [guard_note, _reason(parsed.get("bozo_exception")) if parsed.get("bozo") else ""]
+    if encoding_note:
+        bozo, reasons = True, [guard_note, encoding_note]
     return ParsedFeed(
         title=_plain(feed.get("title")),
         link=base if feed.get("link") else None,

@@ -133,6 +133,32 @@ def test_wrong_declared_encoding_is_flagged_and_text_still_read() -> None:
     assert "Caf" in feed.entries[0].title and "talks" in feed.entries[0].title
 
 
+def test_mislabelled_urdu_feed_is_decoded_with_the_detected_charset() -> None:
+    feed = parse_fixture("rss_urdu_cp1256_declared_utf8.xml")
+    assert feed.bozo and "cp1256" in feed.bozo_reason
+    assert feed.entries[0].title == "پاکستان اور بھارت کے درميان مذاکرات"
+
+
+def test_latin_mislabelling_keeps_windows_1252_rather_than_a_guessed_cousin() -> None:
+    feed = parse_fixture("rss_wrong_encoding.xml")
+    assert "windows-1252" in feed.bozo_reason
+    assert feed.entries[0].title == "\u201cCafé diplomacy\u201d talks resume"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared evaluation data not present")
+@pytest.mark.parametrize(
+    ("name", "script"),
+    [
+        ("koi8r.xml", "[\u0400-\u04ff]"),
+        ("eucjp.xml", "[\u3040-\u30ff]"),
+        ("euckr.xml", "[\uac00-\ud7af]"),
+    ],
+)
+def test_corpus_feeds_in_undeclared_charsets_read_in_their_script(name: str, script: str) -> None:
+    feed = parse_feed((CORPUS / "illformed" / "chardet" / name).read_bytes(), url=FEED_URL)
+    assert feed.entries and re.search(script, feed.entries[0].title or "")
+
+
 @pytest.mark.parametrize("cut", [0.1, 0.3, 0.5, 0.7, 0.9])
 @pytest.mark.parametrize("name", ["rss20_basic.xml", "atom10_content_xml_base.xml"])
 def test_any_truncation_of_a_feed_parses_without_raising(name: str, cut: float) -> None:
