@@ -182,8 +182,9 @@ def defuse_entities(data: bytes) -> tuple[bytes, str]:
 # --------------------------------------------------------------------------- text helpers
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-_TAGLIKE = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]*>")
-_TAG_START = re.compile(r"<\s*/?\s*[A-Za-z!?]")
+# Browsers start a tag only at "<" directly followed by a letter, "/", "!" or "?".
+_TAGLIKE = re.compile(r"</?[A-Za-z!?][^<>]*>")
+_TAG_START = re.compile(r"</?[A-Za-z!?]")
 _BLOCK = re.compile(
     r"<(?=/?\s*(?:p|div|br|li|ul|ol|h[1-6]|tr|td|th|blockquote|section|article|pre|hr|dd|dt)\b)",
     re.IGNORECASE,

@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import socket
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -455,6 +458,25 @@ def test_requests_to_one_host_are_spaced_by_the_minimum_delay(
     assert first.delay_s == 0.0
     assert len(sleeps.waits) == 1 and 0.3 < sleeps.waits[0] <= 0.5
     assert second.delay_s == sleeps.waits[0]
+
+
+def test_concurrent_fetches_to_one_host_never_overlap(site: LocalSite, sleeps: SleepLog) -> None:
+    active, peak, lock = [0], [0], threading.Lock()
+
+    def handler(_request: object) -> Response:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.1)
+        with lock:
+            active[0] -= 1
+        return Response(FEED, content_type=RSS)
+
+    site.server.expect_request("/busy-host").respond_with_handler(handler)
+    with Fetcher(settings(), sleep=sleeps) as f, ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(lambda _: f.fetch(site.url("/busy-host")), range(4)))
+    assert all(o.ok for o in outcomes)
+    assert peak[0] == 1
 
 
 def test_robots_crawl_delay_raises_the_host_delay(site: LocalSite, sleeps: SleepLog) -> None:
