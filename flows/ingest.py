@@ -23,6 +23,9 @@ from ipwire.tasks import classify as classify_mod  # noqa: E402
 from ipwire.tasks import clean as clean_mod  # noqa: E402
 from ipwire.tasks import load as load_mod  # noqa: E402
 from ipwire.tasks import sources as sources_mod  # noqa: E402
+from ipwire.tasks import web as web_mod  # noqa: E402
+from ipwire.tasks.feeds import FeedConfig, feed_configs_from  # noqa: E402
+from ipwire.tasks.fetch import Fetcher  # noqa: E402
 from ipwire.warehouse import db as wh  # noqa: E402
 
 
@@ -67,6 +70,39 @@ def read_files(
     files, rejections = sources_mod.discover(sources, extensions)
     raws, more = sources_mod.read_files(files, fetched_at, max_bytes)
     return raws, rejections + more, len(files)
+
+
+@task(name="read-web", cache_policy=NO_CACHE)
+def read_web(
+    db: str, urls: list[str], feeds: list[FeedConfig], http, fetched_at: str, explicit: bool
+) -> web_mod.WebBatch:
+    """Feeds and article pages. Feeds still backing off after failures wait their turn,
+    unless they were named on the command line."""
+    with wh.connect(db) as conn:  # read state, then close: no transaction spans the network
+        state = load_mod.feed_state(conn)
+        seen = load_mod.seen_entry_keys(conn)
+        known = load_mod.known_canonical_urls(conn)
+    batch = web_mod.WebBatch()
+    with Fetcher(http) as fetcher:
+        for cfg in feeds:
+            st = state.get(cfg.url, {})
+            due = st.get("next_check_at")
+            if not explicit and due is not None and str(due) > fetched_at:
+                continue
+            batch.extend(web_mod.read_feed(fetcher, cfg, st, seen, known, fetched_at))
+        for url in urls:
+            batch.extend(
+                web_mod.read_url(fetcher, url, state.get(url, {}), seen, known, fetched_at)
+            )
+    return batch
+
+
+@task(name="save-feed-state", cache_policy=NO_CACHE)
+def save_feed_state(db: str, run_id: str, batch: web_mod.WebBatch) -> None:
+    with wh.connect(db) as conn:
+        load_mod.write_feed_results(
+            conn, run_id, batch.feed_updates, batch.entries, batch.feed_raws
+        )
 
 
 @task(name="skip-known", cache_policy=NO_CACHE)
@@ -149,12 +185,22 @@ def ingest(
     summary = RunSummary(run_id=run_id, status="running", db=db_file)
     totals = load_mod.BatchCounts()
     try:
-        # Sources: read files and folders into raw documents; skip what is already stored.
+        # Sources: files and folders, then feeds and pages; skip what is already stored.
+        urls = [s for s in sources if sources_mod.is_url(s)]
+        paths = [s for s in sources if not sources_mod.is_url(s)]
+        feeds = [] if sources else feed_configs_from({"feeds": settings.feeds}, source="feeds")
         raws, early_rejections, n_files = read_files(
-            sources, started_at, settings.sources.extensions, settings.sources.max_file_bytes
+            paths, started_at, settings.sources.extensions, settings.sources.max_file_bytes
         )
-        summary.sources_read = n_files
-        summary.sources_failed = sum(1 for r in early_rejections if r.reason == "not_found")
+        web = web_mod.WebBatch()
+        if urls or feeds:
+            web = read_web(db_file, urls, feeds, settings.http, started_at, bool(urls))
+            raws += web.raws
+            early_rejections += web.rejections
+        summary.sources_read = n_files + web.sources_ok
+        summary.sources_failed = web.sources_failed + sum(
+            1 for r in early_rejections if r.reason == "not_found"
+        )
         fresh, n_known = skip_known(db_file, raws)
         totals.seen += n_known
         totals.unchanged += n_known
@@ -184,7 +230,9 @@ def ingest(
                 counts.updated,
                 counts.rejected,
             )
-        nothing_read = bool(sources) and n_files == 0
+        if urls or feeds:
+            save_feed_state(db_file, run_id, web)
+        nothing_read = bool(sources or feeds) and summary.sources_read == 0
         status = "failed" if nothing_read else "completed"
         note = "no source could be read" if nothing_read else None
     except Exception as exc:

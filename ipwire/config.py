@@ -173,4 +173,10 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     for name in (*_LOCAL_SECTIONS, *_STAGE_SECTIONS):
         cls = _section_class(name)
         built[name] = _build(cls, name, merged.get(name, {}), "config") if cls else None
+    from ipwire.tasks.feeds import feed_configs_from
+
+    try:
+        feed_configs_from({"feeds": feeds}, source=files[-1])
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
     return Settings(feeds=feeds, files=files, **built)

@@ -276,7 +276,7 @@ def build_article(raw: RawDoc, ex: Extraction, *, min_words: int = 30) -> Articl
         word_count=words,
         content_hash=content_hash(body),
         stripped=list(ex.stripped),
-        extraction_method=ex.method,
+        extraction_method="feed-entry-text" if hints.get("fallback") else ex.method,
     )
 
 

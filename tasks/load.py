@@ -99,6 +99,31 @@ def record_rejections(
     return len(rows)
 
 
+def insert_raws(conn: duckdb.DuckDBPyConnection, run_id: str, raws: list[RawDoc]) -> None:
+    """Store inputs exactly as received; one already stored is left as it is."""
+    rows = [
+        [
+            r.raw_id,
+            r.source_kind,
+            r.source_ref,
+            r.url,
+            r.fetched_at,
+            r.content_type,
+            r.sha256,
+            r.content,
+            json.dumps(r.hints, sort_keys=True),
+            run_id,
+        ]
+        for r in raws
+    ]
+    if rows:
+        conn.executemany(
+            "INSERT INTO raw_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            rows,
+        )
+
+
 def _published_date(value: str | None) -> str | None:
     if value and len(value) >= 10:
         try:
@@ -187,36 +212,15 @@ def load_batch(
     articles: list[Article],
     rejections: list[Rejection],
     at: str,
-    countries: dict[str, str] | None = None,
 ) -> BatchCounts:
     """Write one batch atomically. A failure rolls the whole batch back and re-raises."""
     from ipwire.tasks.clean import outlet_country
 
     counts = BatchCounts(seen=len(raws))
-    countries = countries or {}
+    feed_country = {r.raw_id: r.hints.get("country") for r in raws}
     conn.execute("BEGIN TRANSACTION")
     try:
-        raw_rows = [
-            [
-                r.raw_id,
-                r.source_kind,
-                r.source_ref,
-                r.url,
-                r.fetched_at,
-                r.content_type,
-                r.sha256,
-                r.content,
-                json.dumps(r.hints, sort_keys=True),
-                run_id,
-            ]
-            for r in raws
-        ]
-        if raw_rows:
-            conn.executemany(
-                "INSERT INTO raw_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT DO NOTHING",
-                raw_rows,
-            )
+        insert_raws(conn, run_id, raws)
         ids = [a.article_id for a in articles]
         existing = (
             {
@@ -232,7 +236,7 @@ def load_batch(
         )
         written: list[Article] = []
         for a in articles:
-            country = outlet_country(a.outlet, countries.get(a.outlet or ""))
+            country = outlet_country(a.outlet, feed_country.get(a.raw_id))
             old = existing.get(a.article_id)
             if old is None:
                 conn.execute(
@@ -333,3 +337,87 @@ def _persist_dedup(conn: duckdb.DuckDBPyConnection, written: list[Article]) -> N
     persist = getattr(dedup, "persist", None)
     if persist is not None and written:
         persist(conn, written)
+
+
+# --- feed state -------------------------------------------------------------------------
+
+
+def feed_state(conn: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    """Every feed's stored HTTP state, by URL, for conditional GETs and backoff."""
+    cur = conn.execute("SELECT * FROM feeds")
+    names = [d[0] for d in cur.description]
+    return {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
+
+
+def seen_entry_keys(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT DISTINCT entry_key FROM feed_entries").fetchall()}
+
+
+def known_canonical_urls(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = conn.execute(
+        "SELECT DISTINCT canonical_url FROM articles WHERE canonical_url IS NOT NULL"
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def write_feed_results(
+    conn: duckdb.DuckDBPyConnection,
+    run_id: str,
+    updates: list,
+    entries: list,
+    feed_raws: list[RawDoc],
+) -> None:
+    """Feed state, entries seen and feed bodies, in one transaction after the articles.
+
+    Written last on purpose: if the run dies before this, the next run fetches the feeds
+    again and skips the entries whose articles did load (known by canonical URL).
+    """
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        for u in updates:
+            conn.execute(
+                "INSERT INTO feeds (feed_url, name, outlet, country, language, etag, last_modified,"
+                " last_hash, last_checked_at, last_success_at, last_status, last_http_status,"
+                " last_note, consecutive_failures, next_check_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (feed_url) DO UPDATE SET name = excluded.name,"
+                " outlet = excluded.outlet, country = excluded.country,"
+                " language = excluded.language, etag = excluded.etag,"
+                " last_modified = excluded.last_modified, last_hash = excluded.last_hash,"
+                " last_checked_at = excluded.last_checked_at,"
+                " last_success_at = coalesce(excluded.last_success_at, feeds.last_success_at),"
+                " last_status = excluded.last_status, last_http_status = excluded.last_http_status,"
+                " last_note = excluded.last_note,"
+                " consecutive_failures = excluded.consecutive_failures,"
+                " next_check_at = excluded.next_check_at",
+                [
+                    u.feed_url,
+                    u.name,
+                    u.outlet,
+                    u.country,
+                    u.language,
+                    u.etag,
+                    u.last_modified,
+                    u.last_hash,
+                    u.checked_at,
+                    u.checked_at if u.success else None,
+                    u.status,
+                    u.http_status,
+                    u.note,
+                    u.consecutive_failures,
+                    u.next_check_at,
+                ],
+            )
+        if entries:
+            conn.executemany(
+                "INSERT INTO feed_entries VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [
+                    [e.feed_url, e.entry_key, e.guid, e.link, e.first_seen_at, e.article_id]
+                    for e in entries
+                ],
+            )
+        insert_raws(conn, run_id, feed_raws)
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise

@@ -1,0 +1,160 @@
+"""Feeds and pages through the whole ingest flow, served by a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from webserver import ATOM, RSS, LocalSite, atom_feed, http_date, rss_feed, wcxb_pages
+
+from ipwire.flows.ingest import ingest
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def rows(db: Path, query: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as conn:
+        return conn.execute(query).fetchall()
+
+
+@pytest.fixture
+def site():
+    with LocalSite() as s:
+        s.serve_robots("User-agent: *\nDisallow: /private/\n")
+        yield s
+
+
+def write_config(
+    tmp_path: Path, site: LocalSite, feeds: list[tuple[str, str]], allow: bool = True
+) -> Path:
+    lines = [
+        "[http]",
+        "per_host_delay_s = 0.0",
+        "retries = 0",
+        "read_timeout_s = 2.0",
+        "connect_timeout_s = 2.0",
+        "max_bytes = 2000000",
+        "backoff_base_s = 0.01",
+    ]
+    if allow:
+        lines.append('allow_hosts = ["127.0.0.1"]')
+    for name, path in feeds:
+        lines += [
+            "",
+            "[[feeds]]",
+            f'name = "{name}"',
+            f'url = "{site.url(path)}"',
+            'country = "PK"',
+            'language = "en"',
+        ]
+    cfg = tmp_path / "ipwire.toml"
+    cfg.write_text("\n".join(lines) + "\n")
+    return cfg
+
+
+def serve_news(site: LocalSite) -> list[str]:
+    pages = wcxb_pages(3)
+    for pid, html in pages:
+        site.serve(f"/news/{pid}.html", html)
+    items = [
+        (f"Story {pid}", site.url(f"/news/{pid}.html"), "A short summary.") for pid, _ in pages[:2]
+    ]
+    site.serve_conditional(
+        "/rss.xml",
+        rss_feed("Wire", items),
+        content_type=RSS,
+        etag='"v1"',
+        last_modified=http_date(),
+    )
+    atom_items = [(f"Story {pages[2][0]}", site.url(f"/news/{pages[2][0]}.html"), "Summary.")]
+    site.serve_conditional(
+        "/atom.xml",
+        atom_feed("Atom wire", atom_items),
+        content_type=ATOM,
+        etag=None,
+        last_modified=http_date(),
+    )
+    return [f"/news/{pid}.html" for pid, _ in pages]
+
+
+def test_feeds_load_articles_and_a_second_run_costs_only_conditional_gets(
+    site: LocalSite, tmp_path: Path, db_file: Path
+):
+    page_paths = serve_news(site)
+    site.serve("/broken.xml", "<rss><channel><item>unterminated", content_type=RSS)
+    site.serve("/error.xml", "oops", status=500, content_type="text/plain")
+    cfg = write_config(
+        tmp_path,
+        site,
+        [
+            ("rss", "/rss.xml"),
+            ("atom", "/atom.xml"),
+            ("broken", "/broken.xml"),
+            ("error", "/error.xml"),
+        ],
+    )
+    first = ingest(db=str(db_file), config=str(cfg))
+    assert first.status == "completed"
+    assert rows(db_file, "SELECT count(*) FROM articles WHERE source_kind = 'page'") == [(3,)]
+    assert rows(db_file, "SELECT DISTINCT outlet_country FROM articles") == [("PK",)]
+    failed = dict(rows(db_file, "SELECT source_ref, reason FROM rejections"))
+    assert failed[site.url("/error.xml")] in {"temporary", "soft", "hard"}
+    assert site.url("/broken.xml") in failed
+    state = dict(rows(db_file, "SELECT feed_url, last_status FROM feeds"))
+    assert state[site.url("/rss.xml")] == "ok" and state[site.url("/error.xml")] != "ok"
+    assert rows(
+        db_file,
+        f"SELECT etag, consecutive_failures FROM feeds WHERE feed_url = '{site.url('/rss.xml')}'",
+    ) == [('"v1"', 0.0)]
+    assert rows(db_file, "SELECT count(*) FROM raw_documents WHERE source_kind = 'feed'") == [(2,)]
+
+    site.server.clear_log()
+    second = ingest(db=str(db_file), config=str(cfg))
+    assert (second.status, second.new) == ("completed", 0)
+    rss_requests = site.requests("/rss.xml")
+    assert rss_requests[0].headers.get("If-None-Match") == '"v1"'
+    assert site.requests("/atom.xml")[0].headers.get("If-Modified-Since") == http_date()
+    assert all(site.hits(p) == 0 for p in page_paths)
+    state = dict(rows(db_file, "SELECT feed_url, last_status FROM feeds"))
+    assert state[site.url("/rss.xml")] == "not_modified"
+
+
+def test_an_article_url_is_fetched_cleaned_and_canonicalised(
+    site: LocalSite, tmp_path: Path, db_file: Path
+):
+    page_paths = serve_news(site)
+    cfg = write_config(tmp_path, site, [])
+    summary = ingest(
+        sources=[site.url(page_paths[0]) + "?utm_source=x#top"], db=str(db_file), config=str(cfg)
+    )
+    assert (summary.status, summary.new) == ("completed", 1)
+    ((canonical, body),) = rows(db_file, "SELECT canonical_url, body FROM articles")
+    assert canonical == "https://" + site.url(page_paths[0]).split("://", 1)[1]
+    assert len(body.split()) > 30
+
+
+def test_loopback_is_refused_unless_allowed(site: LocalSite, tmp_path: Path, db_file: Path):
+    serve_news(site)
+    cfg = write_config(tmp_path, site, [("rss", "/rss.xml")], allow=False)
+    summary = ingest(db=str(db_file), config=str(cfg))
+    assert summary.status == "failed"  # the only source could not be read
+    assert rows(db_file, "SELECT stage, reason FROM rejections") == [("fetch", "refused")]
+    assert site.hits("/rss.xml") == 0
+
+
+def test_a_page_that_cannot_be_fetched_falls_back_to_the_entry_text(
+    site: LocalSite, tmp_path: Path, db_file: Path
+):
+    long_summary = " ".join(["India and Pakistan agreed to reopen the Kartarpur corridor."] * 12)
+    site.serve(
+        "/rss.xml",
+        rss_feed("Wire", [("Corridor", site.url("/private/a.html"), long_summary)]),
+        content_type=RSS,
+    )
+    cfg = write_config(tmp_path, site, [("rss", "/rss.xml")])
+    ingest(db=str(db_file), config=str(cfg))
+    assert rows(db_file, "SELECT source_kind, extraction_method FROM articles") == [
+        ("feed_entry", "feed-entry-text")
+    ]
+    assert site.hits("/private/a.html") == 0  # robots.txt disallows it
