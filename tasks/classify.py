@@ -87,8 +87,11 @@ _TONE_KEYS = {
     "position_decay": float,
     "background_factor": float,
     "metaphor_factor": float,
+    "metaphor_below": float,
+    "appeal_factor": float,
     "negators": list,
     "hedges": list,
+    "appeals": list,
     "background": list,
     "auxiliaries": list,
     "metaphor_topics": list,
@@ -548,6 +551,9 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
     background_factor = tax.tone["background_factor"]
     metaphor_topics = tax.tone["metaphor_topics"]
     metaphor_factor = tax.tone["metaphor_factor"]
+    metaphor_below = tax.tone["metaphor_below"]
+    appeals = set(tax.tone["appeals"])
+    appeal_factor = tax.tone["appeal_factor"]
     list_countries = tax.list_countries
     list_min = tax.relevance["list_min_others"]
 
@@ -604,9 +610,15 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
                 s.topic_hits.setdefault(label, []).append((" ".join(forms[start:_end]), weight))
         if s.tone_hits and any(w in hedges for w in lower):
             s.tone_hits = [(v * hedge_factor, cue) for v, cue in s.tone_hits]
+        if s.tone_hits and any(w in appeals for w in lower):
+            # "the UK urged dialogue": a call for talks is made because there are none
+            s.tone_hits = [(v * appeal_factor if v > 0 else v, c) for v, c in s.tone_hits]
         if s.tone_hits and any(t in s.topic_hits for t in metaphor_topics):
-            # "clash", "attack", "aggression" in a match report are not hostilities
-            s.tone_hits = [(v * metaphor_factor if v < 0 else v, c) for v, c in s.tone_hits]
+            # "clash", "attack", "aggression" in a match report are not hostilities, but
+            # "rejected" or "ruled out" a series is still strain
+            s.tone_hits = [
+                (v * metaphor_factor if v <= metaphor_below else v, c) for v, c in s.tone_hits
+            ]
         if s.india and s.pakistan and not s.marker:
             others = sum(1 for w in set(lower) if w in list_countries)
             if others >= list_min and _is_list(lower):
