@@ -116,7 +116,7 @@ CREATE TABLE rejections (
     stage         VARCHAR NOT NULL,
     reason        VARCHAR NOT NULL,
     detail        VARCHAR,
-    at            TIMESTAMPTZ NOT NULL,
+    "at"          TIMESTAMPTZ NOT NULL,
     raw_id        VARCHAR
 );
 
