@@ -106,6 +106,16 @@ _SENT_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-
 _ABBREV = re.compile(
     r"\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|St|No|Jr|Sr|Prof|Rev|vs|U\.S|U\.N)\.$"
 )
+# A link to another story left over from the page ("Also read: India, Pakistan ...",
+# "RELATED | ..."): it names the other story's subject, not this one's, so it is skipped.
+_TEASER = re.compile(
+    r"^\W*(?:also\s+(?:read|see|watch|check(?:\s+out)?)|read\s+(?:more|also|next|this)"
+    r"|related(?:\s+(?:stories|story|news|articles?|coverage|content|links?))?"
+    r"|recommended(?:\s+(?:stories|for\s+you))?|don['’]?t\s+miss|must\s+read|trending(?:\s+now)?"
+    r"|more\s+(?:from|on|stories)\b[^:|]{0,30}|you\s+may\s+(?:also\s+)?like|watch(?:\s+video)?"
+    r"|top\s+stories|latest\s+news|editor['’]?s\s+picks?)\s*[:|»>\-–—]",
+    re.IGNORECASE,
+)
 
 
 class TaxonomyError(ValueError):
@@ -569,6 +579,9 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
 
     sentences: list[_Sentence] = []
     for idx, (sent_text, is_head) in enumerate(raw):
+        if _TEASER.match(sent_text):
+            sentences.append(_Sentence(sent_text, idx, False, []))
+            continue
         words = [_strip_possessive(w) for w in _WORD.findall(sent_text)]
         lower = [w.lower() for w in words]
         s = _Sentence(sent_text, idx, is_head, lower)

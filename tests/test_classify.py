@@ -72,8 +72,41 @@ def test_related_link_line_does_not_make_domestic_article_relevant():
     text = (FIXTURES / "domestic_budget_with_related_link.txt").read_text(encoding="utf-8")
     c = classify(text)
     assert not c.is_relevant
-    assert c.reason == "passing_mention"
+    # the teaser is skipped, so what is left is one country's domestic news
+    assert c.reason == "domestic"
     assert c.tone is None and c.topics == []
+
+
+_TEASERS = (
+    "Also read: India, Pakistan agree to resume composite dialogue after talks in Islamabad",
+    "RELATED | Pakistan summons Indian envoy over ceasefire violations on the LoC",
+    "READ MORE: Modi and Sharif shake hands at SAARC summit as India-Pakistan thaw",
+    "Don't miss: India vs Pakistan in Asia Cup final as tensions run high",
+)
+
+
+def test_related_story_teasers_naming_both_states_do_not_make_an_article_relevant():
+    body = (FIXTURES / "pakistan_domestic_politics.txt").read_text(encoding="utf-8")
+    with_teasers = body.rstrip() + "\n\n" + "\n\n".join(_TEASERS) + "\n"
+    c = classify(with_teasers)
+    assert not c.is_relevant
+    assert c.relevance == classify(body).relevance
+    assert not any(t in e for t in _TEASERS for e in c.evidence)
+
+
+def test_teasers_leave_a_relevant_article_relevant_with_the_same_score():
+    body = _seed("000")
+    c = classify(body.rstrip() + "\n\n" + "\n\n".join(_TEASERS) + "\n")
+    assert c.is_relevant
+    assert c.relevance == classify(body).relevance
+
+
+def test_prose_starting_with_related_is_not_taken_for_a_teaser():
+    text = (
+        "Related to the talks, India and Pakistan agreed to resume trade across the border. "
+        "Officials of the two countries said the agreement was signed in Islamabad."
+    )
+    assert classify(text).is_relevant
 
 
 def test_domestic_news_of_one_country_is_not_relevant():
