@@ -255,9 +255,9 @@ def test_dev_set_figures_stay_above_floors():
     ev = _eval_module()
     rows = ev.load_labels(LABELS)
     m = ev.score(rows, ev.predict(rows))
-    # floors a little below the measured figures (0.977 / 0.966 / 0.782 / 0.787 / 0.867)
-    assert m["precision"] >= 0.96
-    assert m["f1"] >= 0.95
-    assert m["topic_f1"] >= 0.76
-    assert m["tone_spearman"] >= 0.76
-    assert m["tone_sign"] >= 0.84
+    # floors a little below the measured figures (0.977 / 0.966 / 0.806 / 0.800 / 0.900)
+    assert m["precision"] >= 0.965
+    assert m["f1"] >= 0.955
+    assert m["topic_f1"] >= 0.79
+    assert m["tone_spearman"] >= 0.785
+    assert m["tone_sign"] >= 0.885
