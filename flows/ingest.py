@@ -165,7 +165,45 @@ def close_run(
         load_mod.finish_run(conn, run_id, status, counts, note)
 
 
-# --- the flow ---------------------------------------------------------------------------
+def process_batches(
+    db_file: str,
+    run_id: str,
+    raws: list[RawDoc],
+    early_rejections: list[Rejection],
+    settings,
+    started_at: str,
+    totals: load_mod.BatchCounts,
+    summary: RunSummary,
+) -> None:
+    """Clean, dedup, classify, cluster and load raw documents, one task per stage per batch."""
+    logger = get_run_logger()
+    batches = chunks(raws, settings.sources.batch_size) or [[]]
+    for i, batch in enumerate(batches):
+        pending_rejections = early_rejections if i == 0 else []
+        # Clean: extract article text and metadata, strip boilerplate.
+        articles, rejected = clean(batch, settings.clean.min_words)
+        # Dedup: exact and near copies against the whole warehouse.
+        articles = dedup(db_file, articles, settings.dedup)
+        # Classify: relevance, topics, tone, actors, with evidence.
+        articles = classify(articles, settings.classify.taxonomy)
+        # Stories: reports of the same event share a story_id.
+        articles = cluster_stories(db_file, articles, settings.dedup)
+        # Load: one transaction per batch.
+        counts = load(db_file, run_id, batch, articles, pending_rejections + rejected, started_at)
+        totals.add(counts)
+        summary.rejections += [asdict(r) for r in pending_rejections + rejected]
+        logger.info(
+            "batch %d/%d: %d new, %d duplicate, %d updated, %d rejected",
+            i + 1,
+            len(batches),
+            counts.new,
+            counts.duplicate,
+            counts.updated,
+            counts.rejected,
+        )
+
+
+# --- the flows --------------------------------------------------------------------------
 
 
 @flow(name="ingest")
@@ -173,7 +211,6 @@ def ingest(
     sources: list[str] | None = None, db: str | None = None, config: str | None = None
 ) -> RunSummary:
     """Ingest files, folders and URLs (or the configured sources) into the warehouse."""
-    logger = get_run_logger()
     settings = load_settings(config)
     classify_mod.load_taxonomy(settings.classify.taxonomy or None)  # fail before any work
     db_file = str(wh.db_path(db))
@@ -204,32 +241,9 @@ def ingest(
         fresh, n_known = skip_known(db_file, raws)
         totals.seen += n_known
         totals.unchanged += n_known
-        batches = chunks(fresh, settings.sources.batch_size) or [[]]
-        for i, batch in enumerate(batches):
-            pending_rejections = early_rejections if i == 0 else []
-            # Clean: extract article text and metadata, strip boilerplate.
-            articles, rejected = clean(batch, settings.clean.min_words)
-            # Dedup: exact and near copies against the whole warehouse.
-            articles = dedup(db_file, articles, settings.dedup)
-            # Classify: relevance, topics, tone, actors, with evidence.
-            articles = classify(articles, settings.classify.taxonomy)
-            # Stories: reports of the same event share a story_id.
-            articles = cluster_stories(db_file, articles, settings.dedup)
-            # Load: one transaction per batch.
-            counts = load(
-                db_file, run_id, batch, articles, pending_rejections + rejected, started_at
-            )
-            totals.add(counts)
-            summary.rejections += [asdict(r) for r in pending_rejections + rejected]
-            logger.info(
-                "batch %d/%d: %d new, %d duplicate, %d updated, %d rejected",
-                i + 1,
-                len(batches),
-                counts.new,
-                counts.duplicate,
-                counts.updated,
-                counts.rejected,
-            )
+        process_batches(
+            db_file, run_id, fresh, early_rejections, settings, started_at, totals, summary
+        )
         if urls or feeds:
             save_feed_state(db_file, run_id, web)
         nothing_read = bool(sources or feeds) and summary.sources_read == 0
@@ -243,6 +257,40 @@ def ingest(
     for name in ("seen", "new", "duplicate", "updated", "unchanged", "rejected"):
         setattr(summary, name, getattr(totals, name))
     summary.status = status
+    return summary
+
+
+@task(name="read-stored", cache_policy=NO_CACHE)
+def read_stored(db: str) -> list[RawDoc]:
+    with wh.connect(db) as conn:
+        return load_mod.stored_raws(conn)
+
+
+@flow(name="reprocess")
+def reprocess(db: str | None = None, config: str | None = None) -> RunSummary:
+    """Re-run clean, dedup, classify and load from `raw_documents`, without the network.
+
+    For when cleaning rules improve: a text that now cleans differently becomes a new
+    revision of its article; one that cleans the same is left as it is.
+    """
+    settings = load_settings(config)
+    classify_mod.load_taxonomy(settings.classify.taxonomy or None)
+    db_file = str(wh.db_path(db))
+    run_id, started_at = uuid.uuid4().hex[:16], load_mod.now_utc()
+    open_run(db_file, run_id, started_at, ["raw_documents"], None)
+    summary = RunSummary(run_id=run_id, status="running", db=db_file)
+    totals = load_mod.BatchCounts()
+    try:
+        raws = read_stored(db_file)
+        summary.sources_read = len(raws)
+        process_batches(db_file, run_id, raws, [], settings, started_at, totals, summary)
+    except Exception as exc:
+        close_run(db_file, run_id, "failed", totals, f"{type(exc).__name__}: {exc}")
+        raise
+    close_run(db_file, run_id, "completed", totals, "reprocess")
+    for name in ("seen", "new", "duplicate", "updated", "unchanged", "rejected"):
+        setattr(summary, name, getattr(totals, name))
+    summary.status = "completed"
     return summary
 
 

@@ -233,6 +233,61 @@ def classify_cmd(file: io.TextIOBase, fmt: str, config: str | None) -> None:
 
 
 @cli.command()
+@db_option
+@config_option
+def reprocess(db: str | None, config: str | None) -> None:
+    """Re-run clean, dedup, classify and load from the stored raw documents, offline.
+
+    Use it after cleaning rules improve: texts that now clean differently become new
+    revisions; the rest are left as they are.
+
+    Example: ipwire reprocess --db data/ipwire.duckdb
+    """
+    from ipwire import prefect_env
+
+    prefect_env.configure()
+    from ipwire.flows.ingest import reprocess as reprocess_flow
+
+    started = time.monotonic()
+    summary = reprocess_flow(db=db, config=config)
+    click.echo(format_summary(summary, time.monotonic() - started))
+    _grace()
+
+
+@cli.command()
+@db_option
+@config_option
+@click.option("--page", default=500, show_default=True, help="Articles per transaction.")
+def reclassify(db: str | None, config: str | None, page: int) -> None:
+    """Re-score every article with the current taxonomy; only label columns change.
+
+    Example: ipwire reclassify --db data/ipwire.duckdb
+    """
+    from ipwire.config import load_settings
+    from ipwire.tasks import load as load_mod
+    from ipwire.tasks.classify import classify_many, load_taxonomy
+    from ipwire.warehouse import db as wh
+
+    try:
+        settings = load_settings(config)
+        taxonomy = load_taxonomy(settings.classify.taxonomy or None)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    seen = changed = 0
+    with wh.connect(db) as conn:
+        after = ""
+        while rows := load_mod.articles_for_relabel(conn, after, page):
+            labels = classify_many([(body, title) for _, body, title in rows], taxonomy=taxonomy)
+            changed += load_mod.relabel(
+                conn, [(r[0], c) for r, c in zip(rows, labels, strict=True)]
+            )
+            seen += len(rows)
+            after = rows[-1][0]
+    version = labels[0].classifier_version if seen else "-"
+    click.echo(f"reclassified {seen} articles with {version}: {changed} changed")
+
+
+@cli.command()
 @click.argument("query", required=False)
 @click.option(
     "-f",

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from ipwire.records import Article, RawDoc, Rejection
+from ipwire.records import Article, Classification, RawDoc, Rejection
 
 
 @dataclass
@@ -181,22 +181,23 @@ ARTICLE_COLUMNS = (
 )
 
 
-def write_labels(conn: duckdb.DuckDBPyConnection, articles: list[Article]) -> None:
-    """Replace the classification side tables for these articles."""
-    ids = [a.article_id for a in articles]
+def write_labels(
+    conn: duckdb.DuckDBPyConnection, labelled: list[tuple[str, Classification | None]]
+) -> None:
+    """Replace the classification side tables for these (article_id, labels) pairs."""
+    ids = [article_id for article_id, _ in labelled]
     if not ids:
         return
     for table in ("article_topics", "article_actors", "article_evidence"):
         conn.execute(f"DELETE FROM {table} WHERE list_contains(?, article_id)", [ids])
     topics, actors, evidence = [], [], []
-    for a in articles:
-        c = a.classification
+    for article_id, c in labelled:
         if c is None:
             continue
-        topics += [[a.article_id, t.topic, t.score, list(t.evidence)] for t in c.topics]
-        actors += [[a.article_id, m.actor, m.kind, m.mentions] for m in c.actors]
-        evidence += [[a.article_id, "relevance", i, s] for i, s in enumerate(c.evidence)]
-        evidence += [[a.article_id, "tone", i, s] for i, s in enumerate(c.tone_evidence)]
+        topics += [[article_id, t.topic, t.score, list(t.evidence)] for t in c.topics]
+        actors += [[article_id, m.actor, m.kind, m.mentions] for m in c.actors]
+        evidence += [[article_id, "relevance", i, s] for i, s in enumerate(c.evidence)]
+        evidence += [[article_id, "tone", i, s] for i, s in enumerate(c.tone_evidence)]
     if topics:
         conn.executemany("INSERT INTO article_topics VALUES (?, ?, ?, ?)", topics)
     if actors:
@@ -318,7 +319,7 @@ def load_batch(
             ]
             if blocks:
                 conn.executemany("INSERT INTO stripped_blocks VALUES (?, ?, ?, ?)", blocks)
-        write_labels(conn, written)
+        write_labels(conn, [(a.article_id, a.classification) for a in written])
         counts.rejected = record_rejections(conn, run_id, rejections, at)
         _persist_dedup(conn, written)
         conn.execute("COMMIT")
@@ -421,3 +422,67 @@ def write_feed_results(
     except Exception:
         conn.execute("ROLLBACK")
         raise
+
+
+# --- re-scoring -------------------------------------------------------------------------
+
+
+def articles_for_relabel(
+    conn: duckdb.DuckDBPyConnection, after: str, limit: int
+) -> list[tuple[str, str, str | None]]:
+    """(article_id, body, title) in id order, a page at a time, for `ipwire reclassify`."""
+    return conn.execute(
+        "SELECT article_id, body, title FROM articles WHERE article_id > ? "
+        "ORDER BY article_id LIMIT ?",
+        [after, limit],
+    ).fetchall()
+
+
+def relabel(conn: duckdb.DuckDBPyConnection, labelled: list[tuple[str, Classification]]) -> int:
+    """Replace labels (and only labels) of existing articles, in one transaction.
+
+    Returns how many articles changed relevance, tone or classifier version.
+    """
+    changed = 0
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        for article_id, c in labelled:
+            before = conn.execute(
+                "SELECT relevance, tone, classifier_version FROM articles WHERE article_id = ?",
+                [article_id],
+            ).fetchone()
+            conn.execute(
+                "UPDATE articles SET relevance = ?, is_relevant = ?, relevance_reason = ?,"
+                " tone = ?, classifier_version = ? WHERE article_id = ?",
+                [c.relevance, c.is_relevant, c.reason, c.tone, c.classifier_version, article_id],
+            )
+            changed += before != (c.relevance, c.tone, c.classifier_version)
+        write_labels(conn, labelled)
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise
+    return changed
+
+
+def stored_raws(conn: duckdb.DuckDBPyConnection) -> list[RawDoc]:
+    """Every stored article input (not feed bodies), for re-running the pipeline offline."""
+    rows = conn.execute(
+        "SELECT raw_id, source_kind, source_ref, fetched_at::VARCHAR, content_type, sha256,"
+        " content, url, hints FROM raw_documents WHERE source_kind <> 'feed'"
+        " ORDER BY fetched_at, raw_id"
+    ).fetchall()
+    return [
+        RawDoc(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            bytes(r[6]),
+            url=r[7],
+            hints=json.loads(r[8]) if r[8] else {},
+        )
+        for r in rows
+    ]

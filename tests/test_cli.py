@@ -145,3 +145,29 @@ def test_render_truncates_long_cells_in_tables_only():
     long = "x" * 200
     assert len(render(["c"], [[long]], "table").splitlines()[2]) == 60
     assert long in render(["c"], [[long]], "csv")
+
+
+def test_reclassify_changes_labels_and_versions_without_touching_other_columns(small_wh: Path):
+    kept = "article_id, source_ref, title, body, word_count, content_hash, fetched_at"
+    with wh.connect(small_wh) as conn:
+        conn.execute(
+            "UPDATE articles SET body = 'India and Pakistan resumed talks on Kashmir "
+            "after their foreign ministers met in Islamabad.' WHERE article_id = 'a1'"
+        )
+        before = conn.execute(f"SELECT {kept} FROM articles ORDER BY 1").fetchall()
+    result = CliRunner().invoke(cli, ["reclassify", "--db", str(small_wh)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("reclassified 2 articles with ")
+    with wh.connect(small_wh, read_only=True) as conn:
+        assert conn.execute(f"SELECT {kept} FROM articles ORDER BY 1").fetchall() == before
+        versions = conn.execute("SELECT DISTINCT classifier_version FROM articles").fetchall()
+        assert len(versions) == 1 and versions[0][0]
+        assert conn.execute(
+            "SELECT is_relevant FROM articles WHERE article_id = 'a1'"
+        ).fetchone() == (True,)
+        assert (
+            conn.execute("SELECT count(*) FROM article_topics WHERE article_id = 'a1'").fetchone()[
+                0
+            ]
+            >= 1
+        )

@@ -187,3 +187,22 @@ def test_a_run_with_no_readable_source_fails(db_file: Path, tmp_path: Path):
     assert rows(db_file, "SELECT status, note FROM ingest_runs") == [
         ("failed", "no source could be read")
     ]
+
+
+def test_reprocess_rebuilds_articles_from_raw_documents_without_the_sources(
+    db_file: Path, tmp_path: Path
+):
+    from ipwire.flows.ingest import reprocess
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text(PARAGRAPH + "\n\n" + PARAGRAPH, encoding="utf-8")
+    ingest(sources=[str(inbox)], db=str(db_file))
+    again = reprocess(db=str(db_file))
+    assert (again.new, again.unchanged) == (0, 1)
+    (inbox / "a.txt").unlink()
+    with duckdb.connect(str(db_file)) as conn:
+        conn.execute("DELETE FROM articles")
+    rebuilt = reprocess(db=str(db_file))
+    assert rebuilt.new == 1
+    assert "Indus Waters Treaty" in rows(db_file, "SELECT body FROM articles")[0][0]
