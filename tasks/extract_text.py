@@ -47,6 +47,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _SENT_END = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$")
 _URLISH = re.compile(r"https?://|www\.|@\w+\.\w|\.com\b", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-•*·▪►»›>]|\d{1,2}[.)])\s")
+_DIGIT = re.compile(r"\d")
+_SYMBOL = re.compile(r"[^\w\s.,'’\"-]")
 _SEPARATORS = re.compile(r"[|»›•·/]")
 
 MONTHS = {
@@ -126,6 +128,20 @@ class BoilerplateRules:
     html_threshold: float = 0.2
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Lookup tables built once: exact phrases, and one alternation per pattern family.
+        phrases: dict[str, Marker] = {}
+        for marker in self.section_markers:
+            for phrase in marker.phrases:
+                phrases.setdefault(phrase, marker)
+        object.__setattr__(self, "_phrases", phrases)
+        object.__setattr__(
+            self,
+            "_chrome_re",
+            re.compile("|".join(re.escape(p) for p in self.chrome_phrases) or r"(?!x)x"),
+        )
+        object.__setattr__(self, "_cache", {})
+
     def marker_kind(self, text: str) -> str | None:
         """The kind of section marker this whole line is, or None."""
         marker = self.marker_for(text)
@@ -133,24 +149,50 @@ class BoilerplateRules:
 
     def marker_for(self, text: str) -> Marker | None:
         """The section marker this whole line is, or None."""
-        for marker in self.section_markers:
-            if any(p.search(text) for p in marker.patterns):
-                return marker
-        low = _norm_marker(text)
-        if not low or len(low.split()) > self.marker_max_words:
-            return None
-        for marker in self.section_markers:
-            for phrase in marker.phrases:
-                if low == phrase or (low.startswith(phrase + " ") and len(phrase) >= 6):
-                    return marker
-        return None
+        key = ("m", text)
+        cache = self._cache  # type: ignore[attr-defined]
+        if key in cache:
+            return cache[key]
+        found = None
+        if len(text) <= 200:
+            for marker in self.section_markers:
+                if any(p.search(text) for p in marker.patterns):
+                    found = marker
+                    break
+            low = _norm_marker(text) if found is None else ""
+            words = low.split()
+            if low and len(words) <= self.marker_max_words:
+                found = self._phrases.get(low)  # type: ignore[attr-defined]
+                for n in range(len(words) - 1, 0, -1):
+                    if found is not None:
+                        break
+                    prefix = " ".join(words[:n])
+                    if len(prefix) >= 6:
+                        found = self._phrases.get(prefix)  # type: ignore[attr-defined]
+        if len(cache) > 50_000:
+            cache.clear()
+        cache[key] = found
+        return found
+
+    def has_chrome_phrase(self, low: str) -> bool:
+        return self._chrome_re.search(low) is not None  # type: ignore[attr-defined]
 
     def line_kind(self, text: str) -> str | None:
         """The kind of a line that is chrome wherever it stands, or None."""
-        for kind, pattern in self.line_patterns:
-            if pattern.search(text):
-                return kind
-        return None
+        key = ("l", text)
+        cache = self._cache  # type: ignore[attr-defined]
+        if key in cache:
+            return cache[key]
+        found = None
+        if len(text) <= 300:
+            for kind, pattern in self.line_patterns:
+                if pattern.search(text):
+                    found = kind
+                    break
+        if len(cache) > 50_000:
+            cache.clear()
+        cache[key] = found
+        return found
 
 
 def _norm_marker(text: str) -> str:
@@ -385,6 +427,7 @@ def line_features(lines: list[Line], rules: BoilerplateRules) -> list[list[float
     block_sizes: dict[int, list[int]] = {}
     for line in lines:
         block_sizes.setdefault(line.block, []).append(line.words)
+    block_mean = {b: sum(math.log1p(w) for w in ws) / len(ws) for b, ws in block_sizes.items()}
     rows = []
     for line in lines:
         text = line.text
@@ -394,14 +437,14 @@ def line_features(lines: list[Line], rules: BoilerplateRules) -> list[list[float
         alpha = [t for t in toks if t[:1].isalpha()]
         caps = sum(1 for t in alpha if t[:1].isupper())
         nchar = max(len(text), 1)
-        digits = sum(c.isdigit() for c in text)
-        symbols = sum(1 for c in text if not (c.isalnum() or c.isspace() or c in ".,'’\"-"))
+        digits = len(_DIGIT.findall(text))
+        symbols = len(_SYMBOL.findall(text))
         low = text.lower()
         block = block_sizes[line.block]
         pos = line.idx / max(n - 1, 1)
         chrome = 0.0
         if line.words <= 15:
-            chrome = float(any(p in low for p in rules.chrome_phrases))
+            chrome = float(rules.has_chrome_phrase(low))
         rows.append(
             [
                 1.0,
@@ -415,7 +458,7 @@ def line_features(lines: list[Line], rules: BoilerplateRules) -> list[list[float
                 digits / nchar,
                 symbols / nchar,
                 math.log(len(block)),
-                sum(math.log1p(w) for w in block) / len(block),
+                block_mean[line.block],
                 float(counts[low] > 1 and line.words < 12),
                 chrome,
                 float(rules.marker_kind(text) is not None),
@@ -527,6 +570,69 @@ def _teaser_shaped(lines: list[Line]) -> bool:
     return short * 2 >= len(following)
 
 
+def _is_prose(line: Line, rules: BoilerplateRules) -> bool:
+    """Running prose: long, sentence-final punctuation, full of function words."""
+    if line.words < 15 or not _SENT_END.search(line.text):
+        return False
+    toks = _WORD.findall(line.text.lower())
+    if sum(t in STOPWORDS for t in toks) < 0.25 * len(toks):
+        return False
+    return rules.line_kind(line.text) is None and rules.marker_for(line.text) is None
+
+
+def _is_subheading(line: Line, rules: BoilerplateRules) -> bool:
+    return (
+        1 <= line.words <= 14
+        and rules.line_kind(line.text) is None
+        and rules.marker_for(line.text) is None
+        and not _is_date_line(line.text, line.words)
+    )
+
+
+def _extend_span(
+    lines: list[Line], keep: list[bool], lo: int, hi: int, rules: BoilerplateRules
+) -> tuple[int, int]:
+    """Grow the article span over adjacent prose (and subheadings that introduce prose).
+
+    The model is shy at the very top and bottom of a paste; a paste with no chrome at all
+    (seed 000) must keep every line, and prose touching the article is part of it.
+    """
+    kept = [i for i in range(lo, hi + 1) if keep[i]]
+    if not kept:
+        return lo, hi
+    lo, hi = kept[0], kept[-1]
+    n = len(lines)
+    j = hi + 1
+    while j < n:
+        if _is_prose(lines[j], rules):
+            keep[j] = True
+            j += 1
+        elif j + 1 < n and _is_subheading(lines[j], rules) and _is_prose(lines[j + 1], rules):
+            keep[j] = keep[j + 1] = True
+            j += 2
+        else:
+            break
+    hi = j - 1
+    j = lo - 1
+    while j >= 0:
+        if _is_prose(lines[j], rules):
+            keep[j] = True
+            j -= 1
+        else:
+            break
+    lo = j + 1
+    # subheadings inside the span that introduce kept prose belong to the article
+    for i in range(lo, hi):
+        if (
+            not keep[i]
+            and keep[i + 1]
+            and _is_subheading(lines[i], rules)
+            and _is_prose(lines[i + 1], rules)
+        ):
+            keep[i] = True
+    return lo, hi
+
+
 def _is_signature(lines: list[Line], i: int) -> bool:
     """A short name line followed by a date line: the head of a comment."""
     return (
@@ -581,6 +687,7 @@ def decide(lines: list[Line], rules: BoilerplateRules) -> LineDecision:
         return LineDecision([], [], (0, -1), None, None)
     lo, hi = best_span(lines, probs, rules.span_threshold)
     keep = [lo <= i <= hi and p >= rules.keep_threshold for i, p in enumerate(probs)]
+    lo, hi = _extend_span(lines, keep, lo, hi, rules)
     seen_long: set[str] = set()
     for i, ln in enumerate(lines):
         if keep[i] and rules.line_kind(ln.text):

@@ -1,0 +1,96 @@
+"""Throughput of ipwire's HTML extractor in a 2-process pool vs bare single-process trafilatura.
+
+    python bench/bench_extract.py [--limit N] [--workers 2]
+
+Both run in this one process run, on the same dev-pack pages, so the ratio is side by side.
+Pages are decompressed before timing; the pool is started (and warmed up) before timing too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import resource
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PACK = REPO.parent / "shared" / "eval" / "extraction" / "wcxb-dev"
+sys.path.insert(0, str(REPO))
+
+
+def _load(limit: int | None) -> list[str]:
+    files = sorted((PACK / "html").glob("*.html.gz"))[:limit]
+    return [gzip.decompress(f.read_bytes()).decode("utf-8", errors="replace") for f in files]
+
+
+def _mine(html: str) -> int:
+    from ipwire.tasks.extract_html import extract_from_html
+
+    return len(extract_from_html(html).text)
+
+
+def _mine_text(text: str) -> int:
+    from ipwire.tasks.extract_text import extract_from_text
+
+    return len(extract_from_text(text).text)
+
+
+def _warm(_: int) -> int:
+    from ipwire.tasks.extract_html import extract_from_html
+
+    return len(extract_from_html("<html><body><p>warm up</p></body></html>").text)
+
+
+def _rss_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    pages = _load(args.limit)
+    n = len(pages)
+
+    import trafilatura
+
+    trafilatura.extract("<html><body><p>warm up</p></body></html>")
+    t0 = time.perf_counter()
+    for html in pages:
+        trafilatura.extract(html)
+    bare = time.perf_counter() - t0
+
+    with ProcessPoolExecutor(args.workers) as pool:
+        list(pool.map(_warm, range(args.workers * 2)))
+        t0 = time.perf_counter()
+        list(pool.map(_mine, pages, chunksize=4))
+        mine = time.perf_counter() - t0
+        dumps = [
+            f.read_text(encoding="utf-8", errors="replace")
+            for f in sorted((PACK / "dumps").glob("*.txt"))[: args.limit]
+        ]
+        t0 = time.perf_counter()
+        list(pool.map(_mine_text, dumps, chunksize=4))
+        text_s = time.perf_counter() - t0
+
+    print(f"pages: {n} HTML, {len(dumps)} text dumps; workers: {args.workers}")
+    print(f"bare trafilatura.extract, 1 process : {n / bare:7.1f} pages/s ({bare:.1f} s)")
+    pool_name = f"{args.workers}-process pool"
+    print(f"ipwire extract_from_html, {pool_name}: {n / mine:7.1f} pages/s ({mine:.1f} s)")
+    print(f"throughput ratio (ipwire / bare)    : {bare / mine:7.2f}x")
+    print(
+        f"ipwire extract_from_text, {args.workers}-process pool: "
+        f"{len(dumps) / text_s:7.1f} pages/s ({text_s:.1f} s)"
+    )
+    print(
+        f"peak RSS: parent {_rss_mb(resource.RUSAGE_SELF):.0f} MB, "
+        f"largest worker {_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
