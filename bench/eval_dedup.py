@@ -78,7 +78,9 @@ def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def article_from(item: dict, body: str, suffix: str = "") -> Article:
-    url = item["url"] + suffix
+    url = item["url"]
+    if suffix:  # a variant is another page: give it its own address
+        url = url.split("#")[0] + ("&" if "?" in url else "?") + suffix.lstrip("?")
     return Article(
         article_id=stable_id("article", canonical_url(url)),
         raw_id=stable_id("raw", url),

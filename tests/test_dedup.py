@@ -1,0 +1,249 @@
+"""Dedup stage: exact (layer 2), near (layer 3), stories (layer 4), wire credits, persistence.
+
+Layer 1 (same canonical URL -> revision) is the loader's and is tested with it. Until the
+loader's migration runner exists, each test builds a minimal ``articles`` table plus
+migration 0002 in a temporary DuckDB file and writes the rows itself.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ipwire.ids import canonical_url, content_hash, outlet_from_url, stable_id
+from ipwire.records import Article, Classification, TopicScore
+from ipwire.tasks import dedup
+
+FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
+MIGRATION = Path(__file__).resolve().parents[1] / "warehouse" / "migrations" / "0002_dedup.sql"
+ARTICLES_DDL = """
+CREATE TABLE articles (
+    article_id VARCHAR PRIMARY KEY, source_kind VARCHAR, source_ref VARCHAR, url VARCHAR,
+    canonical_url VARCHAR, outlet VARCHAR, outlet_country VARCHAR, title VARCHAR,
+    published_at TIMESTAMPTZ, fetched_at TIMESTAMPTZ, language VARCHAR, body VARCHAR,
+    word_count INTEGER, content_hash VARCHAR, duplicate_of VARCHAR, dup_reason VARCHAR,
+    dup_similarity DOUBLE, story_id VARCHAR, relevance DOUBLE, is_relevant BOOLEAN,
+    tone DOUBLE, classifier_version VARCHAR, first_run_id VARCHAR, last_run_id VARCHAR)
+"""
+CHROME_TOP = "Home | World | Business | Sport\nSubscribe to our newsletter\n\n"
+CHROME_BOTTOM = (
+    "\n\nRelated Stories\nGold prices rise for a third day as the rupee weakens\n"
+    "Five phones under Rs 20,000 you can buy this month\n© 2025 All rights reserved"
+)
+
+
+def text(name: str) -> str:
+    return (FIXTURES / f"{name}.txt").read_text()
+
+
+def make_article(url: str, body: str, published_at: str | None = "2025-03-14") -> Article:
+    return Article(
+        article_id=stable_id("article", canonical_url(url)),
+        raw_id=stable_id("raw", url),
+        source_kind="file",
+        source_ref=url,
+        url=url,
+        canonical_url=canonical_url(url),
+        outlet=outlet_from_url(url),
+        title=None,
+        author=None,
+        published_at=published_at,
+        fetched_at="2025-03-15T00:00:00+00:00",
+        language="en",
+        body=body,
+        word_count=len(body.split()),
+        content_hash=content_hash(body),
+    )
+
+
+def classify(article: Article, relevant: bool, topics: list[str]) -> None:
+    article.classification = Classification(
+        relevance=1.0 if relevant else 0.0,
+        is_relevant=relevant,
+        reason="test",
+        topics=[TopicScore(t, 1.0) for t in topics],
+    )
+
+
+@pytest.fixture
+def conn(tmp_path: Path):
+    dedup.clear_cache()
+    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    connection.execute(ARTICLES_DDL)
+    for statement in MIGRATION.read_text().split(";"):
+        if statement.strip():
+            connection.execute(statement)
+    yield connection
+    connection.close()
+    dedup.clear_cache()
+
+
+def load(conn: duckdb.DuckDBPyConnection, batch: list[Article], classified: bool = True) -> None:
+    """What the flow and loader do with one batch: dedup, classify, stories, write, persist."""
+    dedup.find_duplicates(conn, batch)
+    for article in batch:
+        if classified and article.classification is None:
+            classify(article, True, ["people", "diplomacy"])
+    dedup.assign_stories(conn, batch)
+    conn.execute("BEGIN")
+    for a in batch:
+        conn.execute(
+            "INSERT OR REPLACE INTO articles (article_id, url, canonical_url, outlet, "
+            "published_at, body, content_hash, duplicate_of, dup_reason, dup_similarity, "
+            "story_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                a.article_id,
+                a.url,
+                a.canonical_url,
+                a.outlet,
+                a.published_at,
+                a.body,
+                a.content_hash,
+                a.duplicate_of,
+                a.dup_reason,
+                a.dup_similarity,
+                a.story_id,
+            ],
+        )
+    dedup.persist(conn, batch)
+    conn.execute("COMMIT")
+
+
+def test_same_words_with_other_case_and_spacing_is_an_exact_duplicate(conn):
+    original = make_article("https://a.example/kartarpur", text("base_report"))
+    copy = make_article("https://b.example/kartarpur", "  " + text("base_report").upper() + "\n")
+    load(conn, [original])
+    load(conn, [copy])
+    assert copy.duplicate_of == original.article_id
+    assert copy.dup_reason == "exact"
+    assert copy.dup_similarity == 1.0
+
+
+def test_text_with_menu_and_related_links_around_it_is_a_near_duplicate(conn):
+    original = make_article("https://a.example/kartarpur", text("base_report"))
+    chrome = make_article("https://b.example/k", CHROME_TOP + text("base_report") + CHROME_BOTTOM)
+    load(conn, [original, chrome])
+    assert chrome.duplicate_of == original.article_id
+    assert chrome.dup_reason == "near"
+    assert chrome.dup_similarity >= 0.9
+
+
+def test_syndicated_copy_in_a_later_run_points_at_the_first_copy(conn):
+    original = make_article("https://a.example/kartarpur", text("base_report"))
+    load(conn, [original])
+    dedup.clear_cache()  # a new process: the index is rebuilt from DuckDB
+    chrome = make_article("https://c.example/k", CHROME_TOP + text("base_report"))
+    load(conn, [chrome])
+    syndicated = make_article("https://b.example/kartarpur-pti", text("syndicated_copy"))
+    load(conn, [syndicated])
+    assert chrome.duplicate_of == original.article_id
+    assert syndicated.duplicate_of == original.article_id  # the root, not the chrome copy
+    assert syndicated.dup_reason == "near"
+    assert syndicated.story_id == original.story_id
+
+
+def test_unrelated_report_is_neither_duplicate_nor_same_story(conn):
+    original = make_article("https://a.example/kartarpur", text("base_report"))
+    other = make_article("https://d.example/karachi-rain", text("unrelated_report"))
+    load(conn, [original, other])
+    assert other.duplicate_of is None
+    assert other.story_id != original.story_id
+
+
+def test_rewrite_with_same_names_numbers_and_quote_joins_the_story_not_the_copies(conn):
+    original = make_article("https://a.example/kartarpur", text("base_report"))
+    load(conn, [original])
+    rewrite = make_article("https://e.example/pilgrims", text("rewrite_same_story"))
+    load(conn, [rewrite])
+    assert rewrite.duplicate_of is None
+    assert rewrite.story_id == original.story_id
+
+
+def test_rewrite_more_than_window_days_later_starts_a_new_story(conn):
+    original = make_article("https://a.example/kartarpur", text("base_report"), "2025-03-14")
+    load(conn, [original])
+    late = make_article("https://e.example/pilgrims", text("rewrite_same_story"), "2025-06-01")
+    load(conn, [late])
+    assert late.story_id != original.story_id
+
+
+def test_relevant_and_not_relevant_reports_never_share_a_story(conn):
+    original = make_article("https://a.example/kartarpur", text("base_report"))
+    classify(original, True, ["people"])
+    load(conn, [original])
+    rewrite = make_article("https://e.example/pilgrims", text("rewrite_same_story"))
+    classify(rewrite, False, [])
+    load(conn, [rewrite])
+    assert rewrite.story_id != original.story_id
+
+
+def test_wire_credit_lines_are_recorded_and_mentions_are_not(conn):
+    credited = make_article("https://a.example/kartarpur", text("base_report"))
+    load(conn, [credited])
+    assert credited.wire == ["PTI"]
+    rows = conn.execute(
+        "SELECT agency FROM article_wire WHERE article_id = ?", [credited.article_id]
+    ).fetchall()
+    assert rows == [("PTI",)]
+    assert dedup.wire_credits("The minister told Reuters on Monday that talks would resume.") == []
+    assert [a for a, _ in dedup.wire_credits("ISLAMABAD, Feb 26 (APP): Talks began.")] == ["APP"]
+
+
+def test_shuffled_batch_gives_the_same_clusters(conn, tmp_path):
+    def batch() -> list[Article]:
+        return [
+            make_article("https://a.example/kartarpur", text("base_report")),
+            make_article("https://b.example/kartarpur-pti", text("syndicated_copy")),
+            make_article("https://c.example/k", CHROME_TOP + text("base_report")),
+            make_article("https://e.example/pilgrims", text("rewrite_same_story")),
+            make_article("https://d.example/karachi-rain", text("unrelated_report")),
+        ]
+
+    first = batch()
+    load(conn, first)
+    other = duckdb.connect(str(tmp_path / "second.duckdb"))
+    other.execute(ARTICLES_DDL)
+    for statement in MIGRATION.read_text().split(";"):
+        if statement.strip():
+            other.execute(statement)
+    second = batch()
+    random.Random(3).shuffle(second)
+    load(other, second)
+    by_id = {a.article_id: a for a in second}
+    for a in first:
+        b = by_id[a.article_id]
+        assert (a.duplicate_of, a.dup_reason, a.story_id) == (
+            b.duplicate_of,
+            b.dup_reason,
+            b.story_id,
+        )
+    other.close()
+
+
+def test_persisting_the_same_articles_twice_writes_nothing_new(conn):
+    batch = [
+        make_article("https://a.example/kartarpur", text("base_report")),
+        make_article("https://b.example/kartarpur-pti", text("syndicated_copy")),
+    ]
+    load(conn, batch)
+    before = conn.execute(
+        "SELECT (SELECT count(*) FROM dedup_signatures), (SELECT count(*) FROM dedup_keys), "
+        "(SELECT max(seq) FROM dedup_signatures)"
+    ).fetchone()
+    dedup.persist(conn, batch)
+    after = conn.execute(
+        "SELECT (SELECT count(*) FROM dedup_signatures), (SELECT count(*) FROM dedup_keys), "
+        "(SELECT max(seq) FROM dedup_signatures)"
+    ).fetchone()
+    assert before == after
+
+
+def test_article_is_not_its_own_duplicate_when_seen_again(conn):
+    original = make_article("https://a.example/kartarpur", text("base_report"))
+    load(conn, [original])
+    again = make_article("https://a.example/kartarpur", text("base_report"))
+    dedup.find_duplicates(conn, [again])
+    assert again.duplicate_of is None
