@@ -227,7 +227,16 @@ def clean_document(raw: RawDoc, *, min_words: int = 30) -> Article | Rejection:
         from ipwire.tasks.extract_html import extract_from_html
         from ipwire.tasks.extract_text import extract_from_text
 
-        ex = extract_from_html(text, url=raw.url) if is_html else extract_from_text(text)
+        if raw.source_kind == "feed_entry":
+            # A feed entry's own text is already article text with its markup removed.
+            ex = Extraction(
+                text="\n\n".join(p.strip() for p in text.split("\n\n") if p.strip()),
+                method="feed-entry-text",
+            )
+        elif is_html:
+            ex = extract_from_html(text, url=raw.url)
+        else:
+            ex = extract_from_text(text)
     except DecodeError as exc:
         return Rejection(raw.source_ref, "clean", exc.reason, str(exc), raw.raw_id)
     except Exception as exc:  # an extractor bug must not fail the batch

@@ -250,7 +250,12 @@ def read_feed(
 
 
 def read_entry(
-    fetcher: Fetcher, entry: ParsedEntry, hints_base: dict[str, Any], fetched_at: str, out: WebBatch
+    fetcher: Fetcher,
+    entry: ParsedEntry,
+    ref: str,
+    hints_base: dict[str, Any],
+    fetched_at: str,
+    out: WebBatch,
 ) -> tuple[RawDoc | None, Rejection | None]:
     """The entry's page, or its own text when the page cannot be had and the text suffices."""
     hints = {
@@ -284,7 +289,7 @@ def read_entry(
         hints["fallback"] = f"feed entry text used: {page_note}"
         return make_raw(
             "feed_entry",
-            entry.link or f"guid:{entry.guid}",
+            ref,
             fetched_at,
             "text/plain",
             text.encode("utf-8"),
@@ -292,7 +297,7 @@ def read_entry(
             hints=hints,
         ), None
     return None, Rejection(
-        entry.link or f"guid:{entry.guid}",
+        ref,
         "fetch",
         "page_unavailable",
         f"{page_note}; entry text too short ({len(text.split())} words)",

@@ -107,7 +107,7 @@ def test_feeds_load_articles_and_a_second_run_costs_only_conditional_gets(
         db_file,
         f"SELECT etag, consecutive_failures FROM feeds WHERE feed_url = '{site.url('/rss.xml')}'",
     ) == [('"v1"', 0.0)]
-    assert rows(db_file, "SELECT count(*) FROM raw_documents WHERE source_kind = 'feed'") == [(2,)]
+    assert rows(db_file, "SELECT count(*) FROM raw_documents WHERE source_kind = 'feed'") == [(3,)]
 
     site.server.clear_log()
     second = ingest(db=str(db_file), config=str(cfg))
@@ -129,8 +129,11 @@ def test_an_article_url_is_fetched_cleaned_and_canonicalised(
         sources=[site.url(page_paths[0]) + "?utm_source=x#top"], db=str(db_file), config=str(cfg)
     )
     assert (summary.status, summary.new) == ("completed", 1)
-    ((canonical, body),) = rows(db_file, "SELECT canonical_url, body FROM articles")
-    assert canonical == "https://" + site.url(page_paths[0]).split("://", 1)[1]
+    ((url, canonical, body),) = rows(db_file, "SELECT url, canonical_url, body FROM articles")
+    assert url == site.url(page_paths[0]) + "?utm_source=x#top"
+    # The page names its own canonical address (rel=canonical), which wins over the URL asked.
+    assert canonical.startswith("https://") and "utm_source" not in canonical
+    assert "#" not in canonical and "127.0.0.1" not in canonical
     assert len(body.split()) > 30
 
 
