@@ -84,6 +84,12 @@ def test_feeds_load_articles_and_a_second_run_costs_only_conditional_gets(
     page_paths = serve_news(site)
     site.serve("/broken.xml", "<rss><channel><item>unterminated", content_type=RSS)
     site.serve("/error.xml", "oops", status=500, content_type="text/plain")
+    site.serve_slow("/slow.xml", rss_feed("Slow", []), delay_s=4.0, content_type=RSS)
+    site.serve_redirect("/moved.xml", "http://10.1.2.3/feed.xml")
+    site.serve_stream("/huge.xml", b"<!-- padding -->" * 4096, count=64, content_type=RSS)
+    site.serve_gzip(
+        "/gz.xml", rss_feed("Gz", [("Gz story", site.url(page_paths[0]), "S.")]), content_type=RSS
+    )
     cfg = write_config(
         tmp_path,
         site,
@@ -92,6 +98,10 @@ def test_feeds_load_articles_and_a_second_run_costs_only_conditional_gets(
             ("atom", "/atom.xml"),
             ("broken", "/broken.xml"),
             ("error", "/error.xml"),
+            ("slow", "/slow.xml"),
+            ("moved", "/moved.xml"),
+            ("huge", "/huge.xml"),
+            ("gz", "/gz.xml"),
         ],
     )
     first = ingest(db=str(db_file), config=str(cfg))
@@ -99,8 +109,15 @@ def test_feeds_load_articles_and_a_second_run_costs_only_conditional_gets(
     assert rows(db_file, "SELECT count(*) FROM articles WHERE source_kind = 'page'") == [(3,)]
     assert rows(db_file, "SELECT DISTINCT outlet_country FROM articles") == [("PK",)]
     failed = dict(rows(db_file, "SELECT source_ref, reason FROM rejections"))
-    assert failed[site.url("/error.xml")] in {"temporary", "soft", "hard"}
-    assert site.url("/broken.xml") in failed
+    assert failed[site.url("/error.xml")] == "temporary"
+    assert failed[site.url("/slow.xml")] == "temporary"
+    assert failed[site.url("/moved.xml")] == "refused"
+    assert failed[site.url("/huge.xml")] == "soft"
+    assert failed[site.url("/broken.xml")] == "malformed_feed"
+    assert all(d for (d,) in rows(db_file, "SELECT detail FROM rejections"))
+    assert (
+        dict(rows(db_file, "SELECT feed_url, last_status FROM feeds"))[site.url("/gz.xml")] == "ok"
+    )  # gzip body read; its entry's page was already loaded
     state = dict(rows(db_file, "SELECT feed_url, last_status FROM feeds"))
     assert state[site.url("/rss.xml")] == "ok" and state[site.url("/error.xml")] != "ok"
     assert rows(
