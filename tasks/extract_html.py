@@ -242,7 +242,9 @@ def extract_from_html(
         return Extraction(text="", method="trafilatura+lines")
     meta = page_metadata(tree, url)
     try:
-        doc = bare_extraction(tree, url=url, include_comments=False, with_metadata=False)
+        doc = bare_extraction(
+            tree, url=url, include_comments=False, with_metadata=False, favor_recall=True
+        )
     except Exception:  # noqa: BLE001 - trafilatura can fail on malformed trees
         doc = None
     raw = (doc.text if doc is not None else "") or ""
