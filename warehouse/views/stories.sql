@@ -2,12 +2,18 @@
 -- n_reports counts articles that are not duplicates and wire_agencies lists the agencies
 -- credited, so a syndicated wire story can be counted once.
 CREATE OR REPLACE VIEW stories AS
-WITH per_story AS (
+WITH dated AS (
+    -- published_at is text as published; a value that does not parse falls back to fetched_at
+    SELECT *, coalesce(try_cast(published_at AS TIMESTAMPTZ), fetched_at) AS seen_at
+    FROM articles
+    WHERE story_id IS NOT NULL
+),
+per_story AS (
     SELECT
         story_id,
-        min(coalesce(published_at, fetched_at)) AS first_seen,
-        max(coalesce(published_at, fetched_at)) AS last_seen,
-        arg_min(coalesce(title, left(body, 120)), coalesce(published_at, fetched_at))
+        min(seen_at) AS first_seen,
+        max(seen_at) AS last_seen,
+        arg_min(coalesce(title, left(body, 120)), seen_at)
             AS headline,
         count(*) AS n_articles,
         count(*) FILTER (WHERE duplicate_of IS NULL) AS n_reports,
@@ -16,8 +22,7 @@ WITH per_story AS (
             AS outlet_countries,
         list_sort(list_distinct(list(outlet) FILTER (WHERE outlet IS NOT NULL))) AS outlets,
         bool_or(is_relevant) AS any_relevant
-    FROM articles
-    WHERE story_id IS NOT NULL
+    FROM dated
     GROUP BY story_id
 ),
 wire AS (
