@@ -15,6 +15,7 @@ import click
 
 NIGHTLY_CRON = "0 2 * * *"
 NIGHTLY_TIMEZONE = "Asia/Kolkata"
+MANUAL_DESCRIPTION = "On demand: the files, folders or URLs given as `sources`."
 NO_SERVER_MESSAGE = """\
 ipwire serve needs a Prefect server: PREFECT_API_URL is not set.
 
@@ -72,7 +73,7 @@ def build_deployments(
         name="manual",
         parameters={"sources": [], **defaults},
         concurrency_limit=one_at_a_time,
-        description="On demand: the files, folders or URLs given as `sources`.",
+        description=MANUAL_DESCRIPTION,
         tags=["ipwire", "manual"],
     )
     return [nightly, manual]

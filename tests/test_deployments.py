@@ -21,6 +21,9 @@ from pathlib import Path
 import duckdb
 import httpx
 import pytest
+from prefect.exceptions import ObjectNotFound
+
+from ipwire import cli_ops
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -155,19 +158,7 @@ def test_manual_run_through_a_worker_loads_the_seeds(
     params = json.dumps({"sources": [str(seeds_dir.resolve())], "db": str(db)})
     out = server.run("deployment", "run", "ingest/manual", "--params", params)
     assert "Created flow run" in out, out
-    worker = subprocess.Popen(
-        [PREFECT, "worker", "start", "--pool", "ipwire", "--run-once"],
-        cwd=REPO,
-        env=server.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        worker_out, _ = worker.communicate(timeout=150)
-    finally:
-        stop(worker)
+    worker_out = run_worker_once(server)
     runs = client_call(server.api_url, "read_flow_runs")
     states = [r.state.type.value for r in runs if r.parameters.get("db") == str(db)]
     assert states == ["COMPLETED"], worker_out[-4000:]
@@ -179,3 +170,124 @@ def test_manual_run_through_a_worker_loads_the_seeds(
     assert refs == sorted(p.name for p in seeds_dir.iterdir())
     assert len(refs) == 2
     assert run == [("completed", 2)]
+
+
+def run_worker_once(server: Server) -> str:
+    """`prefect worker start --pool ipwire --run-once`, bounded, stopped by PID."""
+    worker = subprocess.Popen(
+        [PREFECT, "worker", "start", "--pool", "ipwire", "--run-once"],
+        cwd=REPO,
+        env=server.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, _ = worker.communicate(timeout=150)
+    finally:
+        stop(worker)
+    return out
+
+
+def test_failed_run_calls_the_failure_webhook(server: Server, tmp_path: Path, httpserver):
+    httpserver.expect_request("/ipwire-hook", method="POST").respond_with_data("ok")
+    hook_url = httpserver.url_for("/ipwire-hook")
+    # the documented one-liner from deployments/automation-failure.yaml
+    created = subprocess.run(
+        [
+            str(BIN / "python"),
+            "-c",
+            "import sys; from ipwire.ops import create_failure_automation as c;"
+            " print(c(sys.argv[1]))",
+            hook_url,
+        ],
+        cwd=REPO,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert created.returncode == 0, created.stderr[-3000:]
+    automation = client_call(server.api_url, "read_automation", created.stdout.strip())
+    assert automation.enabled and automation.actions[0].type == "call-webhook"
+
+    params = json.dumps(
+        {
+            "sources": ["seeds"],
+            "db": str(tmp_path / "wh.duckdb"),
+            "config": str(tmp_path / "missing.toml"),
+        }
+    )
+    server.run("deployment", "run", "ingest/manual", "--params", params)
+    worker_out = run_worker_once(server)
+    deadline = time.monotonic() + 60
+    while not httpserver.log and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert httpserver.log, f"no webhook call; worker said:\n{worker_out[-3000:]}"
+    request, _ = httpserver.log[0]
+    body = request.get_data(as_text=True)
+    assert "ipwire ingest" in body and "Failed" in body
+
+
+SERVE = """
+import sys
+import click
+from ipwire import cli_ops
+
+group = click.Group()
+cli_ops.register(group)
+group(["serve", "--db", sys.argv[1]])
+"""
+
+
+def test_ipwire_serve_runs_manual_triggers(server: Server, tmp_path: Path, seeds_dir: Path):
+    """Last in the module: the served deployments replace the prefect.yaml ones."""
+    db = tmp_path / "served.duckdb"
+    # serve and prefect.yaml are alternatives: the served deployments must not inherit the
+    # storage of worker-pool deployments of the same names (deployments/README.md says so).
+    for name in ("ingest/nightly", "ingest/manual"):
+        server.run("deployment", "delete", name)
+    serve = subprocess.Popen(
+        [str(BIN / "python"), "-c", SERVE, str(db)],
+        cwd=tmp_path,  # served runs do not depend on the working directory
+        env=server.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # until serve has replaced the prefect.yaml deployment
+            try:
+                dep = client_call(server.api_url, "read_deployment_by_name", "ingest/manual")
+            except ObjectNotFound:
+                dep = None
+            if dep is not None and dep.description == cli_ops.MANUAL_DESCRIPTION:
+                break
+            assert serve.poll() is None, serve.stdout.read()
+            if time.monotonic() > deadline:
+                stop(serve)
+                raise AssertionError(f"serve registered nothing:\n{serve.stdout.read()[-3000:]}")
+            time.sleep(0.5)
+        nightly = client_call(server.api_url, "read_deployment_by_name", "ingest/nightly")
+        assert [(s.schedule.cron, s.schedule.timezone) for s in nightly.schedules] == [
+            ("0 2 * * *", "Asia/Kolkata")
+        ]
+        params = json.dumps({"sources": [str(seeds_dir.resolve())]})
+        out = server.run("deployment", "run", "ingest/manual", "--params", params)
+        run_id = out.split("UUID:")[1].split()[0] if "UUID:" in out else None
+        assert run_id, out
+        deadline = time.monotonic() + 120
+        while True:
+            state = client_call(server.api_url, "read_flow_run", run_id).state
+            if state.is_final():
+                break
+            assert time.monotonic() < deadline, f"served run still {state.name}"
+            time.sleep(1)
+    finally:
+        stop(serve)
+    assert state.is_completed(), f"{state.message}\n{serve.stdout.read()[-4000:]}"
+    with duckdb.connect(str(db), read_only=True) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 2

@@ -426,3 +426,53 @@ def test_failure_hook_logs_and_leaves_a_failure_artifact(caplog: pytest.LogCaptu
     assert any("INGEST FAILED" in r.getMessage() for r in caplog.records)
     (artifact,) = read_artifacts(ops.FAILURE_KEY)
     assert "no source could be read" in artifact.data and "nowhere" in artifact.data
+
+
+# --- once ipwire/cli.py and flows/ingest.py use these helpers -------------------------------
+
+
+def _cli_wired() -> bool:
+    from ipwire.cli import cli
+
+    return "status" in cli.commands
+
+
+def _flow_wired() -> bool:
+    from ipwire.flows.ingest import ingest
+
+    return ops.on_ingest_failure in ingest.on_failure_hooks
+
+
+@pytest.mark.skipif(not _cli_wired(), reason="ipwire/cli.py does not call cli_ops.register yet")
+@pytest.mark.parametrize("with_flock", [True, False], ids=["flow-writer", "unlocked-writer"])
+def test_ipwire_sql_answers_while_a_run_is_writing(tmp_path: Path, with_flock: bool):
+    from ipwire.cli import cli
+
+    db = tmp_path / "wh.duckdb"
+    make_warehouse(db)
+    ops.publish_snapshot(db)
+    writer = spawn(HOLD_WRITER, str(db), str(tmp_path / "ready"), "1" if with_flock else "0")
+    try:
+        wait_for(tmp_path / "ready")
+        result = CliRunner().invoke(
+            cli, ["sql", "--db", str(db), "--format", "csv", "SELECT count(*) AS n FROM articles"]
+        )
+    finally:
+        kill(writer)
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["n", "5"]
+
+
+@pytest.mark.skipif(not _flow_wired(), reason="flows/ingest.py does not use ipwire.ops yet")
+@pytest.mark.usefixtures("prefect_harness")
+def test_ingest_flow_publishes_a_snapshot_and_its_report(tmp_path: Path, seeds_dir: Path):
+    from ipwire.flows.ingest import ingest
+
+    db = tmp_path / "wh.duckdb"
+    summary = ingest(sources=[str(seeds_dir)], db=str(db))
+    assert summary.new == 2
+    with duckdb.connect(str(ops.snapshot_path(db)), read_only=True) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
+    reports = [a for a in read_artifacts(ops.REPORT_KEY) if summary.run_id in a.data]
+    assert len(reports) == 1 and "India-Pak backchannel talks hit impasse" in reports[0].data
+    assert not ops.writer_active(db)
