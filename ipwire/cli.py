@@ -179,7 +179,7 @@ def extract(paths: tuple[str, ...], fmt: str, workers: int) -> None:
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(paths) > 4:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = pool.map(_extract_one, paths, chunksize=8)
+            results = pool.map(_extract_one, paths, chunksize=4)
             _emit_extractions(results, fmt)
     else:
         _emit_extractions(map(_extract_one, paths), fmt)
@@ -285,6 +285,134 @@ def reclassify(db: str | None, config: str | None, page: int) -> None:
             after = rows[-1][0]
     version = labels[0].classifier_version if seen else "-"
     click.echo(f"reclassified {seen} articles with {version}: {changed} changed")
+
+
+TOPICS = (
+    "diplomacy",
+    "kashmir",
+    "military",
+    "terrorism",
+    "nuclear",
+    "water",
+    "trade_economy",
+    "people",
+    "sport",
+    "third_party",
+)
+
+
+@cli.command()
+@click.argument("article_id")
+@db_option
+@click.option("--relevance", type=click.IntRange(0, 2), help="0 not, 1 secondary angle, 2 central.")
+@click.option("--topics", help=f"Comma-separated, from: {', '.join(TOPICS)} (empty for none).")
+@click.option("--tone", type=click.IntRange(-2, 2), help="-2 violent … +2 concrete cooperation.")
+@click.option("--note", help="Why, in one sentence.")
+@click.option("--analyst", envvar="USER", help="Who decided (default $USER).")
+def correct(
+    article_id: str,
+    db: str | None,
+    relevance: int | None,
+    topics: str | None,
+    tone: int | None,
+    note: str | None,
+    analyst: str | None,
+) -> None:
+    """Record an analyst's correction of an article's labels (kept in label_corrections).
+
+    Scales follow the labelling guideline of the evaluation set, so `ipwire corrections`
+    can feed later evaluations.
+
+    Example: ipwire correct 3f2a9c0d1e2b4a5f --relevance 0 --note "domestic politics only"
+    """
+    from ipwire.warehouse import db as wh
+
+    values: dict[str, object] = {}
+    if relevance is not None:
+        values["relevance"] = relevance
+    if topics is not None:
+        chosen = [t.strip() for t in topics.split(",") if t.strip()]
+        unknown = sorted(set(chosen) - set(TOPICS))
+        if unknown:
+            raise click.BadParameter(
+                f"unknown topic(s) {', '.join(unknown)}; valid: {', '.join(TOPICS)}",
+                param_hint="--topics",
+            )
+        values["topics"] = chosen
+    if tone is not None:
+        values["tone"] = tone
+    if not values:
+        raise click.UsageError("give at least one of --relevance, --topics, --tone")
+    with wh.connect(db) as conn:
+        if not conn.execute("SELECT 1 FROM articles WHERE article_id = ?", [article_id]).fetchone():
+            raise click.ClickException(f"no article {article_id} in the warehouse")
+        for field_name, value in values.items():
+            conn.execute(
+                "INSERT INTO label_corrections (article_id, field, value, note, analyst)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [article_id, field_name, json.dumps(value), note, analyst],
+            )
+    click.echo(f"recorded {', '.join(f'{k}={v}' for k, v in values.items())} for {article_id}")
+
+
+@cli.command()
+@db_option
+def corrections(db: str | None) -> None:
+    """Export corrected articles as evaluation labels (JSONL), latest correction per field.
+
+    Fields nobody corrected come from the classifier's own labels, mapped onto the guideline
+    scales. Feed the file to `python bench/eval_classify.py --labels FILE`.
+
+    Example: ipwire corrections > corrected.jsonl
+    """
+    from ipwire.warehouse import db as wh
+
+    with wh.connect(db, read_only=True) as conn:
+        rows = conn.execute(
+            "SELECT a.article_id, a.url, a.title, a.body, a.outlet, a.published_date::VARCHAR,"
+            " a.is_relevant, a.tone,"
+            " (SELECT list(topic ORDER BY topic) FROM article_topics t"
+            "   WHERE t.article_id = a.article_id) AS topics,"
+            " c.field, c.value, c.note"
+            " FROM articles a JOIN (SELECT *, row_number() OVER (PARTITION BY article_id, field"
+            '   ORDER BY "at" DESC) AS rn FROM label_corrections) c'
+            "   ON c.article_id = a.article_id AND c.rn = 1"
+            " ORDER BY a.article_id, c.field"
+        ).fetchall()
+    items: dict[str, dict[str, Any]] = {}
+    for (
+        aid,
+        url,
+        title,
+        body,
+        outlet,
+        date,
+        relevant,
+        tone,
+        topics,
+        field_name,
+        value,
+        note,
+    ) in rows:
+        item = items.setdefault(
+            aid,
+            {
+                "id": aid,
+                "url": url,
+                "text": f"{title}\n\n{body}" if title else body,
+                "relevance": 2 if relevant else 0,
+                "topics": topics or [],
+                "tone": round(2 * tone) if tone is not None else None,
+                "story": aid,
+                "date": date,
+                "outlet": outlet,
+                "note": "",
+            },
+        )
+        item[field_name] = json.loads(value)
+        item["note"] = "; ".join(filter(None, [item["note"], note]))
+    for item in items.values():
+        click.echo(json.dumps(item, ensure_ascii=False))
 
 
 @cli.command()

@@ -171,3 +171,38 @@ def test_reclassify_changes_labels_and_versions_without_touching_other_columns(s
             ]
             >= 1
         )
+
+
+def test_corrections_are_recorded_and_exported_as_evaluation_labels(small_wh: Path):
+    runner = CliRunner()
+    ok = runner.invoke(
+        cli,
+        [
+            "correct",
+            "a2",
+            "--db",
+            str(small_wh),
+            "--relevance",
+            "2",
+            "--topics",
+            "sport,people",
+            "--note",
+            "an India-Pakistan fixture",
+        ],
+    )
+    assert ok.exit_code == 0, ok.output
+    later = runner.invoke(cli, ["correct", "a2", "--db", str(small_wh), "--relevance", "1"])
+    assert later.exit_code == 0
+    out = runner.invoke(cli, ["corrections", "--db", str(small_wh)])
+    (item,) = [json.loads(x) for x in out.output.splitlines()]
+    assert item["id"] == "a2" and item["relevance"] == 1  # the latest correction wins
+    assert item["topics"] == ["sport", "people"] and "fixture" in item["note"]
+    assert set(item) >= {"id", "text", "relevance", "topics", "tone", "story"}
+
+
+def test_correct_rejects_unknown_topics_and_unknown_articles(small_wh: Path):
+    runner = CliRunner()
+    bad_topic = runner.invoke(cli, ["correct", "a1", "--db", str(small_wh), "--topics", "cricket"])
+    assert bad_topic.exit_code != 0 and "cricket" in bad_topic.output
+    missing = runner.invoke(cli, ["correct", "zz", "--db", str(small_wh), "--tone", "1"])
+    assert missing.exit_code != 0 and "no article zz" in missing.output
