@@ -77,7 +77,7 @@ def writer_lock(
     say = log_fn or log.warning
     path = lock_path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - closed in finally
+    fh = open(path, "a+", encoding="utf-8")
     try:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -457,7 +457,7 @@ def on_ingest_failure(flow: Any, flow_run: Any, state: Any) -> None:
             key=FAILURE_KEY,
             description="Why the ingest failed",
         )
-    except Exception as exc:  # noqa: BLE001 - a hook must never raise
+    except Exception as exc:  # a hook must never raise
         logger.warning("could not create the failure artifact: %s", exc)
 
 
