@@ -580,6 +580,22 @@ def _is_prose(line: Line, rules: BoilerplateRules) -> bool:
     return rules.line_kind(line.text) is None and rules.marker_for(line.text) is None
 
 
+def _is_short_sentence(line: Line, rules: BoilerplateRules) -> bool:
+    """A sentence too short for :func:`_is_prose`: five words or more, a verb-ish function
+    word and closing punctuation ("Talks resume in Islamabad on Monday, officials said.")."""
+    if line.words < 5 or not _SENT_END.search(line.text) or line.text.endswith(":"):
+        return False
+    toks = _WORD.findall(line.text.lower())
+    if not any(t in STOPWORDS for t in toks):
+        return False
+    low = line.text.lower()
+    return (
+        rules.line_kind(line.text) is None
+        and rules.marker_for(line.text) is None
+        and not rules.has_chrome_phrase(low)
+    )
+
+
 def _is_subheading(line: Line, rules: BoilerplateRules) -> bool:
     return (
         1 <= line.words <= 14
@@ -587,6 +603,78 @@ def _is_subheading(line: Line, rules: BoilerplateRules) -> bool:
         and rules.marker_for(line.text) is None
         and not _is_date_line(line.text, line.words)
     )
+
+
+def _introduces_prose(
+    lines: list[Line], prose: list[bool], i: int, rules: BoilerplateRules
+) -> bool:
+    """A headline or subheading: a short plain line directly above a prose line."""
+    return i + 1 < len(lines) and prose[i + 1] and _is_subheading(lines[i], rules)
+
+
+def _is_clean_document(lines: list[Line], prose: list[bool], rules: BoilerplateRules) -> bool:
+    """Already-clean article text (a JSON record's ``text``, a note, a wire item).
+
+    A page paste carries dozens of menu, teaser and footer lines around its prose; clean text
+    has prose plus at most a handful of other lines (headline, dateline, byline, a credit).
+    Prose is article by default, so such a document keeps its prose whatever the line model,
+    trained on whole-page pastes, makes of its unusual shape.
+    """
+    n_prose = sum(prose)
+    if not n_prose:
+        return False
+    other = sum(
+        1
+        for i in range(len(lines))
+        if not prose[i] and not _introduces_prose(lines, prose, i, rules)
+    )
+    return other <= min(3 + n_prose // 4, 8)
+
+
+def _keep_clean(
+    lines: list[Line], prose: list[bool], probs: list[float], rules: BoilerplateRules
+) -> list[bool]:
+    """Keep/drop in a clean document: everything but chrome lines and the header's date/byline."""
+    first_prose = prose.index(True)
+    keep = []
+    for i, ln in enumerate(lines):
+        low = ln.text.lower()
+        drop = rules.line_kind(ln.text) is not None
+        if not prose[i] and not drop:
+            drop = (
+                (i < first_prose and _is_date_line(ln.text, ln.words))
+                or (i < first_prose and low.startswith("by ") and ln.words <= 8)
+                or (ln.words <= 15 and rules.has_chrome_phrase(low) and probs[i] < 0.5)
+            )
+        keep.append(not drop)
+    return keep
+
+
+def _best_prose_run(lines: list[Line], prose: list[bool]) -> tuple[int, int]:
+    """The run of lines between prose lines (gaps of at most two lines) with most prose words."""
+    best, best_lo, best_hi = -1, 0, -1
+    i, n = 0, len(lines)
+    while i < n:
+        if not prose[i]:
+            i += 1
+            continue
+        lo = hi = i
+        words = lines[i].words
+        j = i + 1
+        while j < n:
+            if prose[j]:
+                hi, words = j, words + lines[j].words
+                j += 1
+            elif j + 1 < n and prose[j + 1]:
+                j += 1
+            elif j + 2 < n and prose[j + 2]:
+                j += 2
+            else:
+                break
+        if words > best:
+            best, best_lo, best_hi = words, lo, hi
+        i = hi + 1
+    return best_lo, best_hi
 
 
 def _extend_span(
@@ -685,9 +773,23 @@ def decide(lines: list[Line], rules: BoilerplateRules) -> LineDecision:
     probs = score_lines(lines, rules)
     if not lines:
         return LineDecision([], [], (0, -1), None, None)
-    lo, hi = best_span(lines, probs, rules.span_threshold)
-    keep = [lo <= i <= hi and p >= rules.keep_threshold for i, p in enumerate(probs)]
-    lo, hi = _extend_span(lines, keep, lo, hi, rules)
+    prose = [_is_prose(ln, rules) for ln in lines]
+    if not any(prose) and len(lines) <= 4:
+        # a note or wire snippet of short sentences: its sentences are the article
+        prose = [_is_short_sentence(ln, rules) for ln in lines]
+    if _is_clean_document(lines, prose, rules):
+        keep = _keep_clean(lines, prose, probs, rules)
+        kept = [i for i, k in enumerate(keep) if k]
+        lo, hi = (kept[0], kept[-1]) if kept else (0, -1)
+    else:
+        lo, hi = best_span(lines, probs, rules.span_threshold)
+        keep = [lo <= i <= hi and p >= rules.keep_threshold for i, p in enumerate(probs)]
+        if not any(k and pr for k, pr in zip(keep, prose, strict=True)) and any(prose):
+            # the model never drops the only prose there is: keep the richest prose run
+            lo, hi = _best_prose_run(lines, prose)
+            for i in range(lo, hi + 1):
+                keep[i] = keep[i] or prose[i]
+        lo, hi = _extend_span(lines, keep, lo, hi, rules)
     seen_long: set[str] = set()
     for i, ln in enumerate(lines):
         if keep[i] and rules.line_kind(ln.text):
@@ -833,12 +935,13 @@ def extract_from_text(
         keep[title_idx] = False
         kept_idx = kept_idx[1:]
     header_lo = max(0, first - 12)
+    body_first = kept_idx[0] if kept_idx else first
     published = None
-    for ln in lines[header_lo : first + 1] + lines[: min(4, len(lines))]:
+    for ln in lines[header_lo : body_first + 1] + lines[: min(4, len(lines))]:
         if _is_date_line(ln.text, ln.words):
             published = parse_date(ln.text)
             break
-    author = _find_author(lines, header_lo, first + 1)
+    author = _find_author(lines, header_lo, body_first + 1)
 
     body = "\n\n".join(_join_blocks(lines, keep))
     stripped: list[Stripped] = []

@@ -162,3 +162,76 @@ def test_dev_sample_scores_above_floor():
             leaks.append(sum(s.lower() in low for s in g["without"]) / len(g["without"]))
     assert sum(f1s) / len(f1s) >= 0.85
     assert sum(leaks) / len(leaks) <= 0.15
+
+
+# --- already-clean text: a paragraph, a headline and a paragraph, a clean article ----------
+
+KARTARPUR = (
+    "India and Pakistan agreed on Tuesday to reopen the Kartarpur corridor for Sikh pilgrims, "
+    "officials of both countries said after a meeting at the Wagah border. The corridor, which "
+    "links the Dera Baba Nanak shrine in Punjab with Gurdwara Darbar Sahib in Narowal, was "
+    "closed in 2019. Pilgrims will need a passport and an electronic travel authorisation, the "
+    "Pakistani foreign office said."
+)
+CLEAN_ARTICLE = [
+    "Negotiators from India and Pakistan met in Vienna on Monday for the first round of talks "
+    "on the Indus Waters Treaty in more than two years, according to officials in both capitals.",
+    "The two delegations discussed the design of hydroelectric projects on the Kishanganga and "
+    "Ratle rivers, which Pakistan says breach the treaty's limits on storage upstream.",
+    "A neutral expert appointed by the World Bank is expected to visit both sites before the "
+    "next round, which is planned for the spring, the Indian water ministry said in a statement.",
+]
+
+
+def test_single_paragraph_is_kept_whole():
+    ex = extract_from_text(KARTARPUR)
+    assert ex.text == KARTARPUR
+    assert ex.stripped == []
+
+
+def test_headline_and_one_paragraph_give_title_and_body():
+    ex = extract_from_text("Kartarpur corridor reopens\n\n" + KARTARPUR)
+    assert ex.title == "Kartarpur corridor reopens"
+    assert ex.text == KARTARPUR
+
+
+def test_two_paragraphs_are_both_kept():
+    second = KARTARPUR.replace("Tuesday", "Monday")
+    ex = extract_from_text(KARTARPUR + "\n\n" + second)
+    assert _paragraphs(ex.text) == [KARTARPUR, second]
+
+
+def test_clean_three_paragraph_article_keeps_everything_and_strips_nothing():
+    ex = extract_from_text("\n\n".join(CLEAN_ARTICLE))
+    assert _paragraphs(ex.text) == CLEAN_ARTICLE
+    assert ex.stripped == []
+
+
+def test_clean_article_with_headline_dateline_and_byline_keeps_every_paragraph():
+    paste = "\n\n".join(
+        ["Indus Waters talks resume in Vienna", "March 4, 2024", "By Anjali Rao", *CLEAN_ARTICLE]
+    )
+    ex = extract_from_text(paste)
+    assert _paragraphs(ex.text) == CLEAN_ARTICLE
+    assert ex.title == "Indus Waters talks resume in Vienna"
+    assert ex.published_at == "2024-03-04"
+    assert ex.author == "Anjali Rao"
+
+
+def test_json_record_text_with_single_newlines_is_kept_whole():
+    record = json.loads(
+        json.dumps({"id": "w1", "text": "\n".join([*CLEAN_ARTICLE, "(Reporting by Asif Shahzad)"])})
+    )
+    ex = extract_from_text(record["text"])
+    assert _paragraphs(ex.text)[:3] == CLEAN_ARTICLE
+
+
+def test_one_short_sentence_is_kept():
+    note = "Talks resume in Islamabad on Monday, officials said."
+    assert extract_from_text(note).text == note
+
+
+def test_clean_text_still_loses_a_reading_time_line():
+    ex = extract_from_text("\n\n".join(["2 min read", *CLEAN_ARTICLE]))
+    assert "min read" not in ex.text
+    assert _paragraphs(ex.text) == CLEAN_ARTICLE
