@@ -17,6 +17,7 @@ from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.context import get_run_context  # noqa: E402
 
+from ipwire import ops  # noqa: E402
 from ipwire.config import load_settings  # noqa: E402
 from ipwire.records import Article, RawDoc, Rejection  # noqa: E402
 from ipwire.tasks import classify as classify_mod  # noqa: E402
@@ -152,9 +153,10 @@ def load(
     articles: list[Article],
     rejections: list[Rejection],
     at: str,
+    dedup_settings,
 ) -> load_mod.BatchCounts:
     with wh.connect(db) as conn:
-        return load_mod.load_batch(conn, run_id, raws, articles, rejections, at)
+        return load_mod.load_batch(conn, run_id, raws, articles, rejections, at, dedup_settings)
 
 
 @task(name="close-run", cache_policy=NO_CACHE)
@@ -189,7 +191,15 @@ def process_batches(
         # Stories: reports of the same event share a story_id.
         articles = cluster_stories(db_file, articles, settings.dedup)
         # Load: one transaction per batch.
-        counts = load(db_file, run_id, batch, articles, pending_rejections + rejected, started_at)
+        counts = load(
+            db_file,
+            run_id,
+            batch,
+            articles,
+            pending_rejections + rejected,
+            started_at,
+            settings.dedup,
+        )
         totals.add(counts)
         summary.rejections += [asdict(r) for r in pending_rejections + rejected]
         logger.info(
@@ -206,14 +216,36 @@ def process_batches(
 # --- the flows --------------------------------------------------------------------------
 
 
-@flow(name="ingest")
+class RunFailed(RuntimeError):
+    """The run ended failed (e.g. no source could be read); carries its summary."""
+
+    def __init__(self, summary: RunSummary) -> None:
+        super().__init__(f"run {summary.run_id} failed: no source could be read")
+        self.summary = summary
+
+
+@flow(name="ingest", on_failure=[ops.on_ingest_failure], on_crashed=[ops.on_ingest_failure])
 def ingest(
     sources: list[str] | None = None, db: str | None = None, config: str | None = None
 ) -> RunSummary:
-    """Ingest files, folders and URLs (or the configured sources) into the warehouse."""
+    """Ingest files, folders and URLs (or the configured sources) into the warehouse.
+
+    One writer at a time: a second ingest waits for the first. Readers get a snapshot
+    published after each run, so `ipwire sql` never meets a lock.
+    """
+    db_file = str(wh.db_path(db))
+    with ops.writer_lock(db_file, log_fn=get_run_logger().warning):
+        summary = _ingest_locked(sources, db_file, config)
+        ops.publish_snapshot(db_file)
+    ops.publish_run_artifacts(summary, ops.snapshot_path(db_file))
+    if summary.status == "failed":
+        raise RunFailed(summary)  # so the failure hook and automations fire
+    return summary
+
+
+def _ingest_locked(sources: list[str] | None, db_file: str, config: str | None) -> RunSummary:
     settings = load_settings(config)
     classify_mod.load_taxonomy(settings.classify.taxonomy or None)  # fail before any work
-    db_file = str(wh.db_path(db))
     sources = list(sources or settings.sources.paths)
     run_id = uuid.uuid4().hex[:16]
     started_at = load_mod.now_utc()
@@ -273,9 +305,16 @@ def reprocess(db: str | None = None, config: str | None = None) -> RunSummary:
     For when cleaning rules improve: a text that now cleans differently becomes a new
     revision of its article; one that cleans the same is left as it is.
     """
+    db_file = str(wh.db_path(db))
+    with ops.writer_lock(db_file, log_fn=get_run_logger().warning):
+        summary = _reprocess_locked(db_file, config)
+        ops.publish_snapshot(db_file)
+    return summary
+
+
+def _reprocess_locked(db_file: str, config: str | None) -> RunSummary:
     settings = load_settings(config)
     classify_mod.load_taxonomy(settings.classify.taxonomy or None)
-    db_file = str(wh.db_path(db))
     run_id, started_at = uuid.uuid4().hex[:16], load_mod.now_utc()
     open_run(db_file, run_id, started_at, ["raw_documents"], None)
     summary = RunSummary(run_id=run_id, status="running", db=db_file)

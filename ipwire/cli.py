@@ -119,11 +119,14 @@ def ingest(sources: tuple[str, ...], db: str | None, config: str | None, as_json
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     prefect_env.configure()
+    from ipwire.flows.ingest import RunFailed
     from ipwire.flows.ingest import ingest as ingest_flow
 
     started = time.monotonic()
     try:
         summary = ingest_flow(sources=list(sources) or None, db=db, config=config)
+    except RunFailed as exc:  # completed its bookkeeping, but read nothing
+        summary = exc.summary
     except Exception as exc:  # the flow already marked the run failed
         click.echo(f"ingest failed: {type(exc).__name__}: {exc}", err=True)
         _grace()
@@ -440,9 +443,11 @@ def sql(query: str | None, query_file: io.TextIOBase | None, db: str | None, fmt
     if not query or not query.strip():
         raise click.UsageError("give a QUERY or --file FILE")
 
-    try:
-        conn = wh.connect(db, read_only=True)
-    except FileNotFoundError as exc:
+    from ipwire import ops
+
+    try:  # the snapshot published after the last run when a writer is busy: never a lock error
+        conn = ops.connect_reader(wh.db_path(db))
+    except (FileNotFoundError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from exc
     try:
         cur = conn.execute(query)
@@ -510,6 +515,11 @@ def config_show(config: str | None) -> None:
     click.echo(
         json.dumps({"files": settings.files, **settings.as_dict()}, indent=2, ensure_ascii=False)
     )
+
+
+from ipwire.cli_ops import register as _register_ops  # noqa: E402
+
+_register_ops(cli)
 
 
 def main() -> None:

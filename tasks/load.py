@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from ipwire.records import Article, Classification, RawDoc, Rejection
+from ipwire.tasks import dedup
 
 
 @dataclass
@@ -213,8 +214,12 @@ def load_batch(
     articles: list[Article],
     rejections: list[Rejection],
     at: str,
+    dedup_settings: object | None = None,
 ) -> BatchCounts:
-    """Write one batch atomically. A failure rolls the whole batch back and re-raises."""
+    """Write one batch atomically. A failure rolls the whole batch back and re-raises.
+
+    `dedup_settings` must be the ones dedup ran with: signatures are stored per settings.
+    """
     from ipwire.tasks.clean import outlet_country
 
     counts = BatchCounts(seen=len(raws))
@@ -321,23 +326,14 @@ def load_batch(
                 conn.executemany("INSERT INTO stripped_blocks VALUES (?, ?, ?, ?)", blocks)
         write_labels(conn, [(a.article_id, a.classification) for a in written])
         counts.rejected = record_rejections(conn, run_id, rejections, at)
-        _persist_dedup(conn, written)
+        if written:
+            dedup.persist(conn, written, dedup_settings)
         conn.execute("COMMIT")
     except Exception:
         conn.execute("ROLLBACK")
         raise
     counts.written = [a.article_id for a in written]
     return counts
-
-
-def _persist_dedup(conn: duckdb.DuckDBPyConnection, written: list[Article]) -> None:
-    try:
-        from ipwire.tasks import dedup
-    except ImportError:
-        return
-    persist = getattr(dedup, "persist", None)
-    if persist is not None and written:
-        persist(conn, written)
 
 
 # --- feed state -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ipwire.flows.ingest import ingest
+from ipwire.flows.ingest import RunFailed, ingest
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -185,8 +185,9 @@ def test_exact_copy_under_another_name_is_marked_duplicate(
 
 
 def test_a_run_with_no_readable_source_fails(db_file: Path, tmp_path: Path):
-    summary = ingest(sources=[str(tmp_path / "missing")], db=str(db_file))
-    assert summary.status == "failed"
+    with pytest.raises(RunFailed) as failed:  # raised, so Prefect marks the flow run Failed
+        ingest(sources=[str(tmp_path / "missing")], db=str(db_file))
+    assert failed.value.summary.status == "failed"
     assert rows(db_file, "SELECT status, note FROM ingest_runs") == [
         ("failed", "no source could be read")
     ]

@@ -380,14 +380,20 @@ def test_serve_rejects_an_unknown_time_zone():
         cli_ops.build_deployments(timezone="Mars/Olympus")
 
 
-def read_artifacts(key: str) -> list:
+def read_artifacts(key: str, flow_run_id=None) -> list:
+    """Artifacts with this key, of one flow run when given (the harness is session-wide)."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
 
+    flt = ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
+    if flow_run_id is not None:
+        flt.flow_run_id = ArtifactFilterFlowRunId(any_=[flow_run_id])
     with get_client(sync_client=True) as client:
-        return client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
-        )
+        return client.read_artifacts(artifact_filter=flt)
 
 
 @pytest.mark.usefixtures("prefect_harness")
@@ -403,11 +409,13 @@ def test_a_run_publishes_its_report_and_feed_table_as_artifacts(tmp_path: Path):
         summary = {"run_id": "run2", "status": "completed", "db": str(db), "new": 4}
         return ops.publish_run_artifacts(summary, snap)
 
-    ids = reporting()
+    state = reporting(return_state=True)
+    ids = state.result()
+    run = state.state_details.flow_run_id
     assert set(ids) == {"report", "feeds"}
-    (report,) = read_artifacts(ops.REPORT_KEY)
+    (report,) = read_artifacts(ops.REPORT_KEY, run)
     assert report.type == "markdown" and "Indus Waters talks resume" in report.data
-    (table,) = read_artifacts(ops.FEED_STATUS_KEY)
+    (table,) = read_artifacts(ops.FEED_STATUS_KEY, run)
     rows = json.loads(table.data) if isinstance(table.data, str) else table.data
     assert {r["feed"] for r in rows} == {"Dawn", "The Hindu", "Tribune"}
 
@@ -424,7 +432,7 @@ def test_failure_hook_logs_and_leaves_a_failure_artifact(caplog: pytest.LogCaptu
         state = doomed(["nowhere"], return_state=True)
     assert state.is_failed()
     assert any("INGEST FAILED" in r.getMessage() for r in caplog.records)
-    (artifact,) = read_artifacts(ops.FAILURE_KEY)
+    (artifact,) = read_artifacts(ops.FAILURE_KEY, state.state_details.flow_run_id)
     assert "no source could be read" in artifact.data and "nowhere" in artifact.data
 
 

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from webserver import ATOM, RSS, LocalSite, atom_feed, http_date, rss_feed, wcxb_pages
 
-from ipwire.flows.ingest import ingest
+from ipwire.flows.ingest import RunFailed, ingest
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -158,8 +158,8 @@ def test_an_article_url_is_fetched_cleaned_and_canonicalised(
 def test_loopback_is_refused_unless_allowed(site: LocalSite, tmp_path: Path, db_file: Path):
     serve_news(site)
     cfg = write_config(tmp_path, site, [("rss", "/rss.xml")], allow=False)
-    summary = ingest(db=str(db_file), config=str(cfg))
-    assert summary.status == "failed"  # the only source could not be read
+    with pytest.raises(RunFailed):  # the only source could not be read
+        ingest(db=str(db_file), config=str(cfg))
     assert rows(db_file, "SELECT stage, reason FROM rejections") == [("fetch", "refused")]
     assert site.hits("/rss.xml") == 0
 
