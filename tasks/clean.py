@@ -199,6 +199,31 @@ def outlet_country(outlet: str | None, hint: str | None = None) -> str | None:
     return COUNTRY_BY_TLD.get(outlet.rsplit(".", 1)[-1])
 
 
+_EN_STOPWORDS = frozenset(
+    "the of and to in a is that for on with as was by at from it said has have be are an "
+    "this which were but its their not will after two".split()
+)
+
+
+def guess_language(text: str) -> str | None:
+    """A cheap guess for texts that do not declare a language: script first, then English
+    function words. Declared languages (HTML lang, feed settings) always win over it."""
+    sample = text[:5000]
+    letters = [ch for ch in sample if ch.isalpha()]
+    if not letters:
+        return None
+    arabic = sum(1 for ch in letters if "\u0600" <= ch <= "\u06ff") / len(letters)
+    devanagari = sum(1 for ch in letters if "\u0900" <= ch <= "\u097f") / len(letters)
+    if arabic > 0.3:
+        return "ur"
+    if devanagari > 0.3:
+        return "hi"
+    words = _WORD.findall(sample.lower())
+    if words and sum(w in _EN_STOPWORDS for w in words) / len(words) >= 0.15:
+        return "en"
+    return None
+
+
 def _looks_like_html(text: str) -> bool:
     head = text[:2048].lstrip().lower()
     return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head)
@@ -280,7 +305,7 @@ def build_article(raw: RawDoc, ex: Extraction, *, min_words: int = 30) -> Articl
         author=hints.get("author") or ex.author,
         published_at=normalise_published(hints.get("published")) or ex.published_at,
         fetched_at=raw.fetched_at,
-        language=ex.language or hints.get("language"),
+        language=ex.language or hints.get("language") or guess_language(body),
         body=body,
         word_count=words,
         content_hash=content_hash(body),

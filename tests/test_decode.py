@@ -52,3 +52,18 @@ def test_unreadable_bytes_raise_a_decode_error_with_a_reason(data: bytes, reason
 )
 def test_published_dates_are_normalised_to_iso_keeping_the_offset(value, expected):
     assert normalise_published(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("India and Pakistan agreed on Monday to resume talks on the Indus Waters Treaty.", "en"),
+        ("پاکستان اور بھارت کے درمیان مذاکرات دوبارہ شروع ہو گئے ہیں", "ur"),
+        ("भारत और पाकिस्तान के बीच बातचीत फिर से शुरू हुई", "hi"),
+        ("Lorem ipsum dolor sit amet consectetur adipiscing elit", None),
+    ],
+)
+def test_language_is_guessed_only_from_clear_signals(text: str, expected: str | None):
+    from ipwire.tasks.clean import guess_language
+
+    assert guess_language(text) == expected
