@@ -351,10 +351,16 @@ def seen_entry_keys(conn: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def known_canonical_urls(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    """Canonical forms of every article's own canonical URL and of the URL it was fetched
+    from (a page's rel=canonical may differ from the link that led to it)."""
+    from ipwire.ids import canonical_url
+
     rows = conn.execute(
-        "SELECT DISTINCT canonical_url FROM articles WHERE canonical_url IS NOT NULL"
+        "SELECT canonical_url, url FROM articles WHERE canonical_url IS NOT NULL OR url IS NOT NULL"
     ).fetchall()
-    return {r[0] for r in rows}
+    known = {r[0] for r in rows if r[0]}
+    known.update(c for r in rows if r[1] and (c := canonical_url(r[1])))
+    return known
 
 
 def write_feed_results(
@@ -406,10 +412,14 @@ def write_feed_results(
                 ],
             )
         if entries:
+            # article_id: the article actually loaded from the entry's link (its id comes from
+            # the page's canonical URL, which may differ from the link), else the expected one.
             conn.executemany(
-                "INSERT INTO feed_entries VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                "INSERT INTO feed_entries SELECT ?, ?, ?, ?, ?, coalesce("
+                " (SELECT max(article_id) FROM articles WHERE source_ref = ?), ?)"
+                " ON CONFLICT DO NOTHING",
                 [
-                    [e.feed_url, e.entry_key, e.guid, e.link, e.first_seen_at, e.article_id]
+                    [e.feed_url, e.entry_key, e.guid, e.link, e.first_seen_at, e.link, e.article_id]
                     for e in entries
                 ],
             )

@@ -350,5 +350,12 @@ def read_url(
 
 
 def _describe(outcome: FetchOutcome) -> str:
-    code = f"HTTP {outcome.http_status}: " if outcome.http_status else ""
-    return f"{code}{outcome.note or outcome.status}"[:500]
+    """One readable line: the HTTP code, the note, and how many attempts it took."""
+    parts = []
+    if outcome.http_status and not outcome.note.startswith(f"HTTP {outcome.http_status}"):
+        parts.append(f"HTTP {outcome.http_status}")
+    parts.append(outcome.note or str(outcome.status))
+    text = ": ".join(parts)
+    if outcome.attempts > 1:
+        text += f" (after {outcome.attempts} attempts)"
+    return text[:500]

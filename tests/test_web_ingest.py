@@ -108,6 +108,10 @@ def test_feeds_load_articles_and_a_second_run_costs_only_conditional_gets(
     assert first.status == "completed"
     assert rows(db_file, "SELECT count(*) FROM articles WHERE source_kind = 'page'") == [(3,)]
     assert rows(db_file, "SELECT DISTINCT outlet_country FROM articles") == [("PK",)]
+    # every entry taken points at the article loaded from it (ids come from rel=canonical)
+    assert rows(
+        db_file, "SELECT count(*) FROM feed_entries fe JOIN articles a USING (article_id)"
+    ) == [(3,)]
     failed = dict(rows(db_file, "SELECT source_ref, reason FROM rejections"))
     assert failed[site.url("/error.xml")] == "temporary"
     assert failed[site.url("/slow.xml")] == "temporary"
