@@ -116,6 +116,20 @@ def test_domestic_news_of_one_country_is_not_relevant():
     assert c.reason == "domestic"
 
 
+def test_paragraph_on_occupied_kashmir_makes_a_domestic_rally_relevant():
+    # "occupied Kashmir" states one side's claim against the other: a paragraph using it
+    # is about the dispute, though the text never names India
+    text = (FIXTURES / "solidarity_rally_occupied_kashmir.txt").read_text(encoding="utf-8")
+    c = classify(text)
+    assert c.is_relevant
+    assert any("occupied" in e for e in c.evidence)
+
+
+def test_neutral_name_of_indian_administered_kashmir_is_not_a_bilateral_marker():
+    text = (FIXTURES / "indian_administered_kashmir_weather.txt").read_text(encoding="utf-8")
+    assert not classify(text).is_relevant
+
+
 def test_regional_list_naming_both_states_is_not_relevant():
     text = (FIXTURES / "regional_heatwave_list.txt").read_text(encoding="utf-8")
     assert not classify(text).is_relevant
@@ -255,9 +269,9 @@ def test_dev_set_figures_stay_above_floors():
     ev = _eval_module()
     rows = ev.load_labels(LABELS)
     m = ev.score(rows, ev.predict(rows))
-    # floors a little below the measured figures (0.977 / 0.966 / 0.806 / 0.800 / 0.900)
-    assert m["precision"] >= 0.965
-    assert m["f1"] >= 0.955
-    assert m["topic_f1"] >= 0.79
-    assert m["tone_spearman"] >= 0.785
-    assert m["tone_sign"] >= 0.885
+    # floors a little below the measured figures (0.978 / 0.975 / 0.811 / 0.799 / 0.913)
+    assert m["precision"] >= 0.97
+    assert m["f1"] >= 0.97
+    assert m["topic_f1"] >= 0.80
+    assert m["tone_spearman"] >= 0.79
+    assert m["tone_sign"] >= 0.905
