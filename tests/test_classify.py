@@ -269,9 +269,9 @@ def test_dev_set_figures_stay_above_floors():
     ev = _eval_module()
     rows = ev.load_labels(LABELS)
     m = ev.score(rows, ev.predict(rows))
-    # floors a little below the measured figures (0.978 / 0.975 / 0.811 / 0.799 / 0.913)
+    # floors a little below the measured figures (0.978 / 0.975 / 0.816 / 0.799 / 0.913)
     assert m["precision"] >= 0.97
     assert m["f1"] >= 0.97
-    assert m["topic_f1"] >= 0.80
+    assert m["topic_f1"] >= 0.81
     assert m["tone_spearman"] >= 0.79
     assert m["tone_sign"] >= 0.905
