@@ -33,18 +33,6 @@ from ipwire.tasks.classify import (  # noqa: E402
 )
 
 DEFAULT_LABELS = ROOT.parent / "shared" / "eval" / "labels" / "dev.jsonl"
-TOPICS = (
-    "diplomacy",
-    "kashmir",
-    "military",
-    "terrorism",
-    "nuclear",
-    "water",
-    "trade_economy",
-    "people",
-    "sport",
-    "third_party",
-)
 
 
 def load_labels(path: Path) -> list[dict[str, Any]]:

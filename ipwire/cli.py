@@ -2,89 +2,28 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import click
 
 from ipwire import __version__
-
-FORMATS = ("table", "csv", "json")
-
-
-def db_option(func):
-    return click.option(
-        "--db",
-        "db",
-        type=click.Path(dir_okay=False),
-        default=None,
-        envvar="IPWIRE_DB",
-        help="Warehouse file (default data/ipwire.duckdb; env IPWIRE_DB).",
-    )(func)
-
-
-def format_option(choices: Sequence[str], default: str):
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(list(choices)),
-        default=default,
-        show_default=True,
-        help="Output format.",
-    )
-
-
-def config_option(func):
-    return click.option(
-        "--config",
-        "config",
-        type=click.Path(dir_okay=False),
-        default=None,
-        help="Settings file overlaying the defaults (default ./ipwire.toml, env IPWIRE_CONFIG).",
-    )(func)
-
-
-def render(columns: list[str], rows: Iterable[Sequence[Any]], fmt: str) -> str:
-    """Rows as an aligned text table, CSV, or JSON objects (one per line)."""
-    rows = [list(r) for r in rows]
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
-        return buf.getvalue().rstrip("\n")
-    if fmt == "json":
-        return "\n".join(
-            json.dumps(dict(zip(columns, r, strict=True)), default=str, ensure_ascii=False)
-            for r in rows
-        )
-    cells = [[_cell(v) for v in r] for r in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    line = "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))
-    out = [line.rstrip(), "  ".join("-" * w for w in widths)]
-    out += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
-    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(out)
-
-
-def _cell(value: Any, limit: int = 60) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        text = f"{value:.3f}".rstrip("0").rstrip(".") if value == value else "nan"
-    elif isinstance(value, list):
-        text = ", ".join(str(v) for v in value)
-    else:
-        text = str(value)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+from ipwire.cli_common import (
+    FORMATS,
+    cell,
+    config_option,
+    db_option,
+    format_option,
+    open_reader,
+    render,
+)
+from ipwire.records import TOPICS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -203,7 +142,7 @@ def _emit_extractions(results: Iterable[dict[str, Any]], fmt: str) -> None:
         click.echo(result["text"])
         click.echo("")
         for block in result["stripped"]:
-            click.echo(f"[stripped {block['kind']}] {_cell(block['text'], 90)}")
+            click.echo(f"[stripped {block['kind']}] {cell(block['text'], 90)}")
 
 
 @cli.command("classify")
@@ -288,20 +227,6 @@ def reclassify(db: str | None, config: str | None, page: int) -> None:
             after = rows[-1][0]
     version = labels[0].classifier_version if seen else "-"
     click.echo(f"reclassified {seen} articles with {version}: {changed} changed")
-
-
-TOPICS = (
-    "diplomacy",
-    "kashmir",
-    "military",
-    "terrorism",
-    "nuclear",
-    "water",
-    "trade_economy",
-    "people",
-    "sport",
-    "third_party",
-)
 
 
 @cli.command()
@@ -436,19 +361,12 @@ def sql(query: str | None, query_file: io.TextIOBase | None, db: str | None, fmt
     """
     import duckdb
 
-    from ipwire.warehouse import db as wh
-
     if query_file is not None:
         query = query_file.read()
     if not query or not query.strip():
         raise click.UsageError("give a QUERY or --file FILE")
 
-    from ipwire import ops
-
-    try:  # the snapshot published after the last run when a writer is busy: never a lock error
-        conn = ops.connect_reader(wh.db_path(db))
-    except (FileNotFoundError, RuntimeError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    conn = open_reader(db)  # the published snapshot while a writer is busy: never a lock error
     try:
         cur = conn.execute(query)
         columns = [d[0] for d in cur.description or []]

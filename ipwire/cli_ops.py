@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
+from ipwire.cli_common import FORMATS, config_option, db_option, format_option, open_reader, render
+
 NIGHTLY_CRON = "0 2 * * *"
 NIGHTLY_TIMEZONE = "Asia/Kolkata"
 MANUAL_DESCRIPTION = "On demand: the files, folders or URLs given as `sources`."
@@ -79,17 +81,6 @@ def build_deployments(
     return [nightly, manual]
 
 
-def _db_option(func):
-    return click.option(
-        "--db",
-        "db",
-        type=click.Path(dir_okay=False),
-        default=None,
-        envvar="IPWIRE_DB",
-        help="Warehouse file (default data/ipwire.duckdb; env IPWIRE_DB).",
-    )(func)
-
-
 @click.command("serve")
 @click.option(
     "--cron",
@@ -106,14 +97,8 @@ def _db_option(func):
     show_default=True,
     help="Time zone of --cron (env IPWIRE_NIGHTLY_TIMEZONE).",
 )
-@_db_option
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Settings file for the runs (default ./ipwire.toml, env IPWIRE_CONFIG).",
-)
+@db_option
+@config_option
 def serve_cmd(cron: str, timezone: str, db: str | None, config: str | None) -> None:
     """Serve the `nightly` and `manual` deployments from this process until stopped.
 
@@ -136,16 +121,6 @@ def serve_cmd(cron: str, timezone: str, db: str | None, config: str | None) -> N
         f"{os.environ['PREFECT_API_URL']}; Ctrl+C stops"
     )
     serve(*deployments, limit=1)
-
-
-def _open_reader(db: str | None):
-    from ipwire import ops
-    from ipwire.warehouse import db as wh
-
-    try:
-        return ops.connect_reader(wh.db_path(db))
-    except (FileNotFoundError, RuntimeError) as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def nightly_articles(conn: Any, nights: int) -> tuple[list[str], list[list[Any]]]:
@@ -175,17 +150,10 @@ def _query(conn: Any, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], 
 
 
 @click.command("status")
-@_db_option
+@db_option
 @click.option("--nights", default=7, show_default=True, help="Nights of article counts.")
 @click.option("--runs", default=5, show_default=True, help="How many recent runs to list.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(FORMATS, "table")
 def status_cmd(db: str | None, nights: int, runs: int, fmt: str) -> None:
     """Feed health, articles per night and the last runs, from the published snapshot.
 
@@ -193,9 +161,8 @@ def status_cmd(db: str | None, nights: int, runs: int, fmt: str) -> None:
 
     Example: ipwire status --nights 3
     """
-    from ipwire.cli import render
 
-    conn = _open_reader(db)
+    conn = open_reader(db)
     try:
         sections: list[tuple[str, list[str], list[Any]]] = []
         has_view = conn.execute(

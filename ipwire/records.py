@@ -9,6 +9,20 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# The topic vocabulary of DESIGN.md: the only names a topic may have.
+TOPICS = (
+    "diplomacy",
+    "kashmir",
+    "military",
+    "terrorism",
+    "nuclear",
+    "water",
+    "trade_economy",
+    "people",
+    "sport",
+    "third_party",
+)
+
 
 @dataclass(frozen=True)
 class RawDoc:

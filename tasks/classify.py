@@ -23,23 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ipwire.records import ActorMention, Classification, TopicScore
+from ipwire.records import TOPICS, ActorMention, Classification, TopicScore
 
 RULES_VERSION = "rules-1"
 DEFAULT_TAXONOMY = Path(__file__).resolve().parents[1] / "ipwire" / "taxonomy.toml"
 
-TOPICS = (
-    "diplomacy",
-    "kashmir",
-    "military",
-    "terrorism",
-    "nuclear",
-    "water",
-    "trade_economy",
-    "people",
-    "sport",
-    "third_party",
-)
 ACTOR_KINDS = frozenset({"state", "person", "agency", "armed_group", "place", "third_party"})
 SIDES = frozenset({"india", "pakistan", "both", "third", "none"})
 REASONS = ("bilateral", "secondary_angle", "passing_mention", "domestic", "other_dyad")
