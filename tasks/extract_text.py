@@ -126,6 +126,7 @@ class BoilerplateRules:
     marker_max_words: int = 6
     marker_min_share_before: float = 0.5
     html_threshold: float = 0.2
+    trees: TreeModel | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -284,7 +285,14 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
             raise ValueError(f"boilerplate rules: key 'decision.{key}' must be within [0, 1]")
         thresholds[key] = float(value)
     max_words = _need(decide, "marker_max_words", int, "decision.")
+    trees = None
+    trees_file = model.get("trees_file")
+    if trees_file is not None:
+        if not isinstance(trees_file, str):
+            raise ValueError("boilerplate rules: key 'model.trees_file' must be a file name")
+        trees = load_trees(path.parent / trees_file)
     return BoilerplateRules(
+        trees=trees,
         line_patterns=tuple(patterns),
         section_markers=tuple(markers),
         chrome_phrases=tuple(p.lower() for p in chrome),
@@ -546,6 +554,197 @@ def stage2_features(
     return rows
 
 
+FEATURES3 = (
+    "stage2_logit",
+    "words_before_share",
+    "prose",
+    "short_run",
+    "block_prose_share",
+    "lines_before_span",
+    "lines_after_span",
+    "markers_since_span",
+    "prev_log_words",
+    "next_log_words",
+    "prev_stopword_ratio",
+    "next_stopword_ratio",
+    "prev_sentence_end",
+    "next_sentence_end",
+    "title_repeat",
+    "bio_like",
+    "call_to_action",
+    "chars_per_word",
+    "lowercase_start",
+    "question",
+    "log_doc_lines",
+    "lines_to_prose",
+)
+_BIO = re.compile(
+    r"^(?:[A-Z][\w.'’-]+\s+){1,4}(?:is|was|has been|writes|covers|reports|joined)\b"
+    r"|\b(?:is|was) an? (?:[\w-]+ ){0,3}(?:writer|reporter|journalist|editor|correspondent|"
+    r"columnist|author|contributor|analyst|producer)\b"
+    r"|\b(?:follow (?:him|her|them)|email (?:him|her|them)|reach (?:him|her|them))\b",
+)
+_CTA = re.compile(
+    r"^(?:sign up|subscribe|click|tap|join|follow|download|get (?:the|our)|support|donate|"
+    r"read more|learn more|share|watch|listen|sponsored|advertisement|don't miss|never miss)\b",
+    re.IGNORECASE,
+)
+
+
+def tree_features(
+    lines: list[Line],
+    rules: BoilerplateRules,
+    feats1: list[list[float]],
+    feats2: list[list[float]],
+    logits2: list[float],
+) -> list[list[float]]:
+    """Features of the boosted-tree scorer: stage-1 and stage-2 rows (bias dropped) plus the
+    page-shape features of FEATURES3 (runs of short lines, distance to the article span,
+    section markers passed, neighbours, author-bio and call-to-action shapes)."""
+    n = len(lines)
+    probs2 = [_sigmoid(z) for z in logits2]
+    lo, hi = best_span(lines, probs2, rules.span_threshold)
+    prose = [float(_is_prose(ln, rules)) for ln in lines]
+    total_words = sum(ln.words for ln in lines) or 1
+    run = [0] * n
+    i = 0
+    while i < n:
+        j = i
+        while j < n and lines[j].words <= 4:
+            j += 1
+        for k in range(i, j):
+            run[k] = j - i
+        i = j + 1 if j == i else j
+    block_prose: dict[int, list[float]] = {}
+    for ln, pr in zip(lines, prose, strict=True):
+        block_prose.setdefault(ln.block, []).append(pr)
+    to_prose = [float(n)] * n
+    last = None
+    for i in range(n):
+        if prose[i]:
+            last = i
+        if last is not None:
+            to_prose[i] = i - last
+    last = None
+    for i in range(n - 1, -1, -1):
+        if prose[i]:
+            last = i
+        if last is not None:
+            to_prose[i] = min(to_prose[i], last - i)
+    head = {ln.text.lower() for ln in lines[:6]}
+    counts: dict[str, int] = {}
+    for ln in lines:
+        counts[ln.text.lower()] = counts.get(ln.text.lower(), 0) + 1
+    markers = 0
+    cum_words = 0
+    log_n = math.log1p(n)
+    rows = []
+    for i, ln in enumerate(lines):
+        text = ln.text
+        low = text.lower()
+        if i > lo and rules.marker_for(text) is not None:
+            markers += 1
+        prev_row = feats1[i - 1] if i > 0 else None
+        next_row = feats1[i + 1] if i + 1 < n else None
+        bp = block_prose[ln.block]
+        rows.append(
+            feats1[i][1:]
+            + feats2[i][1:]
+            + [
+                logits2[i],
+                cum_words / total_words,
+                prose[i],
+                math.log1p(run[i]),
+                sum(bp) / len(bp),
+                math.log1p(max(lo - i, 0)),
+                math.log1p(max(i - hi, 0)),
+                float(min(markers, 3)),
+                prev_row[1] if prev_row else 0.0,
+                next_row[1] if next_row else 0.0,
+                prev_row[4] if prev_row else 0.0,
+                next_row[4] if next_row else 0.0,
+                prev_row[5] if prev_row else 0.0,
+                next_row[5] if next_row else 0.0,
+                float(ln.words >= 3 and counts[low] > 1 and low in head),
+                float(bool(_BIO.search(text))),
+                float(bool(_CTA.match(text)) or rules.has_chrome_phrase(low)),
+                min(len(text) / max(ln.words, 1), 20.0),
+                float(text[:1].islower()),
+                float(text.rstrip().endswith("?")),
+                log_n,
+                math.log1p(to_prose[i]),
+            ]
+        )
+        cum_words += ln.words
+    return rows
+
+
+def tree_feature_names() -> tuple[str, ...]:
+    """Column names of :func:`tree_features` rows, as written in the trees file."""
+    return FEATURES1[1:] + FEATURES2[1:] + FEATURES3
+
+
+@dataclass(frozen=True)
+class TreeModel:
+    """Gradient-boosted depth-limited trees over :func:`tree_features` (logistic loss).
+
+    Each tree is complete: node k tests ``x[feature[k]] > threshold[k]`` and goes to child
+    2k+2 when true, 2k+1 otherwise; after ``depth`` tests the leaf value is added to the
+    logit. Fitted by ``bench/eval_extraction.py train``; the file lists feature names so a
+    reader can see what each split looks at.
+    """
+
+    base: float
+    depth: int
+    features: tuple[str, ...]
+    feature_idx: Any  # numpy int array (trees, internal nodes)
+    thresholds: Any  # numpy float array (trees, internal nodes)
+    leaves: Any  # numpy float array (trees, leaves)
+
+    def logits(self, rows: list[list[float]]) -> list[float]:
+        import numpy as np
+
+        x = np.asarray(rows, dtype=float)
+        n_trees = self.feature_idx.shape[0]
+        node = np.zeros((x.shape[0], n_trees), dtype=np.int64)
+        cols = np.arange(n_trees)
+        for _ in range(self.depth):
+            f = self.feature_idx[cols, node]
+            go = x[np.arange(x.shape[0])[:, None], f] > self.thresholds[cols, node]
+            node = 2 * node + 1 + go
+        first_leaf = 2**self.depth - 1
+        out = self.base + self.leaves[cols, node - first_leaf].sum(axis=1)
+        return [float(v) for v in out]
+
+
+def load_trees(path: Path) -> TreeModel:
+    """Read a trees file; ValueError when it does not match this code's feature names."""
+    import json
+
+    import numpy as np
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ValueError(f"boilerplate rules: trees file not found: {path}") from exc
+    except ValueError as exc:
+        raise ValueError(f"boilerplate rules: trees file {path} is not valid JSON") from exc
+    names = tuple(data.get("features", ()))
+    if names != tree_feature_names():
+        raise ValueError(f"boilerplate rules: trees file {path} was fitted on other features")
+    depth = int(data["depth"])
+    index = {name: i for i, name in enumerate(names)}
+    trees = data["trees"]
+    return TreeModel(
+        base=float(data["base"]),
+        depth=depth,
+        features=names,
+        feature_idx=np.array([[index[f] for f in t["feature"]] for t in trees], dtype=np.int64),
+        thresholds=np.array([t["threshold"] for t in trees], dtype=float),
+        leaves=np.array([t["leaf"] for t in trees], dtype=float),
+    )
+
+
 def score_lines(lines: list[Line], rules: BoilerplateRules) -> list[float]:
     """Probability that each line belongs to the article."""
     if not lines:
@@ -553,7 +752,11 @@ def score_lines(lines: list[Line], rules: BoilerplateRules) -> list[float]:
     feats = line_features(lines, rules)
     logits = [_dot(rules.weights1, FEATURES1, row) for row in feats]
     feats2 = stage2_features(lines, logits, rules.span_threshold)
-    return [_sigmoid(_dot(rules.weights2, FEATURES2, row)) for row in feats2]
+    logits2 = [_dot(rules.weights2, FEATURES2, row) for row in feats2]
+    if rules.trees is None:
+        return [_sigmoid(z) for z in logits2]
+    rows = tree_features(lines, rules, feats, feats2, logits2)
+    return [_sigmoid(z) for z in rules.trees.logits(rows)]
 
 
 # ---------------------------------------------------------------------------------------------

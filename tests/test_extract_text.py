@@ -235,3 +235,12 @@ def test_clean_text_still_loses_a_reading_time_line():
     ex = extract_from_text("\n\n".join(["2 min read", *CLEAN_ARTICLE]))
     assert "min read" not in ex.text
     assert _paragraphs(ex.text) == CLEAN_ARTICLE
+
+
+def test_trees_file_fitted_on_other_features_is_refused(tmp_path):
+    trees = json.loads((RULES.parent / "boilerplate_trees.json").read_text(encoding="utf-8"))
+    trees["features"] = trees["features"][:-1]
+    (tmp_path / "boilerplate_trees.json").write_text(json.dumps(trees), encoding="utf-8")
+    (tmp_path / "rules.toml").write_text(RULES.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ValueError, match="other features"):
+        load_rules(tmp_path / "rules.toml")
