@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from ipwire import prefect_env
 
@@ -43,10 +44,14 @@ class RunSummary:
     rejected: int = 0
     sources_read: int = 0
     sources_failed: int = 0
-    rejections: list[dict] = field(default_factory=list)
+    note: str | None = None
+    rejections: list[dict] = field(default_factory=list)  # the first MAX_LISTED of them
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+MAX_LISTED = 100  # rejections carried in the run summary; the table has them all
 
 
 def chunks(items: list, size: int) -> list[list]:
@@ -64,13 +69,21 @@ def open_run(
         load_mod.begin_run(conn, run_id, started_at, sources, flow_run_id)
 
 
+@task(name="discover", cache_policy=NO_CACHE)
+def discover(paths: list[str], extensions: list[str]) -> tuple[list[str], list[Rejection]]:
+    files, rejections = sources_mod.discover(paths, extensions)
+    return [str(f) for f in files], rejections
+
+
 @task(name="read-files", cache_policy=NO_CACHE)
 def read_files(
-    sources: list[str], fetched_at: str, extensions: list[str], max_bytes: int
+    db: str, files: list[str], fetched_at: str, max_bytes: int
 ) -> tuple[list[RawDoc], list[Rejection], int]:
-    files, rejections = sources_mod.discover(sources, extensions)
-    raws, more = sources_mod.read_files(files, fetched_at, max_bytes)
-    return raws, rejections + more, len(files)
+    """One batch of files into raw documents, minus those already stored (counted)."""
+    raws, rejections = sources_mod.read_files([Path(f) for f in files], fetched_at, max_bytes)
+    with wh.connect(db) as conn:
+        known = load_mod.known_raw_ids(conn, [r.raw_id for r in raws])
+    return [r for r in raws if r.raw_id not in known], rejections, len(known)
 
 
 @task(name="read-web", cache_policy=NO_CACHE)
@@ -201,7 +214,8 @@ def process_batches(
             settings.dedup,
         )
         totals.add(counts)
-        summary.rejections += [asdict(r) for r in pending_rejections + rejected]
+        room = MAX_LISTED - len(summary.rejections)
+        summary.rejections += [asdict(r) for r in (pending_rejections + rejected)[:room]]
         logger.info(
             "batch %d/%d: %d new, %d duplicate, %d updated, %d rejected",
             i + 1,
@@ -216,11 +230,15 @@ def process_batches(
 # --- the flows --------------------------------------------------------------------------
 
 
+class NothingToRead(ValueError):
+    """No source was given and none is configured."""
+
+
 class RunFailed(RuntimeError):
     """The run ended failed (e.g. no source could be read); carries its summary."""
 
     def __init__(self, summary: RunSummary) -> None:
-        super().__init__(f"run {summary.run_id} failed: no source could be read")
+        super().__init__(f"run {summary.run_id} failed: {summary.note}")
         self.summary = summary
 
 
@@ -254,33 +272,45 @@ def _ingest_locked(sources: list[str] | None, db_file: str, config: str | None) 
     summary = RunSummary(run_id=run_id, status="running", db=db_file)
     totals = load_mod.BatchCounts()
     try:
-        # Sources: files and folders, then feeds and pages; skip what is already stored.
         urls = [s for s in sources if sources_mod.is_url(s)]
         paths = [s for s in sources if not sources_mod.is_url(s)]
         feeds = [] if sources else feed_configs_from({"feeds": settings.feeds}, source="feeds")
-        raws, early_rejections, n_files = read_files(
-            paths, started_at, settings.sources.extensions, settings.sources.max_file_bytes
-        )
+        if not (paths or urls or feeds):
+            raise NothingToRead("no SOURCE given and none configured ([sources] paths, [[feeds]])")
+        # Sources: find files; fetch feeds and pages (state read once, network outside any
+        # transaction). Rejections so far are recorded with the first batch.
+        files, pending = discover(paths, settings.sources.extensions)
         web = web_mod.WebBatch()
         if urls or feeds:
             web = read_web(db_file, urls, feeds, settings.http, started_at, bool(urls))
-            raws += web.raws
-            early_rejections += web.rejections
-        summary.sources_read = n_files + web.sources_ok
+            pending += web.rejections
+        summary.sources_read = len(files) + web.sources_ok
         summary.sources_failed = web.sources_failed + sum(
-            1 for r in early_rejections if r.reason == "not_found"
+            1 for r in pending if r.reason == "not_found"
         )
-        fresh, n_known = skip_known(db_file, raws)
+        # Files are read a batch at a time, so memory stays bounded whatever the folder holds.
+        for chunk in chunks(files, settings.sources.batch_size):
+            raws, rejected, n_known = read_files(
+                db_file, chunk, started_at, settings.sources.max_file_bytes
+            )
+            totals.seen += n_known
+            totals.unchanged += n_known
+            process_batches(
+                db_file, run_id, raws, pending + rejected, settings, started_at, totals, summary
+            )
+            pending = []
+        fresh, n_known = skip_known(db_file, web.raws)
         totals.seen += n_known
         totals.unchanged += n_known
-        process_batches(
-            db_file, run_id, fresh, early_rejections, settings, started_at, totals, summary
-        )
+        if fresh or pending:
+            process_batches(db_file, run_id, fresh, pending, settings, started_at, totals, summary)
         if urls or feeds:
             save_feed_state(db_file, run_id, web)
-        nothing_read = bool(sources or feeds) and summary.sources_read == 0
+        nothing_read = summary.sources_read == 0
         status = "failed" if nothing_read else "completed"
         note = "no source could be read" if nothing_read else None
+    except NothingToRead as exc:
+        status, note = "failed", str(exc)
     except Exception as exc:
         status, note = "failed", f"{type(exc).__name__}: {exc}"
         close_run(db_file, run_id, status, totals, note)
@@ -288,7 +318,7 @@ def _ingest_locked(sources: list[str] | None, db_file: str, config: str | None) 
     close_run(db_file, run_id, status, totals, note)
     for name in ("seen", "new", "duplicate", "updated", "unchanged", "rejected"):
         setattr(summary, name, getattr(totals, name))
-    summary.status = status
+    summary.status, summary.note = status, note
     return summary
 
 

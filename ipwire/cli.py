@@ -93,10 +93,12 @@ def format_summary(summary: Any, elapsed: float) -> str:
         f"  seen {summary.seen}  new {summary.new}  duplicate {summary.duplicate}  "
         f"updated {summary.updated}  unchanged {summary.unchanged}  rejected {summary.rejected}",
     ]
+    if summary.note:
+        lines.append(f"  note: {summary.note}")
     for r in summary.rejections[:20]:
         lines.append(f"  rejected {r['source_ref']}: {r['reason']} ({r['detail']})")
-    if len(summary.rejections) > 20:
-        lines.append(f"  … and {len(summary.rejections) - 20} more: see the rejections table")
+    if summary.rejected > 20:
+        lines.append(f"  … and {summary.rejected - 20} more: see the rejections table")
     return "\n".join(lines)
 
 

@@ -210,3 +210,22 @@ def test_reprocess_rebuilds_articles_from_raw_documents_without_the_sources(
     rebuilt = reprocess(db=str(db_file))
     assert rebuilt.new == 1
     assert "Indus Waters Treaty" in rows(db_file, "SELECT body FROM articles")[0][0]
+
+
+def test_a_run_with_nothing_to_read_fails_and_says_why(db_file: Path, monkeypatch, tmp_path: Path):
+    monkeypatch.chdir(tmp_path)  # no ./ipwire.toml here
+    with pytest.raises(RunFailed) as failed:
+        ingest(db=str(db_file))
+    assert "none configured" in failed.value.summary.note
+
+
+def test_large_folders_are_read_in_batches(db_file: Path, tmp_path: Path):
+    inbox = tmp_path / "many"
+    inbox.mkdir()
+    for i in range(5):
+        (inbox / f"{i}.txt").write_text(PARAGRAPH.replace("Monday", f"day {i}"), encoding="utf-8")
+    cfg = tmp_path / "ipwire.toml"
+    cfg.write_text("[sources]\nbatch_size = 2\n")
+    summary = ingest(sources=[str(inbox)], db=str(db_file), config=str(cfg))
+    assert (summary.seen, summary.new + summary.duplicate) == (5, 5)
+    assert rows(db_file, "SELECT count(DISTINCT raw_id) FROM raw_documents") == [(5,)]
