@@ -32,7 +32,9 @@ from ipwire.records import Article
 from ipwire.tasks import dedup
 
 ROOT = Path(__file__).resolve().parents[1]
-MIGRATION = ROOT / "warehouse" / "migrations" / "0002_dedup.sql"
+MIGRATIONS = [
+    ROOT / "warehouse" / "migrations" / n for n in ("0002_dedup.sql", "0004_dedup_merges.sql")
+]
 SIZES = (10_000, 100_000, 1_000_000)
 WORDS = [f"w{i}" for i in range(20_000)] + [f"Name{i}" for i in range(3_000)]
 
@@ -103,7 +105,7 @@ def one_size(n: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         conn = duckdb.connect(str(Path(tmp) / "bench.duckdb"))
         conn.execute("CREATE TABLE articles (article_id VARCHAR)")
-        for statement in MIGRATION.read_text().split(";"):
+        for statement in ";".join(m.read_text() for m in MIGRATIONS).split(";"):
             if statement.strip():
                 conn.execute(statement)
         t0 = time.perf_counter()

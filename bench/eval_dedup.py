@@ -42,7 +42,9 @@ from ipwire.tasks import dedup
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
-MIGRATION = ROOT / "warehouse" / "migrations" / "0002_dedup.sql"
+MIGRATIONS = [
+    ROOT / "warehouse" / "migrations" / n for n in ("0002_dedup.sql", "0004_dedup_merges.sql")
+]
 
 ARTICLES_DDL = """
 CREATE TABLE articles (
@@ -71,7 +73,7 @@ RELATED = [
 def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     conn = duckdb.connect(str(path))
     conn.execute(ARTICLES_DDL)
-    for statement in MIGRATION.read_text().split(";"):
+    for statement in ";".join(m.read_text() for m in MIGRATIONS).split(";"):
         if statement.strip():
             conn.execute(statement)
     return conn
@@ -154,6 +156,18 @@ def ingest(conn, batches, items_by_aid, use_labels, settings) -> float:
         dedup.persist(conn, batch, settings)
         conn.execute("COMMIT")
     return time.perf_counter() - t0
+
+
+def read_back(conn: duckdb.DuckDBPyConnection, arts: list[Article]) -> dict:
+    """The stored duplicate_of and story_id (merges re-point rows after their batch), copied
+    onto the article objects so the figures score what the warehouse holds."""
+    stored = {
+        r[0]: (r[1], r[2])
+        for r in conn.execute("SELECT article_id, duplicate_of, story_id FROM articles").fetchall()
+    }
+    for a in arts:
+        a.duplicate_of, a.story_id = stored[a.article_id]
+    return stored
 
 
 def shingles(text: str) -> set[str]:
@@ -241,9 +255,14 @@ def run(items, order, batch_size, use_labels, settings, copy_pairs, workdir: Pat
     variants = exact + chrome
     vb = [variants[k : k + batch_size] for k in range(0, len(variants), batch_size)]
     ingest(conn, vb, by_aid, use_labels, settings)
-    root = {a.article_id: a.duplicate_of or a.article_id for a in arts}
-    n_exact = sum(v.duplicate_of == root[a.article_id] for v, a in zip(exact, arts, strict=True))
-    n_chrome = sum(v.duplicate_of == root[a.article_id] for v, a in zip(chrome, arts, strict=True))
+    stored = read_back(conn, arts + variants)
+    root = {aid: dup or aid for aid, (dup, _) in stored.items()}
+    n_exact = sum(
+        root[v.article_id] == root[a.article_id] for v, a in zip(exact, arts, strict=True)
+    )
+    n_chrome = sum(
+        root[v.article_id] == root[a.article_id] for v, a in zip(chrome, arts, strict=True)
+    )
     conn.close()
     return arts, seconds, n_exact / len(items), n_chrome / len(items)
 

@@ -46,8 +46,11 @@ TOPICS = (
     "third_party",
 )
 
+# Key kinds in dedup_keys. 2 and 3 (LSH bands, sentence hashes) were the near keys of params
+# v1; v2 uses sampled shingles (7) instead, which find copies that share half their wording.
 KIND_EXACT, KIND_BAND, KIND_SENTENCE, KIND_ENTITY, KIND_NUMBER, KIND_QUOTE = 1, 2, 3, 4, 5, 6
-NEAR_KINDS = (KIND_EXACT, KIND_BAND, KIND_SENTENCE)
+KIND_SHINGLE = 7
+NEAR_KINDS = (KIND_EXACT, KIND_BAND, KIND_SENTENCE, KIND_SHINGLE)
 STORY_KINDS = (KIND_ENTITY, KIND_NUMBER, KIND_QUOTE)
 
 # Agencies whose credit lines are recorded: canonical name -> patterns of the name itself.
@@ -74,13 +77,23 @@ class DedupSettings:
     sizes) changes ``params()``; rows built with other params are ignored until re-persisted.
     """
 
-    num_perm: int = 128  # MinHash permutations
-    bands: int = 32  # LSH bands (num_perm // bands rows each): candidates from Jaccard ~0.4
+    num_perm: int = 128  # MinHash permutations (verification of a candidate copy)
     shingle_size: int = 3  # words per shingle
     near_threshold: float = 0.45  # estimated containment of the smaller text to call it a copy
     min_shingles: int = 8  # texts shorter than this are only matched exactly
-    max_sentence_keys: int = 6  # longest sentences hashed as candidate keys
-    min_sentence_words: int = 8
+    # Candidate keys: the shingles whose hash is 0 modulo sample_mod (the same shingles are
+    # sampled in every text, so a text sharing half its shingles shares about half its keys),
+    # at most max_sample_keys of them (the smallest hashes).
+    sample_mod: int = 8
+    max_sample_keys: int = 40
+    # A sampled shingle in more than near_df_share of the stored texts (once above
+    # near_df_floor, and always above near_df_cap) is chrome or a stock phrase: not used.
+    near_df_share: float = 0.05
+    near_df_floor: int = 25
+    near_df_cap: int = 1000
+    # A copy must also share this share of the article's usable sampled shingles (at least
+    # two): shared chrome alone can push the containment of a short text over the threshold.
+    near_min_key_share: float = 0.3
     max_near_candidates: int = 64  # candidates verified per article
     story_threshold: float = 0.2  # cosine of IDF-weighted story keys to join a story
     story_threshold_untopical: float = 0.55  # the same when either side has no topic
@@ -94,8 +107,8 @@ class DedupSettings:
     def params(self) -> str:
         """The fingerprint-relevant settings as a string stored with each signature row."""
         return (
-            f"v1;p{self.num_perm};b{self.bands};k{self.shingle_size};"
-            f"s{self.max_sentence_keys}/{self.min_sentence_words};"
+            f"v2;p{self.num_perm};k{self.shingle_size};"
+            f"m{self.sample_mod}/{self.max_sample_keys};"
             f"e{self.max_story_keys};q{self.max_quote_keys}"
         )
 
@@ -303,15 +316,8 @@ def compute_features(article: Article, settings: DedupSettings) -> Features:
     mh = minhash(shingles, settings.num_perm)
     near: list[tuple[int, int]] = [(_h64("x:" + chash), KIND_EXACT)]
     if n_shingles >= settings.min_shingles:
-        rows = settings.num_perm // settings.bands
-        for band in range(settings.bands):
-            chunk = mh[band * rows : (band + 1) * rows].tobytes()
-            near.append((_h64(f"b{band}:" + chunk.hex()), KIND_BAND))
-        sentences = [normalise_text(s) for s in _sentences(body)]
-        sentences = [s for s in sentences if len(s.split()) >= settings.min_sentence_words]
-        ranked = sorted(enumerate(sentences), key=lambda p: (-len(p[1]), p[0]))
-        chosen = {s for _, s in ranked[: settings.max_sentence_keys]}
-        near.extend((_h64("s:" + s), KIND_SENTENCE) for s in sorted(chosen))
+        sampled = sorted({h for h in shingles if h % settings.sample_mod == 0})
+        near.extend((h, KIND_SHINGLE) for h in sampled[: settings.max_sample_keys])
     title = article.title or ""
     feats = Features(
         content_hash=chash,
@@ -399,7 +405,11 @@ class _Index:
         self.fwd_used = 0
         self.n_live = 0
         self.high_water = 0
+        self.merge_water = 0
         self.n_rows = 0
+        # Merged chains and stories: old root / story id -> the id that replaced it.
+        self.root_alias: dict[str, str] = {}
+        self.story_alias: dict[str, str] = {}
 
     def _grow(self, need: int) -> None:
         if need <= self.cap:
@@ -445,6 +455,50 @@ class _Index:
         a, n = int(self.fwd_start[doc]), int(self.fwd_len[doc])
         return self.fwd_keys[a : a + n], self.fwd_kinds[a : a + n]
 
+    def add_docs(self, seqs: np.ndarray, cols: dict[str, np.ndarray], mh: np.ndarray) -> None:
+        """Bulk version of ``add_doc`` for rows read from the warehouse (numpy, no row loop
+        except for the dictionaries by article and by story)."""
+        self._grow(int(seqs.max()) + 1)
+        aids = cols["article_id"]
+        for aid in aids[np.isin(aids, list(self.by_article))] if self.by_article else ():
+            prev = self.by_article[aid]
+            if self.live[prev]:
+                self.live[prev] = False
+                self.n_live -= 1
+        self.by_article.update(zip(aids.tolist(), seqs.tolist(), strict=True))
+        self.n_sh[seqs] = cols["n_shingles"]
+        self.mh[seqs] = mh
+        self.day[seqs] = _filled(cols["story_day"], _UNKNOWN_DAY)
+        self.rel[seqs] = _filled(cols["is_relevant"], -1)
+        self.tmask[seqs] = _filled(cols["topic_mask"], -1)
+        self.n_story[seqs] = cols["n_story_keys"]
+        self.live[seqs] = True
+        self.article_id[seqs] = aids
+        self.root_id[seqs] = cols["root_id"]
+        stories = cols["story_id"]
+        self.story_id[seqs] = stories
+        for story, seq in zip(stories.tolist(), seqs.tolist(), strict=True):
+            if story:
+                self.by_story.setdefault(story, []).append(seq)
+        self.n_live += len(seqs)
+
+    def root(self, doc: int) -> str:
+        return _resolve(self.root_alias, self.root_id[doc])
+
+    def story(self, doc: int) -> str | None:
+        sid = self.story_id[doc]
+        return _resolve(self.story_alias, sid) if sid else None
+
+    def members(self, story_id: str) -> list[int]:
+        """Live docs of a story, including those of stories merged into it."""
+        return [d for d in self.by_story.get(story_id, ()) if self.live[d]]
+
+    def merge_story(self, old: str, new: str) -> None:
+        self.story_alias[old] = new
+        moved = self.by_story.pop(old, [])
+        if moved:
+            self.by_story.setdefault(new, []).extend(moved)
+
     def add_doc(
         self,
         doc: int,
@@ -479,6 +533,26 @@ class _Index:
         self.n_live += 1
 
 
+def _filled(values: np.ndarray, fill: int) -> np.ndarray:
+    """A fetchnumpy column with NULLs (masked or NaN) replaced by ``fill``, as integers."""
+    if isinstance(values, np.ma.MaskedArray):
+        return values.filled(fill).astype(np.int64)
+    if values.dtype.kind == "f":
+        return np.where(np.isnan(values), fill, values).astype(np.int64)
+    if values.dtype == object:
+        return np.asarray([fill if v is None else int(v) for v in values], dtype=np.int64)
+    return values.astype(np.int64)
+
+
+def _resolve(alias: dict[str, str], key: str) -> str:
+    """Follow merge aliases to the current id (chains are short: one per merge)."""
+    seen = 0
+    while key in alias and seen < 1000:
+        key = alias[key]
+        seen += 1
+    return key
+
+
 # One index per warehouse file, loaded once per process and brought up to date by seq.
 _INDEXES: dict[tuple[str, str], _Index] = {}
 
@@ -491,68 +565,74 @@ def _db_key(conn: duckdb.DuckDBPyConnection) -> str:
 
 
 def _load_rows(index: _Index, conn: duckdb.DuckDBPyConnection, after: int) -> None:
-    """Read signature and key rows with seq > after into the index."""
+    """Read signature and key rows with seq > after into the index, as numpy arrays straight
+    from DuckDB (no per-row Python work except the article and story dictionaries)."""
     cols = conn.execute(
         """SELECT seq, article_id, n_shingles, minhash, story_day, is_relevant, topic_mask,
                   n_story_keys, root_id, story_id
            FROM dedup_signatures WHERE seq > ? AND params = ? ORDER BY seq""",
         [after, index.params],
     ).fetchnumpy()
-    seqs = cols["seq"]
+    seqs = np.asarray(cols["seq"], dtype=np.int64)
+    _load_merges(index, conn)
     if len(seqs) == 0:
         return
     p = index.settings.num_perm
     mh = np.frombuffer(b"".join(cols["minhash"].tolist()), dtype="<u4").reshape(-1, p)
-    index._grow(int(seqs.max()) + 1)
-
-    def opt(values: Any, i: int) -> Any:
-        v = values[i]
-        return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
-
-    days, rels, masks = (
-        cols["story_day"].tolist(),
-        cols["is_relevant"].tolist(),
-        cols["topic_mask"].tolist(),
-    )
-    for i, seq in enumerate(seqs.tolist()):
-        index.add_doc(
-            seq,
-            cols["article_id"][i],
-            int(cols["n_shingles"][i]),
-            mh[i],
-            opt(days, i),
-            opt(rels, i),
-            opt(masks, i),
-            int(cols["n_story_keys"][i]),
-            cols["root_id"][i],
-            cols["story_id"][i],
-        )
+    index.add_docs(seqs, cols, mh)
     keys = conn.execute(
         """SELECT k.key, k.kind, k.seq FROM dedup_keys k
-           WHERE k.seq > ? AND k.seq IN (SELECT seq FROM dedup_signatures WHERE params = ?)
-           ORDER BY k.key, k.seq""",
+           WHERE k.seq > ? AND k.seq IN (SELECT seq FROM dedup_signatures WHERE params = ?)""",
         [after, index.params],
     ).fetchnumpy()
-    near_mask = keys["kind"] <= KIND_SENTENCE
-    story_mask = ~near_mask
+    kk = np.asarray(keys["key"], dtype=np.int64)
+    kind = np.asarray(keys["kind"], dtype=np.int8)
+    kseq = np.asarray(keys["seq"], dtype=np.int64)
+    del keys
+    story_mask = np.isin(kind, STORY_KINDS)
+    near_mask = ~story_mask
     if story_mask.any():
-        sk, skind, sseq = keys["key"][story_mask], keys["kind"][story_mask], keys["seq"][story_mask]
+        sk, skind, sseq = kk[story_mask], kind[story_mask], kseq[story_mask]
         order = np.argsort(sseq, kind="stable")
         sk, skind, sseq = sk[order], skind[order], sseq[order]
-        bounds = np.flatnonzero(np.diff(sseq)) + 1
-        starts = np.concatenate([[0], bounds])
-        ends = np.concatenate([bounds, [len(sseq)]])
-        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-            index.set_story_keys(int(sseq[a]), sk[a:b], skind[a:b])
+        del order
+        docs, starts, counts = np.unique(sseq, return_index=True, return_counts=True)
+        base = index.fwd_used
+        need = base + len(sk)
+        if need > len(index.fwd_keys):
+            index.fwd_keys = np.resize(index.fwd_keys, need)
+            index.fwd_kinds = np.resize(index.fwd_kinds, need)
+        index.fwd_keys[base:need] = sk
+        index.fwd_kinds[base:need] = skind
+        index.fwd_start[docs] = base + starts
+        index.fwd_len[docs] = counts
+        index.fwd_used = need
+        del sk, skind, sseq
     for postings, mask in ((index.near, near_mask), (index.story, story_mask)):
-        k, d = keys["key"][mask].astype(np.int64), keys["seq"][mask].astype(np.int64)
+        k, d = kk[mask], kseq[mask]
         if after == 0 and len(postings.keys) == 0:
-            postings.keys, postings.docs = k, d
+            order = np.argsort(k, kind="stable")
+            postings.keys, postings.docs = k[order], d[order]
+            del order
         else:
             for key, doc in zip(k.tolist(), d.tolist(), strict=True):
                 postings.add(key, doc)
     index.high_water = max(index.high_water, int(seqs.max()))
     index.n_rows += len(seqs)
+
+
+def _load_merges(index: _Index, conn: duckdb.DuckDBPyConnection) -> None:
+    """Apply merges of duplicate chains and stories recorded since the last catch-up."""
+    rows = conn.execute(
+        "SELECT seq, layer, old_id, new_id FROM dedup_merges WHERE seq > ? ORDER BY seq",
+        [index.merge_water],
+    ).fetchall()
+    for seq, layer, old, new in rows:
+        if layer == "root":
+            index.root_alias[old] = new
+        else:
+            index.merge_story(old, new)
+        index.merge_water = max(index.merge_water, int(seq))
 
 
 def warehouse_index(conn: duckdb.DuckDBPyConnection, settings: DedupSettings) -> _Index:
@@ -624,45 +704,129 @@ def _labels(article: Article) -> tuple[bool | None, int | None]:
     return bool(c.is_relevant), mask
 
 
-def _order_key(article: Article) -> tuple[bool, str, str]:
-    """Earliest publication first, then article id: the same order whatever the input order."""
-    return (article.published_at is None, article.published_at or "", article.article_id)
+def _order_key(article: Article) -> tuple[int, str]:
+    """Earliest publication day first (undated last), then article id: the order that decides
+    which member of a chain or story is the first, whatever order the inputs came in."""
+    day = _day_of(article.published_at)
+    return (_LAST_DAY if day is None else day, article.article_id)
 
 
-def _near_match(
+_LAST_DAY = 2**31
+
+
+def _doc_key(index: _Index, doc: int) -> tuple[int, str]:
+    day = int(index.day[doc])
+    return (_LAST_DAY if day == _UNKNOWN_DAY else day, index.article_id[doc])
+
+
+class _Overlay:
+    """Merges decided in the current batch, over the stored index (which only learns them from
+    ``dedup_merges`` after the loader commits), and the batch's own index."""
+
+    def __init__(self, stored: _Index, batch: _Index) -> None:
+        self.indexes = [stored, batch]
+        self.root_alias: dict[str, str] = {}
+        self.story_alias: dict[str, str] = {}
+        self.absorbed: dict[str, list[str]] = {}  # story -> stored story ids merged into it
+
+    def resolve_root(self, root: str) -> str:
+        for _ in range(1000):
+            nxt = self.root_alias.get(root) or self.indexes[0].root_alias.get(root)
+            if nxt is None:
+                return root
+            root = nxt
+        return root
+
+    def resolve_story(self, story: str) -> str:
+        for _ in range(1000):
+            nxt = self.story_alias.get(story) or self.indexes[0].story_alias.get(story)
+            if nxt is None:
+                return story
+            story = nxt
+        return story
+
+    def doc_of(self, article_id: str) -> tuple[int, int] | None:
+        for ix_no, index in enumerate(self.indexes):
+            doc = index.by_article.get(article_id)
+            if doc is not None and index.live[doc]:
+                return ix_no, doc
+        return None
+
+    def key_of(self, article_id: str) -> tuple[int, str]:
+        found = self.doc_of(article_id)
+        if found is None:
+            return (_LAST_DAY, article_id)
+        return _doc_key(self.indexes[found[0]], found[1])
+
+    def members(self, story: str) -> list[tuple[int, int]]:
+        stored, batch = self.indexes
+        out = [(0, d) for d in stored.members(story)]
+        for old in self.absorbed.get(story, ()):
+            out += [(0, d) for d in stored.members(old)]
+        out += [(1, d) for d in batch.members(story)]
+        return out
+
+    def merge_story(self, old: str, new: str) -> None:
+        self.story_alias[old] = new
+        self.absorbed.setdefault(new, []).extend([old, *self.absorbed.pop(old, [])])
+        self.indexes[1].merge_story(old, new)
+
+    def first_of(self, story: str) -> tuple[int, str]:
+        """Order key of a story's earliest member."""
+        keys = [_doc_key(self.indexes[i], d) for i, d in self.members(story)]
+        return min(keys) if keys else (_LAST_DAY, story)
+
+
+def _near_matches(
     indexes: list[_Index], article: Article, feats: Features, settings: DedupSettings
-) -> tuple[str, str, float] | None:
-    """(root article id, 'exact'|'near', similarity) of the best earlier copy, if any."""
+) -> list[tuple[float, str, int, int]]:
+    """Every stored or batch copy of the article: (similarity, 'exact'|'near', index no., doc).
+
+    Candidates share a sampled shingle (keys in more than ``near_df_cap`` texts are chrome and
+    skipped); a candidate is a copy when the estimated containment of the smaller text reaches
+    ``near_threshold``."""
+    out: list[tuple[float, str, int, int]] = []
     exact_key = feats.near_keys[0][0]
-    best: tuple[float, int, int, str] | None = None  # (-sim, index no., doc, root)
+    exact_docs: set[tuple[int, int]] = set()
     for ix_no, index in enumerate(indexes):
         for doc in index.near.lookup([exact_key])[0].tolist():
             if index.live[doc] and index.article_id[doc] != article.article_id:
-                cand = (-1.0, ix_no, doc, index.root_id[doc])
-                best = cand if best is None or cand < best else best
-    if best is not None:
-        return best[3], "exact", 1.0
+                out.append((1.0, "exact", ix_no, doc))
+                exact_docs.add((ix_no, doc))
     if feats.n_shingles < settings.min_shingles:
-        return None
+        return out
     keys = [k for k, _ in feats.near_keys[1:]]
+    if not keys:
+        return out
+    n_docs = sum(ix.n_live for ix in indexes)
+    cap = min(settings.near_df_cap, max(settings.near_df_floor, settings.near_df_share * n_docs))
+    df = np.zeros(len(keys), dtype=np.int64)
+    for index in indexes:
+        df += np.asarray(index.near.counts(keys), dtype=np.int64)
+    usable = [k for k, c in zip(keys, df.tolist(), strict=True) if 0 < c <= cap]
+    n_usable = sum(1 for c in df.tolist() if c <= cap)
+    min_hits = max(min(2, n_usable), math.ceil(settings.near_min_key_share * n_usable))
+    if not usable:
+        return out
     for ix_no, index in enumerate(indexes):
         hits: dict[int, int] = {}
-        for docs in index.near.lookup(keys):
+        for docs in index.near.lookup(usable):
             for doc in docs.tolist():
                 hits[doc] = hits.get(doc, 0) + 1
         ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
-        for doc, _ in ranked[: settings.max_near_candidates]:
-            if not index.live[doc] or index.article_id[doc] == article.article_id:
+        for doc, n_hits in ranked[: settings.max_near_candidates]:
+            if n_hits < min_hits:
+                break
+            if (ix_no, doc) in exact_docs or not index.live[doc]:
+                continue
+            if index.article_id[doc] == article.article_id:
                 continue
             if index.n_sh[doc] < settings.min_shingles:
                 continue
             _, cont = _estimate(feats.minhash, feats.n_shingles, index.mh[doc], index.n_sh[doc])
             if cont >= settings.near_threshold:
-                cand = (-round(cont, 6), ix_no, doc, index.root_id[doc])
-                best = cand if best is None or cand < best else best
-    if best is None:
-        return None
-    return best[3], "near", round(-best[0], 4)
+                out.append((round(cont, 4), "near", ix_no, doc))
+    return out
 
 
 def find_duplicates(
@@ -672,21 +836,51 @@ def find_duplicates(
 ) -> None:
     """Mark exact and near copies (layers 2 and 3) and record wire credits, in place.
 
-    Each article is compared with everything committed in the warehouse and with earlier
-    articles of the batch (earliest publication first, then article id, so input order does
-    not matter). ``duplicate_of`` is the root of the chain: the first copy."""
+    Each article is compared with everything committed in the warehouse and with the rest of
+    its batch. Copies form chains (connected by "is a copy of"); ``duplicate_of`` is the
+    chain's root, its earliest member by (published day, article id). When an article is
+    earlier than a stored chain's root, or joins two chains, the later roots are merged into
+    the earliest one: the article carries the merges and ``persist`` re-points stored rows.
+    So the chains do not depend on the order or batching of the inputs."""
     s = settings or DedupSettings()
     stored = warehouse_index(conn, s)
     batch = _Index(s, capacity=max(16, len(articles)))
-    for n, art in enumerate(sorted(articles, key=_order_key)):
+    view = _Overlay(stored, batch)
+    merged_by: dict[str, tuple[str, float]] = {}  # old root -> (reason, similarity)
+    ordered = sorted(articles, key=_order_key)
+    for n, art in enumerate(ordered):
         feats = compute_features(art, s)
         art.wire = [agency for agency, _ in feats.wire]
-        match = _near_match([stored, batch], art, feats, s)
-        if match is None:
-            art.duplicate_of, art.dup_reason, art.dup_similarity = None, None, None
-        else:
-            art.duplicate_of, art.dup_reason, art.dup_similarity = match
+        merges: list[tuple[str, str, str]] = []
+        matches = _near_matches(view.indexes, art, feats, s)
+        art.duplicate_of, art.dup_reason, art.dup_similarity = None, None, None
+        if matches:
+            best = min(matches, key=lambda m: (m[1] != "exact", -m[0], m[2], m[3]))
+            roots = {view.resolve_root(view.indexes[i].root_id[d]) for _, _, i, d in matches}
+            roots.discard(art.article_id)
+            keys = {r: view.key_of(r) for r in roots}
+            keys[art.article_id] = _order_key(art)
+            root = min(keys, key=lambda r: keys[r])
+            for old in sorted(roots - {root}):
+                view.root_alias[old] = root
+                merged_by[old] = (best[1], best[0])
+                merges.append(("root", old, root))
+            if root != art.article_id:
+                art.duplicate_of, art.dup_reason, art.dup_similarity = root, best[1], best[0]
+        _set_merges(art, "root", merges)
         _add_batch_doc(batch, n, art, feats, with_story=False)
+    for art in ordered:  # a later article of the batch may have merged this one's chain
+        root = view.resolve_root(art.duplicate_of or art.article_id)
+        if root != (art.duplicate_of or art.article_id):
+            if art.duplicate_of is None:
+                art.dup_reason, art.dup_similarity = merged_by[art.article_id]
+            art.duplicate_of = root
+
+
+def _set_merges(art: Article, layer: str, merges: list[tuple[str, str, str]]) -> None:
+    """Keep the merges an article caused on the article itself (``persist`` applies them)."""
+    kept = [m for m in getattr(art, "dedup_merges", []) if m[0] != layer]
+    art.dedup_merges = kept + merges  # type: ignore[attr-defined]
 
 
 def _add_batch_doc(index: _Index, n: int, art: Article, feats: Features, with_story: bool) -> None:
@@ -716,32 +910,6 @@ def _add_batch_doc(index: _Index, n: int, art: Article, feats: Features, with_st
 
 
 _KIND_WEIGHT = {KIND_ENTITY: 1.0, KIND_NUMBER: 1.5, KIND_QUOTE: 1.5}
-
-
-def _compatible(
-    indexes: list[_Index],
-    story_id: str,
-    day: int | None,
-    rel: bool | None,
-    mask: int | None,
-    window: int,
-) -> bool:
-    """Gates no score can override, checked against every member of the story: no member
-    further than ``window`` days, of the other relevance decision, or with disjoint topics."""
-    for index in indexes:
-        for doc in index.by_story.get(story_id, ()):
-            if not index.live[doc]:
-                continue
-            other_day = int(index.day[doc])
-            if day is not None and other_day != _UNKNOWN_DAY and abs(day - other_day) > window:
-                return False
-            other_rel = int(index.rel[doc])
-            if rel is not None and other_rel >= 0 and int(rel) != other_rel:
-                return False
-            other_mask = int(index.tmask[doc])
-            if mask and other_mask > 0 and not (mask & other_mask):
-                return False
-    return True
 
 
 class _Weigher:
@@ -797,6 +965,38 @@ def story_scores(
     return out
 
 
+def _group(view: _Overlay, docs: list[tuple[int, int]]) -> tuple[int, int, set[int], set[int]]:
+    """What the gates need of a set of articles: first and last known day, the relevance
+    decisions and topic masks seen."""
+    lo, hi, rels, masks = _LAST_DAY, -_LAST_DAY, set(), set()
+    for ix_no, doc in docs:
+        index = view.indexes[ix_no]
+        day = int(index.day[doc])
+        if day != _UNKNOWN_DAY:
+            lo, hi = min(lo, day), max(hi, day)
+        if int(index.rel[doc]) >= 0:
+            rels.add(int(index.rel[doc]))
+        if int(index.tmask[doc]) > 0:
+            masks.add(int(index.tmask[doc]))
+    return lo, hi, rels, masks
+
+
+def _joinable(a: tuple, b: tuple, window: int) -> bool:
+    """Gates no score can override, between every member of one group and every member of
+    the other: none further apart than ``window`` days, of the other relevance decision, or
+    with disjoint topics."""
+    lo, hi = min(a[0], b[0]), max(a[1], b[1])
+    if hi >= lo and hi - lo > window:
+        return False
+    if len(a[2] | b[2]) > 1:
+        return False
+    return all(x & y for x in a[3] for y in b[3])
+
+
+def _union(a: tuple, b: tuple) -> tuple:
+    return (min(a[0], b[0]), max(a[1], b[1]), a[2] | b[2], a[3] | b[3])
+
+
 def assign_stories(
     conn: duckdb.DuckDBPyConnection,
     articles: list[Article],
@@ -804,45 +1004,72 @@ def assign_stories(
 ) -> None:
     """Set ``story_id`` (layer 4), in place, after classification.
 
-    A duplicate takes its original's story. Another article joins the story of its best-scoring
-    earlier report (warehouse or batch) when the score reaches ``story_threshold`` (or
-    ``story_threshold_untopical`` when either side was classified with no topic) and no member
-    of that story is more than ``story_window_days`` away, of the other relevance decision or
-    with disjoint topics; otherwise it starts a story whose id comes from its own article id."""
+    An article joins every story that holds a copy of it, and every story of an earlier or
+    later report scoring at least ``story_threshold`` (``story_threshold_untopical`` when
+    either side has no topic) as long as the joined stories stay within the gates (no two
+    members more than ``story_window_days`` apart, of the other relevance decision or with
+    disjoint topics). The story id comes from the earliest member by (published day, article
+    id); stories joined through the article are merged into it (``persist`` re-points the
+    stored rows), so the clusters do not depend on input order or batching."""
     s = settings or DedupSettings()
     stored = warehouse_index(conn, s)
     batch = _Index(s, capacity=max(16, len(articles)))
-    indexes = [stored, batch]
-    for n, art in enumerate(sorted(articles, key=_order_key)):
+    view = _Overlay(stored, batch)
+    ordered = sorted(articles, key=_order_key)
+    for n, art in enumerate(ordered):
         feats = compute_features(art, s)
-        art.story_id = None
-        if art.duplicate_of:
-            for index in indexes:
-                doc = index.by_article.get(art.duplicate_of)
-                if doc is not None and index.live[doc] and index.story_id[doc]:
-                    art.story_id = index.story_id[doc]
-                    break
-        if art.story_id is None:
-            day = _day_of(art.published_at)
-            rel, mask = _labels(art)
-            tried: set[str] = set()
-            for score, ix_no, doc in story_scores(indexes, feats, s):
-                if score < s.story_threshold:
-                    break
-                index = indexes[ix_no]
-                story = index.story_id[doc]
-                if index.article_id[doc] == art.article_id or not story or story in tried:
-                    continue
-                tried.add(story)
-                untopical = mask == 0 or int(index.tmask[doc]) == 0
-                if untopical and score < s.story_threshold_untopical:
-                    continue
-                if _compatible(indexes, story, day, rel, mask, s.story_window_days):
-                    art.story_id = story
-                    break
-        if art.story_id is None:
-            art.story_id = stable_id("story", art.duplicate_of or art.article_id)
+        rel, mask = _labels(art)
+        day = _day_of(art.published_at)
+        me = (
+            _LAST_DAY if day is None else day,
+            -_LAST_DAY if day is None else day,
+            set() if rel is None else {int(rel)},
+            {mask} if mask else set(),
+        )
+        chosen: list[str] = []
+        group = me
+        # copies: the stories of the chain's root and of the roots merged into it
+        forced = [art.duplicate_of] if art.duplicate_of else []
+        forced += [old for layer, old, _ in getattr(art, "dedup_merges", []) if layer == "root"]
+        for root in forced:
+            found = view.doc_of(view.resolve_root(root)) or view.doc_of(root)
+            if found is None:
+                continue
+            sid = view.indexes[found[0]].story_id[found[1]]
+            sid = view.resolve_story(sid) if sid else None
+            if sid and sid not in chosen:
+                chosen.append(sid)
+                group = _union(group, _group(view, view.members(sid)))
+        for score, ix_no, doc in story_scores(view.indexes, feats, s):
+            if score < s.story_threshold:
+                break
+            index = view.indexes[ix_no]
+            sid = index.story_id[doc]
+            if index.article_id[doc] == art.article_id or not sid:
+                continue
+            sid = view.resolve_story(sid)
+            if sid in chosen:
+                continue
+            untopical = mask == 0 or int(index.tmask[doc]) == 0
+            if untopical and score < s.story_threshold_untopical:
+                continue
+            other = _group(view, view.members(sid))
+            if _joinable(group, other, s.story_window_days):
+                chosen.append(sid)
+                group = _union(group, other)
+        firsts = {sid: view.first_of(sid) for sid in chosen}
+        first = min([_order_key(art), *firsts.values()])
+        story = stable_id("story", first[1])
+        merges = []
+        for sid in sorted(chosen):
+            if sid != story:
+                view.merge_story(sid, story)
+                merges.append(("story", sid, story))
+        art.story_id = story
+        _set_merges(art, "story", merges)
         _add_batch_doc(batch, n, art, feats, with_story=True)
+    for art in ordered:  # a later article of the batch may have merged this one's story
+        art.story_id = view.resolve_story(art.story_id)
 
 
 # --------------------------------------------------------------------------- persistence
@@ -905,6 +1132,38 @@ def persist(
             [changed],
         )
         _insert_rows(conn, rows)
+    _apply_merges(conn, sorted(articles, key=_order_key))
+
+
+def _apply_merges(conn: duckdb.DuckDBPyConnection, articles: list[Article]) -> None:
+    """Re-point stored rows of merged duplicate chains and stories, and log each merge.
+
+    This writes rows other than the batch's own (``articles.duplicate_of``/``story_id`` and
+    ``dedup_signatures.root_id``/``story_id`` of the merged chain or story), inside the
+    loader's transaction so the batch and its merges commit together. The work is bounded by
+    the size of the merged chains and stories, and merges happen only when an article is
+    earlier than what it joins or links two of them."""
+    for art in articles:
+        for layer, old, new in getattr(art, "dedup_merges", []):
+            if layer == "root":
+                conn.execute(
+                    "UPDATE dedup_signatures SET root_id = ? WHERE root_id = ?", [new, old]
+                )
+                conn.execute(
+                    """UPDATE articles SET duplicate_of = ?,
+                              dup_reason = coalesce(dup_reason, 'near')
+                       WHERE duplicate_of = ? OR article_id = ?""",
+                    [new, old, old],
+                )
+            else:
+                conn.execute(
+                    "UPDATE dedup_signatures SET story_id = ? WHERE story_id = ?", [new, old]
+                )
+                conn.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", [new, old])
+            conn.execute(
+                "INSERT INTO dedup_merges (layer, old_id, new_id, via_article) VALUES (?,?,?,?)",
+                [layer, old, new, art.article_id],
+            )
 
 
 def _insert_rows(

@@ -18,7 +18,10 @@ from ipwire.records import Article, Classification, TopicScore
 from ipwire.tasks import dedup
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
-MIGRATION = Path(__file__).resolve().parents[1] / "warehouse" / "migrations" / "0002_dedup.sql"
+MIGRATIONS = [
+    Path(__file__).resolve().parents[1] / "warehouse" / "migrations" / name
+    for name in ("0002_dedup.sql", "0004_dedup_merges.sql")
+]
 ARTICLES_DDL = """
 CREATE TABLE articles (
     article_id VARCHAR PRIMARY KEY, source_kind VARCHAR, source_ref VARCHAR, url VARCHAR,
@@ -73,7 +76,7 @@ def conn(tmp_path: Path):
     dedup.clear_cache()
     connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     connection.execute(ARTICLES_DDL)
-    for statement in MIGRATION.read_text().split(";"):
+    for statement in ";".join(m.read_text() for m in MIGRATIONS).split(";"):
         if statement.strip():
             connection.execute(statement)
     yield connection
@@ -112,6 +115,13 @@ def load(conn: duckdb.DuckDBPyConnection, batch: list[Article], classified: bool
     conn.execute("COMMIT")
 
 
+def story_of(conn: duckdb.DuckDBPyConnection, article: Article) -> str:
+    """The stored story id (a later article may have merged the story the object holds)."""
+    return conn.execute(
+        "SELECT story_id FROM articles WHERE article_id = ?", [article.article_id]
+    ).fetchone()[0]
+
+
 def test_same_words_with_other_case_and_spacing_is_an_exact_duplicate(conn):
     original = make_article("https://a.example/kartarpur", text("base_report"))
     copy = make_article("https://b.example/kartarpur", "  " + text("base_report").upper() + "\n")
@@ -132,7 +142,7 @@ def test_text_with_menu_and_related_links_around_it_is_a_near_duplicate(conn):
 
 
 def test_syndicated_copy_in_a_later_run_points_at_the_first_copy(conn):
-    original = make_article("https://a.example/kartarpur", text("base_report"))
+    original = make_article("https://a.example/kartarpur", text("base_report"), "2025-03-13")
     load(conn, [original])
     dedup.clear_cache()  # a new process: the index is rebuilt from DuckDB
     chrome = make_article("https://c.example/k", CHROME_TOP + text("base_report"))
@@ -143,6 +153,29 @@ def test_syndicated_copy_in_a_later_run_points_at_the_first_copy(conn):
     assert syndicated.duplicate_of == original.article_id  # the root, not the chrome copy
     assert syndicated.dup_reason == "near"
     assert syndicated.story_id == original.story_id
+
+
+def test_earlier_copy_arriving_later_becomes_the_root_and_stored_rows_follow(conn):
+    later = make_article("https://c.example/k", CHROME_TOP + text("base_report"), "2025-03-14")
+    copy = make_article("https://b.example/kartarpur-pti", text("syndicated_copy"), "2025-03-15")
+    load(conn, [later, copy])
+    assert copy.duplicate_of == later.article_id
+    dedup.clear_cache()
+    earliest = make_article("https://a.example/kartarpur", text("base_report"), "2025-03-13")
+    load(conn, [earliest])
+    assert earliest.duplicate_of is None
+    rows = dict(conn.execute("SELECT article_id, duplicate_of FROM articles ORDER BY 1").fetchall())
+    assert rows[later.article_id] == earliest.article_id
+    assert rows[copy.article_id] == earliest.article_id
+    stories = {r[0] for r in conn.execute("SELECT DISTINCT story_id FROM articles").fetchall()}
+    assert stories == {dedup.stable_id("story", earliest.article_id)}
+    merges = conn.execute("SELECT layer, new_id FROM dedup_merges ORDER BY seq").fetchall()
+    assert ("root", earliest.article_id) in merges
+    # a new process sees the merged chain: a further copy points at the earliest one
+    dedup.clear_cache()
+    again = make_article("https://d.example/kp", text("base_report") + " ", "2025-03-16")
+    load(conn, [again])
+    assert again.duplicate_of == earliest.article_id
 
 
 def test_unrelated_report_is_neither_duplicate_nor_same_story(conn):
@@ -159,7 +192,7 @@ def test_rewrite_with_same_names_numbers_and_quote_joins_the_story_not_the_copie
     rewrite = make_article("https://e.example/pilgrims", text("rewrite_same_story"))
     load(conn, [rewrite])
     assert rewrite.duplicate_of is None
-    assert rewrite.story_id == original.story_id
+    assert rewrite.story_id == story_of(conn, original)
 
 
 def test_rewrite_more_than_window_days_later_starts_a_new_story(conn):
@@ -206,7 +239,7 @@ def test_shuffled_batch_gives_the_same_clusters(conn, tmp_path):
     load(conn, first)
     other = duckdb.connect(str(tmp_path / "second.duckdb"))
     other.execute(ARTICLES_DDL)
-    for statement in MIGRATION.read_text().split(";"):
+    for statement in ";".join(m.read_text() for m in MIGRATIONS).split(";"):
         if statement.strip():
             other.execute(statement)
     second = batch()
