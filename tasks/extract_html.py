@@ -28,6 +28,7 @@ from .extract_text import (
     _find_author,
     decide,
     default_rules,
+    extract_from_text,
     load_rules,
     parse_date,
     split_lines,
@@ -215,6 +216,54 @@ def page_metadata(tree: Any, url: str | None) -> dict[str, str | None]:
     }
 
 
+_SKIP_TAGS = frozenset(
+    "script style noscript template svg iframe object embed canvas head select option button "
+    "textarea map audio video picture source".split()
+)
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote body dd details dialog div dl dt fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary "
+    "table tbody thead tfoot tr td th ul br center".split()
+)
+
+
+def render_text(tree: Any) -> str:
+    """The page's visible text, one block element per line, as a person pasting it gets.
+
+    Used when trafilatura keeps too little of a page: the text-paste model then reads this
+    rendering instead.
+    """
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+    parts: list[str] = []
+
+    def walk(el: Any) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if (
+            tag in _SKIP_TAGS
+            or (el.get("hidden") is not None)
+            or "display:none" in (el.get("style") or "").replace(" ", "")
+        ):
+            if el.tail:
+                parts.append(el.tail)
+            return
+        block = tag in _BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+        if block:
+            parts.append("\n")
+        if el.tail:
+            parts.append(el.tail)
+
+    walk(root)
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return "\n\n".join(line for line in lines if line)
+
+
 def _parse(html: str) -> Any | None:
     if not html or not html.strip():
         return None
@@ -249,6 +298,10 @@ def extract_from_html(
         doc = None
     raw = (doc.text if doc is not None else "") or ""
     text, stripped = _filter_blocks(raw, rules, meta.get("title"))
+    method = "trafilatura+lines"
+    fallback = _text_model_fallback(tree, text, rules, meta.get("title"))
+    if fallback is not None:
+        text, stripped, method = fallback.text, fallback.stripped, fallback.method
     if not meta.get("author"):
         lines = split_lines(raw)
         meta["author"] = _find_author(lines, 0, min(6, len(lines)))
@@ -261,8 +314,32 @@ def extract_from_html(
         language=meta["language"],
         canonical_url=meta["canonical_url"],
         stripped=stripped,
-        method="trafilatura+lines",
+        method=method,
     )
+
+
+def _text_model_fallback(
+    tree: Any, text: str, rules: BoilerplateRules, title: str | None
+) -> Extraction | None:
+    """The text-paste model over the page's rendering, when trafilatura kept too little.
+
+    trafilatura sometimes settles on one teaser or the first section of a long page; the
+    rendering then holds several times the article words it returned.
+    """
+    ours = len(text.split())
+    body = tree.find(".//body")
+    # all text nodes (scripts included) bound the rendering from above: a cheap first test
+    everything = (body if body is not None else tree).text_content()
+    if ours >= rules.html_fallback_max_share * len(everything.split()):
+        return None
+    rendered = render_text(tree)
+    if ours >= rules.html_fallback_max_share * len(rendered.split()):
+        return None
+    ex = extract_from_text(rendered, rules=rules, title_hint=title)
+    if len(ex.text.split()) < rules.html_fallback_gain * max(ours, 1):
+        return None
+    ex.method = "render+text-lines"
+    return ex
 
 
 def _filter_blocks(

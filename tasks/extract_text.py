@@ -127,6 +127,8 @@ class BoilerplateRules:
     marker_min_share_before: float = 0.5
     html_threshold: float = 0.2
     trees: TreeModel | None = None
+    html_fallback_gain: float = 3.0
+    html_fallback_max_share: float = 0.25
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -285,6 +287,14 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
             raise ValueError(f"boilerplate rules: key 'decision.{key}' must be within [0, 1]")
         thresholds[key] = float(value)
     max_words = _need(decide, "marker_max_words", int, "decision.")
+    gain = decide.get("html_fallback_gain", 3.0)
+    if not isinstance(gain, int | float) or gain < 1:
+        raise ValueError("boilerplate rules: key 'decision.html_fallback_gain' must be >= 1")
+    share = decide.get("html_fallback_max_share", 0.25)
+    if not isinstance(share, int | float) or not 0.0 <= share <= 1.0:
+        raise ValueError(
+            "boilerplate rules: key 'decision.html_fallback_max_share' must be within [0, 1]"
+        )
     trees = None
     trees_file = model.get("trees_file")
     if trees_file is not None:
@@ -293,6 +303,8 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
         trees = load_trees(path.parent / trees_file)
     return BoilerplateRules(
         trees=trees,
+        html_fallback_gain=float(gain),
+        html_fallback_max_share=float(share),
         line_patterns=tuple(patterns),
         section_markers=tuple(markers),
         chrome_phrases=tuple(p.lower() for p in chrome),

@@ -88,3 +88,33 @@ def test_dev_sample_scores_above_floor():
             leaks.append(sum(s.lower() in low for s in g["without"]) / len(g["without"]))
     assert sum(f1s) / len(f1s) >= 0.90
     assert sum(leaks) / len(leaks) <= 0.10
+
+
+def test_render_text_puts_blocks_on_lines_and_skips_scripts():
+    from ipwire.tasks.extract_html import _parse, render_text
+
+    tree = _parse(
+        "<html><head><title>t</title></head><body><nav><a>Home</a> <a>News</a></nav>"
+        "<script>var x = 1;</script><p>First <b>para</b>graph.</p><div>Second</div></body></html>"
+    )
+    assert render_text(tree).split("\n\n") == ["Home News", "First paragraph.", "Second"]
+
+
+def test_page_where_trafilatura_kept_too_little_falls_back_to_the_text_model():
+    from ipwire.tasks.extract_html import _parse, _text_model_fallback
+    from ipwire.tasks.extract_text import default_rules
+
+    html = (FIXTURES / "article.html").read_text(encoding="utf-8")
+    ex = _text_model_fallback(_parse(html), "Pilgrims", default_rules(), None)
+    assert ex is not None and ex.method == "render+text-lines"
+    assert "return before the border closes at four in the afternoon" in ex.text
+    assert "All rights reserved" not in ex.text
+
+
+def test_page_where_trafilatura_kept_the_article_does_not_fall_back(page):
+    from ipwire.tasks.extract_html import _parse, _text_model_fallback
+    from ipwire.tasks.extract_text import default_rules
+
+    html = (FIXTURES / "article.html").read_text(encoding="utf-8")
+    assert _text_model_fallback(_parse(html), page.text, default_rules(), None) is None
+    assert page.method == "trafilatura+lines"
