@@ -471,7 +471,7 @@ def line_features(lines: list[Line], rules: BoilerplateRules) -> list[list[float
                 math.log1p(line.words),
                 float(line.words >= 15),
                 float(line.words <= 3),
-                sum(t in STOPWORDS for t in low_toks) / nw,
+                sum(map(STOPWORDS.__contains__, low_toks)) / nw,
                 float(bool(_SENT_END.search(text))),
                 min(text.count(",") / nw, 1.0),
                 caps / max(len(alpha), 1),
@@ -789,10 +789,20 @@ def _is_prose(line: Line, rules: BoilerplateRules) -> bool:
     """Running prose: long, sentence-final punctuation, full of function words."""
     if line.words < 15 or not _SENT_END.search(line.text):
         return False
-    toks = _WORD.findall(line.text.lower())
-    if sum(t in STOPWORDS for t in toks) < 0.25 * len(toks):
-        return False
-    return rules.line_kind(line.text) is None and rules.marker_for(line.text) is None
+    key = ("p", line.text)
+    cache = rules._cache  # type: ignore[attr-defined]
+    found = cache.get(key)
+    if found is None:
+        toks = _WORD.findall(line.text.lower())
+        found = (
+            sum(map(STOPWORDS.__contains__, toks)) >= 0.25 * len(toks)
+            and rules.line_kind(line.text) is None
+            and rules.marker_for(line.text) is None
+        )
+        if len(cache) > 50_000:
+            cache.clear()
+        cache[key] = found
+    return found
 
 
 def _is_short_sentence(line: Line, rules: BoilerplateRules) -> bool:
