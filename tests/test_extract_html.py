@@ -75,7 +75,7 @@ def _word_f1(pred: str, ref: str) -> float:
 
 @pytest.mark.skipif(not PACK.exists(), reason="evaluation pack not available")
 def test_dev_sample_scores_above_floor():
-    """First 40 dev pages: F1 measured 0.943, leak 0.021; the floors sit well below."""
+    """First 40 dev pages: F1 0.962, leak 0.027 (all: 0.943 / 0.032); floors just below."""
     text = (PACK / "gold.jsonl").read_text(encoding="utf-8")
     gold = [json.loads(x) for x in text.split("\n") if x.strip()][:40]
     f1s, leaks = [], []
@@ -86,8 +86,8 @@ def test_dev_sample_scores_above_floor():
         if g.get("without"):
             low = ex.text.lower()
             leaks.append(sum(s.lower() in low for s in g["without"]) / len(g["without"]))
-    assert sum(f1s) / len(f1s) >= 0.90
-    assert sum(leaks) / len(leaks) <= 0.10
+    assert sum(f1s) / len(f1s) >= 0.955
+    assert sum(leaks) / len(leaks) <= 0.035
 
 
 def test_render_text_puts_blocks_on_lines_and_skips_scripts():
