@@ -96,7 +96,7 @@ def record_rejections(
 ) -> int:
     rows = [[run_id, r.source_ref, r.stage, r.reason, r.detail, at, r.raw_id] for r in rejections]
     if rows:
-        conn.executemany("INSERT INTO rejections VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        insert_rows(conn, "INSERT INTO rejections", rows)
     return len(rows)
 
 
@@ -117,12 +117,7 @@ def insert_raws(conn: duckdb.DuckDBPyConnection, run_id: str, raws: list[RawDoc]
         ]
         for r in raws
     ]
-    if rows:
-        conn.executemany(
-            "INSERT INTO raw_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT DO NOTHING",
-            rows,
-        )
+    insert_rows(conn, "INSERT INTO raw_documents", rows, " ON CONFLICT DO NOTHING", chunk=50)
 
 
 def _published_date(value: str | None) -> str | None:
@@ -199,12 +194,9 @@ def write_labels(
         actors += [[article_id, m.actor, m.kind, m.mentions] for m in c.actors]
         evidence += [[article_id, "relevance", i, s] for i, s in enumerate(c.evidence)]
         evidence += [[article_id, "tone", i, s] for i, s in enumerate(c.tone_evidence)]
-    if topics:
-        conn.executemany("INSERT INTO article_topics VALUES (?, ?, ?, ?)", topics)
-    if actors:
-        conn.executemany("INSERT INTO article_actors VALUES (?, ?, ?, ?)", actors)
-    if evidence:
-        conn.executemany("INSERT INTO article_evidence VALUES (?, ?, ?, ?)", evidence)
+    insert_rows(conn, "INSERT INTO article_topics", topics)
+    insert_rows(conn, "INSERT INTO article_actors", actors)
+    insert_rows(conn, "INSERT INTO article_evidence", evidence)
 
 
 def load_batch(
@@ -228,112 +220,142 @@ def load_batch(
     try:
         insert_raws(conn, run_id, raws)
         ids = [a.article_id for a in articles]
-        existing = (
-            {
-                row[0]: row[1:]
-                for row in conn.execute(
-                    "SELECT article_id, content_hash, revision, first_run_id, body, title, raw_id,"
-                    " fetched_at FROM articles WHERE list_contains(?, article_id)",
-                    [ids],
-                ).fetchall()
-            }
-            if ids
-            else {}
-        )
-        written: list[Article] = []
+        stored = {
+            row[0]: _Known(*row[1:], in_table=True)
+            for row in conn.execute(
+                "SELECT article_id, content_hash, revision, first_run_id, body, title, raw_id,"
+                " fetched_at FROM articles WHERE list_contains(?, article_id)",
+                [ids or [""]],
+            ).fetchall()
+        }
+        rows: dict[str, list] = {}  # article rows to insert, by id (last text wins)
+        revisions: list[list] = []
+        touched: list[str] = []
+        written: dict[str, Article] = {}
         for a in articles:
             country = outlet_country(a.outlet, feed_country.get(a.raw_id))
-            old = existing.get(a.article_id)
+            old = stored.get(a.article_id)
+            if old is not None and old.content_hash == a.content_hash:
+                touched.append(a.article_id)
+                counts.unchanged += 1
+                continue
             if old is None:
-                conn.execute(
-                    f"INSERT INTO articles ({ARTICLE_COLUMNS}) VALUES ({', '.join('?' * 31)})",
-                    _article_row(a, run_id, 1, run_id, country),
-                )
-                existing[a.article_id] = (
-                    a.content_hash,
-                    1,
-                    run_id,
-                    a.body,
-                    a.title,
-                    a.raw_id,
-                    a.fetched_at,
-                )
+                revision, first_run = 1, run_id
                 counts.duplicate += a.duplicate_of is not None
                 counts.new += a.duplicate_of is None
-                written.append(a)
-            elif old[0] == a.content_hash:
-                conn.execute(
-                    "UPDATE articles SET last_run_id = ? WHERE article_id = ?",
-                    [run_id, a.article_id],
-                )
-                counts.unchanged += 1
-            else:
-                old_hash, old_rev, first_run, old_body, old_title, old_raw, old_at = old
-                if old_rev == 1:  # keep the first text too, so every revision has a row
-                    conn.execute(
-                        "INSERT INTO article_revisions VALUES (?, 1, ?, ?, ?, ?, ?, NULL, ?)"
-                        " ON CONFLICT DO NOTHING",
-                        [a.article_id, old_raw, old_at, old_title, old_body, old_hash, first_run],
+            else:  # the same article with another text: a new revision
+                revision, first_run = old.revision + 1, old.first_run_id
+                if old.revision == 1:  # keep the first text too, so every revision has a row
+                    revisions.append(
+                        [
+                            a.article_id,
+                            1,
+                            old.raw_id,
+                            old.fetched_at,
+                            old.title,
+                            old.body,
+                            old.content_hash,
+                            None,
+                            old.first_run_id,
+                        ]
                     )
-                diff = "\n".join(
-                    difflib.unified_diff(
-                        old_body.splitlines(),
-                        a.body.splitlines(),
-                        "previous",
-                        "current",
-                        lineterm="",
-                    )
-                )
-                conn.execute(
-                    "INSERT INTO article_revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                revisions.append(
                     [
                         a.article_id,
-                        old_rev + 1,
+                        revision,
                         a.raw_id,
                         a.fetched_at,
                         a.title,
                         a.body,
                         a.content_hash,
-                        diff,
+                        _diff(old.body, a.body),
                         run_id,
-                    ],
-                )
-                conn.execute("DELETE FROM articles WHERE article_id = ?", [a.article_id])
-                conn.execute(
-                    f"INSERT INTO articles ({ARTICLE_COLUMNS}) VALUES ({', '.join('?' * 31)})",
-                    _article_row(a, run_id, old_rev + 1, first_run, country),
-                )
-                existing[a.article_id] = (
-                    a.content_hash,
-                    old_rev + 1,
-                    first_run,
-                    a.body,
-                    a.title,
-                    a.raw_id,
-                    a.fetched_at,
+                    ]
                 )
                 counts.updated += 1
-                written.append(a)
-        ids_written = [a.article_id for a in written]
-        if ids_written:
-            conn.execute(
-                "DELETE FROM stripped_blocks WHERE list_contains(?, article_id)", [ids_written]
+            rows[a.article_id] = _article_row(a, run_id, revision, first_run, country)
+            stored[a.article_id] = _Known(
+                a.content_hash,
+                revision,
+                first_run,
+                a.body,
+                a.title,
+                a.raw_id,
+                a.fetched_at,
+                in_table=old is not None and old.in_table,
             )
-            blocks = [
-                [a.article_id, i, s.kind, s.text] for a in written for i, s in enumerate(a.stripped)
-            ]
-            if blocks:
-                conn.executemany("INSERT INTO stripped_blocks VALUES (?, ?, ?, ?)", blocks)
-        write_labels(conn, [(a.article_id, a.classification) for a in written])
+            written[a.article_id] = a
+        replaced = [i for i in rows if stored[i].in_table]
+        if replaced:
+            conn.execute("DELETE FROM articles WHERE list_contains(?, article_id)", [replaced])
+        insert_rows(conn, f"INSERT INTO articles ({ARTICLE_COLUMNS})", list(rows.values()))
+        insert_rows(conn, "INSERT INTO article_revisions", revisions, " ON CONFLICT DO NOTHING")
+        if touched:
+            conn.execute(
+                "UPDATE articles SET last_run_id = ? WHERE list_contains(?, article_id)",
+                [run_id, touched],
+            )
+        done = list(written.values())
+        if done:
+            conn.execute(
+                "DELETE FROM stripped_blocks WHERE list_contains(?, article_id)", [list(written)]
+            )
+            insert_rows(
+                conn,
+                "INSERT INTO stripped_blocks",
+                [[a.article_id, i, s.kind, s.text] for a in done for i, s in enumerate(a.stripped)],
+            )
+        write_labels(conn, [(a.article_id, a.classification) for a in done])
         counts.rejected = record_rejections(conn, run_id, rejections, at)
-        if written:
-            dedup.persist(conn, written, dedup_settings)
+        if done:
+            dedup.persist(conn, done, dedup_settings)
         conn.execute("COMMIT")
     except Exception:
         conn.execute("ROLLBACK")
         raise
-    counts.written = [a.article_id for a in written]
+    counts.written = list(written)
     return counts
+
+
+@dataclass
+class _Known:
+    """What the loader needs to know of an article already stored (or loaded earlier in the
+    same batch) to decide between unchanged and a new revision."""
+
+    content_hash: str
+    revision: int
+    first_run_id: str
+    body: str
+    title: str | None
+    raw_id: str | None
+    fetched_at: object
+    in_table: bool = False
+
+
+def _diff(old: str, new: str) -> str:
+    return "\n".join(
+        difflib.unified_diff(old.splitlines(), new.splitlines(), "previous", "current", lineterm="")
+    )
+
+
+def insert_rows(
+    conn: duckdb.DuckDBPyConnection,
+    insert: str,
+    rows: list[list],
+    suffix: str = "",
+    chunk: int = 200,
+) -> None:
+    """Insert many rows with one statement per chunk: several times faster than executemany,
+    which runs one statement per row."""
+    if not rows:
+        return
+    one = "(" + ", ".join("?" * len(rows[0])) + ")"
+    for i in range(0, len(rows), chunk):
+        part = rows[i : i + chunk]
+        conn.execute(
+            f"{insert} VALUES {', '.join([one] * len(part))}{suffix}",
+            [v for row in part for v in row],
+        )
 
 
 # --- feed state -------------------------------------------------------------------------
