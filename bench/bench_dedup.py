@@ -127,7 +127,7 @@ def one_size(n: int) -> dict:
         empty = dedup._Index(settings)
         t0 = time.perf_counter()
         found = sum(
-            dedup._near_match([index, empty], q, f, settings) is not None
+            bool(dedup._near_matches([index, empty], q, f, settings))
             for q, f in zip(queries, feats, strict=True)
         )
         near_ms = (time.perf_counter() - t0) * 1000 / len(queries)
