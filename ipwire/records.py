@@ -91,6 +91,8 @@ class Article:
     dup_similarity: float | None = None
     story_id: str | None = None
     wire: list[str] = field(default_factory=list)
+    # (layer, old id, new id): chains or stories this article joined, re-pointed by persist
+    dedup_merges: list[tuple[str, str, str]] = field(default_factory=list)
     # filled by classify
     classification: Classification | None = None
 
