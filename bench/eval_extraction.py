@@ -1,8 +1,14 @@
 """Score ipwire's extractors on the WCXB dev pack and (re)fit the line model.
 
     python bench/eval_extraction.py [--limit N] [--only text|html]   # the quality table
+    python bench/eval_extraction.py --labels                         # clean news texts only
     python bench/eval_extraction.py train                            # refit weights into
                                                                      # ipwire/boilerplate.toml
+
+The labels check runs the 262 labelled news texts (eval/labels/dev.jsonl, all article text
+with at most a little chrome) through extract_from_text: an extractor trained on page pastes
+must not drop real articles whose shape it never saw (one long line, hard-wrapped lines,
+a dateline first line, a text cut off mid-sentence).
 
 The pack is split in two halves by a hash of the page id: the model is fitted on the "fit"
 half only, and the table reports the full set and the held-out half, so rules that merely
@@ -28,6 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 EVAL = REPO.parent / "shared" / "eval"
 PACK = EVAL / "extraction" / "wcxb-dev"
 SCORER = EVAL / "score_extraction.py"
+LABELS = EVAL / "labels" / "dev.jsonl"
 RULES = REPO / "ipwire" / "boilerplate.toml"
 TREES = REPO / "ipwire" / "boilerplate_trees.json"
 sys.path.insert(0, str(REPO))
@@ -196,6 +203,43 @@ def evaluate(limit: int | None, only: str | None, workers: int) -> None:
                 f"{s['without-leak']} | {s['with']} | {m['title']} | {m['author']} | "
                 f"{m['publish_date']} |"
             )
+
+
+def kept_share(text: str, extraction) -> float:
+    """Share of a clean text's words the extractor keeps (body plus headline, capped at 1).
+
+    A line repeated verbatim counts once: the extractor keeps a repeated paragraph once.
+    """
+    seen: set[str] = set()
+    total = 0
+    for line in text.splitlines():
+        key = " ".join(line.split()).lower()
+        if key and key not in seen:
+            seen.add(key)
+            total += len(_WORD.findall(key))
+    kept = len(_WORD.findall(extraction.text)) + len(_WORD.findall(extraction.title or ""))
+    return min(kept / total, 1.0) if total else 1.0
+
+
+def labels_shares() -> list[tuple[str, float]]:
+    """(id, kept share) for every labelled news text."""
+    with open(LABELS, encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    return [(r["id"], kept_share(r["text"], extract_from_text(r["text"]))) for r in rows]
+
+
+def evaluate_labels(show: int = 8) -> None:
+    shares = labels_shares()
+    values = [v for _, v in shares]
+    n = len(values)
+    print(
+        f"\nlabels texts through extract_from_text: {n} texts, "
+        f"keep >= 80% of their words: {sum(v >= 0.8 for v in values) / n:.4f}, "
+        f"below 50%: {sum(v < 0.5 for v in values)}, "
+        f"mean kept share {sum(values) / n:.4f}, min {min(values):.3f}"
+    )
+    worst = sorted(shares, key=lambda x: x[1])[:show]
+    print("lowest: " + ", ".join(f"{i} {v:.2f}" for i, v in worst))
 
 
 # ------------------------------------------------------------------------------ fitting
@@ -440,11 +484,18 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None, help="score only the first N pages")
     ap.add_argument("--only", choices=["text", "html"], default=None)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--labels", action="store_true", help="only the labels check (clean news texts)"
+    )
     args = ap.parse_args()
     if args.command == "train":
         train()
+    elif args.labels:
+        evaluate_labels()
     else:
         evaluate(args.limit, args.only, args.workers)
+        if args.only in (None, "text"):
+            evaluate_labels()
 
 
 if __name__ == "__main__":

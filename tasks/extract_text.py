@@ -358,6 +358,72 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
+# A line that ends in one of these (or a comma) stops mid-sentence: the next line goes on with it.
+_CONTINUES = frozenset(
+    "a an the of for on in to and or but with by from at as that which who whose than into "
+    "onto upon about over under after before between against during without within via per "
+    "its their his her our your this these those is are was were be been has have had will "
+    "would could should can may might must not nor said says".split()
+)
+_LAST_WORD = re.compile(r"(\w+)\W*$")
+
+
+def _lower_share(text: str) -> float:
+    alpha = [t for t in _WORD.findall(text) if t[:1].isalpha()]
+    return sum(1 for t in alpha if t[:1].islower()) / max(len(alpha), 1)
+
+
+def _continues(line: Line, nxt: Line, rules: BoilerplateRules) -> bool:
+    """``nxt`` carries on the sentence of ``line`` (a paragraph hard-wrapped mid-sentence).
+
+    Sentence-like lines only: Title Case menu entries ("Who We Are", "Sign in"), bylines,
+    dates and chrome lines (reading time, "Also read") are never joined.
+    """
+    text = line.text
+    if line.words < 3 or nxt.block != line.block or _SENT_END.search(text):
+        return False
+    if nxt.text[:1].islower():
+        pass
+    elif line.words < 6 or _lower_share(text) < 0.3:
+        return False
+    elif not text.endswith(","):
+        m = _LAST_WORD.search(text)
+        if not (m and text[-1:].isalnum() and m.group(1).lower() in _CONTINUES):
+            return False
+    for ln in (line, nxt):
+        low = ln.text.lower()
+        if (
+            rules.line_kind(ln.text) is not None
+            or rules.marker_for(ln.text) is not None
+            or _is_date_line(ln.text, ln.words)
+            or (low.startswith("by ") and ln.words <= 8)
+        ):
+            return False
+    return True
+
+
+def join_wrapped_lines(lines: list[Line], rules: BoilerplateRules) -> list[Line]:
+    """Join a paragraph that was hard-wrapped into short lines back into one line.
+
+    A line without closing punctuation that is followed (in the same block) by a line
+    starting in lower case, or that ends in a comma or a function word ("... lauded India
+    for" / "following ..."), continues on the next line. Scoring the pieces one by one
+    would see a run of short, unpunctuated, headline-shaped lines and drop the article.
+    Menus and teaser lists do not end in "for"/"the" or go on in lower case, so page pastes
+    are left as they are.
+    """
+    if len(lines) < 2:
+        return lines
+    out: list[Line] = []
+    for ln in lines:
+        if out and _continues(out[-1], ln, rules):
+            prev = out[-1]
+            out[-1] = Line(prev.idx, prev.text + " " + ln.text, prev.block, prev.words + ln.words)
+        else:
+            out.append(Line(len(out), ln.text, ln.block, ln.words))
+    return out
+
+
 FEATURES1 = (
     "bias",
     "log_words",
@@ -805,6 +871,22 @@ def _is_prose(line: Line, rules: BoilerplateRules) -> bool:
     return found
 
 
+def _is_running_text(line: Line, rules: BoilerplateRules) -> bool:
+    """Prose that may lack its closing punctuation: a paragraph cut off mid-sentence (a text
+    truncated to its opening, a feed summary) or a whole article pasted as one long line.
+    Used where the strict :func:`_is_prose` finds nothing, never as a model feature."""
+    if _is_prose(line, rules):
+        return True
+    if line.words < 15:
+        return False
+    toks = _WORD.findall(line.text.lower())
+    return (
+        sum(map(STOPWORDS.__contains__, toks)) >= 0.25 * len(toks)
+        and rules.line_kind(line.text) is None
+        and rules.marker_for(line.text) is None
+    )
+
+
 def _is_short_sentence(line: Line, rules: BoilerplateRules) -> bool:
     """A sentence too short for :func:`_is_prose`: five words or more, a verb-ish function
     word and closing punctuation ("Talks resume in Islamabad on Monday, officials said.")."""
@@ -1002,7 +1084,14 @@ def decide(lines: list[Line], rules: BoilerplateRules) -> LineDecision:
     if not any(prose) and len(lines) <= 4:
         # a note or wire snippet of short sentences: its sentences are the article
         prose = [_is_short_sentence(ln, rules) for ln in lines]
-    if _is_clean_document(lines, prose, rules):
+    clean = _is_clean_document(lines, prose, rules)
+    if not clean:
+        # clean text cut off mid-sentence (a feed summary, the opening of an article, one
+        # long line): its last line is prose without the closing punctuation
+        running = prose[:-1] + [_is_running_text(lines[-1], rules)]
+        if running != prose and _is_clean_document(lines, running, rules):
+            prose, clean = running, True
+    if clean:
         keep = _keep_clean(lines, prose, probs, rules)
         kept = [i for i, k in enumerate(keep) if k]
         lo, hi = (kept[0], kept[-1]) if kept else (0, -1)
@@ -1127,7 +1216,7 @@ def extract_from_text(
     into a rejection. Every dropped line is reported in ``stripped`` with its kind.
     """
     rules = rules or default_rules()
-    lines = split_lines(text or "")
+    lines = join_wrapped_lines(split_lines(text or ""), rules)
     if not lines:
         return Extraction(text="", method="text-lines")
     decision = decide(lines, rules)
