@@ -930,12 +930,34 @@ def _is_clean_document(lines: list[Line], prose: list[bool], rules: BoilerplateR
     n_prose = sum(prose)
     if not n_prose:
         return False
+    first_prose = prose.index(True)
     other = sum(
         1
         for i in range(len(lines))
-        if not prose[i] and not _introduces_prose(lines, prose, i, rules)
+        if not prose[i]
+        and not _introduces_prose(lines, prose, i, rules)
+        and not _expected_in_clean_text(lines, i, first_prose, rules)
     )
     return other <= min(3 + n_prose // 4, 8)
+
+
+def _expected_in_clean_text(
+    lines: list[Line], i: int, first_prose: int, rules: BoilerplateRules
+) -> bool:
+    """Lines an article's own text carries besides its paragraphs: sentences too short to be
+    prose, bare list dashes, the first line's headline and a dateline or byline above the body.
+    They say nothing about page chrome around the text."""
+    ln = lines[i]
+    if ln.words == 0 or _is_short_sentence(ln, rules):
+        return True
+    if i >= first_prose:
+        return False
+    low = ln.text.lower()
+    return (
+        (i == 0 and _title_candidate(ln, rules))
+        or _is_date_line(ln.text, ln.words)
+        or (low.startswith("by ") and ln.words <= 8)
+    )
 
 
 def _keep_clean(
@@ -943,6 +965,7 @@ def _keep_clean(
 ) -> list[bool]:
     """Keep/drop in a clean document: everything but chrome lines and the header's date/byline."""
     first_prose = prose.index(True)
+    last_prose = len(prose) - 1 - prose[::-1].index(True)
     keep = []
     for i, ln in enumerate(lines):
         low = ln.text.lower()
@@ -952,6 +975,20 @@ def _keep_clean(
                 (i < first_prose and _is_date_line(ln.text, ln.words))
                 or (i < first_prose and low.startswith("by ") and ln.words <= 8)
                 or (ln.words <= 15 and rules.has_chrome_phrase(low) and probs[i] < 0.5)
+                # a site name or a "Powered by" credit around the text, which the model
+                # is sure of; headlines and sentences stay
+                or (
+                    not first_prose <= i <= last_prose
+                    and probs[i] < 0.1
+                    and ln.words < 3
+                    and not _is_short_sentence(ln, rules)
+                )
+                or (
+                    i > last_prose
+                    and probs[i] < 0.1
+                    and not _is_short_sentence(ln, rules)
+                    and not _is_running_text(ln, rules)
+                )
             )
         keep.append(not drop)
     return keep
@@ -1129,6 +1166,8 @@ def decide(lines: list[Line], rules: BoilerplateRules) -> LineDecision:
         if (
             kind
             and before / span_words >= rules.marker_min_share_before
+            # in clean text a "Related Topics" list with article prose after it is inline
+            and not (clean and any(prose[i + 1 : hi + 1]))
             and (
                 marker is None or not marker.needs_teasers or _teaser_shaped(lines[i + 1 : hi + 1])
             )
