@@ -1135,11 +1135,14 @@ def decide(lines: list[Line], rules: BoilerplateRules) -> LineDecision:
     else:
         lo, hi = best_span(lines, probs, rules.span_threshold)
         keep = [lo <= i <= hi and p >= rules.keep_threshold for i, p in enumerate(probs)]
-        if not any(k and pr for k, pr in zip(keep, prose, strict=True)) and any(prose):
-            # the model never drops the only prose there is: keep the richest prose run
-            lo, hi = _best_prose_run(lines, prose)
-            for i in range(lo, hi + 1):
-                keep[i] = keep[i] or prose[i]
+        if not any(k and pr for k, pr in zip(keep, prose, strict=True)):
+            # the model never drops the only prose there is: keep the richest prose run,
+            # or, when no line ends like prose, the richest run of running text
+            net = prose if any(prose) else [_is_running_text(ln, rules) for ln in lines]
+            if any(net):
+                lo, hi = _best_prose_run(lines, net)
+                for i in range(lo, hi + 1):
+                    keep[i] = keep[i] or net[i]
         lo, hi = _extend_span(lines, keep, lo, hi, rules)
     seen_long: set[str] = set()
     for i, ln in enumerate(lines):

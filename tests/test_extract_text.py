@@ -308,3 +308,14 @@ def test_labelled_news_texts_keep_their_article():
     assert sum(s >= 0.8 for s in shares) / len(shares) >= 0.98
     assert sum(shares) / len(shares) >= 0.97
     assert sum(s < 0.5 for s in shares) <= 1
+
+
+def test_unpunctuated_article_among_page_chrome_is_kept_by_the_safety_net():
+    menu = "\n".join(
+        ["Home", "World", "Business", "Sport", "Opinion", "Video", "Podcasts", "Weather"] * 2
+    )
+    body = (FIXTURES / "long_single_line.txt").read_text(encoding="utf-8").strip()
+    footer = "\n".join(["About Us", "Contact Us", "Privacy Policy", "Terms of Use", "Careers"])
+    ex = extract_from_text(f"{menu}\n\n{body}\n\n{footer}")
+    assert body in ex.text
+    assert "Privacy Policy" not in ex.text
