@@ -137,16 +137,15 @@ def _mostly_prose(text: str) -> bool:
     return ok >= 0.9 * len(sample)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
 def _check_text(text: str) -> str:
     """Reject decodings that are mostly control characters: a binary file in disguise."""
     sample = text[:20_000]
     if not sample:
         raise DecodeError("empty", "no characters after decoding")
-    bad = sum(
-        1
-        for ch in sample
-        if (ord(ch) < 32 and ch not in "\t\n\r\f") or 0x7F <= ord(ch) < 0xA0 or ch == "\ufffd"
-    )
+    bad = len(_CONTROL.findall(sample))
     if bad / len(sample) > 0.02:
         raise DecodeError("binary", f"{bad} of {len(sample)} characters are control characters")
     return text

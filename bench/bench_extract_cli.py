@@ -1,0 +1,68 @@
+"""`ipwire extract` (the real CLI, all cores) against bare single-process trafilatura.
+
+Both read the same .html.gz files from disk and extract every page, in one run of this
+script, alternating which goes first over `--rounds` rounds; the ratio of their pages/s is
+the figure (the machine is shared, so absolute times move, ratios much less).
+
+    python bench/bench_extract_cli.py [--limit 711] [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+HTML = REPO.parent / "shared" / "eval" / "extraction" / "wcxb-dev" / "html"
+
+
+def bare_trafilatura(files: list[Path]) -> float:
+    import trafilatura
+
+    t = time.perf_counter()
+    for f in files:
+        trafilatura.extract(gzip.decompress(f.read_bytes()))
+    return time.perf_counter() - t
+
+
+def ipwire_cli(files: list[Path]) -> float:
+    exe = Path(sys.executable).with_name("ipwire")
+    t = time.perf_counter()
+    subprocess.run(
+        [str(exe), "extract", "--format", "jsonl", *map(str, files)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    files = sorted(HTML.glob("*.html.gz"))[: args.limit]
+    import trafilatura  # noqa: F401  (import cost outside the timing)
+
+    bare, cli = [], []
+    for r in range(args.rounds):
+        order = [(bare_trafilatura, bare), (ipwire_cli, cli)]
+        for fn, out in order if r % 2 == 0 else order[::-1]:
+            out.append(fn(files))
+    n = len(files)
+    b, c = min(bare), min(cli)
+    print(f"{n} pages, {os.cpu_count()} cores, best of {args.rounds} rounds (alternating order)")
+    print(f"bare trafilatura.extract, 1 process : {b:6.1f} s  {n / b:6.1f} pages/s")
+    print(
+        f"ipwire extract (CLI, process pool)  : {c:6.1f} s  {n / c:6.1f} pages/s (incl. start-up)"
+    )
+    print(f"throughput ratio ipwire / trafilatura: {b / c:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
