@@ -217,8 +217,14 @@ def reclassify(db: str | None, config: str | None, page: int) -> None:
         taxonomy = load_taxonomy(settings.classify.taxonomy or None)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+    from ipwire import ops
+
     seen = changed = 0
-    with wh.connect(db) as conn:
+    db_file = wh.db_path(db)
+    with (
+        ops.writer_lock(db_file, log_fn=lambda m: click.echo(m, err=True)),
+        wh.connect(db_file) as conn,
+    ):
         after = ""
         while rows := load_mod.articles_for_relabel(conn, after, page):
             labels = classify_many([(body, title) for _, body, title in rows], taxonomy=taxonomy)
@@ -227,6 +233,8 @@ def reclassify(db: str | None, config: str | None, page: int) -> None:
             )
             seen += len(rows)
             after = rows[-1][0]
+        conn.close()
+        ops.publish_snapshot(db_file)  # readers see the new labels
     version = labels[0].classifier_version if seen else "-"
     click.echo(f"reclassified {seen} articles with {version}: {changed} changed")
 
@@ -273,7 +281,13 @@ def correct(
         values["tone"] = tone
     if not values:
         raise click.UsageError("give at least one of --relevance, --topics, --tone")
-    with wh.connect(db) as conn:
+    from ipwire import ops
+
+    db_file = wh.db_path(db)
+    with (
+        ops.writer_lock(db_file, log_fn=lambda m: click.echo(m, err=True)),
+        wh.connect(db_file) as conn,
+    ):
         if not conn.execute("SELECT 1 FROM articles WHERE article_id = ?", [article_id]).fetchone():
             raise click.ClickException(f"no article {article_id} in the warehouse")
         for field_name, value in values.items():
@@ -295,9 +309,8 @@ def corrections(db: str | None) -> None:
 
     Example: ipwire corrections > corrected.jsonl
     """
-    from ipwire.warehouse import db as wh
 
-    with wh.connect(db, read_only=True) as conn:
+    with open_reader(db) as conn:
         rows = conn.execute(
             "SELECT a.article_id, a.url, a.title, a.body, a.outlet, a.published_date::VARCHAR,"
             " a.is_relevant, a.tone,"
