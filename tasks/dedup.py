@@ -32,6 +32,7 @@ import numpy as np
 from ipwire.ids import content_hash as _content_hash
 from ipwire.ids import normalise_text, stable_id
 from ipwire.records import Article
+from ipwire.tasks.extract_text import parse_date
 
 TOPICS = (
     "diplomacy",
@@ -95,9 +96,14 @@ class DedupSettings:
     # two): shared chrome alone can push the containment of a short text over the threshold.
     near_min_key_share: float = 0.3
     max_near_candidates: int = 64  # candidates verified per article
-    story_threshold: float = 0.2  # cosine of IDF-weighted story keys to join a story
+    story_threshold: float = 0.22  # cosine of IDF-weighted story keys to join a story
     story_threshold_untopical: float = 0.55  # the same when either side has no topic
-    story_window_days: int = 30  # reports further apart never share a story
+    # ... and its mean score over the members of the story it joins (average linkage)
+    story_mean_threshold: float = 0.2
+    story_window_days: int = 30
+    # relevance within this margin of the classifier's cut counts as undecided (no topics)
+    relevance_cut: float = 0.5
+    relevance_margin: float = 0.1  # reports further apart never share a story
     max_story_keys: int = 64  # names, places, numbers kept per article (first seen first)
     max_quote_keys: int = 12  # four-word windows of quoted speech kept per article
     story_df_share: float = 0.05  # keys in more than this share of articles are ignored ...
@@ -693,10 +699,30 @@ def _day_of(published_at: str | None) -> int | None:
     return (d - date(1970, 1, 1)).days
 
 
-def _labels(article: Article) -> tuple[bool | None, int | None]:
+def _article_day(article: Article) -> int | None:
+    """The article's day: its publication date, else a date in the first lines of its text
+    (a dateline or by-line date such as "August 8, 2022"); a date later in the text is more
+    often an earlier event than the report's own day."""
+    day = _day_of(article.published_at)
+    if day is None and article.body:
+        day = _day_of(parse_date(article.body[:_LEAD_CHARS]))
+    return day
+
+
+_LEAD_CHARS = 200
+
+
+def _labels(article: Article, settings: DedupSettings) -> tuple[bool | None, int | None]:
+    """The relevance decision and the topics as a bit mask, as the story gates use them.
+
+    An article whose relevance is within ``relevance_margin`` of the classifier's cut gets no
+    topics (mask 0): the decision may be wrong either way, so it joins a story only on the
+    stronger untopical evidence, from either side."""
     c = article.classification
     if c is None:
         return None, None
+    if abs(float(c.relevance) - settings.relevance_cut) < settings.relevance_margin:
+        return bool(c.is_relevant), 0
     mask = 0
     for t in c.topics:
         if t.topic in TOPICS:
@@ -707,7 +733,7 @@ def _labels(article: Article) -> tuple[bool | None, int | None]:
 def _order_key(article: Article) -> tuple[int, str]:
     """Earliest publication day first (undated last), then article id: the order that decides
     which member of a chain or story is the first, whatever order the inputs came in."""
-    day = _day_of(article.published_at)
+    day = _article_day(article)
     return (_LAST_DAY if day is None else day, article.article_id)
 
 
@@ -879,18 +905,18 @@ def find_duplicates(
 
 def _set_merges(art: Article, layer: str, merges: list[tuple[str, str, str]]) -> None:
     """Keep the merges an article caused on the article itself (``persist`` applies them)."""
-    kept = [m for m in getattr(art, "dedup_merges", []) if m[0] != layer]
-    art.dedup_merges = kept + merges  # type: ignore[attr-defined]
+    kept = [m for m in art.dedup_merges if m[0] != layer]
+    art.dedup_merges = kept + merges
 
 
 def _add_batch_doc(index: _Index, n: int, art: Article, feats: Features, with_story: bool) -> None:
-    rel, mask = _labels(art)
+    rel, mask = _labels(art, index.settings)
     index.add_doc(
         n,
         art.article_id,
         feats.n_shingles,
         feats.minhash,
-        _day_of(art.published_at),
+        _article_day(art),
         rel,
         mask,
         len(feats.story_keys),
@@ -993,6 +1019,20 @@ def _joinable(a: tuple, b: tuple, window: int) -> bool:
     return all(x & y for x in a[3] for y in b[3])
 
 
+def _linked(
+    members: list[tuple[int, int]],
+    by_doc: dict[tuple[int, int], float],
+    settings: DedupSettings,
+) -> bool:
+    """Whether an article matches a story as a whole rather than one of its members: its mean
+    score over the members (a member outside the candidates scores 0) reaches
+    ``story_mean_threshold``. One shared name must not chain two reports through a third."""
+    if not members:
+        return True
+    total = sum(by_doc.get(m, 0.0) for m in members)
+    return total / len(members) >= settings.story_mean_threshold
+
+
 def _union(a: tuple, b: tuple) -> tuple:
     return (min(a[0], b[0]), max(a[1], b[1]), a[2] | b[2], a[3] | b[3])
 
@@ -1006,11 +1046,15 @@ def assign_stories(
 
     An article joins every story that holds a copy of it, and every story of an earlier or
     later report scoring at least ``story_threshold`` (``story_threshold_untopical`` when
-    either side has no topic) as long as the joined stories stay within the gates (no two
-    members more than ``story_window_days`` apart, of the other relevance decision or with
-    disjoint topics). The story id comes from the earliest member by (published day, article
-    id); stories joined through the article are merged into it (``persist`` re-points the
-    stored rows), so the clusters do not depend on input order or batching."""
+    either side has no topic or a relevance near the classifier's cut) whose members it
+    matches as a whole (mean score at least ``story_mean_threshold``, so one shared name does
+    not chain reports), as long as the joined stories stay within the gates (no two members
+    more than ``story_window_days`` apart, by publication day or else a date in the first
+    lines, of the other relevance decision or with disjoint topics).
+
+    The story id comes from the earliest member by (published day, article id); stories
+    joined through the article are merged into it (``persist`` re-points the stored rows),
+    so the clusters do not depend on input order or batching."""
     s = settings or DedupSettings()
     stored = warehouse_index(conn, s)
     batch = _Index(s, capacity=max(16, len(articles)))
@@ -1018,8 +1062,8 @@ def assign_stories(
     ordered = sorted(articles, key=_order_key)
     for n, art in enumerate(ordered):
         feats = compute_features(art, s)
-        rel, mask = _labels(art)
-        day = _day_of(art.published_at)
+        rel, mask = _labels(art, s)
+        day = _article_day(art)
         me = (
             _LAST_DAY if day is None else day,
             -_LAST_DAY if day is None else day,
@@ -1030,7 +1074,7 @@ def assign_stories(
         group = me
         # copies: the stories of the chain's root and of the roots merged into it
         forced = [art.duplicate_of] if art.duplicate_of else []
-        forced += [old for layer, old, _ in getattr(art, "dedup_merges", []) if layer == "root"]
+        forced += [old for layer, old, _ in art.dedup_merges if layer == "root"]
         for root in forced:
             found = view.doc_of(view.resolve_root(root)) or view.doc_of(root)
             if found is None:
@@ -1040,7 +1084,9 @@ def assign_stories(
             if sid and sid not in chosen:
                 chosen.append(sid)
                 group = _union(group, _group(view, view.members(sid)))
-        for score, ix_no, doc in story_scores(view.indexes, feats, s):
+        scored = story_scores(view.indexes, feats, s)
+        by_doc = {(ix_no, doc): score for score, ix_no, doc in scored}
+        for score, ix_no, doc in scored:
             if score < s.story_threshold:
                 break
             index = view.indexes[ix_no]
@@ -1053,7 +1099,10 @@ def assign_stories(
             untopical = mask == 0 or int(index.tmask[doc]) == 0
             if untopical and score < s.story_threshold_untopical:
                 continue
-            other = _group(view, view.members(sid))
+            members = view.members(sid)
+            if not _linked(members, by_doc, s):
+                continue
+            other = _group(view, members)
             if _joinable(group, other, s.story_window_days):
                 chosen.append(sid)
                 group = _union(group, other)
@@ -1103,13 +1152,13 @@ def persist(
     for aid in ids:
         art = latest[aid]
         feats = compute_features(art, s)
-        rel, mask = _labels(art)
+        rel, mask = _labels(art, s)
         state = (
             feats.content_hash,
             s.params(),
             art.duplicate_of or aid,
             art.story_id,
-            _day_of(art.published_at),
+            _article_day(art),
             rel,
             mask,
         )
@@ -1144,7 +1193,7 @@ def _apply_merges(conn: duckdb.DuckDBPyConnection, articles: list[Article]) -> N
     the size of the merged chains and stories, and merges happen only when an article is
     earlier than what it joins or links two of them."""
     for art in articles:
-        for layer, old, new in getattr(art, "dedup_merges", []):
+        for layer, old, new in art.dedup_merges:
             if layer == "root":
                 conn.execute(
                     "UPDATE dedup_signatures SET root_id = ? WHERE root_id = ?", [new, old]

@@ -203,6 +203,41 @@ def test_rewrite_more_than_window_days_later_starts_a_new_story(conn):
     assert late.story_id != original.story_id
 
 
+def test_undated_rewrite_with_a_late_dateline_date_starts_a_new_story(conn):
+    original = make_article("https://a.example/kartarpur", text("base_report"), "2025-03-14")
+    load(conn, [original])
+    body = "LAHORE, June 1, 2025: " + text("rewrite_same_story")
+    late = make_article("https://e.example/pilgrims", body, None)
+    load(conn, [late])
+    assert late.story_id != story_of(conn, original)
+
+
+def test_undated_rewrite_with_a_dateline_in_the_window_joins_the_story(conn):
+    original = make_article("https://a.example/kartarpur", text("base_report"), "2025-03-14")
+    load(conn, [original])
+    body = "LAHORE, March 16, 2025: " + text("rewrite_same_story")
+    rewrite = make_article("https://e.example/pilgrims", body, None)
+    load(conn, [rewrite])
+    assert rewrite.story_id == story_of(conn, original)
+
+
+def test_relevance_near_the_cut_counts_as_untopical():
+    article = make_article("https://a.example/kartarpur", text("base_report"))
+    settings = dedup.DedupSettings()
+    article.classification = Classification(0.55, True, "test", [TopicScore("sport", 1.0)])
+    assert dedup._labels(article, settings) == (True, 0)
+    article.classification = Classification(0.9, True, "test", [TopicScore("sport", 1.0)])
+    assert dedup._labels(article, settings) == (True, 1 << dedup.TOPICS.index("sport"))
+
+
+def test_story_is_joined_only_when_the_mean_score_over_its_members_is_high_enough():
+    settings = dedup.DedupSettings(story_mean_threshold=0.2)
+    members = [(0, 1), (0, 2), (1, 0)]
+    # one strong link to one member of three is a chain, not a match with the story
+    assert not dedup._linked(members, {(0, 1): 0.5}, settings)
+    assert dedup._linked(members, {(0, 1): 0.5, (1, 0): 0.3}, settings)
+
+
 def test_relevant_and_not_relevant_reports_never_share_a_story(conn):
     original = make_article("https://a.example/kartarpur", text("base_report"))
     classify(original, True, ["people"])
