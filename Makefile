@@ -9,8 +9,8 @@ DB     ?= data/ipwire.duckdb
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install -qq --upgrade pip
+	$(BIN)/python -m pip install -qq -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)
