@@ -310,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-labels", action="store_true", help="assign stories unclassified")
     ap.add_argument("--story-threshold", type=float, default=None)
     ap.add_argument("--near-threshold", type=float, default=None)
+    ap.add_argument("--story-mean-threshold", type=float, default=None)
     ap.add_argument("--via-flow", action="store_true", help="ingest files with the real flow")
     args = ap.parse_args(argv)
     kw = {}
@@ -317,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
         kw["story_threshold"] = args.story_threshold
     if args.near_threshold is not None:
         kw["near_threshold"] = args.near_threshold
+    if args.story_mean_threshold is not None:
+        kw["story_mean_threshold"] = args.story_mean_threshold
     settings = dedup.DedupSettings(**kw)
     path = EVAL / "labels" / "dev.jsonl"
     items = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

@@ -92,8 +92,8 @@ class DedupSettings:
     near_df_share: float = 0.05
     near_df_floor: int = 25
     near_df_cap: int = 1000
-    # A copy must also share this share of the article's usable sampled shingles (at least
-    # two): shared chrome alone can push the containment of a short text over the threshold.
+    # A copy must also share this share of the smaller of the two texts' sampled shingles (at
+    # least two): shared chrome alone can push the containment of a short text over the threshold.
     near_min_key_share: float = 0.3
     max_near_candidates: int = 64  # candidates verified per article
     story_threshold: float = 0.22  # cosine of IDF-weighted story keys to join a story
@@ -109,6 +109,8 @@ class DedupSettings:
     story_df_share: float = 0.05  # keys in more than this share of articles are ignored ...
     story_df_floor: int = 25  # ... once they are in more than this many articles
     max_story_candidates: int = 64
+    # articles re-clustered together at most (the connected stories around a batch)
+    story_max_component: int = 2000
 
     def params(self) -> str:
         """The fingerprint-relevant settings as a string stored with each signature row."""
@@ -391,6 +393,36 @@ class _Postings:
         return [int(c) + len(self.delta.get(k, ())) for k, c in zip(keys, n.tolist(), strict=True)]
 
 
+class _KeyCounts:
+    """key -> count: sorted unique keys with counts plus a dict of additions."""
+
+    def __init__(self) -> None:
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.n = np.zeros(0, dtype=np.int32)
+        self.delta: dict[int, int] = {}
+
+    def add_many(self, keys: np.ndarray) -> None:
+        if len(keys) > 10_000 or len(self.delta) > 1_000_000:
+            extra = np.fromiter(self.delta, dtype=np.int64, count=len(self.delta))
+            reps = np.fromiter(self.delta.values(), dtype=np.int64, count=len(self.delta))
+            allk = np.concatenate([np.repeat(self.keys, self.n), np.repeat(extra, reps), keys])
+            self.keys, n = np.unique(allk, return_counts=True)
+            self.n = n.astype(np.int32)
+            self.delta = {}
+            return
+        for k in keys.tolist():
+            self.delta[k] = self.delta.get(k, 0) + 1
+
+    def counts(self, keys: list[int]) -> np.ndarray:
+        q = np.asarray(keys, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.keys, q), max(0, len(self.keys) - 1))
+        found = (self.keys[pos] == q) if len(self.keys) else np.zeros(len(q), dtype=np.bool_)
+        out = np.where(found, self.n[pos] if len(self.keys) else 0, 0).astype(np.float64)
+        if self.delta:
+            out += np.asarray([self.delta.get(k, 0) for k in keys], dtype=np.float64)
+        return out
+
+
 _UNKNOWN_DAY = -(2**31)
 
 
@@ -410,6 +442,8 @@ class _Index:
         self.fwd_kinds = np.zeros(4096, dtype=np.int8)
         self.fwd_used = 0
         self.n_live = 0
+        self.n_story_docs = 0  # chain roots, whose story keys are counted in story_df
+        self.story_df = _KeyCounts()
         self.high_water = 0
         self.merge_water = 0
         self.n_rows = 0
@@ -436,6 +470,7 @@ class _Index:
         self.rel = grow(self.rel if old else None, (cap,), np.int8, -1)
         self.tmask = grow(self.tmask if old else None, (cap,), np.int32, -1)
         self.n_story = grow(self.n_story if old else None, (cap,), np.int32, 0)
+        self.n_near = grow(self.n_near if old else None, (cap,), np.int32, 0)
         self.live = grow(self.live if old else None, (cap,), np.bool_, False)
         self.article_id = grow(self.article_id if old else None, (cap,), object, None)
         self.root_id = grow(self.root_id if old else None, (cap,), object, None)
@@ -491,13 +526,26 @@ class _Index:
     def root(self, doc: int) -> str:
         return _resolve(self.root_alias, self.root_id[doc])
 
-    def story(self, doc: int) -> str | None:
+    def story_of(self, doc: int) -> str | None:
         sid = self.story_id[doc]
         return _resolve(self.story_alias, sid) if sid else None
 
     def members(self, story_id: str) -> list[int]:
         """Live docs of a story, including those of stories merged into it."""
         return [d for d in self.by_story.get(story_id, ()) if self.live[d]]
+
+    def move_to_story(self, article_id: str, story_id: str) -> None:
+        """Re-point one stored article to another story (a re-clustered component)."""
+        doc = self.by_article.get(article_id)
+        if doc is None:
+            return  # not loaded yet: its row already holds the new story
+        for sid in {self.story_id[doc], self.story_of(doc)}:
+            docs = self.by_story.get(sid) if sid else None
+            if docs and doc in docs:
+                docs.remove(doc)
+        self.story_alias.pop(story_id, None)
+        self.story_id[doc] = story_id
+        self.by_story.setdefault(story_id, []).append(doc)
 
     def merge_story(self, old: str, new: str) -> None:
         self.story_alias[old] = new
@@ -517,6 +565,7 @@ class _Index:
         n_story: int,
         root_id: str,
         story_id: str | None,
+        n_near: int = 0,
     ) -> None:
         self._grow(doc + 1)
         previous = self.by_article.get(article_id)
@@ -530,6 +579,7 @@ class _Index:
         self.rel[doc] = -1 if rel is None else int(rel)
         self.tmask[doc] = -1 if tmask is None else tmask
         self.n_story[doc] = n_story
+        self.n_near[doc] = n_near
         self.live[doc] = True
         self.article_id[doc] = article_id
         self.root_id[doc] = root_id
@@ -595,6 +645,8 @@ def _load_rows(index: _Index, conn: duckdb.DuckDBPyConnection, after: int) -> No
     kind = np.asarray(keys["kind"], dtype=np.int8)
     kseq = np.asarray(keys["seq"], dtype=np.int64)
     del keys
+    shingle_docs, n_near = np.unique(kseq[kind == KIND_SHINGLE], return_counts=True)
+    index.n_near[shingle_docs] = n_near
     story_mask = np.isin(kind, STORY_KINDS)
     near_mask = ~story_mask
     if story_mask.any():
@@ -614,6 +666,14 @@ def _load_rows(index: _Index, conn: duckdb.DuckDBPyConnection, after: int) -> No
         index.fwd_len[docs] = counts
         index.fwd_used = need
         del sk, skind, sseq
+    # Document frequencies count chain roots only: a copy shares its root's story, and
+    # counting it would make the words of a syndicated text look common.
+    is_root = np.zeros(int(seqs.max()) + 1, dtype=np.bool_)
+    is_root[seqs] = cols["root_id"] == cols["article_id"]
+    index.n_story_docs += int(is_root.sum())
+    df_mask = story_mask & (kseq < len(is_root))
+    df_mask[df_mask] = is_root[kseq[df_mask]]
+    index.story_df.add_many(kk[df_mask])
     for postings, mask in ((index.near, near_mask), (index.story, story_mask)):
         k, d = kk[mask], kseq[mask]
         if after == 0 and len(postings.keys) == 0:
@@ -636,6 +696,8 @@ def _load_merges(index: _Index, conn: duckdb.DuckDBPyConnection) -> None:
     for seq, layer, old, new in rows:
         if layer == "root":
             index.root_alias[old] = new
+        elif layer == "member":
+            index.move_to_story(old, new)
         else:
             index.merge_story(old, new)
         index.merge_water = max(index.merge_water, int(seq))
@@ -830,8 +892,6 @@ def _near_matches(
     for index in indexes:
         df += np.asarray(index.near.counts(keys), dtype=np.int64)
     usable = [k for k, c in zip(keys, df.tolist(), strict=True) if 0 < c <= cap]
-    n_usable = sum(1 for c in df.tolist() if c <= cap)
-    min_hits = max(min(2, n_usable), math.ceil(settings.near_min_key_share * n_usable))
     if not usable:
         return out
     for ix_no, index in enumerate(indexes):
@@ -841,8 +901,11 @@ def _near_matches(
                 hits[doc] = hits.get(doc, 0) + 1
         ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
         for doc, n_hits in ranked[: settings.max_near_candidates]:
-            if n_hits < min_hits:
-                break
+            # the share is of the smaller key set, so the pair is a candidate whichever
+            # of the two texts arrives last
+            m = min(len(keys), int(index.n_near[doc]))
+            if n_hits < max(min(2, m), math.ceil(settings.near_min_key_share * m)):
+                continue
             if (ix_no, doc) in exact_docs or not index.live[doc]:
                 continue
             if index.article_id[doc] == article.article_id:
@@ -922,12 +985,16 @@ def _add_batch_doc(index: _Index, n: int, art: Article, feats: Features, with_st
         len(feats.story_keys),
         art.duplicate_of or art.article_id,
         art.story_id,
+        len(feats.near_keys) - 1,
     )
     for key, _ in feats.near_keys:
         index.near.add(key, n)
     if with_story:
         for key, _ in feats.story_keys:
             index.story.add(key, n)
+        if not art.duplicate_of:
+            index.n_story_docs += 1
+            index.story_df.add_many(np.asarray([k for k, _ in feats.story_keys], np.int64))
         index.set_story_keys(
             n,
             np.asarray([k for k, _ in feats.story_keys], dtype=np.int64),
@@ -943,13 +1010,13 @@ class _Weigher:
 
     def __init__(self, indexes: list[_Index], settings: DedupSettings) -> None:
         self.indexes = indexes
-        self.n_docs = sum(ix.n_live for ix in indexes) + 1
+        self.n_docs = sum(ix.n_story_docs for ix in indexes) + 1
         self.cap = max(settings.story_df_floor, settings.story_df_share * self.n_docs)
 
     def weights(self, keys: list[int], kinds: list[int]) -> np.ndarray:
         df = np.zeros(len(keys), dtype=np.float64)
         for ix in self.indexes:
-            df += np.asarray(ix.story.counts(keys), dtype=np.float64)
+            df += ix.story_df.counts(keys)
         kw = np.asarray([_KIND_WEIGHT[k] for k in kinds], dtype=np.float64)
         w = kw * np.log((self.n_docs + 1) / (df + 1))
         w[df > self.cap] = 0.0
@@ -963,11 +1030,27 @@ def story_scores(
 
     score = cosine of the two articles' IDF-weighted story-key sets: shared weight over the
     geometric mean of both sides' weight. Keys found in too many articles carry no evidence."""
-    if not feats.story_keys:
+    return _story_candidates(
+        indexes,
+        [k for k, _ in feats.story_keys],
+        [kind for _, kind in feats.story_keys],
+        _Weigher(indexes, settings),
+        settings,
+    )
+
+
+def _story_candidates(
+    indexes: list[_Index],
+    keys: list[int],
+    kinds: list[int],
+    weigher: _Weigher,
+    settings: DedupSettings,
+) -> list[tuple[float, int, int]]:
+    """``story_scores`` for a key list, with the weights of one weigher (so a pair scores the
+    same whichever side asks)."""
+    if not keys:
         return []
-    keys = [k for k, _ in feats.story_keys]
-    weigher = _Weigher(indexes, settings)
-    weights = weigher.weights(keys, [kind for _, kind in feats.story_keys])
+    weights = weigher.weights(keys, kinds)
     total = float(weights.sum())
     if total <= 0:
         return []
@@ -1037,6 +1120,147 @@ def _union(a: tuple, b: tuple) -> tuple:
     return (min(a[0], b[0]), max(a[1], b[1]), a[2] | b[2], a[3] | b[3])
 
 
+def _link_threshold(mask_a: int, mask_b: int, settings: DedupSettings) -> float:
+    """The score a pair needs to link: higher when either side has no topic (mask 0)."""
+    if mask_a == 0 or mask_b == 0:
+        return settings.story_threshold_untopical
+    return settings.story_threshold
+
+
+def _component(
+    view: _Overlay,
+    start: list[tuple[int, int]],
+    skip: set[str],
+    weigher: _Weigher,
+    settings: DedupSettings,
+) -> tuple[list[tuple[int, int]], list[tuple[tuple[int, int], tuple[int, int]]]]:
+    """Every article connected to ``start`` by a story link (a score at or above the link
+    threshold, scored from both sides), a shared story or a shared duplicate root, up to
+    ``story_max_component`` articles; and the links found. Stored rows of articles in
+    ``skip`` (re-ingested in this batch) are left out."""
+    seen: set[tuple[int, int]] = set()
+    links: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    frontier = sorted(start)
+    stored = view.indexes[0]
+    while frontier and len(seen) < settings.story_max_component:
+        node = frontier.pop(0)
+        if node in seen:
+            continue
+        seen.add(node)
+        ix_no, doc = node
+        index = view.indexes[ix_no]
+        keys, kinds = index.story_keys_of(doc)
+        found: list[tuple[int, int]] = []
+        for score, jx, other in _story_candidates(
+            view.indexes, keys.tolist(), kinds.tolist(), weigher, settings
+        ):
+            oindex = view.indexes[jx]
+            if (jx, other) == node or oindex.article_id[other] in skip and jx == 0:
+                continue
+            if score < min(settings.story_threshold, settings.story_threshold_untopical):
+                break
+            if score >= _link_threshold(int(index.tmask[doc]), int(oindex.tmask[other]), settings):
+                found.append((jx, other))
+                links.append((node, (jx, other)))
+        sid = index.story_of(doc) if ix_no == 0 else None
+        if sid:
+            found += [m for m in view.members(view.resolve_story(sid)) if m[0] == 0]
+        root = view.resolve_root(index.root_id[doc])
+        at = view.doc_of(root)
+        if at is not None:
+            found.append(at)
+            if at[0] == 0 and stored.story_of(at[1]):
+                found += [m for m in view.members(stored.story_of(at[1])) if m[0] == 0]
+        for other in found:
+            if other not in seen and not (
+                other[0] == 0 and view.indexes[0].article_id[other[1]] in skip
+            ):
+                frontier.append(other)
+    return sorted(seen), links
+
+
+def _recluster(
+    view: _Overlay, nodes: list[tuple[int, int]], weigher: _Weigher, settings: DedupSettings
+) -> dict[tuple[int, int], str]:
+    """Story ids of a connected set of articles, from their pairwise scores alone.
+
+    Copies (same duplicate root) form a unit. Units are taken in a fixed order, by their
+    earliest member's (published day, article id); a unit joins every story built so far with
+    a linking pair (score at or above the link threshold), a mean score over all member pairs
+    of at least ``story_mean_threshold`` (average linkage) and the gates passed (window,
+    relevance, topics). A story's id comes from its earliest member. The result depends on
+    the set of articles only, not on the order or batches they arrived in."""
+    info = {}
+    for node in nodes:
+        index = view.indexes[node[0]]
+        keys, kinds = index.story_keys_of(node[1])
+        w = weigher.weights(keys.tolist(), kinds.tolist())
+        wmap = {k: x for k, x in zip(keys.tolist(), w.tolist(), strict=True) if x > 0}
+        info[node] = (wmap, float(sum(wmap.values())), int(index.tmask[node[1]]))
+
+    def score(a: tuple[int, int], b: tuple[int, int]) -> float:
+        wa, ta, _ = info[a]
+        wb, tb, _ = info[b]
+        if ta <= 0 or tb <= 0:
+            return 0.0
+        if len(wb) < len(wa):
+            wa, wb = wb, wa
+        return sum(x for k, x in wa.items() if k in wb) / math.sqrt(ta * tb)
+
+    units: dict[str, list[tuple[int, int]]] = {}
+    for node in nodes:
+        root = view.resolve_root(view.indexes[node[0]].root_id[node[1]])
+        units.setdefault(root, []).append(node)
+    order = sorted(units.values(), key=lambda u: min(_doc_key(view.indexes[i], d) for i, d in u))
+
+    def unit_score(u: list[tuple[int, int]], v: list[tuple[int, int]]) -> tuple[float, bool]:
+        """The best pair of copies: a report is as close as its best-kept copy (an all-caps
+        or truncated copy loses names it still stands for). And whether a pair links."""
+        pairs = [(score(a, b), a, b) for a in u for b in v]
+        linked = any(x >= _link_threshold(info[a][2], info[b][2], settings) for x, a, b in pairs)
+        return max(x for x, _, _ in pairs), linked
+
+    clusters: list[list[list[tuple[int, int]]]] = []  # stories as lists of units
+    groups: list[tuple] = []
+    for unit in order:
+        group = _group(view, unit)
+        scored = []
+        for c_no, units_in in enumerate(clusters):
+            if not units_in:
+                continue
+            found = [unit_score(unit, other) for other in units_in]
+            mean = sum(x for x, _ in found) / len(found)
+            if any(ok for _, ok in found) and mean >= settings.story_mean_threshold:
+                scored.append((-max(x for x, _ in found), c_no))
+        chosen = []
+        for _, c_no in sorted(scored):
+            if _joinable(group, groups[c_no], settings.story_window_days):
+                chosen.append(c_no)
+                group = _union(group, groups[c_no])
+        if not chosen:
+            clusters.append([unit])
+            groups.append(group)
+            continue
+        keep = min(chosen)
+        for c_no in chosen:
+            if c_no != keep:
+                clusters[keep].extend(clusters[c_no])
+                clusters[c_no] = []
+                groups[c_no] = (_LAST_DAY, -_LAST_DAY, {0, 1}, set())  # never joinable
+        clusters[keep].append(unit)
+        groups[keep] = group
+    out: dict[tuple[int, int], str] = {}
+    for units_in in clusters:
+        if not units_in:
+            continue
+        members = [node for unit in units_in for node in unit]
+        first = min(_doc_key(view.indexes[i], d) for i, d in members)
+        sid = stable_id("story", first[1])
+        for node in members:
+            out[node] = sid
+    return out
+
+
 def assign_stories(
     conn: duckdb.DuckDBPyConnection,
     articles: list[Article],
@@ -1044,81 +1268,83 @@ def assign_stories(
 ) -> None:
     """Set ``story_id`` (layer 4), in place, after classification.
 
-    An article joins every story that holds a copy of it, and every story of an earlier or
-    later report scoring at least ``story_threshold`` (``story_threshold_untopical`` when
-    either side has no topic or a relevance near the classifier's cut) whose members it
-    matches as a whole (mean score at least ``story_mean_threshold``, so one shared name does
-    not chain reports), as long as the joined stories stay within the gates (no two members
-    more than ``story_window_days`` apart, by publication day or else a date in the first
-    lines, of the other relevance decision or with disjoint topics).
-
-    The story id comes from the earliest member by (published day, article id); stories
-    joined through the article are merged into it (``persist`` re-points the stored rows),
-    so the clusters do not depend on input order or batching."""
+    Each article is scored against the warehouse and its batch; the articles connected to
+    the batch through story links (a score of at least ``story_threshold``, or
+    ``story_threshold_untopical`` when either side has no topic), shared stories or shared
+    duplicate roots are re-clustered together from their pairwise scores in a fixed order
+    (see ``_recluster``). Stored articles whose story changes are carried as ("member",
+    article id, story id) merges on the batch's articles of that component, for ``persist``
+    to re-point. So the stories depend on the set of articles, not on input order or
+    batching."""
     s = settings or DedupSettings()
     stored = warehouse_index(conn, s)
     batch = _Index(s, capacity=max(16, len(articles)))
     view = _Overlay(stored, batch)
     ordered = sorted(articles, key=_order_key)
+    for art in ordered:  # chains merged by find_duplicates in this batch
+        for layer, old, new in art.dedup_merges:
+            if layer == "root":
+                view.root_alias[old] = new
     for n, art in enumerate(ordered):
-        feats = compute_features(art, s)
-        rel, mask = _labels(art, s)
-        day = _article_day(art)
-        me = (
-            _LAST_DAY if day is None else day,
-            -_LAST_DAY if day is None else day,
-            set() if rel is None else {int(rel)},
-            {mask} if mask else set(),
-        )
-        chosen: list[str] = []
-        group = me
-        # copies: the stories of the chain's root and of the roots merged into it
-        forced = [art.duplicate_of] if art.duplicate_of else []
-        forced += [old for layer, old, _ in art.dedup_merges if layer == "root"]
-        for root in forced:
-            found = view.doc_of(view.resolve_root(root)) or view.doc_of(root)
-            if found is None:
-                continue
-            sid = view.indexes[found[0]].story_id[found[1]]
-            sid = view.resolve_story(sid) if sid else None
-            if sid and sid not in chosen:
-                chosen.append(sid)
-                group = _union(group, _group(view, view.members(sid)))
-        scored = story_scores(view.indexes, feats, s)
-        by_doc = {(ix_no, doc): score for score, ix_no, doc in scored}
-        for score, ix_no, doc in scored:
-            if score < s.story_threshold:
-                break
-            index = view.indexes[ix_no]
-            sid = index.story_id[doc]
-            if index.article_id[doc] == art.article_id or not sid:
-                continue
-            sid = view.resolve_story(sid)
-            if sid in chosen:
-                continue
-            untopical = mask == 0 or int(index.tmask[doc]) == 0
-            if untopical and score < s.story_threshold_untopical:
-                continue
-            members = view.members(sid)
-            if not _linked(members, by_doc, s):
-                continue
-            other = _group(view, members)
-            if _joinable(group, other, s.story_window_days):
-                chosen.append(sid)
-                group = _union(group, other)
-        firsts = {sid: view.first_of(sid) for sid in chosen}
-        first = min([_order_key(art), *firsts.values()])
-        story = stable_id("story", first[1])
-        merges = []
-        for sid in sorted(chosen):
-            if sid != story:
-                view.merge_story(sid, story)
-                merges.append(("story", sid, story))
-        art.story_id = story
-        _set_merges(art, "story", merges)
-        _add_batch_doc(batch, n, art, feats, with_story=True)
-    for art in ordered:  # a later article of the batch may have merged this one's story
-        art.story_id = view.resolve_story(art.story_id)
+        art.story_id = None
+        _add_batch_doc(batch, n, art, compute_features(art, s), with_story=True)
+    skip = {art.article_id for art in ordered}
+    weigher = _Weigher(view.indexes, s)
+    start = [(1, n) for n in range(len(ordered))]
+    for art in ordered:  # the stored chains this batch merged into an article's chain
+        for layer, old, _ in art.dedup_merges:
+            found = view.doc_of(old) if layer == "root" else None
+            if found is not None and found[0] == 0 and old not in skip:
+                start.append(found)
+    nodes, links = _component(view, start, skip, weigher, s)
+    # split into connected components so each is clustered on its own
+    parent = {node: node for node in nodes}
+
+    def find(x: tuple[int, int]) -> tuple[int, int]:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def join(a: tuple[int, int], b: tuple[int, int]) -> None:
+        if a in parent and b in parent:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+
+    for a, b in links:
+        join(a, b)
+    by_root: dict[str, tuple[int, int]] = {}
+    by_story: dict[str, tuple[int, int]] = {}
+    for node in nodes:
+        index = view.indexes[node[0]]
+        root = view.resolve_root(index.root_id[node[1]])
+        join(by_root.setdefault(root, node), node)
+        if node[0] == 0 and index.story_of(node[1]):
+            sid = view.resolve_story(index.story_of(node[1]))
+            join(by_story.setdefault(sid, node), node)
+    comps: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for node in nodes:
+        comps.setdefault(find(node), []).append(node)
+    for members in comps.values():
+        stories = _recluster(view, members, weigher, s)
+        repoints = []
+        for (ix_no, doc), sid in sorted(stories.items()):
+            if ix_no == 1:
+                ordered[doc].story_id = sid
+            else:
+                current = stored.story_of(doc)
+                current = view.resolve_story(current) if current else None
+                if current != sid:
+                    repoints.append(("member", stored.article_id[doc], sid))
+        for ix_no, doc in members:
+            if ix_no == 1:
+                kept = [m for m in ordered[doc].dedup_merges if m[0] not in ("story", "member")]
+                ordered[doc].dedup_merges = kept + repoints
+    for n, art in enumerate(ordered):  # beyond the component cap: a story of its own
+        if art.story_id is None:
+            art.story_id = stable_id("story", art.article_id)
+            batch.story_id[n] = art.story_id
 
 
 # --------------------------------------------------------------------------- persistence
@@ -1192,9 +1418,18 @@ def _apply_merges(conn: duckdb.DuckDBPyConnection, articles: list[Article]) -> N
     loader's transaction so the batch and its merges commit together. The work is bounded by
     the size of the merged chains and stories, and merges happen only when an article is
     earlier than what it joins or links two of them."""
+    done: set[tuple[str, str, str]] = set()
     for art in articles:
         for layer, old, new in art.dedup_merges:
-            if layer == "root":
+            if (layer, old, new) in done:
+                continue
+            done.add((layer, old, new))
+            if layer == "member":
+                conn.execute(
+                    "UPDATE dedup_signatures SET story_id = ? WHERE article_id = ?", [new, old]
+                )
+                conn.execute("UPDATE articles SET story_id = ? WHERE article_id = ?", [new, old])
+            elif layer == "root":
                 conn.execute(
                     "UPDATE dedup_signatures SET root_id = ? WHERE root_id = ?", [new, old]
                 )
