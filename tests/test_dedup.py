@@ -315,3 +315,66 @@ def test_article_is_not_its_own_duplicate_when_seen_again(conn):
     again = make_article("https://a.example/kartarpur", text("base_report"))
     dedup.find_duplicates(conn, [again])
     assert again.duplicate_of is None
+
+
+def test_earlier_report_arriving_later_names_the_story_and_stored_members_follow(conn):
+    rewrite = make_article("https://e.example/pilgrims", text("rewrite_same_story"), "2025-03-15")
+    load(conn, [rewrite])
+    assert story_of(conn, rewrite) == stable_id("story", rewrite.article_id)
+    dedup.clear_cache()
+    earlier = make_article("https://a.example/kartarpur", text("base_report"), "2025-03-14")
+    load(conn, [earlier])
+    assert story_of(conn, rewrite) == stable_id("story", earlier.article_id)
+    assert earlier.story_id == story_of(conn, rewrite)
+    merges = conn.execute("SELECT layer, old_id FROM dedup_merges").fetchall()
+    assert ("member", rewrite.article_id) in merges
+
+
+def test_one_article_per_batch_in_any_order_gives_the_same_stories(tmp_path):
+    def articles() -> list[Article]:
+        return [
+            make_article("https://a.example/kartarpur", text("base_report"), "2025-03-14"),
+            make_article("https://b.example/kp-pti", text("syndicated_copy"), "2025-03-15"),
+            make_article("https://e.example/pilgrims", text("rewrite_same_story"), "2025-03-16"),
+            make_article("https://d.example/karachi-rain", text("unrelated_report"), "2025-03-14"),
+        ]
+
+    partitions = []
+    for seed in range(4):
+        dedup.clear_cache()
+        db = duckdb.connect(str(tmp_path / f"w{seed}.duckdb"))
+        db.execute(ARTICLES_DDL)
+        for statement in ";".join(m.read_text() for m in MIGRATIONS).split(";"):
+            if statement.strip():
+                db.execute(statement)
+        arts = articles()
+        random.Random(seed).shuffle(arts)
+        for a in arts:
+            load(db, [a])
+        partitions.append({a.article_id: story_of(db, a) for a in arts})
+        db.close()
+    assert all(p == partitions[0] for p in partitions)
+    assert len(set(partitions[0].values())) == 2
+
+
+def test_copy_is_found_whichever_of_the_two_texts_arrives_last(tmp_path):
+    short = " ".join(text("base_report").split()[:80])
+    filler = " ".join(
+        f"Item {n} on the municipal agenda covered drainage ward {n * 7} and budget line {n * 13}."
+        for n in range(40)
+    )
+    long = short + "\n\n" + filler  # keeps far more sampled shingles than the short text
+    for first_short in (True, False):
+        dedup.clear_cache()
+        db = duckdb.connect(str(tmp_path / f"w{first_short}.duckdb"))
+        db.execute(ARTICLES_DDL)
+        for statement in ";".join(m.read_text() for m in MIGRATIONS).split(";"):
+            if statement.strip():
+                db.execute(statement)
+        a = make_article("https://a.example/short", short)
+        b = make_article("https://b.example/long", long)
+        load(db, [a] if first_short else [b])
+        load(db, [b] if first_short else [a])
+        roots = dict(db.execute("SELECT article_id, duplicate_of FROM articles").fetchall())
+        db.close()
+        assert {roots[a.article_id], roots[b.article_id]} - {None} != set()
