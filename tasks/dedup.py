@@ -221,10 +221,19 @@ def _norm_entity(token: str) -> str:
     return token.strip("'-.")
 
 
+def _mostly_upper(text: str) -> bool:
+    """Whether a text is set in capitals: every word would look like a name, so such a text
+    gets no story keys (it joins a story only as a copy of a text that has them)."""
+    letters = [c for c in text[:5000] if c.isalpha()]
+    return len(letters) >= 20 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
+
+
 def story_keys(text: str, settings: DedupSettings) -> list[tuple[int, int]]:
     """Keys that survive a rewrite: proper names (single and multi-word), numbers, dates and
     four-word windows of quoted speech, in order of first appearance."""
     text = unicodedata.normalize("NFKC", text)
+    if _mostly_upper(text):
+        return []
     seen: set[int] = set()
     keys: list[tuple[int, int]] = []
 
@@ -391,6 +400,19 @@ class _Postings:
         q = np.asarray(keys, dtype=np.int64)
         n = np.searchsorted(self.keys, q, side="right") - np.searchsorted(self.keys, q, "left")
         return [int(c) + len(self.delta.get(k, ())) for k, c in zip(keys, n.tolist(), strict=True)]
+
+
+def _own_keys(index: _Index, doc: int, root: int | None) -> np.ndarray:
+    """A doc's story keys that its chain root (in the same index) does not have."""
+    keys = index.story_keys_of(doc)[0]
+    if root is None or root == doc:
+        return keys
+    return keys[~np.isin(keys, index.story_keys_of(root)[0])]
+
+
+def _own_keys_vs(index: _Index, doc: int, view: _Overlay, root: tuple[int, int]) -> np.ndarray:
+    keys = index.story_keys_of(doc)[0]
+    return keys[~np.isin(keys, view.indexes[root[0]].story_keys_of(root[1])[0])]
 
 
 class _KeyCounts:
@@ -666,14 +688,17 @@ def _load_rows(index: _Index, conn: duckdb.DuckDBPyConnection, after: int) -> No
         index.fwd_len[docs] = counts
         index.fwd_used = need
         del sk, skind, sseq
-    # Document frequencies count chain roots only: a copy shares its root's story, and
-    # counting it would make the words of a syndicated text look common.
+    # Document frequencies count a duplicate chain once: a copy adds only the keys its root
+    # lacks (chrome, a changed name), so syndication does not make a story's names look common.
     is_root = np.zeros(int(seqs.max()) + 1, dtype=np.bool_)
     is_root[seqs] = cols["root_id"] == cols["article_id"]
     index.n_story_docs += int(is_root.sum())
     df_mask = story_mask & (kseq < len(is_root))
     df_mask[df_mask] = is_root[kseq[df_mask]]
     index.story_df.add_many(kk[df_mask])
+    copies = ~is_root[seqs]
+    for seq, root in zip(seqs[copies].tolist(), cols["root_id"][copies].tolist(), strict=True):
+        index.story_df.add_many(_own_keys(index, seq, index.by_article.get(root)))
     for postings, mask in ((index.near, near_mask), (index.story, story_mask)):
         k, d = kk[mask], kseq[mask]
         if after == 0 and len(postings.keys) == 0:
@@ -927,7 +952,8 @@ def find_duplicates(
 
     Each article is compared with everything committed in the warehouse and with the rest of
     its batch. Copies form chains (connected by "is a copy of"); ``duplicate_of`` is the
-    chain's root, its earliest member by (published day, article id). When an article is
+    chain's root, its earliest member by published day (a stored member first on the same
+    day, then article id). When an article is
     earlier than a stored chain's root, or joins two chains, the later roots are merged into
     the earliest one: the article carries the merges and ``persist`` re-points stored rows.
     So the chains do not depend on the order or batching of the inputs."""
@@ -947,8 +973,15 @@ def find_duplicates(
             best = min(matches, key=lambda m: (m[1] != "exact", -m[0], m[2], m[3]))
             roots = {view.resolve_root(view.indexes[i].root_id[d]) for _, _, i, d in matches}
             roots.discard(art.article_id)
-            keys = {r: view.key_of(r) for r in roots}
-            keys[art.article_id] = _order_key(art)
+            # earliest day first; on the same day a stored root stays the root (which copy
+            # names the chain changes, the chain does not), then article id
+            keys = {}
+            for r in roots:
+                day, aid = view.key_of(r)
+                found = view.doc_of(r)
+                keys[r] = (day, 0 if found is not None and found[0] == 0 else 1, aid)
+            day, aid = _order_key(art)
+            keys[art.article_id] = (day, 1, aid)
             root = min(keys, key=lambda r: keys[r])
             for old in sorted(roots - {root}):
                 view.root_alias[old] = root
@@ -992,9 +1025,6 @@ def _add_batch_doc(index: _Index, n: int, art: Article, feats: Features, with_st
     if with_story:
         for key, _ in feats.story_keys:
             index.story.add(key, n)
-        if not art.duplicate_of:
-            index.n_story_docs += 1
-            index.story_df.add_many(np.asarray([k for k, _ in feats.story_keys], np.int64))
         index.set_story_keys(
             n,
             np.asarray([k for k, _ in feats.story_keys], dtype=np.int64),
@@ -1288,6 +1318,12 @@ def assign_stories(
     for n, art in enumerate(ordered):
         art.story_id = None
         _add_batch_doc(batch, n, art, compute_features(art, s), with_story=True)
+        root = view.doc_of(view.resolve_root(art.duplicate_of)) if art.duplicate_of else None
+        if art.duplicate_of is None:
+            batch.n_story_docs += 1
+        batch.story_df.add_many(
+            _own_keys(batch, n, None) if root is None else _own_keys_vs(batch, n, view, root)
+        )
     skip = {art.article_id for art in ordered}
     weigher = _Weigher(view.indexes, s)
     start = [(1, n) for n in range(len(ordered))]
