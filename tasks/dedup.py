@@ -31,21 +31,8 @@ import numpy as np
 
 from ipwire.ids import content_hash as _content_hash
 from ipwire.ids import normalise_text, stable_id
-from ipwire.records import Article
-from ipwire.tasks.extract_text import parse_date
-
-TOPICS = (
-    "diplomacy",
-    "kashmir",
-    "military",
-    "terrorism",
-    "nuclear",
-    "water",
-    "trade_economy",
-    "people",
-    "sport",
-    "third_party",
-)
+from ipwire.records import TOPICS, Article
+from ipwire.tasks.extract_text import MONTHS, parse_date
 
 # Key kinds in dedup_keys. 2 and 3 (LSH bands, sentence hashes) were the near keys of params
 # v1; v2 uses sampled shingles (7) instead, which find copies that share half their wording.
@@ -126,26 +113,6 @@ class DedupSettings:
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d[\d,.:/]*\d|\d")
 _QUOTE = re.compile(r"[“\"]([^”\"]{20,600})[”\"]")
-_MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ]
-    )
-    for m in names
-}
 # Capitalised words that name nothing: sentence openers, titles, days, publishing chrome.
 _CAP_STOP = frozenset(
     """a an the and but or nor so yet for of in on at to by from with as after before while
@@ -249,10 +216,10 @@ def story_keys(text: str, settings: DedupSettings) -> list[tuple[int, int]]:
         for i, tok in enumerate(tokens + [""]):
             low = tok.lower()
             is_cap = bool(tok) and tok[0].isupper() and low not in _CAP_STOP and len(low) > 1
-            if is_cap and low in _MONTHS and i + 1 < len(tokens) and tokens[i + 1].isdigit():
+            if is_cap and low in MONTHS and i + 1 < len(tokens) and tokens[i + 1].isdigit():
                 day = int(tokens[i + 1]) if len(tokens[i + 1]) <= 2 else 0
                 if 1 <= day <= 31:
-                    add(f"d:{_MONTHS[low]}-{day}", KIND_NUMBER)
+                    add(f"d:{MONTHS[low]}-{day}", KIND_NUMBER)
             if is_cap:
                 run.append(_norm_entity(tok))
                 add("e:" + run[-1], KIND_ENTITY)
@@ -262,11 +229,11 @@ def story_keys(text: str, settings: DedupSettings) -> list[tuple[int, int]]:
             run = []
             if tok and tok[0].isdigit():
                 num = tok.replace(",", "").rstrip(".:/")
-                if len(num) >= 2 or (i + 1 < len(tokens) and tokens[i + 1].lower() in _MONTHS):
+                if len(num) >= 2 or (i + 1 < len(tokens) and tokens[i + 1].lower() in MONTHS):
                     add("n:" + num, KIND_NUMBER)
-                if i + 1 < len(tokens) and tokens[i + 1].lower() in _MONTHS and len(num) <= 2:
+                if i + 1 < len(tokens) and tokens[i + 1].lower() in MONTHS and len(num) <= 2:
                     if num.isdigit() and 1 <= int(num) <= 31:
-                        add(f"d:{_MONTHS[tokens[i + 1].lower()]}-{int(num)}", KIND_NUMBER)
+                        add(f"d:{MONTHS[tokens[i + 1].lower()]}-{int(num)}", KIND_NUMBER)
     keys = keys[: settings.max_story_keys]
     n_quotes = 0
     for match in _QUOTE.finditer(text):
