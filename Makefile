@@ -28,7 +28,7 @@ test: setup
 eval: setup
 	$(BIN)/python bench/eval_extraction.py
 	$(BIN)/python bench/eval_classify.py
-	$(BIN)/python bench/eval_dedup.py
+	$(BIN)/python bench/eval_dedup.py --via-flow
 
 ## bench: speed and memory figures
 bench: setup
@@ -36,6 +36,8 @@ bench: setup
 	$(BIN)/python bench/bench_classify.py
 	$(BIN)/python bench/bench_dedup.py --max 100000
 	$(BIN)/python bench/bench_web.py
+	$(BIN)/python bench/bench_extract_cli.py
+	$(BIN)/python bench/bench_ingest.py --n 1000
 
 lint: setup
 	$(BIN)/ruff check .
