@@ -158,6 +158,15 @@ def cluster_stories(db: str, articles: list[Article], settings) -> list[Article]
     return articles
 
 
+@task(name="recluster-stories", cache_policy=NO_CACHE)
+def recluster_stories(db: str, article_ids: list[str], settings) -> int:
+    """Stories touched by the run, re-clustered with the run's final key weights."""
+    from ipwire.tasks import dedup as dedup_mod
+
+    with wh.connect(db) as conn:
+        return dedup_mod.recluster_touched(conn, article_ids, settings)
+
+
 @task(name="load", cache_policy=NO_CACHE)
 def load(
     db: str,
@@ -304,6 +313,8 @@ def _ingest_locked(sources: list[str] | None, db_file: str, config: str | None) 
         totals.unchanged += n_known
         if fresh or pending:
             process_batches(db_file, run_id, fresh, pending, settings, started_at, totals, summary)
+        if totals.written:
+            recluster_stories(db_file, totals.written, settings.dedup)
         if urls or feeds:
             save_feed_state(db_file, run_id, web)
         nothing_read = summary.sources_read == 0

@@ -462,6 +462,7 @@ class _Index:
         self.n_near = grow(self.n_near if old else None, (cap,), np.int32, 0)
         self.live = grow(self.live if old else None, (cap,), np.bool_, False)
         self.article_id = grow(self.article_id if old else None, (cap,), object, None)
+        self.chash = grow(self.chash if old else None, (cap,), object, "")
         self.root_id = grow(self.root_id if old else None, (cap,), object, None)
         self.story_id = grow(self.story_id if old else None, (cap,), object, None)
         self.fwd_start = grow(self.fwd_start if old else None, (cap,), np.int64, 0)
@@ -504,6 +505,7 @@ class _Index:
         self.n_story[seqs] = cols["n_story_keys"]
         self.live[seqs] = True
         self.article_id[seqs] = aids
+        self.chash[seqs] = cols["content_hash"]
         self.root_id[seqs] = cols["root_id"]
         stories = cols["story_id"]
         self.story_id[seqs] = stories
@@ -555,6 +557,7 @@ class _Index:
         root_id: str,
         story_id: str | None,
         n_near: int = 0,
+        chash: str = "",
     ) -> None:
         self._grow(doc + 1)
         previous = self.by_article.get(article_id)
@@ -571,6 +574,7 @@ class _Index:
         self.n_near[doc] = n_near
         self.live[doc] = True
         self.article_id[doc] = article_id
+        self.chash[doc] = chash
         self.root_id[doc] = root_id
         self.story_id[doc] = story_id
         if story_id:
@@ -613,8 +617,8 @@ def _load_rows(index: _Index, conn: duckdb.DuckDBPyConnection, after: int) -> No
     """Read signature and key rows with seq > after into the index, as numpy arrays straight
     from DuckDB (no per-row Python work except the article and story dictionaries)."""
     cols = conn.execute(
-        """SELECT seq, article_id, n_shingles, minhash, story_day, is_relevant, topic_mask,
-                  n_story_keys, root_id, story_id
+        """SELECT seq, article_id, content_hash, n_shingles, minhash, story_day, is_relevant,
+                  topic_mask, n_story_keys, root_id, story_id
            FROM dedup_signatures WHERE seq > ? AND params = ? ORDER BY seq""",
         [after, index.params],
     ).fetchnumpy()
@@ -792,6 +796,14 @@ def _order_key(article: Article) -> tuple[int, str]:
 
 
 _LAST_DAY = 2**31
+
+
+def _cluster_key(index: _Index, doc: int) -> tuple[int, str, str]:
+    """The order in which ``_recluster`` takes articles: published day, then the text's
+    content hash (not the article id, which comes from the URL or file path: the same texts
+    under other addresses must be taken in the same order and so cluster the same way)."""
+    day = int(index.day[doc])
+    return (_LAST_DAY if day == _UNKNOWN_DAY else day, index.chash[doc], index.article_id[doc])
 
 
 def _doc_key(index: _Index, doc: int) -> tuple[int, str]:
@@ -986,6 +998,7 @@ def _add_batch_doc(index: _Index, n: int, art: Article, feats: Features, with_st
         art.duplicate_of or art.article_id,
         art.story_id,
         len(feats.near_keys) - 1,
+        feats.content_hash,
     )
     for key, _ in feats.near_keys:
         index.near.add(key, n)
@@ -1208,7 +1221,9 @@ def _recluster(
     for node in nodes:
         root = view.resolve_root(view.indexes[node[0]].root_id[node[1]])
         units.setdefault(root, []).append(node)
-    order = sorted(units.values(), key=lambda u: min(_doc_key(view.indexes[i], d) for i, d in u))
+    order = sorted(
+        units.values(), key=lambda u: min(_cluster_key(view.indexes[i], d) for i, d in u)
+    )
 
     def unit_score(u: list[tuple[int, int]], v: list[tuple[int, int]]) -> tuple[float, bool]:
         """The best pair of copies: a report is as close as its best-kept copy (an all-caps
@@ -1300,7 +1315,34 @@ def assign_stories(
             if found is not None and found[0] == 0 and old not in skip:
                 start.append(found)
     nodes, links = _component(view, start, skip, weigher, s)
-    # split into connected components so each is clustered on its own
+    for members in _split(view, nodes, links):
+        stories = _recluster(view, members, weigher, s)
+        repoints = []
+        for (ix_no, doc), sid in sorted(stories.items()):
+            if ix_no == 1:
+                ordered[doc].story_id = sid
+            else:
+                current = stored.story_of(doc)
+                current = view.resolve_story(current) if current else None
+                if current != sid:
+                    repoints.append(("member", stored.article_id[doc], sid))
+        for ix_no, doc in members:
+            if ix_no == 1:
+                kept = [m for m in ordered[doc].dedup_merges if m[0] not in ("story", "member")]
+                ordered[doc].dedup_merges = kept + repoints
+    for n, art in enumerate(ordered):  # beyond the component cap: a story of its own
+        if art.story_id is None:
+            art.story_id = stable_id("story", art.article_id)
+            batch.story_id[n] = art.story_id
+
+
+def _split(
+    view: _Overlay,
+    nodes: list[tuple[int, int]],
+    links: list[tuple[tuple[int, int], tuple[int, int]]],
+) -> list[list[tuple[int, int]]]:
+    """Connected components of ``nodes`` (story links, shared duplicate roots, shared stored
+    stories), so each is clustered on its own."""
     parent = {node: node for node in nodes}
 
     def find(x: tuple[int, int]) -> tuple[int, int]:
@@ -1329,25 +1371,65 @@ def assign_stories(
     comps: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for node in nodes:
         comps.setdefault(find(node), []).append(node)
-    for members in comps.values():
-        stories = _recluster(view, members, weigher, s)
-        repoints = []
-        for (ix_no, doc), sid in sorted(stories.items()):
-            if ix_no == 1:
-                ordered[doc].story_id = sid
-            else:
+    return list(comps.values())
+
+
+def recluster_touched(
+    conn: duckdb.DuckDBPyConnection,
+    article_ids: list[str],
+    settings: DedupSettings | None = None,
+) -> int:
+    """Re-cluster, once a run has loaded all its batches, every story component touched by
+    the run's articles with the final key weights; return the number of articles re-pointed.
+
+    Batches are clustered with the document frequencies known at the time, which grow as the
+    warehouse does, so a component clustered early kept weights that a later batch changed.
+    Re-clustering with the end-of-run weights (same fixed order, same gates, see
+    ``_recluster``) makes the stories depend on what is stored, not on the order the articles
+    came in. Each component is bounded by ``story_max_component``. Changed rows
+    (``articles.story_id``, ``dedup_signatures.story_id``) are re-pointed in one transaction
+    and logged as "member" merges, like ``persist`` does."""
+    s = settings or DedupSettings()
+    if not article_ids:
+        return 0
+    stored = warehouse_index(conn, s)
+    view = _Overlay(stored, _Index(s, capacity=16))
+    weigher = _Weigher(view.indexes, s)
+    todo = sorted({(0, stored.by_article[a]) for a in set(article_ids) if a in stored.by_article})
+    todo = [node for node in todo if stored.live[node[1]]]
+    done: set[tuple[int, int]] = set()
+    moves: dict[str, tuple[str, str]] = {}  # article id -> (new story id, touched article)
+    for start in todo:
+        if start in done:
+            continue
+        nodes, links = _component(view, [start], set(), weigher, s)
+        done.update(nodes)
+        for members in _split(view, nodes, links):
+            stories = _recluster(view, members, weigher, s)
+            for (_, doc), sid in sorted(stories.items()):
                 current = stored.story_of(doc)
                 current = view.resolve_story(current) if current else None
                 if current != sid:
-                    repoints.append(("member", stored.article_id[doc], sid))
-        for ix_no, doc in members:
-            if ix_no == 1:
-                kept = [m for m in ordered[doc].dedup_merges if m[0] not in ("story", "member")]
-                ordered[doc].dedup_merges = kept + repoints
-    for n, art in enumerate(ordered):  # beyond the component cap: a story of its own
-        if art.story_id is None:
-            art.story_id = stable_id("story", art.article_id)
-            batch.story_id[n] = art.story_id
+                    moves[stored.article_id[doc]] = (sid, stored.article_id[start[1]])
+    if not moves:
+        return 0
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        for aid, (sid, via) in sorted(moves.items()):
+            conn.execute(
+                "UPDATE dedup_signatures SET story_id = ? WHERE article_id = ?", [sid, aid]
+            )
+            conn.execute("UPDATE articles SET story_id = ? WHERE article_id = ?", [sid, aid])
+            conn.execute(
+                "INSERT INTO dedup_merges (layer, old_id, new_id, via_article) VALUES (?,?,?,?)",
+                ["member", aid, sid, via],
+            )
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise
+    warehouse_index(conn, s)  # learn the moves now (member merges)
+    return len(moves)
 
 
 # --------------------------------------------------------------------------- persistence

@@ -378,3 +378,37 @@ def test_copy_is_found_whichever_of_the_two_texts_arrives_last(tmp_path):
         roots = dict(db.execute("SELECT article_id, duplicate_of FROM articles").fetchall())
         db.close()
         assert {roots[a.article_id], roots[b.article_id]} - {None} != set()
+
+
+def test_run_end_recluster_repoints_a_stale_story_and_logs_the_move(conn):
+    base = make_article("https://a.example/kartarpur", text("base_report"), "2025-03-14")
+    rewrite = make_article("https://e.example/pilgrims", text("rewrite_same_story"), "2025-03-15")
+    load(conn, [base, rewrite])
+    joined = story_of(conn, base)
+    assert story_of(conn, rewrite) == joined
+    stale = stable_id("story", rewrite.article_id)  # as if clustered with other weights
+    for table in ("articles", "dedup_signatures"):
+        conn.execute(
+            f"UPDATE {table} SET story_id = ? WHERE article_id = ?", [stale, rewrite.article_id]
+        )
+    dedup.clear_cache()
+    assert dedup.recluster_touched(conn, [base.article_id]) == 1
+    assert story_of(conn, rewrite) == joined
+    signature = conn.execute(
+        "SELECT story_id FROM dedup_signatures WHERE article_id = ?", [rewrite.article_id]
+    ).fetchone()[0]
+    assert signature == joined
+    merges = conn.execute("SELECT layer, old_id, new_id FROM dedup_merges").fetchall()
+    assert ("member", rewrite.article_id, joined) in merges
+
+
+def test_run_end_recluster_of_settled_stories_writes_nothing(conn):
+    arts = [
+        make_article("https://a.example/kartarpur", text("base_report"), "2025-03-14"),
+        make_article("https://e.example/pilgrims", text("rewrite_same_story"), "2025-03-15"),
+        make_article("https://d.example/karachi-rain", text("unrelated_report"), "2025-03-14"),
+    ]
+    load(conn, arts)
+    before = conn.execute("SELECT count(*) FROM dedup_merges").fetchone()[0]
+    assert dedup.recluster_touched(conn, [a.article_id for a in arts]) == 0
+    assert conn.execute("SELECT count(*) FROM dedup_merges").fetchone()[0] == before
