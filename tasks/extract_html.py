@@ -342,10 +342,20 @@ def _text_model_fallback(
     return ex
 
 
+# A paragraph at least this long that repeats one already kept is a second copy of the
+# same block (pages that ship the article once per screen size, repeated teasers); chosen
+# on the fit half of the dev pack, where shorter repeats (list bullets, "Read more") vary.
+DUPLICATE_MIN_WORDS = 12
+
+
 def _filter_blocks(
     raw: str, rules: BoilerplateRules, title: str | None
 ) -> tuple[str, list[Stripped]]:
-    """Drop chrome blocks trafilatura kept, with the same line rules as text pastes."""
+    """Drop chrome blocks trafilatura kept, with the same line rules as text pastes.
+
+    Long paragraphs trafilatura returns twice are kept once: the second copy adds no
+    article words and doubles whatever block it belongs to.
+    """
     lines: list[Line] = split_lines(raw.replace("\n", "\n\n"))
     if not lines:
         return "", []
@@ -353,6 +363,7 @@ def _filter_blocks(
     keep = []
     stripped: list[Stripped] = []
     title_norm = " ".join((title or "").lower().split())
+    seen: set[str] = set()
     for i, ln in enumerate(lines):
         kind = rules.line_kind(ln.text)
         drop_kind = None
@@ -364,6 +375,12 @@ def _filter_blocks(
             drop_kind = "navigation"
         elif i == 0 and title_norm and " ".join(ln.text.lower().split()) == title_norm:
             drop_kind = "title"
+        else:
+            norm = " ".join(ln.text.lower().split())
+            if norm in seen:
+                drop_kind = "duplicate"
+            elif norm.count(" ") + 1 >= DUPLICATE_MIN_WORDS:
+                seen.add(norm)
         if drop_kind:
             stripped.append(Stripped(drop_kind, ln.text))
         keep.append(drop_kind is None)

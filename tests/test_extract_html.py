@@ -118,3 +118,40 @@ def test_page_where_trafilatura_kept_the_article_does_not_fall_back(page):
     html = (FIXTURES / "article.html").read_text(encoding="utf-8")
     assert _text_model_fallback(_parse(html), page.text, default_rules(), None) is None
     assert page.method == "trafilatura+lines"
+
+
+def test_paragraph_the_page_ships_twice_is_kept_once():
+    from ipwire.tasks.extract_html import _filter_blocks
+    from ipwire.tasks.extract_text import default_rules
+
+    para = (
+        "Officials from both countries met at the Attari crossing on Tuesday to discuss "
+        "the reopening of the corridor for pilgrims travelling to the shrine."
+    )
+    other = (
+        "The talks lasted three hours and ended with an agreement to meet again in March, "
+        "according to a statement released by the foreign ministry late in the evening."
+    )
+    text, stripped = _filter_blocks(f"{para}\n{other}\n{para}", default_rules(), None)
+    assert text.count("Attari crossing") == 1
+    assert "three hours" in text
+    assert any(s.kind == "duplicate" for s in stripped)
+
+
+def test_short_repeated_line_is_not_treated_as_a_copy():
+    from ipwire.tasks.extract_html import DUPLICATE_MIN_WORDS, _filter_blocks
+    from ipwire.tasks.extract_text import default_rules
+
+    short = "The ministry did not respond to questions."
+    assert len(short.split()) < DUPLICATE_MIN_WORDS
+    body = (
+        "Officials from both countries met at the Attari crossing on Tuesday to discuss "
+        "the reopening of the corridor for pilgrims travelling to the shrine."
+    )
+    other = (
+        "The talks lasted three hours and ended with an agreement to meet again in March, "
+        "according to a statement released by the foreign ministry late in the evening."
+    )
+    raw = f"{body}\n{short}\n{other}\n{short}\n{body.replace('Tuesday', 'Monday')}"
+    text, _ = _filter_blocks(raw, default_rules(), None)
+    assert text.count(short) == 2
