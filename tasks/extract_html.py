@@ -34,7 +34,13 @@ from .extract_text import (
     split_lines,
 )
 
-__all__ = ["BoilerplateRules", "extract_from_html", "load_rules", "page_metadata"]
+__all__ = [
+    "BoilerplateRules",
+    "extract_from_html",
+    "load_rules",
+    "page_metadata",
+    "repair_mojibake",
+]
 
 _TITLE_SPLIT = re.compile(r"\s+(?:[|\-–—:·»]|::)\s+")
 _ARTICLE_TYPES = {
@@ -264,6 +270,51 @@ def render_text(tree: Any) -> str:
     return "\n\n".join(line for line in lines if line)
 
 
+# UTF-8 text that was decoded once as Windows-1252/Latin-1 and saved again ("doesnâ€™t",
+# "cafÃ©"): a lead character of a UTF-8 sequence followed by the right number of
+# continuation characters, in either decoding. Real prose almost never has these pairs.
+_CONT = (
+    "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
+    "\u20ac\u2122"
+)
+_MOJIBAKE = re.compile(
+    f"[\u00c2-\u00df][{_CONT}]|[\u00e0-\u00ef][{_CONT}]{{2}}|[\u00f0-\u00f4][{_CONT}]{{3}}"
+)
+# cheap whole-page test first (substring search, no regex pass over every page): the
+# usual first characters of mangled quotes, dashes, accents, emoji and Devanagari
+_MOJIBAKE_HINTS = ("â€", "â\u0080", "Ã", "Â", "à¤", "à¥", "ðŸ", "ð\u009f")
+
+
+def _unmangle(match: re.Match[str]) -> str:
+    raw = bytearray()
+    for ch in match.group(0):
+        try:
+            raw += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(ch) > 0xFF:
+                return match.group(0)
+            raw.append(ord(ch))
+    try:
+        fixed = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return match.group(0)
+    # two Latin-1 letters that happen to decode to a rare script ("ß«") are left alone
+    if 0x500 <= ord(fixed) < 0x600 or 0x700 <= ord(fixed) < 0x900:
+        return match.group(0)
+    return fixed
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 read as Windows-1252 (a common fault of re-saved pages), sequence by sequence.
+
+    Only sequences that decode as valid UTF-8 change; everything else stays as it is.
+    """
+    if not any(hint in text for hint in _MOJIBAKE_HINTS):
+        return text
+    return _MOJIBAKE.sub(_unmangle, text)
+
+
 def _parse(html: str) -> Any | None:
     if not html or not html.strip():
         return None
@@ -290,13 +341,17 @@ def extract_from_html(
     if tree is None:
         return Extraction(text="", method="trafilatura+lines")
     meta = page_metadata(tree, url)
+    for key in ("title", "author"):
+        if meta.get(key):
+            meta[key] = repair_mojibake(meta[key])
     try:
         doc = bare_extraction(
             tree, url=url, include_comments=False, with_metadata=False, favor_recall=True
         )
     except Exception:  # noqa: BLE001 - trafilatura can fail on malformed trees
         doc = None
-    raw = (doc.text if doc is not None else "") or ""
+    # mangled UTF-8 is repaired in the extracted text only: far cheaper than the whole page
+    raw = repair_mojibake((doc.text if doc is not None else "") or "")
     text, stripped = _filter_blocks(raw, rules, meta.get("title"))
     method = "trafilatura+lines"
     fallback = _text_model_fallback(tree, text, rules, meta.get("title"))
@@ -332,7 +387,7 @@ def _text_model_fallback(
     everything = (body if body is not None else tree).text_content()
     if ours >= rules.html_fallback_max_share * len(everything.split()):
         return None
-    rendered = render_text(tree)
+    rendered = repair_mojibake(render_text(tree))
     if ours >= rules.html_fallback_max_share * len(rendered.split()):
         return None
     ex = extract_from_text(rendered, rules=rules, title_hint=title)

@@ -155,3 +155,26 @@ def test_short_repeated_line_is_not_treated_as_a_copy():
     raw = f"{body}\n{short}\n{other}\n{short}\n{body.replace('Tuesday', 'Monday')}"
     text, _ = _filter_blocks(raw, default_rules(), None)
     assert text.count(short) == 2
+
+
+def test_utf8_text_saved_as_windows_1252_is_repaired():
+    from ipwire.tasks.extract_html import repair_mojibake
+
+    assert repair_mojibake("Pakistan doesnâ€™t agree") == "Pakistan doesn’t agree"
+    assert repair_mojibake("doesn\u00e2\u0080\u0099t") == "doesn’t"
+    assert repair_mojibake("à¤­à¤¾à¤°à¤¤") == "भारत"
+
+
+def test_correct_accented_text_is_left_alone():
+    from ipwire.tasks.extract_html import repair_mojibake
+
+    for text in ("café « naïve » à la carte", "Straße« doesnâ€™t"[:7], "© 2024 Dawn"):
+        assert repair_mojibake(text) == text
+
+
+def test_page_with_mangled_quotes_gives_clean_article_text(page):
+    html = (FIXTURES / "article.html").read_text(encoding="utf-8")
+    mangled = html.replace("pilgrims", "pilgrimsâ€™").replace("Pilgrims", "Pilgrimsâ€™")
+    ex = extract_from_html(mangled, url="https://www.example-times.com/news/kartarpur")
+    assert "â€" not in ex.text
+    assert "’" in ex.text
