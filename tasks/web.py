@@ -14,8 +14,15 @@ from typing import Any
 
 from ipwire.ids import canonical_url, outlet_from_url, sha256_bytes, stable_id
 from ipwire.records import RawDoc, Rejection
-from ipwire.tasks.feeds import FeedConfig, ParsedEntry, parse_feed
-from ipwire.tasks.fetch import FEED_TYPES, PAGE_TYPES, Fetcher, FetchOutcome, FetchStatus
+from ipwire.tasks.feeds import FeedConfig, ParsedEntry, ParsedFeed, parse_feed
+from ipwire.tasks.fetch import (
+    FEED_TYPES,
+    PAGE_TYPES,
+    Fetcher,
+    FetchOutcome,
+    FetchStatus,
+    looks_like_xml_feed,
+)
 from ipwire.tasks.sources import make_raw
 
 # Failure score added per outcome class (Media Cloud's scale): the feed's backoff grows with it.
@@ -130,10 +137,12 @@ def read_feed(
     known_articles: set[str],
     fetched_at: str,
     outcome: FetchOutcome | None = None,
+    parsed: ParsedFeed | None = None,
 ) -> WebBatch:
     """Fetch one feed conditionally and turn its new entries into RawDocs. Never raises.
 
-    `outcome` is a fetch already made by the caller (a URL that turned out to be a feed).
+    `outcome` (and `parsed`) are a fetch (and its parse) already made by the caller, for a
+    URL given on the command line that turned out to be a feed.
     """
     out = WebBatch()
     now = datetime.fromisoformat(fetched_at)
@@ -197,7 +206,10 @@ def read_feed(
         success.status, success.note = "unchanged", "body identical to the last fetch"
         out.feed_updates.append(success)
         return out
-    parsed = parse_feed(outcome.content, url=outcome.final_url, content_type=outcome.content_type)
+    if parsed is None:
+        parsed = parse_feed(
+            outcome.content, url=outcome.final_url, content_type=outcome.content_type
+        )
     if not parsed.is_feed:
         out.sources_failed += 1
         note = f"not a feed: {parsed.bozo_reason or outcome.content_type or 'unknown content'}"
@@ -320,14 +332,17 @@ def read_url(
         accept=FEED_TYPES + PAGE_TYPES,
     )
     cfg = FeedConfig(name=url, url=url, outlet=outlet_from_url(url))
-    if outcome.status is FetchStatus.NOT_MODIFIED or (
-        outcome.ok
-        and outcome.content
-        and parse_feed(
-            outcome.content, url=outcome.final_url, content_type=outcome.content_type
-        ).is_feed
-    ):
+    if outcome.status is FetchStatus.NOT_MODIFIED:
         return read_feed(fetcher, cfg, state, seen_keys, known_articles, fetched_at, outcome)
+    if outcome.ok and outcome.content and looks_like_xml_feed(outcome.content):
+        # Parsed once here and handed on; HTML pages are never given to the feed parser.
+        parsed = parse_feed(
+            outcome.content, url=outcome.final_url, content_type=outcome.content_type
+        )
+        if parsed.is_feed:
+            return read_feed(
+                fetcher, cfg, state, seen_keys, known_articles, fetched_at, outcome, parsed
+            )
     out = WebBatch(http_wait_s=outcome.wait_s)
     if outcome.ok and outcome.content:
         out.sources_ok += 1
