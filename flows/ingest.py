@@ -92,22 +92,23 @@ def read_web(
 ) -> web_mod.WebBatch:
     """Feeds and article pages. Feeds still backing off after failures wait their turn,
     unless they were named on the command line."""
-    with wh.connect(db) as conn:  # read state, then close: no transaction spans the network
+    # Autocommit reads only: no transaction spans the network. What is already stored is
+    # asked per feed, so memory does not grow with the warehouse.
+    with wh.connect(db) as conn, Fetcher(http) as fetcher:
         state = load_mod.feed_state(conn)
-        seen = load_mod.seen_entry_keys(conn)
-        known = load_mod.known_canonical_urls(conn)
-    batch = web_mod.WebBatch()
-    with Fetcher(http) as fetcher:
+        stored = web_mod.Stored(
+            seen_entries=lambda keys: load_mod.seen_entry_keys(conn, keys),
+            known_urls=lambda canon, links: load_mod.known_canonical_urls(conn, canon, links),
+        )
+        batch = web_mod.WebBatch()
         for cfg in feeds:
             st = state.get(cfg.url, {})
             due = st.get("next_check_at")
             if not explicit and due is not None and str(due) > fetched_at:
                 continue
-            batch.extend(web_mod.read_feed(fetcher, cfg, st, seen, known, fetched_at))
+            batch.extend(web_mod.read_feed(fetcher, cfg, st, stored, fetched_at))
         for url in urls:
-            batch.extend(
-                web_mod.read_url(fetcher, url, state.get(url, {}), seen, known, fetched_at)
-            )
+            batch.extend(web_mod.read_url(fetcher, url, state.get(url, {}), stored, fetched_at))
     return batch
 
 

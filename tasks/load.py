@@ -368,21 +368,37 @@ def feed_state(conn: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     return {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
 
 
-def seen_entry_keys(conn: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in conn.execute("SELECT DISTINCT entry_key FROM feed_entries").fetchall()}
+def seen_entry_keys(conn: duckdb.DuckDBPyConnection, keys: Iterable[str]) -> set[str]:
+    """Those of `keys` some feed has already delivered: asked per feed, so what a run holds
+    in memory does not grow with the warehouse."""
+    if not keys:
+        return set()
+    rows = conn.execute(
+        "SELECT DISTINCT entry_key FROM feed_entries WHERE entry_key IN (SELECT unnest(?))",
+        [sorted(set(keys))],
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
-def known_canonical_urls(conn: duckdb.DuckDBPyConnection) -> set[str]:
-    """Canonical forms of every article's own canonical URL and of the URL it was fetched
-    from (a page's rel=canonical may differ from the link that led to it)."""
+def known_canonical_urls(
+    conn: duckdb.DuckDBPyConnection, canonical: Iterable[str], links: Iterable[str] = ()
+) -> set[str]:
+    """Those of the `canonical` URLs an article already has, as its own canonical URL or as
+    the URL it was fetched from (a page's rel=canonical may differ from the link that led to
+    it). `links` are the same URLs as written, since a stored fetch URL is kept as written."""
     from ipwire.ids import canonical_url
 
+    wanted = set(canonical)
+    if not wanted:
+        return set()
     rows = conn.execute(
-        "SELECT canonical_url, url FROM articles WHERE canonical_url IS NOT NULL OR url IS NOT NULL"
+        "SELECT canonical_url, url FROM articles "
+        "WHERE canonical_url IN (SELECT unnest($1)) OR url IN (SELECT unnest($2))",
+        [sorted(wanted), sorted(wanted | set(links))],
     ).fetchall()
-    known = {r[0] for r in rows if r[0]}
-    known.update(c for r in rows if r[1] and (c := canonical_url(r[1])))
-    return known
+    found = {r[0] for r in rows if r[0]}
+    found.update(c for r in rows if r[1] and (c := canonical_url(r[1])))
+    return found & wanted
 
 
 def write_feed_results(

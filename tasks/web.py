@@ -8,6 +8,7 @@ writes them, after the articles, so a crash never marks an entry seen without it
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -129,12 +130,31 @@ def _fail_update(
     )
 
 
+@dataclass
+class Stored:
+    """What the warehouse already holds, asked one feed at a time (the lookups get a feed's
+    keys and return those already stored), plus what this run has taken so far."""
+
+    seen_entries: Callable[[Iterable[str]], set[str]]
+    known_urls: Callable[[Iterable[str], Iterable[str]], set[str]]
+    taken_keys: set[str] = field(default_factory=set)
+    taken_urls: set[str] = field(default_factory=set)
+
+    @classmethod
+    def nothing(cls) -> Stored:
+        """An empty warehouse: every entry is new."""
+        return cls(lambda keys: set(), lambda canonical, links: set())
+
+    def article_known(self, url: str) -> bool:
+        canon = canonical_url(url)
+        return canon in self.taken_urls or bool(self.known_urls([canon], [url]))
+
+
 def read_feed(
     fetcher: Fetcher,
     cfg: FeedConfig,
     state: dict[str, Any],
-    seen_keys: set[str],
-    known_articles: set[str],
+    stored: Stored,
     fetched_at: str,
     outcome: FetchOutcome | None = None,
     parsed: ParsedFeed | None = None,
@@ -244,12 +264,21 @@ def read_feed(
         "language": cfg.language,
         "feed_url": cfg.url,
     }
-    for n, entry in enumerate(parsed.entries, start=1):
-        key = entry_key(entry)
-        link_key = canonical_url(entry.link) if entry.link else None
-        if key in seen_keys or (link_key and link_key in known_articles):
+    keys = [entry_key(entry) for entry in parsed.entries]
+    links = [canonical_url(entry.link) if entry.link else None for entry in parsed.entries]
+    seen = stored.seen_entries(keys) | stored.taken_keys
+    known = (
+        stored.known_urls([c for c in links if c], [e.link for e in parsed.entries if e.link])
+        | stored.taken_urls
+    )
+    rows = zip(parsed.entries, keys, links, strict=True)
+    for n, (entry, key, link_key) in enumerate(rows, start=1):
+        if key in seen or (link_key and link_key in known):
             continue
-        seen_keys.add(key)
+        seen.add(key)
+        stored.taken_keys.add(key)
+        if link_key:
+            stored.taken_urls.add(link_key)
         ref = entry.link or (f"guid:{entry.guid}" if entry.guid else f"{cfg.url}#entry-{n}")
         raw, rejection = read_entry(fetcher, entry, ref, hints_base, fetched_at, out)
         if raw is not None:
@@ -320,8 +349,7 @@ def read_url(
     fetcher: Fetcher,
     url: str,
     state: dict[str, Any],
-    seen_keys: set[str],
-    known_articles: set[str],
+    stored: Stored,
     fetched_at: str,
 ) -> WebBatch:
     """A URL given on the command line: a feed if it parses as one, else an article page."""
@@ -333,20 +361,18 @@ def read_url(
     )
     cfg = FeedConfig(name=url, url=url, outlet=outlet_from_url(url))
     if outcome.status is FetchStatus.NOT_MODIFIED:
-        return read_feed(fetcher, cfg, state, seen_keys, known_articles, fetched_at, outcome)
+        return read_feed(fetcher, cfg, state, stored, fetched_at, outcome)
     if outcome.ok and outcome.content and looks_like_xml_feed(outcome.content):
         # Parsed once here and handed on; HTML pages are never given to the feed parser.
         parsed = parse_feed(
             outcome.content, url=outcome.final_url, content_type=outcome.content_type
         )
         if parsed.is_feed:
-            return read_feed(
-                fetcher, cfg, state, seen_keys, known_articles, fetched_at, outcome, parsed
-            )
+            return read_feed(fetcher, cfg, state, stored, fetched_at, outcome, parsed)
     out = WebBatch(http_wait_s=outcome.wait_s)
     if outcome.ok and outcome.content:
         out.sources_ok += 1
-        if canonical_url(url) not in known_articles:
+        if not stored.article_known(url):
             out.raws.append(
                 make_raw(
                     "page",

@@ -3,7 +3,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ipwire.ids import content_hash, stable_id
+from ipwire.ids import canonical_url, content_hash, stable_id
 from ipwire.records import (
     ActorMention,
     Article,
@@ -152,3 +152,34 @@ def test_a_failing_batch_leaves_nothing_behind(db_file: Path):
             load_once(conn, "r1", [good, broken])
         for table in ("articles", "raw_documents", "article_topics", "stripped_blocks"):
             assert count(conn, table) == 0, table
+
+
+def test_stored_urls_and_entry_keys_are_found_by_lookup_not_by_loading_all(db_file: Path):
+    from ipwire.tasks.web import EntrySeen
+
+    conn = wh.connect(db_file)
+    redirected = article("https://www.dawn.com/news/1?utm_source=rss", "Talks resumed.")
+    redirected.url = "https://www.dawn.com/news/1?utm_source=rss"
+    redirected.canonical_url = canonical_url("https://www.dawn.com/news/1-talks-resumed")
+    plain = article("https://www.dawn.com/news/2", "Trade resumed at Wagah.")
+    plain.url = "https://www.dawn.com/news/2"
+    plain.canonical_url = canonical_url(plain.url)
+    load_once(conn, "run-1", [redirected, plain])
+    load.write_feed_results(
+        conn,
+        "run-1",
+        [],
+        [EntrySeen("https://f/rss", "guid:abc", "abc", None, AT, None)],
+        [],
+    )
+    asked = [
+        canonical_url("https://www.dawn.com/news/1-talks-resumed"),  # its rel=canonical
+        canonical_url("https://www.dawn.com/news/1"),  # the link that led to it
+        canonical_url("https://www.dawn.com/news/2"),
+        canonical_url("https://www.dawn.com/news/3"),  # never stored
+    ]
+    found = load.known_canonical_urls(conn, asked, ["https://www.dawn.com/news/1?utm_source=rss"])
+    assert found == set(asked[:3])
+    assert load.seen_entry_keys(conn, ["guid:abc", "guid:new"]) == {"guid:abc"}
+    assert load.seen_entry_keys(conn, []) == set()
+    conn.close()
