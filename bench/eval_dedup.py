@@ -384,6 +384,11 @@ def main(argv: list[str] | None = None) -> int:
         if s1 or s2 or d1 or d2:
             total += 1
             agree += (s1 == s2) and (d1 == d2)
+            if (s1, d1) != (s2, d2):
+                print(
+                    f"  differs: {items[i]['id']} / {items[j]['id']}: story {s1}/{s2}, "
+                    f"duplicate root {d1}/{d2}"
+                )
     print(f"\norder independence: {agree}/{total} linked pairs identical in both orders")
     return 0
 

@@ -161,11 +161,12 @@ def cluster_stories(db: str, articles: list[Article], settings) -> list[Article]
 
 @task(name="recluster-stories", cache_policy=NO_CACHE)
 def recluster_stories(db: str, article_ids: list[str], settings) -> int:
-    """Stories touched by the run, re-clustered with the run's final key weights."""
+    """Stories re-clustered with the run's final key weights (the whole warehouse while it is
+    small, else around the run's articles)."""
     from ipwire.tasks import dedup as dedup_mod
 
     with wh.connect(db) as conn:
-        return dedup_mod.recluster_touched(conn, article_ids, settings)
+        return dedup_mod.recluster_run(conn, article_ids, settings)
 
 
 @task(name="load", cache_policy=NO_CACHE)

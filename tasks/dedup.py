@@ -98,6 +98,10 @@ class DedupSettings:
     max_story_candidates: int = 64
     # articles re-clustered together at most (the connected stories around a batch)
     story_max_component: int = 2000
+    # At the end of a run, a warehouse of at most this many articles is re-clustered whole
+    # (exactly the same stories whatever the order or runs the articles came in); a larger
+    # one only around the run's articles and their closest stored candidates.
+    full_recluster_max: int = 20000
 
     def params(self) -> str:
         """The fingerprint-relevant settings as a string stored with each signature row."""
@@ -408,7 +412,8 @@ class _KeyCounts:
         found = (self.keys[pos] == q) if len(self.keys) else np.zeros(len(q), dtype=np.bool_)
         out = np.where(found, self.n[pos] if len(self.keys) else 0, 0).astype(np.float64)
         if self.delta:
-            out += np.asarray([self.delta.get(k, 0) for k in keys], dtype=np.float64)
+            plain = keys.tolist() if isinstance(keys, np.ndarray) else keys
+            out += np.asarray([self.delta.get(k, 0) for k in plain], dtype=np.float64)
         return out
 
 
@@ -1013,6 +1018,9 @@ def _add_batch_doc(index: _Index, n: int, art: Article, feats: Features, with_st
 
 
 _KIND_WEIGHT = {KIND_ENTITY: 1.0, KIND_NUMBER: 1.5, KIND_QUOTE: 1.5}
+_KIND_WEIGHTS = np.zeros(8, dtype=np.float64)
+for _kind, _weight in _KIND_WEIGHT.items():
+    _KIND_WEIGHTS[_kind] = _weight
 
 
 class _Weigher:
@@ -1022,12 +1030,23 @@ class _Weigher:
         self.indexes = indexes
         self.n_docs = sum(ix.n_story_docs for ix in indexes) + 1
         self.cap = max(settings.story_df_floor, settings.story_df_share * self.n_docs)
+        self._totals: dict[tuple[int, int], float] = {}
 
-    def weights(self, keys: list[int], kinds: list[int]) -> np.ndarray:
+    def total(self, ix_no: int, doc: int) -> float:
+        """A stored or batch doc's total key weight, computed once per weigher (the weights
+        do not change while one weigher is in use)."""
+        found = self._totals.get((ix_no, doc))
+        if found is None:
+            keys, kinds = self.indexes[ix_no].story_keys_of(doc)
+            found = float(self.weights(keys, kinds).sum()) if len(keys) else 0.0
+            self._totals[(ix_no, doc)] = found
+        return found
+
+    def weights(self, keys: list[int] | np.ndarray, kinds: list[int] | np.ndarray) -> np.ndarray:
         df = np.zeros(len(keys), dtype=np.float64)
         for ix in self.indexes:
             df += ix.story_df.counts(keys)
-        kw = np.asarray([_KIND_WEIGHT[k] for k in kinds], dtype=np.float64)
+        kw = _KIND_WEIGHTS[np.asarray(kinds, dtype=np.int64)]
         w = kw * np.log((self.n_docs + 1) / (df + 1))
         w[df > self.cap] = 0.0
         return w
@@ -1065,19 +1084,22 @@ def _story_candidates(
     if total <= 0:
         return []
     out: list[tuple[float, int, int]] = []
+    use = weights > 0
+    wkeys = [k for k, u in zip(keys, use.tolist(), strict=True) if u]
+    wvals = weights[use]
     for ix_no, index in enumerate(indexes):
-        shared: dict[int, float] = {}
-        for w, docs in zip(weights.tolist(), index.story.lookup(keys), strict=True):
-            if w <= 0:
-                continue
-            for doc in docs.tolist():
-                shared[doc] = shared.get(doc, 0.0) + w
-        ranked = sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))
-        for doc, w in ranked[: settings.max_story_candidates]:
+        lists = index.story.lookup(wkeys)
+        lens = np.fromiter((len(d) for d in lists), dtype=np.int64, count=len(lists))
+        if not lens.sum():
+            continue
+        docs = np.concatenate(lists)
+        cand, inv = np.unique(docs, return_inverse=True)
+        shared = np.bincount(inv, weights=np.repeat(wvals, lens))
+        top = np.lexsort((cand, -shared))[: settings.max_story_candidates]
+        for doc, w in zip(cand[top].tolist(), shared[top].tolist(), strict=True):
             if not index.live[doc]:
                 continue
-            other_keys, other_kinds = index.story_keys_of(doc)
-            other_total = float(weigher.weights(other_keys.tolist(), other_kinds.tolist()).sum())
+            other_total = weigher.total(ix_no, doc)
             if other_total > 0:
                 out.append((w / math.sqrt(total * other_total), ix_no, doc))
     out.sort(key=lambda t: (-t[0], t[1], t[2]))
@@ -1430,6 +1452,45 @@ def recluster_touched(
         raise
     warehouse_index(conn, s)  # learn the moves now (member merges)
     return len(moves)
+
+
+def recluster_all(conn: duckdb.DuckDBPyConnection, settings: DedupSettings | None = None) -> int:
+    """Re-cluster every stored article with the current key weights; return the number of
+    articles re-pointed. The stories then depend only on what is stored: the same articles
+    give the same stories whatever the order, batches or runs they came in."""
+    s = settings or DedupSettings()
+    stored = warehouse_index(conn, s)
+    live = np.flatnonzero(stored.live[: stored.cap])
+    return recluster_touched(conn, [stored.article_id[d] for d in live.tolist()], s)
+
+
+def recluster_run(
+    conn: duckdb.DuckDBPyConnection,
+    article_ids: list[str],
+    settings: DedupSettings | None = None,
+) -> int:
+    """The end-of-run story pass: the whole warehouse while it holds at most
+    ``full_recluster_max`` articles (exact order independence), else the components of the
+    run's articles and of their closest stored candidates (whose weights the run changed
+    most); return the number of articles re-pointed."""
+    s = settings or DedupSettings()
+    if not article_ids:
+        return 0
+    stored = warehouse_index(conn, s)
+    if stored.n_live <= s.full_recluster_max:
+        return recluster_all(conn, s)
+    view = [stored, _Index(s, capacity=16)]
+    weigher = _Weigher(view, s)
+    touched = set(article_ids)
+    for aid in sorted(set(article_ids)):
+        doc = stored.by_article.get(aid)
+        if doc is None or not stored.live[doc]:
+            continue
+        keys, kinds = stored.story_keys_of(doc)
+        for _, ix_no, other in _story_candidates(view, keys.tolist(), kinds.tolist(), weigher, s):
+            if ix_no == 0:
+                touched.add(stored.article_id[other])
+    return recluster_touched(conn, sorted(touched), s)
 
 
 # --------------------------------------------------------------------------- persistence
