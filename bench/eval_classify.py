@@ -4,7 +4,7 @@ Prints one table: the full set, its two held-out halves and the naive "names bot
 Pakistan" baseline. The halves split by story (copies of one report stay together), so a
 half never sees a rewrite of a text in the other half.
 
-    .venv/bin/python bench/eval_classify.py [--labels PATH] [--errors A|B|all]
+    .venv/bin/python bench/eval_classify.py [--labels PATH] [--errors A|B|all] [--per-topic A|B|all]
 
 `--labels` accepts any JSONL with the same keys (id, text, relevance, topics, tone), e.g. an
 export of the label_corrections table applied to the dev set.
@@ -253,10 +253,39 @@ def errors(rows: list[dict[str, Any]], preds: list[dict[str, Any]], which: str) 
             print(row["id"], "|", " ; ".join(notes), "|", row["note"][:140])
 
 
+def per_topic(rows: list[dict[str, Any]], preds: list[dict[str, Any]]) -> str:
+    """Precision/recall/F1 with TP/FP/FN per topic on the gold-relevant items."""
+    from ipwire.records import TOPICS
+
+    counts = {t: [0, 0, 0] for t in TOPICS}
+    for row, pred in zip(rows, preds, strict=True):
+        if row["relevance"] < 1:
+            continue
+        gold = set(row["topics"])
+        got = set(pred["topics"]) if pred["is_relevant"] else set()
+        for t in gold & got:
+            counts[t][0] += 1
+        for t in got - gold:
+            counts[t][1] += 1
+        for t in gold - got:
+            counts[t][2] += 1
+    head = f"{'topic':<14} {'gold':>4} {'TP':>4} {'FP':>4} {'FN':>4} {'P':>6} {'R':>6} {'F1':>6}"
+    out = [head, "-" * len(head)]
+    for t, (tp, fp, fn) in counts.items():
+        p, r, f = _f1(tp, fp, fn)
+        out.append(f"{t:<14} {tp + fn:>4} {tp:>4} {fp:>4} {fn:>4} {p:>6.3f} {r:>6.3f} {f:>6.3f}")
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
     ap.add_argument("--errors", choices=["A", "B", "all"], help="list disagreements")
+    ap.add_argument(
+        "--per-topic",
+        choices=["A", "B", "all"],
+        help="print per-topic precision/recall/FP/FN on the relevant items of a half or all",
+    )
     ap.add_argument(
         "--fit",
         action="store_true",
@@ -269,6 +298,12 @@ def main(argv: list[str] | None = None) -> int:
         errors(rows, preds, args.errors)
     print(f"labels: {args.labels}  classifier: {CLASSIFIER_VERSION}")
     print(render(table(rows, preds) + cross_fit(rows)))
+    if args.per_topic:
+        idx = [
+            i for i, r in enumerate(rows) if args.per_topic == "all" or half_of(r) == args.per_topic
+        ]
+        print(f"\nper topic ({args.per_topic}):")
+        print(per_topic([rows[i] for i in idx], [preds[i] for i in idx]))
     if args.fit:
         feats = [article_features(r["text"], r.get("title")) for r in rows]
         weights = fit_relevance(feats, [r["relevance"] >= 1 for r in rows])

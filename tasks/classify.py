@@ -25,7 +25,7 @@ from typing import Any
 
 from ipwire.records import TOPICS, ActorMention, Classification, TopicScore
 
-RULES_VERSION = "rules-1"
+RULES_VERSION = "rules-2"
 DEFAULT_TAXONOMY = Path(__file__).resolve().parents[1] / "ipwire" / "taxonomy.toml"
 
 ACTOR_KINDS = frozenset({"state", "person", "agency", "armed_group", "place", "third_party"})
@@ -54,6 +54,7 @@ _TOPIC_KEYS = {
     "max_per_cue",
     "scope",
     "relative_floor",
+    "background_factor",
     "terms",
     "phrases",
     "patterns",
@@ -134,6 +135,9 @@ class Topic:
     scope: str = "near"
     # overrides [topic_settings] relative_floor for this topic when set
     relative_floor: float | None = None
+    # cues after a [tone] background word in their sentence ("after the Pahalgam attack")
+    # count this much: the event is the setting of the story, not its subject
+    background_factor: float = 1.0
 
 
 @dataclass
@@ -404,6 +408,9 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
         floor = spec.get("relative_floor")
         if floor is not None:
             floor = _number(floor, f"{where} relative_floor", 0.0, 1.0)
+        background = _number(
+            spec.get("background_factor", 1.0), f"{where} background_factor", 0.0, 1.0
+        )
         topics[name] = Topic(
             name,
             threshold,
@@ -412,6 +419,7 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
             str(spec.get("description", "")),
             scope,
             floor,
+            background,
         )
     for name in TOPICS:
         _need(name in topics, f"{path} [topics]", f"missing topic {name!r}")
@@ -538,6 +546,7 @@ def _looks_like_headline(line: str) -> bool:
 def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
     matcher = tax.matcher
     actors = tax.actors
+    topics = tax.topics
     negators = tax.negators
     hedges = tax.hedges
     window = tax.tone["negation_window"]
@@ -608,6 +617,9 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
                     value *= background_factor
                 s.tone_hits.append((value, " ".join(words[start:_end])))
             else:
+                factor = topics[label].background_factor
+                if factor != 1.0 and any(w in background for w in lower[:start]):
+                    weight *= factor
                 s.topic_hits.setdefault(label, []).append((" ".join(forms[start:_end]), weight))
         if s.tone_hits and any(w in hedges for w in lower):
             s.tone_hits = [(v * hedge_factor, cue) for v, cue in s.tone_hits]
