@@ -957,13 +957,19 @@ def find_duplicates(
             best = min(matches, key=lambda m: (m[1] != "exact", -m[0], m[2], m[3]))
             roots = {view.resolve_root(view.indexes[i].root_id[d]) for _, _, i, d in matches}
             roots.discard(art.article_id)
-            # earliest day first; on the same day a stored root stays the root (which copy
-            # names the chain changes, the chain does not), then article id
+            # earliest day first, then article id, so the root does not depend on input
+            # order; only between identical texts on the same day (nothing tells them apart)
+            # does a stored root stay the root, so a re-sent copy is the duplicate
             keys = {}
             for r in roots:
                 day, aid = view.key_of(r)
                 found = view.doc_of(r)
-                keys[r] = (day, 0 if found is not None and found[0] == 0 else 1, aid)
+                same_text = (
+                    found is not None
+                    and found[0] == 0
+                    and view.indexes[0].chash[found[1]] == feats.content_hash
+                )
+                keys[r] = (day, 0 if same_text else 1, aid)
             day, aid = _order_key(art)
             keys[art.article_id] = (day, 1, aid)
             root = min(keys, key=lambda r: keys[r])

@@ -439,3 +439,79 @@ def test_same_texts_under_other_addresses_cluster_the_same_way(tmp_path):
         partitions.add(tuple(stories.index(s) for s in stories))
         db.close()
     assert len(partitions) == 1
+
+
+def _partition(groups: dict[str, str]) -> frozenset[frozenset[str]]:
+    """Groups of article ids, whatever the group ids are."""
+    out: dict[str, set[str]] = {}
+    for aid, group in groups.items():
+        out.setdefault(group, set()).add(aid)
+    return frozenset(frozenset(members) for members in out.values())
+
+
+def test_two_runs_in_either_order_give_the_same_partitions_and_roots(tmp_path):
+    def articles() -> list[Article]:
+        return [
+            make_article("https://a.example/kartarpur", text("base_report"), "2025-03-14"),
+            make_article("https://b.example/kp-pti", text("syndicated_copy"), "2025-03-14"),
+            make_article("https://c.example/kp", CHROME_TOP + text("base_report"), "2025-03-15"),
+            make_article("https://e.example/pilgrims", text("rewrite_same_story"), "2025-03-16"),
+            make_article("https://d.example/karachi-rain", text("unrelated_report"), "2025-07-08"),
+            make_article("https://f.example/rain", text("rain_rewrite"), "2025-07-08"),
+            make_article(
+                "https://g.example/rain", text("unrelated_report") + CHROME_BOTTOM, "2025-07-09"
+            ),
+            make_article("https://h.example/indus", text("water_talks"), "2025-03-17"),
+        ]
+
+    results = set()
+    for seed in range(4):
+        dedup.clear_cache()
+        db = duckdb.connect(str(tmp_path / f"w{seed}.duckdb"))
+        db.execute(ARTICLES_DDL)
+        for statement in ";".join(m.read_text() for m in MIGRATIONS).split(";"):
+            if statement.strip():
+                db.execute(statement)
+        arts = articles()
+        random.Random(seed).shuffle(arts)
+        for run in (arts[:4], arts[4:]):  # two runs of two batches of two
+            for k in range(0, len(run), 2):
+                load(db, run[k : k + 2])
+            dedup.recluster_run(db, [a.article_id for a in run])
+        rows = db.execute("SELECT article_id, duplicate_of, story_id FROM articles").fetchall()
+        db.close()
+        roots = {aid: dup or aid for aid, dup, _ in rows}
+        results.add(
+            (
+                _partition({aid: story for aid, _, story in rows}),
+                _partition(roots),
+                frozenset(roots.items()),
+            )
+        )
+    assert len(results) == 1
+    stories, chains, roots = results.pop()
+    assert len(stories) == 3  # Kartarpur, Karachi rain, Indus talks
+    by_url = {a.url: a.article_id for a in articles()}
+    root = dict(roots)
+    # same-day copies: the smaller article id is the root; a day later: the earlier copy
+    first = min(by_url["https://a.example/kartarpur"], by_url["https://b.example/kp-pti"])
+    assert root[by_url["https://a.example/kartarpur"]] == first
+    assert root[by_url["https://c.example/kp"]] == first
+    assert root[by_url["https://g.example/rain"]] == by_url["https://d.example/karachi-rain"]
+
+
+def test_run_end_pass_on_a_small_warehouse_repoints_stories_the_run_did_not_reach(conn):
+    base = make_article("https://a.example/kartarpur", text("base_report"), "2025-03-14")
+    rewrite = make_article("https://e.example/pilgrims", text("rewrite_same_story"), "2025-03-15")
+    rain = make_article("https://d.example/karachi-rain", text("unrelated_report"), "2025-07-08")
+    load(conn, [base, rewrite])
+    load(conn, [rain])
+    joined = story_of(conn, base)
+    stale = stable_id("story", rewrite.article_id)  # as if clustered with older weights
+    for table in ("articles", "dedup_signatures"):
+        conn.execute(
+            f"UPDATE {table} SET story_id = ? WHERE article_id = ?", [stale, rewrite.article_id]
+        )
+    dedup.clear_cache()
+    assert dedup.recluster_run(conn, [rain.article_id]) == 1
+    assert story_of(conn, rewrite) == joined
