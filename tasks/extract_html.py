@@ -26,6 +26,7 @@ from .extract_text import (
     BoilerplateRules,
     Line,
     _find_author,
+    _is_prose,
     decide,
     default_rules,
     extract_from_text,
@@ -403,6 +404,24 @@ def _text_model_fallback(
 DUPLICATE_MIN_WORDS = 12
 
 
+# A section marker ("Related", "Read more", a comment heading) closes trafilatura's output
+# only when little prose follows it: trafilatura already stops at most trailing boxes, so a
+# marker with several prose paragraphs after it is an inline link or a subheading. Chosen
+# on the fit half (fit-half F1 0.9443, 0.9437, 0.9427 for 2, 3, 5).
+CUT_MAX_PROSE_AFTER = 2
+
+
+def _prose_after(lines: list[Line], start: int, rules: BoilerplateRules) -> int:
+    """Prose paragraphs after line ``start`` (counting stops at the cap)."""
+    n = 0
+    for ln in lines[start + 1 :]:
+        if _is_prose(ln, rules):
+            n += 1
+            if n >= CUT_MAX_PROSE_AFTER:
+                break
+    return n
+
+
 def _filter_blocks(
     raw: str, rules: BoilerplateRules, title: str | None
 ) -> tuple[str, list[Stripped]]:
@@ -415,6 +434,14 @@ def _filter_blocks(
     if not lines:
         return "", []
     decision = decide(lines, rules)
+    cut_at = decision.cut_at
+    if (
+        cut_at is not None
+        # a run of name+date headed items (comments, dated teaser lists) always closes it
+        and rules.marker_for(lines[cut_at].text) is not None
+        and _prose_after(lines, cut_at, rules) >= CUT_MAX_PROSE_AFTER
+    ):
+        cut_at = None
     keep = []
     stripped: list[Stripped] = []
     title_norm = " ".join((title or "").lower().split())
@@ -424,7 +451,7 @@ def _filter_blocks(
         drop_kind = None
         if kind:
             drop_kind = kind
-        elif decision.cut_at is not None and i >= decision.cut_at:
+        elif cut_at is not None and i >= cut_at:
             drop_kind = decision.cut_kind or "related-links"
         elif decision.probs[i] < rules.html_threshold:
             drop_kind = "navigation"

@@ -178,3 +178,38 @@ def test_page_with_mangled_quotes_gives_clean_article_text(page):
     ex = extract_from_html(mangled, url="https://www.example-times.com/news/kartarpur")
     assert "â€" not in ex.text
     assert "’" in ex.text
+
+
+_PROSE = [
+    "Officials from both countries met at the Attari crossing on Tuesday to discuss "
+    "the reopening of the corridor for pilgrims travelling to the shrine.",
+    "The talks lasted three hours and ended with an agreement to meet again in March, "
+    "according to a statement released by the foreign ministry late in the evening.",
+    "Traders on both sides of the border said that the closure had cost them a great "
+    "deal of business over the winter months and that they hoped for an early decision.",
+    "Pilgrims who had waited at the gate since dawn were allowed through in small groups "
+    "after their documents were checked by the officials on duty at the crossing.",
+]
+
+
+def test_related_heading_followed_by_article_prose_does_not_cut_the_article():
+    from ipwire.tasks.extract_html import _filter_blocks
+    from ipwire.tasks.extract_text import default_rules
+
+    raw = "\n".join([*_PROSE[:2], "Related", *_PROSE[2:]])
+    text, stripped = _filter_blocks(raw, default_rules(), None)
+    assert "early decision" in text
+    assert "documents were checked" in text
+    assert not any(s.kind == "related-links" and "Traders" in s.text for s in stripped)
+
+
+def test_related_heading_followed_by_teaser_links_still_closes_the_article():
+    from ipwire.tasks.extract_html import _filter_blocks
+    from ipwire.tasks.extract_text import default_rules
+
+    teasers = ["Asia Cup thriller goes to the last over", "Five things to know about visas"]
+    raw = "\n".join([*_PROSE, "Related Articles", *teasers])
+    text, stripped = _filter_blocks(raw, default_rules(), None)
+    assert "documents were checked" in text
+    assert "Asia Cup thriller" not in text
+    assert any("Asia Cup" in s.text for s in stripped)
