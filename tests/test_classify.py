@@ -208,6 +208,66 @@ def test_version_follows_the_taxonomy_file(tmp_path):
     assert classify(_seed("000"), taxonomy=tax).classifier_version == tax.version
 
 
+def _topics(text: str) -> set[str]:
+    return {t.topic for t in classify(text).topics}
+
+
+def test_jaishankar_is_not_read_as_jaish_e_mohammed():
+    text = (
+        "Jaishankar says India will talk to Pakistan only bilaterally.\n\n"
+        "India's External Affairs Minister S Jaishankar said talks with Pakistan on the "
+        "foreign secretaries' dialogue would resume only bilaterally. Jaishankar told his "
+        "Pakistani counterpart that diplomacy needed calm. Jaishankar met the envoy."
+    )
+    c = classify(text)
+    assert c.is_relevant
+    assert "terrorism" not in {t.topic for t in c.topics}
+
+
+def test_a_past_attack_named_as_setting_does_not_make_terrorism():
+    setting = (
+        "India and Pakistan meet in the Asia Cup final.\n\n"
+        "India and Pakistan play the Asia Cup cricket final in Dubai on Sunday, after the "
+        "Pahalgam terror attack. The Indian captain and the Pakistan skipper did not shake "
+        "hands at the toss of the match. The cricket boards of India and Pakistan named "
+        "their squads for the tournament final, and the match is sold out."
+    )
+    subject = setting.replace("after the Pahalgam terror attack", "the Pahalgam terror attack")
+    assert "terrorism" not in _topics(setting)
+    assert "terrorism" in _topics(subject)
+
+
+def test_a_cricket_board_counts_as_third_party_only_when_appealed_to():
+    base = (
+        "India and Pakistan meet in the ICC World Cup.\n\n"
+        "India play Pakistan in the ICC World Cup in Ahmedabad on Saturday. The Pakistan "
+        "cricket squad arrived in India for the tournament. The match between India and "
+        "Pakistan is the biggest fixture of the ICC event, with both teams in form."
+    )
+    appeal = base + (
+        " The Pakistan Cricket Board lodged a complaint with the ICC against India's "
+        "captain. Pakistan also wrote to the ICC about the India match referee."
+    )
+    assert "third_party" not in _topics(base)
+    assert "third_party" in _topics(appeal)
+
+
+def test_prisoner_freed_as_a_gesture_of_peace_is_diplomacy_and_people():
+    text = (
+        "Pakistan frees captured Indian pilot in a gesture of peace.\n\n"
+        "Pakistan handed over the captured Indian pilot to India at the Wagah border on "
+        "Friday in a gesture of peace, aimed at de-escalation between the two countries. "
+        "Pakistan Prime Minister Imran Khan said the pilot was freed as a peace gesture."
+    )
+    assert {"diplomacy", "people"} <= _topics(text)
+
+
+def test_background_factor_outside_zero_to_one_is_rejected(tmp_path):
+    path = _broken(tmp_path, "background_factor = 0.5\n", "background_factor = 1.5\n")
+    with pytest.raises(TaxonomyError, match=r"\[topics\.terrorism\] background_factor"):
+        load_taxonomy(path)
+
+
 def _broken(tmp_path: Path, old: str, new: str) -> Path:
     text = DEFAULT_TAXONOMY.read_text(encoding="utf-8")
     assert old in text
@@ -269,9 +329,9 @@ def test_dev_set_figures_stay_above_floors():
     ev = _eval_module()
     rows = ev.load_labels(LABELS)
     m = ev.score(rows, ev.predict(rows))
-    # floors a little below the measured figures (0.978 / 0.975 / 0.816 / 0.799 / 0.913)
+    # floors a little below the measured figures (0.978 / 0.975 / 0.853 / 0.799 / 0.913)
     assert m["precision"] >= 0.97
     assert m["f1"] >= 0.97
-    assert m["topic_f1"] >= 0.81
+    assert m["topic_f1"] >= 0.845
     assert m["tone_spearman"] >= 0.79
     assert m["tone_sign"] >= 0.905
