@@ -161,21 +161,36 @@ class Taxonomy:
         return f"{RULES_VERSION}+{self.digest}"
 
 
+class _Node:
+    """One word of a key prefix: the keys ending here, wildcard last words, next words."""
+
+    __slots__ = ("entries", "next", "wild")
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, str, float]] = []
+        self.next: dict[str, _Node] = {}
+        self.wild: dict[str, list[tuple[str, str, float]]] = {}
+
+
 class _Matcher:
     """Greedy longest-match lookup of word n-grams, separately per section.
 
     Sections are 'actor', 'tone' and 'topic:<name>'. A key is a tuple of word forms; the last
     form may end in '*' (prefix match). Words with two or more capitals are matched in their
-    exact case, every other word in lower case.
+    exact case, every other word in lower case. Keys are held in a word trie, so a scan
+    follows only the prefixes the text actually continues.
     """
+
+    MAX_REMEMBERED = 500_000  # word forms whose first step is kept
 
     def __init__(self) -> None:
         self.table: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}
+        self.root = _Node()
         self.sensitive: set[str] = set()
-        self.wild_lengths: set[int] = set()
+        self.wild_lengths: tuple[int, ...] = ()
         self.max_n = 1
-        # longest key starting with a given first word (exact word, or 'prefix*')
-        self.first: dict[str, int] = {}
+        # the first step from the root per word form met in text (most words start no key)
+        self._first_step: dict[str, tuple] = {}
 
     @staticmethod
     def is_sensitive(word: str) -> bool:
@@ -194,7 +209,9 @@ class _Matcher:
         key = self.key_of(term)
         if not key:
             raise TaxonomyError(f"{where}: term {term!r} has no words")
-        entries = self.table.setdefault(key, [])
+        entries = self.table.get(key)
+        if entries is None:
+            entries = self.table[key] = self._slot(key)
         for sec, lab, _ in entries:
             if sec == section and (section != "actor" or lab == label):
                 raise TaxonomyError(
@@ -205,52 +222,97 @@ class _Matcher:
         for w in key:
             if self.is_sensitive(w.rstrip("*")):
                 self.sensitive.add(w.rstrip("*"))
-        if key[-1].endswith("*"):
-            self.wild_lengths.add(len(key[-1]) - 1)
         self.max_n = max(self.max_n, len(key))
-        self.first[key[0]] = max(self.first.get(key[0], 0), len(key))
+        self._first_step.clear()
+
+    def _slot(self, key: tuple[str, ...]) -> list[tuple[str, str, float]]:
+        """The trie's entry list for `key`, created on the way."""
+        node = self.root
+        for word in key[:-1]:
+            node = node.next.setdefault(word, _Node())
+        last = key[-1]
+        if last.endswith("*"):
+            length = len(last) - 1
+            if length not in self.wild_lengths:
+                self.wild_lengths = tuple(sorted({*self.wild_lengths, length}, reverse=True))
+            return node.wild.setdefault(last, [])
+        return node.next.setdefault(last, _Node()).entries
+
+    def _step(
+        self, node: _Node, word: str
+    ) -> tuple[_Node | None, tuple[tuple[int, list[tuple[str, str, float]]], ...]]:
+        """The first word of a key: where the trie goes on, and the one-word keys it ends."""
+        found = []
+        child = node.next.get(word)
+        if child is not None and child.entries:
+            found.append((1, child.entries))
+        for length in self.wild_lengths:
+            if len(word) >= length:
+                entries = node.wild.get(word[:length] + "*")
+                if entries:
+                    found.append((1, entries))
+        return child, tuple(found)
 
     def forms(self, words: list[str]) -> list[str]:
         sens = self.sensitive
         return [w if w in sens else w.lower() for w in words]
 
     def scan(self, forms: list[str]) -> list[tuple[int, int, str, str, float]]:
-        """All (start, end, section, label, weight) hits, greedy longest per section."""
-        table = self.table
-        wild = sorted(self.wild_lengths, reverse=True)
+        """All (start, end, section, label, weight) hits, greedy longest per section.
+
+        Among keys of the same length an exact last word goes before a wildcard one, and a
+        longer wildcard prefix before a shorter one.
+        """
+        root = self.root
+        wild = self.wild_lengths
         free: dict[str, int] = {}
         hits: list[tuple[int, int, str, str, float]] = []
         n_words = len(forms)
-        first = self.first
+        first_step = self._first_step
         for i in range(n_words):
             word = forms[i]
-            longest = first.get(word, 0)
-            for length in wild:
-                if len(word) >= length:
-                    longest = max(longest, first.get(word[:length] + "*", 0))
-            if not longest:
+            step = first_step.get(word)
+            if step is None:  # a word form met for the first time: look it up once
+                step = self._step(root, word)
+                if len(first_step) < self.MAX_REMEMBERED:
+                    first_step[word] = step
+            child, first = step
+            if child is None and not first:
                 continue
+            found = list(first)
+            if child is not None:
+                node = child
+                j = i + 1
+                while j < n_words:
+                    word = forms[j]
+                    n = j - i + 1
+                    child = node.next.get(word)
+                    if child is not None and child.entries:
+                        found.append((n, child.entries))
+                    if node.wild:
+                        for length in wild:
+                            if len(word) >= length:
+                                entries = node.wild.get(word[:length] + "*")
+                                if entries:
+                                    found.append((n, entries))
+                    if child is None:
+                        break
+                    node = child
+                    j += 1
+            if not found:
+                continue
+            found.sort(key=lambda item: -item[0])  # stable: same-length order kept
             done: set[str] = set()
-            for n in range(min(longest, n_words - i), 0, -1):
-                head = tuple(forms[i : i + n - 1])
-                last = forms[i + n - 1]
-                keys = [(*head, last)]
-                for length in wild:
-                    if len(last) >= length:
-                        keys.append((*head, last[:length] + "*"))
-                for key in keys:
-                    entries = table.get(key)
-                    if not entries:
+            for n, entries in found:
+                claimed: set[str] = set()
+                for section, label, weight in entries:
+                    if section in done or free.get(section, 0) > i:
                         continue
-                    claimed: set[str] = set()
-                    for section, label, weight in entries:
-                        if section in done or free.get(section, 0) > i:
-                            continue
-                        hits.append((i, i + n, section, label, weight))
-                        claimed.add(section)
-                    for section in claimed:
-                        done.add(section)
-                        free[section] = i + n
+                    hits.append((i, i + n, section, label, weight))
+                    claimed.add(section)
+                for section in claimed:
+                    done.add(section)
+                    free[section] = i + n
         return hits
 
 

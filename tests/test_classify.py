@@ -335,3 +335,22 @@ def test_dev_set_figures_stay_above_floors():
     assert m["topic_f1"] >= 0.845
     assert m["tone_spearman"] >= 0.79
     assert m["tone_sign"] >= 0.905
+
+
+def test_matcher_finds_a_term_added_after_a_scan_and_prefers_longest_then_exact():
+    from ipwire.tasks.classify import _Matcher
+
+    m = _Matcher()
+    m.add("topic:water", "water", "Indus", 1.0, "t")
+    forms = m.forms("The Indus Waters Treaty was held in abeyance".split())
+    assert [(h[0], h[1]) for h in m.scan(forms)] == [(1, 2)]
+    m.add("topic:water", "water", "Indus Waters Treaty", 2.0, "t")
+    m.add("topic:water", "water", "abeyan*", 0.5, "t")
+    m.add("topic:diplomacy", "diplomacy", "abeyance", 1.5, "t")
+    m.add("topic:diplomacy", "diplomacy", "abey*", 0.1, "t")
+    hits = m.scan(forms)
+    assert (1, 4, "topic:water", "water", 2.0) in hits  # the longest key, not 'Indus' alone
+    assert (1, 2, "topic:water", "water", 1.0) not in hits
+    assert (7, 8, "topic:water", "water", 0.5) in hits  # a wildcard key
+    assert (7, 8, "topic:diplomacy", "diplomacy", 1.5) in hits  # exact before wildcard
+    assert (7, 8, "topic:diplomacy", "diplomacy", 0.1) not in hits
