@@ -348,18 +348,37 @@ def _check_keys(table: dict[str, Any], allowed: Iterable[str], where: str) -> No
         )
 
 
+_LOADED: dict[tuple[str, str], Taxonomy] = {}
+
+
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
-    """Read and validate a taxonomy file (default: the packaged `ipwire/taxonomy.toml`)."""
+    """Read and validate a taxonomy file (default: the packaged `ipwire/taxonomy.toml`).
+
+    The file is read every time, so an edit is seen at once; an unchanged file (same bytes)
+    gives the taxonomy already built, with the word lookups it has learnt. Treat it as
+    read-only.
+    """
     path = Path(path) if path is not None else DEFAULT_TAXONOMY
     try:
         raw_bytes = path.read_bytes()
     except OSError as exc:
         raise TaxonomyError(f"{path}: cannot read taxonomy file ({exc.strerror})") from exc
+    digest = hashlib.sha256(raw_bytes).hexdigest()[:10]
+    cache_key = (str(path.resolve()), digest)
+    if cache_key in _LOADED:
+        return _LOADED[cache_key]
+    taxonomy = _build_taxonomy(path, raw_bytes, digest)
+    if len(_LOADED) >= 8:
+        _LOADED.clear()
+    _LOADED[cache_key] = taxonomy
+    return taxonomy
+
+
+def _build_taxonomy(path: Path, raw_bytes: bytes, digest: str) -> Taxonomy:
     try:
         data = tomllib.loads(raw_bytes.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise TaxonomyError(f"{path}: not valid TOML: {exc}") from exc
-    digest = hashlib.sha256(raw_bytes).hexdigest()[:10]
     _check_keys(data, _TOP_KEYS, f"{path}")
     for section in _TOP_KEYS:
         _need(section in data, f"{path}", f"missing section [{section}]")

@@ -354,3 +354,14 @@ def test_matcher_finds_a_term_added_after_a_scan_and_prefers_longest_then_exact(
     assert (7, 8, "topic:water", "water", 0.5) in hits  # a wildcard key
     assert (7, 8, "topic:diplomacy", "diplomacy", 1.5) in hits  # exact before wildcard
     assert (7, 8, "topic:diplomacy", "diplomacy", 0.1) not in hits
+
+
+def test_an_unchanged_taxonomy_file_is_built_once_and_an_edit_is_seen_at_once(tmp_path):
+    path = tmp_path / "taxonomy.toml"
+    path.write_text(DEFAULT_TAXONOMY.read_text(encoding="utf-8"), encoding="utf-8")
+    first = load_taxonomy(path)
+    assert load_taxonomy(path) is first
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    edited = load_taxonomy(path)
+    assert edited is not first
+    assert edited.version != first.version
