@@ -4,6 +4,7 @@
     python bench/eval_extraction.py --labels                         # clean news texts only
     python bench/eval_extraction.py train                            # refit weights into
                                                                      # ipwire/boilerplate.toml
+    python bench/eval_extraction.py train-title                      # refit the title model
 
 The labels check runs the 262 labelled news texts (eval/labels/dev.jsonl, all article text
 with at most a little chrome) through extract_from_text: an extractor trained on page pastes
@@ -43,13 +44,16 @@ from ipwire.tasks.extract_html import extract_from_html  # noqa: E402
 from ipwire.tasks.extract_text import (  # noqa: E402
     FEATURES1,
     FEATURES2,
+    TITLE_FEATURES,
     _dot,
     decide,
     extract_from_text,
+    join_wrapped_lines,
     line_features,
     load_rules,
     split_lines,
     stage2_features,
+    title_candidates,
     tree_feature_names,
     tree_features,
 )
@@ -457,6 +461,43 @@ def train() -> None:
     _write_thresholds(best[1], best[2])
 
 
+def train_title() -> None:
+    """Fit the headline ranker (model.title) on the fit half: one logistic regression over
+    the candidate lines of each page, the line equal to the gold title being the positive;
+    every page weighs the same."""
+    rules = load_rules()
+    gold = [g for g in load_gold() if not held_out(g["id"]) and g.get("title")]
+    x, y, w = [], [], []
+    pages = 0
+    for g in gold:
+        text = (PACK / "dumps" / f"{g['id']}.txt").read_text(encoding="utf-8", errors="replace")
+        lines = join_wrapped_lines(split_lines(text), rules)
+        if not lines:
+            continue
+        d = decide(lines, rules, paste=True)
+        idx, rows = title_candidates(lines, d.keep, d.probs, rules)
+        target = _norm(g["title"])
+        labels = [int(_norm(lines[i].text) == target) for i in idx]
+        if not any(labels):
+            continue  # the gold title is not a line of this paste: nothing to learn
+        pages += 1
+        npos, nneg = sum(labels), len(labels) - sum(labels)
+        x += rows
+        y += labels
+        w += [0.5 / npos if lab else 0.5 / max(nneg, 1) for lab in labels]
+    print(f"fitting the title model on {pages} pages, {len(x)} candidate lines")
+    beta = _fit_lr(x, y, w, l2=1e-2)
+    _write_section("model.title", dict(zip(TITLE_FEATURES, beta, strict=True)))
+
+
+def _write_section(name: str, weights: dict[str, float]) -> None:
+    """Replace (or append) one ``[name]`` table at the end of the rules file."""
+    text = RULES.read_text(encoding="utf-8")
+    head = text.split(f"\n[{name}]\n")[0].rstrip("\n") + "\n"
+    body = f"\n[{name}]\n" + "".join(f"{k} = {v:.4f}\n" for k, v in weights.items())
+    RULES.write_text(head + body, encoding="utf-8")
+
+
 def _replace(rules, **kw):
     from dataclasses import replace
 
@@ -465,10 +506,11 @@ def _replace(rules, **kw):
 
 def _write_model(w1: dict[str, float], w2: dict[str, float]) -> None:
     text = RULES.read_text(encoding="utf-8")
-    head = text.split("[model.stage1]")[0]
+    head, _, rest = text.partition("[model.stage1]")
+    tail = rest[rest.index("\n[model.title]") :] if "\n[model.title]" in rest else ""
     body = "[model.stage1]\n" + "".join(f"{k} = {v:.4f}\n" for k, v in w1.items())
     body += "\n[model.stage2]\n" + "".join(f"{k} = {v:.4f}\n" for k, v in w2.items())
-    RULES.write_text(head + body, encoding="utf-8")
+    RULES.write_text(head + body + tail, encoding="utf-8")
 
 
 def _write_thresholds(keep: float, span: float) -> None:
@@ -480,7 +522,7 @@ def _write_thresholds(keep: float, span: float) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("command", nargs="?", default="eval", choices=["eval", "train"])
+    ap.add_argument("command", nargs="?", default="eval", choices=["eval", "train", "train-title"])
     ap.add_argument("--limit", type=int, default=None, help="score only the first N pages")
     ap.add_argument("--only", choices=["text", "html"], default=None)
     ap.add_argument("--workers", type=int, default=2)
@@ -490,6 +532,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.command == "train":
         train()
+    elif args.command == "train-title":
+        train_title()
     elif args.labels:
         evaluate_labels()
     else:

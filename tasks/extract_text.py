@@ -129,6 +129,9 @@ class BoilerplateRules:
     trees: TreeModel | None = None
     html_fallback_gain: float = 3.0
     html_fallback_max_share: float = 0.25
+    inner_keep_threshold: float = 0.5
+    inline_box_max_lines: int = 0
+    title_weights: dict[str, float] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -295,6 +298,23 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
         raise ValueError(
             "boilerplate rules: key 'decision.html_fallback_max_share' must be within [0, 1]"
         )
+    inner = decide.get("inner_keep_threshold", thresholds["keep_threshold"])
+    if not isinstance(inner, int | float) or not 0.0 <= inner <= 1.0:
+        raise ValueError(
+            "boilerplate rules: key 'decision.inner_keep_threshold' must be within [0, 1]"
+        )
+    box = decide.get("inline_box_max_lines", 0)
+    if not isinstance(box, int) or box < 0:
+        raise ValueError("boilerplate rules: key 'decision.inline_box_max_lines' must be >= 0")
+    title_weights = None
+    if "title" in model:
+        table = _need(model, "title", dict, "model.")
+        missing = [n for n in TITLE_FEATURES if n not in table]
+        if missing:
+            raise ValueError(f"boilerplate rules: key 'model.title.{missing[0]}' is missing")
+        if not all(isinstance(v, int | float) for v in table.values()):
+            raise ValueError("boilerplate rules: key 'model.title' must map names to numbers")
+        title_weights = {k: float(v) for k, v in table.items()}
     trees = None
     trees_file = model.get("trees_file")
     if trees_file is not None:
@@ -305,6 +325,9 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
         trees=trees,
         html_fallback_gain=float(gain),
         html_fallback_max_share=float(share),
+        inner_keep_threshold=float(inner),
+        inline_box_max_lines=box,
+        title_weights=title_weights,
         line_patterns=tuple(patterns),
         section_markers=tuple(markers),
         chrome_phrases=tuple(p.lower() for p in chrome),
@@ -1101,6 +1124,63 @@ def _kind_for(line: Line, rules: BoilerplateRules, after_article: bool) -> str:
     return "related-links" if after_article else "navigation"
 
 
+def _fill_inner(
+    lines: list[Line],
+    keep: list[bool],
+    probs: list[float],
+    lo: int,
+    hi: int,
+    rules: BoilerplateRules,
+) -> None:
+    """Keep lines the model half-doubts when kept article lines close in on both sides.
+
+    Inside an article, list items, table rows and short subheads look like chrome line by
+    line; between kept lines (at most two lines away on either side) they are the article's.
+    """
+    kept = [i for i in range(lo, hi + 1) if keep[i]]
+    if len(kept) < 2:
+        return
+    first, last = kept[0], kept[-1]
+    add = []
+    for i in range(first + 1, last):
+        if keep[i] or probs[i] < rules.inner_keep_threshold:
+            continue
+        if rules.line_kind(lines[i].text) or rules.marker_for(lines[i].text):
+            continue
+        before = any(keep[j] for j in range(max(i - 2, first), i))
+        after = any(keep[j] for j in range(i + 1, min(i + 3, last + 1)))
+        if before and after:
+            add.append(i)
+    for i in add:
+        keep[i] = True
+
+
+def _inline_box_end(
+    lines: list[Line],
+    keep: list[bool],
+    probs: list[float],
+    prose: list[bool],
+    i: int,
+    hi: int,
+    rules: BoilerplateRules,
+) -> int | None:
+    """Where a teaser box that starts at marker line ``i`` ends, when article prose follows.
+
+    A "You May Also Like" box in the middle of an article is a few short teaser lines, then
+    the article goes on with confident prose; a trailing related section is not followed by
+    a run of such prose. None when the marker closes the article.
+    """
+    limit = rules.inline_box_max_lines
+    if not limit:
+        return None
+    end = min(hi + 1, len(lines))
+    for j in range(i + 1, min(i + 1 + limit, end)):
+        if prose[j] and probs[j] >= 0.8:
+            after = [k for k in range(j, min(j + 6, end)) if prose[k] and probs[k] >= 0.8]
+            return j if len(after) >= 3 else None
+    return None
+
+
 @dataclass
 class LineDecision:
     """What the text extractor decided; used by the HTML extractor too."""
@@ -1110,10 +1190,17 @@ class LineDecision:
     span: tuple[int, int]
     cut_at: int | None
     cut_kind: str | None
+    clean: bool = False
 
 
-def decide(lines: list[Line], rules: BoilerplateRules) -> LineDecision:
-    """Keep/drop for each line: model score, the article span and trailing section markers."""
+def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -> LineDecision:
+    """Keep/drop for each line: model score, the article span and trailing section markers.
+
+    ``paste`` turns on the rules tuned for whole-page pastes (the HTML post-filter leaves it
+    off): inside the article, a line between kept lines needs only
+    ``inner_keep_threshold`` (list items, "Pros"/"Cons", short subheads), and a section
+    marker whose teaser box is followed by more article prose drops only the box.
+    """
     probs = score_lines(lines, rules)
     if not lines:
         return LineDecision([], [], (0, -1), None, None)
@@ -1144,6 +1231,8 @@ def decide(lines: list[Line], rules: BoilerplateRules) -> LineDecision:
                 for i in range(lo, hi + 1):
                     keep[i] = keep[i] or net[i]
         lo, hi = _extend_span(lines, keep, lo, hi, rules)
+        if paste and rules.inner_keep_threshold < rules.keep_threshold:
+            _fill_inner(lines, keep, probs, lo, hi, rules)
     seen_long: set[str] = set()
     for i, ln in enumerate(lines):
         if keep[i] and rules.line_kind(ln.text):
@@ -1175,13 +1264,19 @@ def decide(lines: list[Line], rules: BoilerplateRules) -> LineDecision:
                 marker is None or not marker.needs_teasers or _teaser_shaped(lines[i + 1 : hi + 1])
             )
         ):
+            box_end = _inline_box_end(lines, keep, probs, prose, i, hi, rules) if paste else None
+            if box_end is not None:
+                # a teaser box inside the article: drop the box, read on after it
+                for j in range(i, box_end):
+                    keep[j] = False
+                continue
             cut_at, cut_kind = i, kind
             for j in range(i, len(lines)):
                 keep[j] = False
             break
         if keep[i]:
             before += ln.words
-    return LineDecision(keep, probs, (lo, hi), cut_at, cut_kind)
+    return LineDecision(keep, probs, (lo, hi), cut_at, cut_kind, clean)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1225,6 +1320,202 @@ def _find_title(
     return None
 
 
+TITLE_FEATURES = (
+    "bias",
+    "log_words",
+    "short",
+    "long",
+    "log_lines_above_body",
+    "below_body_start",
+    "is_body_start",
+    "sentence_end",
+    "colon_or_question",
+    "capitalised_share",
+    "stopword_share",
+    "repeated",
+    "repeated_later",
+    "breadcrumb_tail",
+    "body_overlap",
+    "chrome",
+    "date_or_byline",
+    "meta_below",
+    "urlish",
+    "separators",
+    "all_caps",
+    "line_prob",
+    "prose",
+    "next_prose",
+    "longest_near",
+)
+_TITLE_REGION_AFTER = 8
+
+
+def title_candidates(
+    lines: list[Line], keep: list[bool], probs: list[float], rules: BoilerplateRules
+) -> tuple[list[int], list[list[float]]]:
+    """Lines that may be the headline (from the top down to a few lines into the body) and
+    their features (TITLE_FEATURES): shape, distance to the body, repeats elsewhere on the
+    page (share text, breadcrumb tail), word overlap with the kept body and a byline or
+    date just below."""
+    kept = [i for i, k in enumerate(keep) if k]
+    if not kept:
+        return [], []
+    first = kept[0]
+    end = min(len(lines), first + _TITLE_REGION_AFTER + 1)
+    body_words = {
+        t
+        for i in kept[:60]
+        for t in _WORD.findall(lines[i].text.lower())
+        if t not in STOPWORDS and len(t) > 2
+    }
+    norms = [" ".join(_WORD.findall(ln.text.lower())) for ln in lines]
+    counts: dict[str, int] = {}
+    for nm in norms:
+        counts[nm] = counts.get(nm, 0) + 1
+    later = set(norms[end:])
+    idx, rows = [], []
+    near_max = max((lines[i].words for i in range(max(0, first - 8), end)), default=1)
+    for i in range(0, end):
+        ln = lines[i]
+        if not 1 <= ln.words <= 30 or not norms[i] or _is_prose(ln, rules):
+            continue
+        text, nm = ln.text, norms[i]
+        toks = nm.split()
+        alpha = [t for t in _WORD.findall(text) if t[:1].isalpha()]
+        content = [t for t in toks if t not in STOPWORDS and len(t) > 2]
+        tail = any(len(o) > len(nm) and o.endswith(" " + nm) for o in norms[max(0, i - 5) : i + 3])
+        meta_below = any(
+            _is_date_line(lines[j].text, lines[j].words) or lines[j].text.lower().startswith("by ")
+            for j in range(i + 1, min(i + 4, len(lines)))
+        )
+        rows.append(
+            [
+                1.0,
+                math.log1p(ln.words),
+                float(ln.words <= 2),
+                float(ln.words > 20),
+                math.log1p(max(first - i, 0)),
+                float(i > first),
+                float(i == first),
+                float(bool(_SENT_END.search(text)) and not text.endswith((":", "?"))),
+                float(text.endswith((":", "?"))),
+                sum(1 for t in alpha if t[:1].isupper()) / max(len(alpha), 1),
+                sum(1 for t in toks if t in STOPWORDS) / len(toks),
+                float(counts[nm] > 1),
+                float(nm in later),
+                float(tail),
+                sum(1 for t in content if t in body_words) / max(len(content), 1),
+                float(
+                    rules.has_chrome_phrase(text.lower())
+                    or rules.line_kind(text) is not None
+                    or rules.marker_for(text) is not None
+                ),
+                float(_is_date_line(text, ln.words) or text.lower().startswith("by ")),
+                float(meta_below),
+                float(bool(_URLISH.search(text))),
+                float(len(_SEPARATORS.findall(text)) >= 1),
+                float(text.isupper()),
+                probs[i],
+                float(_is_prose(ln, rules)),
+                float(i + 1 < len(lines) and _is_prose(lines[i + 1], rules)),
+                ln.words / max(near_max, 1),
+            ]
+        )
+        idx.append(i)
+    return idx, rows
+
+
+def _rank_title(
+    lines: list[Line],
+    keep: list[bool],
+    probs: list[float],
+    rules: BoilerplateRules,
+    before: int | None = None,
+) -> int | None:
+    """The most headline-like candidate under the fitted title model (``model.title``),
+    among lines above ``before`` when given."""
+    if rules.title_weights is None:
+        return None
+    idx, rows = title_candidates(lines, keep, probs, rules)
+    scored = [
+        (_dot(rules.title_weights, TITLE_FEATURES, row), i)
+        for i, row in zip(idx, rows, strict=True)
+        if before is None or i < before
+    ]
+    return max(scored)[1] if scored else None
+
+
+_NAME_WORD = r"[A-Z][\w.'’-]*"
+_NAME_PART = rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|van|von|al|bin|da|di|la|le)){{0,3}}"
+_BY_NAME = re.compile(
+    rf"(?:^|[\s|•·,(–—-])(?:[Bb]y|BY|[Aa]uthor|[Ww]ritten by|[Pp]osted by)[:\s]+\s*({_NAME_PART}"
+    rf"(?:\s+(?:and|&)\s+{_NAME_PART})?)"
+)
+_NAME_LINE = re.compile(rf"^{_NAME_PART}$")
+_BY_ALONE = re.compile(
+    r"^(?:by|written by|posted by|words by|author|authored by|reviewed by)\s*:?$", re.IGNORECASE
+)
+_DATED = re.compile(r"\b(?:published|updated|posted|last updated|on)\b", re.IGNORECASE)
+_NOT_NAMES = frozenset(
+    "share home menu search login subscribe advertisement related reviewed updated published "
+    "posted read more contact about privacy terms the our your news blog".split()
+)
+
+
+def _plausible_name(name: str) -> bool:
+    words = name.split()
+    return (
+        1 <= len(words) <= 8
+        and not any(w.lower().strip(".") in _NOT_NAMES for w in words)
+        and not any(ch.isdigit() for ch in name)
+    )
+
+
+def _author_near(near: list[Line]) -> str | None:
+    """The byline around the headline: "By Name", "Author: Name", a "date • section • Name"
+    line, or a line of two to four capitalised words next to a date or reading-time line."""
+    for ln in near:
+        if ln.words > 25:
+            continue
+        m = _BY_NAME.search(ln.text)
+        if m and _plausible_name(m.group(1)):
+            return m.group(1).strip()
+    for k, ln in enumerate(near[:-1]):
+        # "By" / "Written By" / "Author" alone on its line, the name on the next
+        if _BY_ALONE.match(ln.text):
+            name = near[k + 1].text.split(",")[0].strip()
+            if _NAME_LINE.match(name) and _plausible_name(name):
+                return name
+    for k, ln in enumerate(near):
+        if _SENT_END.search(ln.text):
+            continue
+        head = ln.text.split(",")[0].strip()  # "Audrey Huang, Print Managing Editor"
+        if head != ln.text and ln.words <= 10:
+            ln = Line(ln.idx, head, ln.block, len(_WORD.findall(head)))
+        if not 2 <= ln.words <= 4:
+            continue
+        beside = [near[j] for j in (k - 1, k + 1) if 0 <= j < len(near)]
+        dated = any(
+            _is_date_line(b.text, b.words) or re.search(r"\bmin(?:ute)?s? read\b", b.text, re.I)
+            for b in beside
+        )
+        if dated and _NAME_LINE.match(ln.text) and _plausible_name(ln.text):
+            return ln.text
+    for ln in near:
+        if ln.words > 20 or not _is_date_line(ln.text, ln.words):
+            continue
+        for part in re.split(r"\s+[|•·—–]\s+", ln.text):
+            part = part.strip()
+            if (
+                _NAME_LINE.match(part)
+                and 2 <= len(part.split()) <= 4
+                and _plausible_name(part)
+                and parse_date(part) is None
+            ):
+                return part
+    return None
+
+
 def _find_author(lines: list[Line], lo: int, hi: int) -> str | None:
     for ln in lines[max(lo, 0) : hi]:
         m = re.match(r"^by\s+(.{3,60}?)(?:\s*[|,•·]\s*.*)?$", ln.text, re.IGNORECASE)
@@ -1261,7 +1552,7 @@ def extract_from_text(
     lines = join_wrapped_lines(split_lines(text or ""), rules)
     if not lines:
         return Extraction(text="", method="text-lines")
-    decision = decide(lines, rules)
+    decision = decide(lines, rules, paste=True)
     keep = decision.keep
     kept_idx = [i for i, k in enumerate(keep) if k]
     if not kept_idx:
@@ -1271,7 +1562,15 @@ def extract_from_text(
             stripped=[Stripped(_kind_for(ln, rules, False), ln.text) for ln in lines],
         )
     first = kept_idx[0]
-    title_idx = _find_title(lines, first, rules, title_hint)
+    title_idx = _find_title(lines, first, rules, title_hint) if title_hint else None
+    if title_idx is None:
+        # in clean text the ranker only names a headline above the body: a line that opens
+        # the text is left to the stricter first-line rule below
+        title_idx = _rank_title(
+            lines, keep, decision.probs, rules, before=first if decision.clean else None
+        )
+    if title_idx is None:
+        title_idx = _find_title(lines, first, rules, None)
     if title_idx is None:
         # A kept first line that looks like a headline and is followed by prose is the title.
         ln = lines[first]
@@ -1292,12 +1591,19 @@ def extract_from_text(
         kept_idx = kept_idx[1:]
     header_lo = max(0, first - 12)
     body_first = kept_idx[0] if kept_idx else first
+    # the headline's neighbourhood first: byline and date sit just below (or above) it
+    near: list[Line] = []
+    if title_idx is not None:
+        near = lines[max(0, title_idx - 3) : min(len(lines), max(title_idx, body_first) + 6)]
     published = None
-    for ln in lines[header_lo : body_first + 1] + lines[: min(4, len(lines))]:
-        if _is_date_line(ln.text, ln.words):
+    for ln in near + lines[header_lo : body_first + 1] + lines[: min(4, len(lines))]:
+        if _is_date_line(ln.text, ln.words) or (ln.words <= 25 and _DATED.search(ln.text)):
             published = parse_date(ln.text)
-            break
-    author = _find_author(lines, header_lo, body_first + 1)
+            if published:
+                break
+    author = _author_near(near) if near else None
+    if author is None:
+        author = _find_author(lines, header_lo, body_first + 1)
 
     body = "\n\n".join(_join_blocks(lines, keep))
     stripped: list[Stripped] = []
