@@ -442,8 +442,7 @@ def _filter_blocks(
         and _prose_after(lines, cut_at, rules) >= CUT_MAX_PROSE_AFTER
     ):
         cut_at = None
-    keep = []
-    stripped: list[Stripped] = []
+    kinds: list[str | None] = []
     title_norm = " ".join((title or "").lower().split())
     seen: set[str] = set()
     for i, ln in enumerate(lines):
@@ -463,8 +462,28 @@ def _filter_blocks(
                 drop_kind = "duplicate"
             elif norm.count(" ") + 1 >= DUPLICATE_MIN_WORDS:
                 seen.add(norm)
-        if drop_kind:
-            stripped.append(Stripped(drop_kind, ln.text))
-        keep.append(drop_kind is None)
-    body = "\n\n".join(ln.text for ln, k in zip(lines, keep, strict=True) if k)
+        kinds.append(drop_kind)
+    _peel_edges(lines, kinds, decision.probs)
+    stripped = [Stripped(k, ln.text) for ln, k in zip(lines, kinds, strict=True) if k]
+    body = "\n\n".join(ln.text for ln, k in zip(lines, kinds, strict=True) if not k)
     return body, stripped
+
+
+# trafilatura's output often starts or ends with a short chrome line it took for part of
+# the article (a disclosure, "Get started today", "Follow us", a read-time line): the
+# first and last few kept lines are dropped, from the edge inwards, while the line model
+# rates them below EDGE_THRESHOLD and they are short.
+EDGE_LINES = 3
+EDGE_THRESHOLD = 0.3
+EDGE_MAX_WORDS = 20
+
+
+def _peel_edges(lines: list[Line], kinds: list[str | None], probs: list[float]) -> None:
+    kept = [i for i, k in enumerate(kinds) if not k]
+    if len(kept) <= 2 * EDGE_LINES:
+        return
+    for order in (kept[:EDGE_LINES], kept[::-1][:EDGE_LINES]):
+        for i in order:
+            if probs[i] >= EDGE_THRESHOLD or lines[i].words > EDGE_MAX_WORDS:
+                break
+            kinds[i] = "navigation"

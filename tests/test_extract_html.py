@@ -231,3 +231,31 @@ def test_related_heading_followed_by_teaser_links_still_closes_the_article(monke
     assert "documents were checked" in text
     assert "Asia Cup thriller" not in text
     assert any(s.kind == "related-links" and "Asia Cup" in s.text for s in stripped)
+
+
+def _lines(texts):
+    from ipwire.tasks.extract_text import split_lines
+
+    return split_lines("\n\n".join(texts))
+
+
+def test_low_scored_short_lines_at_the_edges_are_peeled():
+    from ipwire.tasks.extract_html import _peel_edges
+
+    lines = _lines(["Get started today", "Follow us", *_PROSE, "Want more? Sign up"])
+    kinds = [None] * len(lines)
+    probs = [0.1, 0.2, 0.9, 0.9, 0.9, 0.9, 0.05]
+    _peel_edges(lines, kinds, probs)
+    assert kinds == ["navigation", "navigation", None, None, None, None, "navigation"]
+
+
+def test_peeling_stops_at_the_first_confident_line_and_spares_long_paragraphs():
+    from ipwire.tasks.extract_html import _peel_edges
+
+    lines = _lines(["Follow us", "Read our report", "Advertisement", *_PROSE, "Share this"])
+    kinds = [None] * len(lines)
+    # a well-scored line shields the low-scored one behind it; a long paragraph is kept
+    probs = [0.1, 0.6, 0.1, 0.05, 0.9, 0.9, 0.9, 0.1]
+    _peel_edges(lines, kinds, probs)
+    assert kinds[:4] == ["navigation", None, None, None]
+    assert kinds[-1] == "navigation"
