@@ -259,3 +259,26 @@ def test_peeling_stops_at_the_first_confident_line_and_spares_long_paragraphs():
     _peel_edges(lines, kinds, probs)
     assert kinds[:4] == ["navigation", None, None, None]
     assert kinds[-1] == "navigation"
+
+
+def test_table_rows_in_trafilatura_output_are_not_taken_for_menus(monkeypatch):
+    from dataclasses import replace
+
+    import ipwire.tasks.extract_html as eh
+    from ipwire.tasks.extract_text import default_rules
+
+    real = eh.decide
+
+    def decide(lines, rules, **kw):
+        # the paste-trained model scores short cell rows like menu links
+        d = real(lines, rules, **kw)
+        probs = [0.01 if "|" in ln.text else p for ln, p in zip(lines, d.probs, strict=True)]
+        return replace(d, probs=probs)
+
+    monkeypatch.setattr(eh, "decide", decide)
+    rows = ["| Crossing | Opened |", "|---|---|", "| Attari | 1947 |", "| Kartarpur | 2019 |"]
+    raw = "\n".join([*_PROSE[:2], *rows, *_PROSE[2:], "Home | News"])
+    text, stripped = eh._filter_blocks(raw, default_rules(), None)
+    assert "| Kartarpur | 2019 |" in text
+    assert "| Attari | 1947 |" in text
+    assert "Home | News" not in text
