@@ -1124,35 +1124,37 @@ def _kind_for(line: Line, rules: BoilerplateRules, after_article: bool) -> str:
     return "related-links" if after_article else "navigation"
 
 
-def _fill_inner(
-    lines: list[Line],
-    keep: list[bool],
-    probs: list[float],
-    lo: int,
-    hi: int,
-    rules: BoilerplateRules,
+def _fill_blocks(
+    lines: list[Line], keep: list[bool], probs: list[float], rules: BoilerplateRules
 ) -> None:
-    """Keep lines the model half-doubts when kept article lines close in on both sides.
+    """Keep the doubted lines of a block the article already holds lines of.
 
-    Inside an article, list items, table rows and short subheads look like chrome line by
-    line; between kept lines (at most two lines away on either side) they are the article's.
+    A paste puts a table or a list in one block (no blank lines between its rows); row by
+    row it looks like chrome, but when some of its rows are kept the rest are the article's
+    too, unless the model is sure they are not or they carry chrome phrases or links.
     """
-    kept = [i for i in range(lo, hi + 1) if keep[i]]
-    if len(kept) < 2:
-        return
-    first, last = kept[0], kept[-1]
-    add = []
-    for i in range(first + 1, last):
-        if keep[i] or probs[i] < rules.inner_keep_threshold:
+    by_block: dict[int, list[int]] = {}
+    for i, ln in enumerate(lines):
+        by_block.setdefault(ln.block, []).append(i)
+    for members in by_block.values():
+        kept_words = sum(lines[i].words for i in members if keep[i])
+        if not kept_words or all(keep[i] for i in members):
             continue
-        if rules.line_kind(lines[i].text) or rules.marker_for(lines[i].text):
-            continue
-        before = any(keep[j] for j in range(max(i - 2, first), i))
-        after = any(keep[j] for j in range(i + 1, min(i + 3, last + 1)))
-        if before and after:
-            add.append(i)
-    for i in add:
-        keep[i] = True
+        for i in members:
+            ln = lines[i]
+            if keep[i] or probs[i] < rules.inner_keep_threshold:
+                continue
+            if (
+                rules.line_kind(ln.text)
+                or rules.marker_for(ln.text)
+                or (ln.words <= 15 and rules.has_chrome_phrase(ln.text.lower()))
+                or _URLISH.search(ln.text)
+                or ln.words <= 2
+                or ln.text.isupper()
+                or _is_date_line(ln.text, ln.words)
+            ):
+                continue
+            keep[i] = True
 
 
 def _inline_box_end(
@@ -1232,7 +1234,7 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
                     keep[i] = keep[i] or net[i]
         lo, hi = _extend_span(lines, keep, lo, hi, rules)
         if paste and rules.inner_keep_threshold < rules.keep_threshold:
-            _fill_inner(lines, keep, probs, lo, hi, rules)
+            _fill_blocks(lines, keep, probs, rules)
     seen_long: set[str] = set()
     for i, ln in enumerate(lines):
         if keep[i] and rules.line_kind(ln.text):
