@@ -345,6 +345,7 @@ def extract_from_html(
     for key in ("title", "author"):
         if meta.get(key):
             meta[key] = repair_mojibake(meta[key])
+    heads = _subheadings(tree) if RESTORE_SUBHEADINGS else []
     try:
         doc = bare_extraction(
             tree, url=url, include_comments=False, with_metadata=False, favor_recall=True
@@ -354,6 +355,7 @@ def extract_from_html(
     # mangled UTF-8 is repaired in the extracted text only: far cheaper than the whole page
     raw = repair_mojibake((doc.text if doc is not None else "") or "")
     text, stripped = _filter_blocks(raw, rules, meta.get("title"))
+    text = _restore_subheadings(text, heads, stripped, rules)
     method = "trafilatura+lines"
     fallback = _text_model_fallback(tree, text, rules, meta.get("title"))
     if fallback is not None:
@@ -372,6 +374,79 @@ def extract_from_html(
         stripped=stripped,
         method=method,
     )
+
+
+RESTORE_SUBHEADINGS = True
+_HEADINGS = ("h2", "h3", "h4")
+_KEY_WORDS = 8
+_WORDS = re.compile(r"\w+")
+
+
+def _start_key(parts: Any) -> str | None:
+    """The first words of a block (lowercased word tokens), or None when it is too short."""
+    words: list[str] = []
+    for part in parts:
+        words.extend(_WORDS.findall(part.lower()))
+        if len(words) >= _KEY_WORDS:
+            return " ".join(words[:_KEY_WORDS])
+    return None
+
+
+def _subheadings(tree: Any) -> list[tuple[str, str]]:
+    """(subheading, first words of the block after it) for each short h2-h4 in the page.
+
+    Read before trafilatura runs (it prunes the tree): trafilatura sometimes keeps a
+    section's paragraphs but not the heading above them.
+    """
+    out = []
+    for el in tree.iter(*_HEADINGS):
+        head = " ".join(el.text_content().split())
+        if not head or len(head.split()) > 15:
+            continue
+        nxt = el.getnext()
+        while nxt is not None and (
+            not isinstance(nxt.tag, str) or not "".join(nxt.itertext()).strip()
+        ):
+            nxt = nxt.getnext()
+        if nxt is None or nxt.tag in _HEADINGS or nxt.tag in ("h1", "h5", "h6"):
+            continue
+        key = _start_key(nxt.itertext())
+        if key:
+            out.append((head, key))
+    return out
+
+
+def _restore_subheadings(
+    text: str, heads: list[tuple[str, str]], stripped: list[Stripped], rules: BoilerplateRules
+) -> str:
+    """Put back a subheading trafilatura dropped above a paragraph it kept."""
+    if not heads or not text:
+        return text
+    paras = text.split("\n\n")
+    norm = lambda t: " ".join(_WORDS.findall(t.lower()))  # noqa: E731
+    present = {norm(p) for p in paras} | {norm(s.text) for s in stripped}
+    starts: dict[str, int] = {}
+    for i, para in enumerate(paras):
+        key = _start_key([para])
+        if key and key not in starts:
+            starts[key] = i
+    insert: dict[int, str] = {}
+    for head, key in heads:
+        i = starts.get(key)
+        # only between kept paragraphs, and never a heading that is chrome by the rules
+        if not i or i >= len(paras) - 1 or i in insert or norm(head) in present:
+            continue
+        if rules.line_kind(head) or rules.marker_for(head):
+            continue
+        insert[i] = head
+    if not insert:
+        return text
+    out = []
+    for i, para in enumerate(paras):
+        if i in insert:
+            out.append(insert[i])
+        out.append(para)
+    return "\n\n".join(out)
 
 
 def _text_model_fallback(

@@ -282,3 +282,38 @@ def test_table_rows_in_trafilatura_output_are_not_taken_for_menus(monkeypatch):
     assert "| Kartarpur | 2019 |" in text
     assert "| Attari | 1947 |" in text
     assert "Home | News" not in text
+
+
+def test_subheading_dropped_above_a_kept_paragraph_is_restored():
+    from ipwire.tasks.extract_html import _parse, _restore_subheadings, _subheadings
+    from ipwire.tasks.extract_text import default_rules
+
+    html = "".join(
+        [
+            "<html><body><article>",
+            f"<p>{_PROSE[0]}</p>",
+            "<h2><strong>Talks at the border</strong></h2>",
+        ]
+        + ["<p> </p>", f"<p>{_PROSE[1]}</p>", "<h3>Related</h3>", f"<p>{_PROSE[2]}</p>"]
+        + [f"<p>{_PROSE[3]}</p>", "</article></body></html>"]
+    )
+    heads = _subheadings(_parse(html))
+    text = "\n\n".join(_PROSE)  # what trafilatura kept: the paragraphs, no headings
+    paras = _restore_subheadings(text, heads, [], default_rules()).split("\n\n")
+    assert paras[1] == "Talks at the border"
+    assert paras[2] == _PROSE[1]
+    assert "Related" not in paras  # a chrome heading is not put back
+
+
+def test_subheading_is_not_restored_above_the_first_paragraph_or_twice():
+    from ipwire.tasks.extract_html import _restore_subheadings
+    from ipwire.tasks.extract_text import default_rules
+
+    key = lambda p: " ".join(p.lower().replace(",", "").split()[:8])  # noqa: E731
+    rules = default_rules()
+    text = "\n\n".join(_PROSE)
+    assert _restore_subheadings(text, [("Background", key(_PROSE[0]))], [], rules) == text
+    with_head = "\n\n".join([_PROSE[0], "Talks", *_PROSE[1:]])
+    assert _restore_subheadings(with_head, [("Talks", key(_PROSE[1]))], [], rules) == with_head
+    restored = _restore_subheadings(text, [("Talks", key(_PROSE[1]))], [], rules)
+    assert restored == with_head
