@@ -131,6 +131,7 @@ class BoilerplateRules:
     html_fallback_max_share: float = 0.25
     inner_keep_threshold: float = 0.5
     inline_box_max_lines: int = 0
+    marker_override_score: float = 1.0
     title_weights: dict[str, float] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -303,6 +304,11 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
         raise ValueError(
             "boilerplate rules: key 'decision.inner_keep_threshold' must be within [0, 1]"
         )
+    override = decide.get("marker_override_score", 1.0)
+    if not isinstance(override, int | float) or not 0.0 <= override <= 1.0:
+        raise ValueError(
+            "boilerplate rules: key 'decision.marker_override_score' must be within [0, 1]"
+        )
     box = decide.get("inline_box_max_lines", 0)
     if not isinstance(box, int) or box < 0:
         raise ValueError("boilerplate rules: key 'decision.inline_box_max_lines' must be >= 0")
@@ -327,6 +333,7 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
         html_fallback_max_share=float(share),
         inner_keep_threshold=float(inner),
         inline_box_max_lines=box,
+        marker_override_score=float(override),
         title_weights=title_weights,
         line_patterns=tuple(patterns),
         section_markers=tuple(markers),
@@ -1183,6 +1190,25 @@ def _inline_box_end(
     return None
 
 
+def _model_reads_on(
+    lines: list[Line], probs: list[float], i: int, hi: int, rules: BoilerplateRules
+) -> bool:
+    """The line model is confident the text after marker ``i`` is still the article.
+
+    "Popular distribution channels to consider:" or "Subscribe now" can open a section of
+    the article itself; when the lines after it, to the article's end, score on average
+    (by words) at least ``marker_override_score``, the marker does not close the article.
+    """
+    score = rules.marker_override_score
+    if score >= 1.0:
+        return False
+    after = range(i + 1, hi + 1)
+    words = sum(lines[j].words + 1 for j in after)
+    if not words:
+        return False
+    return sum(probs[j] * (lines[j].words + 1) for j in after) / words >= score
+
+
 @dataclass
 class LineDecision:
     """What the text extractor decided; used by the HTML extractor too."""
@@ -1271,6 +1297,10 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
                 # a teaser box inside the article: drop the box, read on after it
                 for j in range(i, box_end):
                     keep[j] = False
+                continue
+            if paste and _model_reads_on(lines, probs, i, hi, rules):
+                if keep[i]:
+                    before += ln.words
                 continue
             cut_at, cut_kind = i, kind
             for j in range(i, len(lines)):

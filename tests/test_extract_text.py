@@ -319,3 +319,71 @@ def test_unpunctuated_article_among_page_chrome_is_kept_by_the_safety_net():
     ex = extract_from_text(f"{menu}\n\n{body}\n\n{footer}")
     assert body in ex.text
     assert "Privacy Policy" not in ex.text
+
+
+def _fixture(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def test_teaser_box_in_the_middle_of_the_article_drops_only_the_box():
+    ex = extract_from_text(_fixture("mid_article_teaser_box.txt"))
+    assert "Analysts said the decision to restart the consular channel" in ex.text
+    assert "The next round is expected to take place in New Delhi" in ex.text
+    for teaser in ("You May Also Like", "Cricket board confirms venue", "Flood warnings issued"):
+        assert teaser not in ex.text
+    assert "Pakistan releases 22 fishermen" not in ex.text
+    assert any(s.text == "You May Also Like" for s in ex.stripped)
+
+
+def test_headline_byline_and_date_are_read_around_the_headline():
+    ex = extract_from_text(_fixture("mid_article_teaser_box.txt"))
+    assert ex.title == "Envoys agree to reopen consular talks after two-year pause"
+    assert ex.author == "Amina Qureshi"
+    assert ex.published_at == "2026-03-09"
+
+
+def test_written_by_on_its_own_line_names_the_author_on_the_next():
+    ex = extract_from_text(_fixture("byline_written_by_below_headline.txt"))
+    assert ex.title == "How the Indus Waters Treaty shapes farming on both sides of the border"
+    assert ex.author == "Farah Naqvi"
+    assert ex.published_at == "2024-01-31"
+    assert "Farah Naqvi" not in ex.text
+
+
+def test_shop_buttons_and_affiliate_disclosure_are_stripped_with_their_kinds():
+    ex = extract_from_text(_fixture("shop_buttons_and_disclosure.txt"))
+    assert "A cheaper inflatable model was a close second" in ex.text
+    kinds = {s.text: s.kind for s in ex.stripped}
+    assert kinds["See price at Amazon"] == "call-to-action"
+    assert kinds["Shop Travel Gear"] == "call-to-action"
+    assert kinds["As an Amazon Associate we earn from qualifying purchases."] == "disclosure"
+    assert "qualifying purchases" not in ex.text
+
+
+def test_a_sentence_about_shopping_is_not_a_shop_button():
+    rules = load_rules()
+    assert rules.line_kind("Shop Travel Gear") == "call-to-action"
+    assert (
+        rules.line_kind("Shop owners in Lahore said sales had fallen since the border closed.")
+        is None
+    )
+    assert rules.line_kind("Traders buy cotton from Sindh every spring, officials said.") is None
+
+
+def test_rules_file_missing_a_title_weight_names_the_key(tmp_path):
+    text = RULES.read_text(encoding="utf-8")
+    bad = text.replace("[model.title]\nbias =", "[model.title]\nbiass =", 1)
+    path = tmp_path / "rules.toml"
+    path.write_text(bad, encoding="utf-8")
+    (tmp_path / "boilerplate_trees.json").write_text(
+        (REPO / "ipwire" / "boilerplate_trees.json").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match="model.title.bias"):
+        load_rules(path)
+
+
+def test_marker_phrase_opening_a_list_inside_the_article_does_not_cut_it():
+    ex = extract_from_text(_fixture("marker_opens_a_list_in_the_article.txt"))
+    assert "Lahore to Karachi by the overnight train" in ex.text
+    assert "Whichever route you take, carry printed copies" in ex.text
+    assert "Privacy Policy" not in ex.text
