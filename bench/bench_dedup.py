@@ -1,14 +1,17 @@
 """Near-duplicate lookup cost against 10k, 100k and 1M stored articles.
 
-For each size a fresh DuckDB warehouse is filled with synthetic rows (signature + 39 near keys
-+ 40 story keys per article, story keys drawn from a skewed vocabulary like names in news),
+For each size a fresh DuckDB warehouse is filled (in a process of its own) with synthetic
+rows (signature + 39 near keys + 40 story keys per article, story keys drawn from a skewed
+vocabulary like names in news),
 plus 200 real-text synthetic articles persisted through ``dedup.persist``. Then 200 queries
 (100 reworded copies of stored articles, 100 new texts) are looked up. Each size runs in its
 own process so peak memory (ru_maxrss) is that size's alone.
 
 Printed per size: index load (once per process), near-dup lookup ms/article (candidates +
 verification, features computed beforehand), story lookup ms/article, find_duplicates
-ms/article for the batch (features included), copies found, peak RSS.
+ms/article for the batch (features included), copies found, the memory the index's arrays
+and dictionaries hold, and peak RSS of the measuring process (after the index load, and at
+the end; DuckDB's own block cache of the warehouse file is part of it).
 
 Run:  .venv/bin/python bench/bench_dedup.py [--max 100000]
 """
@@ -26,6 +29,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import numpy as np
 
 from ipwire.ids import content_hash, stable_id
 from ipwire.records import Article
@@ -99,53 +103,81 @@ def fill(conn: duckdb.DuckDBPyConnection, n: int, settings: dedup.DedupSettings)
     )
 
 
-def one_size(n: int) -> dict:
+def build(n: int, path: Path) -> float:
+    """Fill a fresh warehouse at ``path`` (run in its own process: DuckDB's memory while
+    inserting 80 million key rows is not the index's)."""
     settings = dedup.DedupSettings()
     rng = random.Random(n)
-    with tempfile.TemporaryDirectory() as tmp:
-        conn = duckdb.connect(str(Path(tmp) / "bench.duckdb"))
-        conn.execute("CREATE TABLE articles (article_id VARCHAR)")
-        for statement in ";".join(m.read_text() for m in MIGRATIONS).split(";"):
-            if statement.strip():
-                conn.execute(statement)
-        t0 = time.perf_counter()
-        fill(conn, n, settings)
-        stored = [article(i, synthetic_text(rng)) for i in range(200)]
-        for a in stored:
-            a.story_id = stable_id("story", a.article_id)
-        conn.execute("BEGIN")
-        dedup.persist(conn, stored, settings)
-        conn.execute("COMMIT")
-        fill_s = time.perf_counter() - t0
-        dedup.clear_cache()
-        t0 = time.perf_counter()
-        index = dedup.warehouse_index(conn, settings)
-        load_s = time.perf_counter() - t0
-        queries = [article(10_000 + i, reword(rng, a.body)) for i, a in enumerate(stored[:100])]
-        queries += [article(20_000 + i, synthetic_text(rng)) for i in range(100)]
-        feats = [dedup.compute_features(q, settings) for q in queries]
-        empty = dedup._Index(settings)
-        t0 = time.perf_counter()
-        found = sum(
-            bool(dedup._near_matches([index, empty], q, f, settings))
-            for q, f in zip(queries, feats, strict=True)
-        )
-        near_ms = (time.perf_counter() - t0) * 1000 / len(queries)
-        t0 = time.perf_counter()
-        for f in feats:
-            dedup.story_scores([index, empty], f, settings)
-        story_ms = (time.perf_counter() - t0) * 1000 / len(queries)
-        dedup.clear_cache()
-        dedup.warehouse_index(conn, settings)
-        fresh = [article(30_000 + i, q.body) for i, q in enumerate(queries)]
-        t0 = time.perf_counter()
-        dedup.find_duplicates(conn, fresh, settings)
-        batch_ms = (time.perf_counter() - t0) * 1000 / len(fresh)
-        conn.close()
+    conn = duckdb.connect(str(path))
+    conn.execute("CREATE TABLE articles (article_id VARCHAR)")
+    for statement in ";".join(m.read_text() for m in MIGRATIONS).split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    t0 = time.perf_counter()
+    fill(conn, n, settings)
+    stored = [article(i, synthetic_text(rng)) for i in range(200)]
+    for a in stored:
+        a.story_id = stable_id("story", a.article_id)
+    conn.execute("BEGIN")
+    dedup.persist(conn, stored, settings)
+    conn.execute("COMMIT")
+    conn.close()
+    return time.perf_counter() - t0
+
+
+def index_mb(index: dedup._Index) -> float:
+    """Memory held by the index's arrays and dictionaries (strings counted once each)."""
+    total = 0
+    for value in vars(index).values():
+        if isinstance(value, np.ndarray):
+            total += value.nbytes
+            if value.dtype == object:
+                total += sum(sys.getsizeof(v) for v in value.tolist() if v is not None)
+    for postings in (index.near, index.story):
+        total += postings.keys.nbytes + postings.docs.nbytes
+    total += index.story_df.keys.nbytes + index.story_df.n.nbytes
+    total += sys.getsizeof(index.by_article) + sys.getsizeof(index.by_story)
+    total += sum(sys.getsizeof(v) for v in index.by_story.values())
+    return total / 2**20
+
+
+def one_size(n: int, path: Path) -> dict:
+    settings = dedup.DedupSettings()
+    rng = random.Random(n)
+    stored = [article(i, synthetic_text(rng)) for i in range(200)]  # the texts build() stored
+    conn = duckdb.connect(str(path))
+    t0 = time.perf_counter()
+    index = dedup.warehouse_index(conn, settings)
+    load_s = time.perf_counter() - t0
+    load_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    queries = [article(10_000 + i, reword(rng, a.body)) for i, a in enumerate(stored[:100])]
+    queries += [article(20_000 + i, synthetic_text(rng)) for i in range(100)]
+    feats = [dedup.compute_features(q, settings) for q in queries]
+    empty = dedup._Index(settings)
+    t0 = time.perf_counter()
+    found = sum(
+        bool(dedup._near_matches([index, empty], q, f, settings))
+        for q, f in zip(queries, feats, strict=True)
+    )
+    near_ms = (time.perf_counter() - t0) * 1000 / len(queries)
+    t0 = time.perf_counter()
+    for f in feats:
+        dedup.story_scores([index, empty], f, settings)
+    story_ms = (time.perf_counter() - t0) * 1000 / len(queries)
+    held = index_mb(index)
+    del index, empty
+    dedup.clear_cache()
+    dedup.warehouse_index(conn, settings)
+    fresh = [article(30_000 + i, q.body) for i, q in enumerate(queries)]
+    t0 = time.perf_counter()
+    dedup.find_duplicates(conn, fresh, settings)
+    batch_ms = (time.perf_counter() - t0) * 1000 / len(fresh)
+    conn.close()
     return {
         "stored": n + 200,
-        "fill_s": round(fill_s, 1),
         "index_load_s": round(load_s, 2),
+        "index_mb": round(held),
+        "peak_rss_after_load_mb": round(load_rss),
         "near_lookup_ms": round(near_ms, 3),
         "story_lookup_ms": round(story_ms, 3),
         "find_duplicates_ms_per_article": round(batch_ms, 3),
@@ -158,18 +190,28 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--max", type=int, default=SIZES[-1], help="largest warehouse size")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--build", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--db", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.build:
+        print(json.dumps({"fill_s": round(build(args.build, Path(args.db)), 1)}))
+        return 0
     if args.one:
-        print(json.dumps(one_size(args.one)))
+        print(json.dumps(one_size(args.one, Path(args.db))))
         return 0
     for n in [s for s in SIZES if s <= args.max]:
-        out = subprocess.run(
-            [sys.executable, __file__, "--one", str(n)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        print(json.dumps(json.loads(out.stdout.strip().splitlines()[-1])), flush=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            db = str(Path(tmp) / "bench.duckdb")
+            row = {}
+            for step in ("--build", "--one"):
+                out = subprocess.run(
+                    [sys.executable, __file__, step, str(n), "--db", db],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                row.update(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(json.dumps(row), flush=True)
     return 0
 
 

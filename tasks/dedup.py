@@ -334,7 +334,7 @@ class _Postings:
 
     def __init__(self, keys: np.ndarray | None = None, docs: np.ndarray | None = None) -> None:
         self.keys = keys if keys is not None else np.zeros(0, dtype=np.int64)
-        self.docs = docs if docs is not None else np.zeros(0, dtype=np.int64)
+        self.docs = docs if docs is not None else np.zeros(0, dtype=np.int32)
         self.delta: dict[int, list[int]] = {}
         self.n_delta = 0
 
@@ -352,7 +352,7 @@ class _Postings:
         keys = np.concatenate([self.keys, dk])
         docs = np.concatenate([self.docs, dd])
         order = np.argsort(keys, kind="stable")
-        self.keys, self.docs = keys[order], docs[order]
+        self.keys, self.docs = keys[order], docs[order].astype(np.int32)
         self.delta, self.n_delta = {}, 0
 
     def lookup(self, keys: list[int]) -> list[np.ndarray]:
@@ -467,7 +467,8 @@ class _Index:
         self.n_near = grow(self.n_near if old else None, (cap,), np.int32, 0)
         self.live = grow(self.live if old else None, (cap,), np.bool_, False)
         self.article_id = grow(self.article_id if old else None, (cap,), object, None)
-        self.chash = grow(self.chash if old else None, (cap,), object, "")
+        # content hash as the number of its first 16 hex digits (same order as the text)
+        self.chash = grow(self.chash if old else None, (cap,), np.uint64, 0)
         self.root_id = grow(self.root_id if old else None, (cap,), object, None)
         self.story_id = grow(self.story_id if old else None, (cap,), object, None)
         self.fwd_start = grow(self.fwd_start if old else None, (cap,), np.int64, 0)
@@ -496,7 +497,7 @@ class _Index:
         except for the dictionaries by article and by story)."""
         self._grow(int(seqs.max()) + 1)
         aids = cols["article_id"]
-        for aid in aids[np.isin(aids, list(self.by_article))] if self.by_article else ():
+        for aid in sorted(self.by_article.keys() & set(aids.tolist())):  # re-persisted rows
             prev = self.by_article[aid]
             if self.live[prev]:
                 self.live[prev] = False
@@ -510,7 +511,7 @@ class _Index:
         self.n_story[seqs] = cols["n_story_keys"]
         self.live[seqs] = True
         self.article_id[seqs] = aids
-        self.chash[seqs] = cols["content_hash"]
+        self.chash[seqs] = cols["chash"]
         self.root_id[seqs] = cols["root_id"]
         stories = cols["story_id"]
         self.story_id[seqs] = stories
@@ -579,12 +580,18 @@ class _Index:
         self.n_near[doc] = n_near
         self.live[doc] = True
         self.article_id[doc] = article_id
-        self.chash[doc] = chash
+        self.chash[doc] = _chash_value(chash)
         self.root_id[doc] = root_id
         self.story_id[doc] = story_id
         if story_id:
             self.by_story.setdefault(story_id, []).append(doc)
         self.n_live += 1
+
+
+def _chash_value(chash: str) -> int:
+    """A content hash as the unsigned number of its first 16 hex digits: ordered like the
+    hash text, 8 bytes in the index instead of a string object."""
+    return int(chash[:16], 16) if chash else 0
 
 
 def _filled(values: np.ndarray, fill: int) -> np.ndarray:
@@ -618,74 +625,123 @@ def _db_key(conn: duckdb.DuckDBPyConnection) -> str:
     return row[0] if row and row[0] else f"memory:{id(conn)}"
 
 
+_LOAD_CHUNK = 100_000  # signatures (and their keys) read per query when loading an index
+
+
 def _load_rows(index: _Index, conn: duckdb.DuckDBPyConnection, after: int) -> None:
     """Read signature and key rows with seq > after into the index, as numpy arrays straight
-    from DuckDB (no per-row Python work except the article and story dictionaries)."""
-    cols = conn.execute(
-        """SELECT seq, article_id, content_hash, n_shingles, minhash, story_day, is_relevant,
-                  topic_mask, n_story_keys, root_id, story_id
-           FROM dedup_signatures WHERE seq > ? AND params = ? ORDER BY seq""",
-        [after, index.params],
-    ).fetchnumpy()
-    seqs = np.asarray(cols["seq"], dtype=np.int64)
+    from DuckDB, a seq range at a time (so neither DuckDB's result nor the minhash blobs are
+    ever held for the whole warehouse at once). Posting arrays are filled in place and
+    sorted once at the end; doc numbers are int32."""
     _load_merges(index, conn)
-    if len(seqs) == 0:
-        return
-    p = index.settings.num_perm
-    mh = np.frombuffer(b"".join(cols["minhash"].tolist()), dtype="<u4").reshape(-1, p)
-    index.add_docs(seqs, cols, mh)
-    keys = conn.execute(
-        """SELECT k.key, k.kind, k.seq FROM dedup_keys k
-           WHERE k.seq > ? AND k.seq IN (SELECT seq FROM dedup_signatures WHERE params = ?)""",
+    lo, hi, n_sigs = conn.execute(
+        """SELECT min(seq), max(seq), count(*) FROM dedup_signatures
+           WHERE seq > ? AND params = ?""",
         [after, index.params],
-    ).fetchnumpy()
-    kk = np.asarray(keys["key"], dtype=np.int64)
-    kind = np.asarray(keys["kind"], dtype=np.int8)
-    kseq = np.asarray(keys["seq"], dtype=np.int64)
-    del keys
-    shingle_docs, n_near = np.unique(kseq[kind == KIND_SHINGLE], return_counts=True)
-    index.n_near[shingle_docs] = n_near
-    story_mask = np.isin(kind, STORY_KINDS)
-    near_mask = ~story_mask
-    if story_mask.any():
+    ).fetchone()
+    if not n_sigs:
+        return
+    index._grow(int(hi) + 1)
+    fresh = after == 0 and len(index.near.keys) == 0 and len(index.story.keys) == 0
+    n_near_rows, n_story_rows = conn.execute(
+        f"""SELECT count(*) FILTER (WHERE kind NOT IN {STORY_KINDS}),
+                   count(*) FILTER (WHERE kind IN {STORY_KINDS})
+            FROM dedup_keys WHERE seq > ? AND seq <= ?""",
+        [after, hi],
+    ).fetchone()
+    near_k = np.empty(n_near_rows, dtype=np.int64)
+    near_d = np.empty(n_near_rows, dtype=np.int32)
+    story_d = np.empty(n_story_rows, dtype=np.int32)
+    used_near = 0
+    fwd_base = index.fwd_used
+    need = fwd_base + n_story_rows
+    if need > len(index.fwd_keys):
+        index.fwd_keys = np.resize(index.fwd_keys, need)
+        index.fwd_kinds = np.resize(index.fwd_kinds, need)
+    # rows of other fingerprint settings are skipped (rarely any: only after a change)
+    mixed = conn.execute(
+        "SELECT count(*) > 0 FROM dedup_signatures WHERE seq > ? AND params <> ?",
+        [after, index.params],
+    ).fetchone()[0]
+    is_root = np.zeros(int(hi) + 1, dtype=np.bool_)
+    copies: list[tuple[int, str]] = []
+    p = index.settings.num_perm
+    for chunk_lo in range(int(lo) - 1, int(hi), _LOAD_CHUNK):
+        bounds = [chunk_lo, chunk_lo + _LOAD_CHUNK]
+        cols = conn.execute(
+            """SELECT seq, article_id, ('0x' || substr(content_hash, 1, 16))::UBIGINT AS chash,
+                      n_shingles, minhash, story_day, is_relevant, topic_mask, n_story_keys,
+                      root_id, story_id
+               FROM dedup_signatures WHERE seq > ? AND seq <= ? AND params = ? ORDER BY seq""",
+            [*bounds, index.params],
+        ).fetchnumpy()
+        seqs = np.asarray(cols["seq"], dtype=np.int64)
+        if len(seqs) == 0:
+            continue
+        mh = np.frombuffer(b"".join(cols.pop("minhash").tolist()), dtype="<u4").reshape(-1, p)
+        index.add_docs(seqs, cols, mh)
+        del mh
+        roots = cols["root_id"] == cols["article_id"]
+        is_root[seqs] = roots
+        copies += zip(seqs[~roots].tolist(), cols["root_id"][~roots].tolist(), strict=True)
+        del cols
+        keys = conn.execute(
+            "SELECT key, kind, seq FROM dedup_keys WHERE seq > ? AND seq <= ? ORDER BY seq, key",
+            bounds,
+        ).fetchnumpy()
+        kseq = np.asarray(keys["seq"], dtype=np.int64)
+        kk = np.asarray(keys["key"], dtype=np.int64)
+        kind = np.asarray(keys["kind"], dtype=np.int8)
+        del keys
+        if mixed:
+            keep = np.isin(kseq, seqs)
+            kseq, kk, kind = kseq[keep], kk[keep], kind[keep]
+            del keep
+        index.n_near[seqs] = 0
+        np.add.at(index.n_near, kseq[kind == KIND_SHINGLE], 1)
+        story_mask = (kind >= min(STORY_KINDS)) & (kind <= max(STORY_KINDS))
+        n = int((~story_mask).sum())
+        near_k[used_near : used_near + n] = kk[~story_mask]
+        near_d[used_near : used_near + n] = kseq[~story_mask]
+        used_near += n
         sk, skind, sseq = kk[story_mask], kind[story_mask], kseq[story_mask]
-        order = np.argsort(sseq, kind="stable")
-        sk, skind, sseq = sk[order], skind[order], sseq[order]
-        del order
         docs, starts, counts = np.unique(sseq, return_index=True, return_counts=True)
-        base = index.fwd_used
-        need = base + len(sk)
-        if need > len(index.fwd_keys):
-            index.fwd_keys = np.resize(index.fwd_keys, need)
-            index.fwd_kinds = np.resize(index.fwd_kinds, need)
-        index.fwd_keys[base:need] = sk
-        index.fwd_kinds[base:need] = skind
-        index.fwd_start[docs] = base + starts
+        a, b = index.fwd_used, index.fwd_used + len(sk)
+        index.fwd_keys[a:b] = sk
+        index.fwd_kinds[a:b] = skind
+        story_d[a - fwd_base : b - fwd_base] = sseq
+        index.fwd_start[docs] = a + starts
         index.fwd_len[docs] = counts
-        index.fwd_used = need
-        del sk, skind, sseq
+        index.fwd_used = b
+        index.high_water = max(index.high_water, int(seqs.max()))
+        index.n_rows += len(seqs)
+    near_k, near_d = near_k[:used_near], near_d[:used_near]
+    story_k = index.fwd_keys[fwd_base : index.fwd_used]
+    story_d = story_d[: index.fwd_used - fwd_base]
     # Document frequencies count a duplicate chain once: a copy adds only the keys its root
     # lacks (chrome, a changed name), so syndication does not make a story's names look common.
-    is_root = np.zeros(int(seqs.max()) + 1, dtype=np.bool_)
-    is_root[seqs] = cols["root_id"] == cols["article_id"]
     index.n_story_docs += int(is_root.sum())
-    df_mask = story_mask & (kseq < len(is_root))
-    df_mask[df_mask] = is_root[kseq[df_mask]]
-    index.story_df.add_many(kk[df_mask])
-    copies = ~is_root[seqs]
-    for seq, root in zip(seqs[copies].tolist(), cols["root_id"][copies].tolist(), strict=True):
-        index.story_df.add_many(_own_keys(index, seq, index.by_article.get(root)))
-    for postings, mask in ((index.near, near_mask), (index.story, story_mask)):
-        k, d = kk[mask], kseq[mask]
-        if after == 0 and len(postings.keys) == 0:
-            order = np.argsort(k, kind="stable")
-            postings.keys, postings.docs = k[order], d[order]
+    for postings, k, d in ((index.near, near_k, near_d), (index.story, story_k, story_d)):
+        if fresh:  # the order of docs under one key does not matter (lookups aggregate)
+            order = np.argsort(k)
+            postings.keys = k[order]
+            postings.docs = d[order]
             del order
         else:
             for key, doc in zip(k.tolist(), d.tolist(), strict=True):
                 postings.add(key, doc)
-    index.high_water = max(index.high_water, int(seqs.max()))
-    index.n_rows += len(seqs)
+    if fresh and len(index.story_df.keys) == 0 and not index.story_df.delta:
+        # the sorted postings give the chain roots' key counts without another sort
+        rooted = index.story.keys[is_root[index.story.docs]]
+        if len(rooted):
+            starts = np.flatnonzero(np.r_[True, rooted[1:] != rooted[:-1]])
+            index.story_df.keys = rooted[starts]
+            index.story_df.n = np.diff(np.r_[starts, len(rooted)]).astype(np.int32)
+        del rooted
+    else:
+        index.story_df.add_many(story_k[is_root[story_d]])
+    for seq, root in copies:
+        index.story_df.add_many(_own_keys(index, seq, index.by_article.get(root)))
 
 
 def _load_merges(index: _Index, conn: duckdb.DuckDBPyConnection) -> None:
@@ -803,12 +859,12 @@ def _order_key(article: Article) -> tuple[int, str]:
 _LAST_DAY = 2**31
 
 
-def _cluster_key(index: _Index, doc: int) -> tuple[int, str, str]:
+def _cluster_key(index: _Index, doc: int) -> tuple[int, int, str]:
     """The order in which ``_recluster`` takes articles: published day, then the text's
     content hash (not the article id, which comes from the URL or file path: the same texts
     under other addresses must be taken in the same order and so cluster the same way)."""
     day = int(index.day[doc])
-    return (_LAST_DAY if day == _UNKNOWN_DAY else day, index.chash[doc], index.article_id[doc])
+    return (_LAST_DAY if day == _UNKNOWN_DAY else day, int(index.chash[doc]), index.article_id[doc])
 
 
 def _doc_key(index: _Index, doc: int) -> tuple[int, str]:
@@ -967,7 +1023,7 @@ def find_duplicates(
                 same_text = (
                     found is not None
                     and found[0] == 0
-                    and view.indexes[0].chash[found[1]] == feats.content_hash
+                    and int(view.indexes[0].chash[found[1]]) == _chash_value(feats.content_hash)
                 )
                 keys[r] = (day, 0 if same_text else 1, aid)
             day, aid = _order_key(art)
