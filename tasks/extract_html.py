@@ -346,6 +346,8 @@ def extract_from_html(
         if meta.get(key):
             meta[key] = repair_mojibake(meta[key])
     heads = _subheadings(tree) if RESTORE_SUBHEADINGS else []
+    if UNMASK_CONTAINERS:
+        _unmask_content_containers(tree)
     try:
         doc = bare_extraction(
             tree, url=url, include_comments=False, with_metadata=False, favor_recall=True
@@ -374,6 +376,25 @@ def extract_from_html(
         stripped=stripped,
         method=method,
     )
+
+
+UNMASK_CONTAINERS = True
+_MASKING = lxml_html.etree.XPath("//div[contains(@class, 'embed')]")
+
+
+def _unmask_content_containers(tree: Any) -> None:
+    """Drop the class of an "embed" container that holds article content.
+
+    trafilatura discards any element whose class contains "embed" (meant for social-media
+    embeds); site builders also use it for custom-code blocks that hold the article's
+    tables and FAQ ("w-embed"). A container with a table or two long paragraphs is content.
+    """
+    for el in _MASKING(tree):
+        if (
+            el.find(".//table") is not None
+            or sum(1 for p in el.iterfind(".//p") if len(p.text_content().split()) >= 20) >= 2
+        ):
+            el.attrib.pop("class", None)
 
 
 RESTORE_SUBHEADINGS = True
@@ -486,6 +507,9 @@ DUPLICATE_MIN_WORDS = 12
 CUT_MAX_PROSE_AFTER = 2
 
 
+_CODE_CHARS = re.compile(r"[=<>{};_]")
+
+
 def _prose_after(lines: list[Line], start: int, rules: BoilerplateRules) -> int:
     """Prose paragraphs after line ``start`` (counting stops at the cap)."""
     n = 0
@@ -510,13 +534,14 @@ def _filter_blocks(
         return "", []
     decision = decide(lines, rules)
     cut_at = decision.cut_at
-    if (
-        cut_at is not None
-        # a run of name+date headed items (comments, dated teaser lists) always closes it
-        and rules.marker_for(lines[cut_at].text) is not None
-        and _prose_after(lines, cut_at, rules) >= CUT_MAX_PROSE_AFTER
-    ):
-        cut_at = None
+    if cut_at is not None:
+        if rules.marker_for(lines[cut_at].text) is None:
+            # a run of name+date headed items (comments, dated teasers) closes the article,
+            # unless the "date" lines are code (a WHERE clause with a date literal)
+            if cut_at + 1 < len(lines) and _CODE_CHARS.search(lines[cut_at + 1].text):
+                cut_at = None
+        elif _prose_after(lines, cut_at, rules) >= CUT_MAX_PROSE_AFTER:
+            cut_at = None
     kinds: list[str | None] = []
     title_norm = " ".join((title or "").lower().split())
     seen: set[str] = set()
@@ -525,6 +550,8 @@ def _filter_blocks(
         drop_kind = None
         if kind:
             drop_kind = kind
+        elif ln.words <= 60 and _PHOTO_CREDIT.search(ln.text):
+            drop_kind = "caption"
         elif cut_at is not None and i >= cut_at:
             drop_kind = decision.cut_kind or "related-links"
         elif decision.probs[i] < rules.html_threshold and not _is_table_row(ln.text):
@@ -542,6 +569,16 @@ def _filter_blocks(
     stripped = [Stripped(k, ln.text) for ln, k in zip(lines, kinds, strict=True) if k]
     body = "\n\n".join(ln.text for ln, k in zip(lines, kinds, strict=True) if not k)
     return body, stripped
+
+
+# An image caption trafilatura kept: a line that ends in a photo credit.
+_PHOTO_CREDIT = re.compile(
+    r"(?:\b(?:photo|image|picture|photograph)?\s*credits?\s*:\s*"
+    r"|\b(?:photo|image|picture|photograph)s?\s*:\s*"
+    r"|\b(?:photos?|images?|pictures?) (?:by|via|courtesy(?: of)?)\s+)"
+    r"(?:[\w&.'’-]+\s*){1,6}\)?$",
+    re.IGNORECASE,
+)
 
 
 def _is_table_row(text: str) -> bool:

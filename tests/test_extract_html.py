@@ -75,7 +75,7 @@ def _word_f1(pred: str, ref: str) -> float:
 
 @pytest.mark.skipif(not PACK.exists(), reason="evaluation pack not available")
 def test_dev_sample_scores_above_floor():
-    """First 40 dev pages: F1 0.962, leak 0.027 (all: 0.943 / 0.032); floors just below."""
+    """First 40 dev pages: F1 0.964, leak 0.033 (all: 0.950 / 0.028); floors just below."""
     text = (PACK / "gold.jsonl").read_text(encoding="utf-8")
     gold = [json.loads(x) for x in text.split("\n") if x.strip()][:40]
     f1s, leaks = [], []
@@ -86,7 +86,7 @@ def test_dev_sample_scores_above_floor():
         if g.get("without"):
             low = ex.text.lower()
             leaks.append(sum(s.lower() in low for s in g["without"]) / len(g["without"]))
-    assert sum(f1s) / len(f1s) >= 0.955
+    assert sum(f1s) / len(f1s) >= 0.96
     assert sum(leaks) / len(leaks) <= 0.035
 
 
@@ -317,3 +317,81 @@ def test_subheading_is_not_restored_above_the_first_paragraph_or_twice():
     assert _restore_subheadings(with_head, [("Talks", key(_PROSE[1]))], [], rules) == with_head
     restored = _restore_subheadings(text, [("Talks", key(_PROSE[1]))], [], rules)
     assert restored == with_head
+
+
+def test_embed_container_holding_a_table_is_not_discarded():
+    rows = "".join(f"<tr><td>Crossing {i}</td><td>{1947 + i}</td></tr>" for i in range(6))
+    table = f"<table><tr><th>Crossing</th><th>Opened</th></tr>{rows}</table>"
+    html = (
+        "<html><body><article>"
+        + "".join(f"<p>{p}</p>" for p in _PROSE[:2])
+        + f"<div class='w-embed'>{table}</div>"
+        + "".join(f"<p>{p}</p>" for p in _PROSE[2:])
+        + "</article></body></html>"
+    )
+    ex = extract_from_html(html)
+    assert "Crossing 3" in ex.text
+    assert "documents were checked" in ex.text
+
+
+def test_social_embed_without_article_content_is_still_dropped():
+    from ipwire.tasks.extract_html import _parse, _unmask_content_containers
+
+    tree = _parse(
+        "<html><body><div class='tweet-embed'><p>Great match today!</p></div>"
+        "<div class='w-embed'><p>" + _PROSE[0] + "</p><p>" + _PROSE[1] + "</p></div></body></html>"
+    )
+    _unmask_content_containers(tree)
+    divs = list(tree.iter("div"))
+    assert divs[0].get("class") == "tweet-embed"
+    assert divs[1].get("class") is None
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Pilgrims wait at the Kartarpur gate. Credit: Sam Rao",
+        "The corridor at dawn (Photo: Getty Images)",
+        "Photo courtesy of the Ministry of External Affairs",
+    ],
+)
+def test_photo_caption_line_is_stripped_as_caption(caption):
+    from ipwire.tasks.extract_html import _filter_blocks
+    from ipwire.tasks.extract_text import default_rules
+
+    text, stripped = _filter_blocks(
+        "\n".join([*_PROSE[:2], caption, *_PROSE[2:]]), default_rules(), None
+    )
+    assert caption not in text
+    assert any(s.kind == "caption" and s.text == caption for s in stripped)
+
+
+def test_sentence_mentioning_a_photo_is_not_a_caption():
+    from ipwire.tasks.extract_html import _filter_blocks
+    from ipwire.tasks.extract_text import default_rules
+
+    line = "The ministry released a photo of the meeting, which it said was cordial."
+    text, _ = _filter_blocks("\n".join([*_PROSE[:2], line, *_PROSE[2:]]), default_rules(), None)
+    assert line in text
+
+
+def test_sql_with_a_date_literal_is_not_taken_for_a_comment_thread(monkeypatch):
+    from ipwire.tasks.extract_html import _filter_blocks
+    from ipwire.tasks.extract_text import default_rules
+
+    # the line model reads "FROM orders" + "WHERE created_at > '2024-01-01'" as name + date
+    _cut_at_marker(monkeypatch, "FROM orders")
+    sql = ["FROM orders", "WHERE created_at > '2024-01-01'", "GROUP BY user_id"]
+    text, _ = _filter_blocks("\n".join([*_PROSE[:3], *sql, _PROSE[3]]), default_rules(), None)
+    assert "documents were checked" in text
+
+
+def test_comment_thread_after_the_article_still_closes_it(monkeypatch):
+    from ipwire.tasks.extract_html import _filter_blocks
+    from ipwire.tasks.extract_text import default_rules
+
+    _cut_at_marker(monkeypatch, "Asha Verma")
+    thread = ["Asha Verma", "March 3, 2024", "Great report, thank you.", "Ravi", "March 4, 2024"]
+    text, _ = _filter_blocks("\n".join([*_PROSE, *thread]), default_rules(), None)
+    assert "documents were checked" in text
+    assert "Great report" not in text
