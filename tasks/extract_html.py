@@ -1,11 +1,15 @@
 """Article text and metadata from HTML pages.
 
-trafilatura finds the main content (one call per page, comments excluded); its output
-blocks then go through the same line rules as text pastes (tasks/extract_text.py): lines
-that are chrome wherever they stand, trailing "Related"/"Don't Miss" sections, and blocks
-the line model is sure are chrome. Metadata comes from the page's own declarations
-(JSON-LD, Open Graph and article meta tags, ``<time>``, ``<h1>``), read once from the
-parsed tree: cheaper than a full date search and it keeps the publisher's UTC offset.
+trafilatura finds the main content (one call per page, comments excluded, favor_recall);
+before it runs, the page's h2-h4 subheadings are noted and "embed" containers that hold
+tables or long paragraphs are unmasked (trafilatura would discard them). Its output blocks
+then go through the same line rules as text pastes (tasks/extract_text.py): lines that are
+chrome wherever they stand, photo-credit captions, trailing "Related"/"Don't Miss"
+sections (only when little prose follows the marker), blocks the line model is sure are
+chrome, and short low-scored lines at the two edges. Subheadings trafilatura dropped above
+a kept paragraph are put back. Metadata comes from the page's own declarations (JSON-LD,
+Open Graph and article meta tags, ``<time>``, ``<h1>``), read once from the parsed tree:
+cheaper than a full date search and it keeps the publisher's UTC offset.
 """
 
 from __future__ import annotations
