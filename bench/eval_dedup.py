@@ -160,6 +160,8 @@ def ingest(conn, batches, items_by_aid, use_labels, settings) -> float:
         write_rows(conn, batch)
         dedup.persist(conn, batch, settings)
         conn.execute("COMMIT")
+    # the run-end story pass, as the flow does after its last batch
+    dedup.recluster_run(conn, [a.article_id for batch in batches for a in batch], settings)
     return time.perf_counter() - t0
 
 

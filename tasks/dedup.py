@@ -1517,10 +1517,14 @@ def recluster_touched(
 
 
 def recluster_all(conn: duckdb.DuckDBPyConnection, settings: DedupSettings | None = None) -> int:
-    """Re-cluster every stored article with the current key weights; return the number of
-    articles re-pointed. The stories then depend only on what is stored: the same articles
-    give the same stories whatever the order, batches or runs they came in."""
+    """Re-cluster every stored article with key weights read afresh from the warehouse;
+    return the number of articles re-pointed. The stories then depend only on what is
+    stored: the same articles give the same stories whatever the order, batches or runs
+    they came in. Costs an index load plus a story lookup per article."""
     s = settings or DedupSettings()
+    # reloaded, so the key counts follow the final duplicate roots (counts kept up to date
+    # batch by batch still hold a chain's keys as they were before a root merge)
+    _INDEXES.pop((_db_key(conn), s.params() + repr(s)), None)
     stored = warehouse_index(conn, s)
     live = np.flatnonzero(stored.live[: stored.cap])
     return recluster_touched(conn, [stored.article_id[d] for d in live.tolist()], s)
