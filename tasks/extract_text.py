@@ -132,6 +132,7 @@ class BoilerplateRules:
     inner_keep_threshold: float = 0.5
     inline_box_max_lines: int = 0
     marker_override_score: float = 1.0
+    deck_max_lines: int = 0
     title_weights: dict[str, float] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -309,6 +310,9 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
         raise ValueError(
             "boilerplate rules: key 'decision.marker_override_score' must be within [0, 1]"
         )
+    deck = decide.get("deck_max_lines", 0)
+    if not isinstance(deck, int) or deck < 0:
+        raise ValueError("boilerplate rules: key 'decision.deck_max_lines' must be >= 0")
     box = decide.get("inline_box_max_lines", 0)
     if not isinstance(box, int) or box < 0:
         raise ValueError("boilerplate rules: key 'decision.inline_box_max_lines' must be >= 0")
@@ -334,6 +338,7 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
         inner_keep_threshold=float(inner),
         inline_box_max_lines=box,
         marker_override_score=float(override),
+        deck_max_lines=deck,
         title_weights=title_weights,
         line_patterns=tuple(patterns),
         section_markers=tuple(markers),
@@ -1164,6 +1169,33 @@ def _fill_blocks(
             keep[i] = True
 
 
+def _drop_deck(lines: list[Line], keep: list[bool], rules: BoilerplateRules) -> None:
+    """Drop kept lines that stand above the byline or dateline at the head of the article.
+
+    A page prints the headline, then a deck (standfirst), a photo caption or a cookie
+    notice, then "By ..." or the date, then the body; the article text starts below the
+    byline. Only a byline or date within ``deck_max_lines`` lines of the first kept line,
+    with kept text after it, counts.
+    """
+    kept = [i for i, k in enumerate(keep) if k]
+    if len(kept) < 2:
+        return
+    first = kept[0]
+    for j in range(first + 1, min(first + 1 + rules.deck_max_lines, len(lines))):
+        ln = lines[j]
+        if keep[j]:
+            continue
+        low = ln.text.lower()
+        if _is_date_line(ln.text, ln.words) or (low.startswith("by ") and ln.words <= 8):
+            if any(keep[k] for k in range(j + 1, len(lines))):
+                later = {lines[k].text.lower() for k in range(j + 1, len(lines))}
+                for k in range(first, j):
+                    # a paragraph the body repeats stays (its later copy is the one dropped)
+                    if lines[k].text.lower() not in later:
+                        keep[k] = False
+            return
+
+
 def _inline_box_end(
     lines: list[Line],
     keep: list[bool],
@@ -1261,6 +1293,8 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
         lo, hi = _extend_span(lines, keep, lo, hi, rules)
         if paste and rules.inner_keep_threshold < rules.keep_threshold:
             _fill_blocks(lines, keep, probs, rules)
+        if paste and rules.deck_max_lines:
+            _drop_deck(lines, keep, rules)
     seen_long: set[str] = set()
     for i, ln in enumerate(lines):
         if keep[i] and rules.line_kind(ln.text):

@@ -387,3 +387,11 @@ def test_marker_phrase_opening_a_list_inside_the_article_does_not_cut_it():
     assert "Lahore to Karachi by the overnight train" in ex.text
     assert "Whichever route you take, carry printed copies" in ex.text
     assert "Privacy Policy" not in ex.text
+
+
+def test_deck_and_photo_caption_above_the_byline_are_not_article_text():
+    ex = extract_from_text(_fixture("deck_and_caption_above_byline.txt"))
+    assert "Pilgrims queue at the Wagah border crossing" not in ex.text
+    assert "met for the first time in two years" not in ex.text
+    assert ex.text.startswith("Officials from India and Pakistan met in Lahore on Monday")
+    assert ex.author == "Sana Malik"
