@@ -133,6 +133,7 @@ class BoilerplateRules:
     inline_box_max_lines: int = 0
     marker_override_score: float = 1.0
     deck_max_lines: int = 0
+    drop_twin_lines: bool = False
     title_weights: dict[str, float] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -313,6 +314,9 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
     deck = decide.get("deck_max_lines", 0)
     if not isinstance(deck, int) or deck < 0:
         raise ValueError("boilerplate rules: key 'decision.deck_max_lines' must be >= 0")
+    twins = decide.get("drop_twin_lines", False)
+    if not isinstance(twins, bool):
+        raise ValueError("boilerplate rules: key 'decision.drop_twin_lines' must be true/false")
     box = decide.get("inline_box_max_lines", 0)
     if not isinstance(box, int) or box < 0:
         raise ValueError("boilerplate rules: key 'decision.inline_box_max_lines' must be >= 0")
@@ -339,6 +343,7 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
         inline_box_max_lines=box,
         marker_override_score=float(override),
         deck_max_lines=deck,
+        drop_twin_lines=twins,
         title_weights=title_weights,
         line_patterns=tuple(patterns),
         section_markers=tuple(markers),
@@ -1196,6 +1201,20 @@ def _drop_deck(lines: list[Line], keep: list[bool], rules: BoilerplateRules) -> 
             return
 
 
+def _drop_twins(lines: list[Line], keep: list[bool]) -> None:
+    """Drop short lines printed twice in a row: a teaser card's image text and its link.
+
+    An article does not repeat a heading or a sentence on the next line; a card of
+    related stories ("Best Backpacking Quilts of 2026" as the image's alt text, then as
+    the link) does.
+    """
+    n = len(lines)
+    for i in range(n - 1):
+        a, b = lines[i], lines[i + 1]
+        if a.words <= 15 and a.text.lower() == b.text.lower():
+            keep[i] = keep[i + 1] = False
+
+
 def _inline_box_end(
     lines: list[Line],
     keep: list[bool],
@@ -1295,6 +1314,8 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
             _fill_blocks(lines, keep, probs, rules)
         if paste and rules.deck_max_lines:
             _drop_deck(lines, keep, rules)
+        if paste and rules.drop_twin_lines:
+            _drop_twins(lines, keep)
     seen_long: set[str] = set()
     for i, ln in enumerate(lines):
         if keep[i] and rules.line_kind(ln.text):

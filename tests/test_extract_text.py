@@ -395,3 +395,9 @@ def test_deck_and_photo_caption_above_the_byline_are_not_article_text():
     assert "met for the first time in two years" not in ex.text
     assert ex.text.startswith("Officials from India and Pakistan met in Lahore on Monday")
     assert ex.author == "Sana Malik"
+
+
+def test_teaser_title_printed_twice_in_a_row_is_stripped():
+    ex = extract_from_text(_fixture("teaser_cards_printed_twice.txt"))
+    assert "Best Trekking Poles of 2026" not in ex.text
+    assert "Finally, pull every strap tight before you set off" in ex.text
