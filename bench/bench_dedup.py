@@ -37,7 +37,8 @@ from ipwire.tasks import dedup
 
 ROOT = Path(__file__).resolve().parents[1]
 MIGRATIONS = [
-    ROOT / "warehouse" / "migrations" / n for n in ("0002_dedup.sql", "0004_dedup_merges.sql")
+    ROOT / "warehouse" / "migrations" / n
+    for n in ("0002_dedup.sql", "0004_dedup_merges.sql", "0005_dedup_published_ts.sql")
 ]
 SIZES = (10_000, 100_000, 1_000_000)
 WORDS = [f"w{i}" for i in range(20_000)] + [f"Name{i}" for i in range(3_000)]

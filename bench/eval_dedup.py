@@ -48,7 +48,8 @@ from ipwire.tasks import dedup
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
 MIGRATIONS = [
-    ROOT / "warehouse" / "migrations" / n for n in ("0002_dedup.sql", "0004_dedup_merges.sql")
+    ROOT / "warehouse" / "migrations" / n
+    for n in ("0002_dedup.sql", "0004_dedup_merges.sql", "0005_dedup_published_ts.sql")
 ]
 
 ARTICLES_DDL = """

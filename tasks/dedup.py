@@ -23,7 +23,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
@@ -461,6 +461,8 @@ class _Index:
         self.n_sh = grow(self.n_sh if old else None, (cap,), np.int32, 0)
         self.mh = grow(self.mh if old else None, (cap, p), np.uint32, 0)
         self.day = grow(self.day if old else None, (cap,), np.int32, _UNKNOWN_DAY)
+        # published time (seconds), or the start of its day; _LAST_TS when undated
+        self.ts = grow(self.ts if old else None, (cap,), np.int64, _LAST_TS)
         self.rel = grow(self.rel if old else None, (cap,), np.int8, -1)
         self.tmask = grow(self.tmask if old else None, (cap,), np.int32, -1)
         self.n_story = grow(self.n_story if old else None, (cap,), np.int32, 0)
@@ -506,6 +508,7 @@ class _Index:
         self.n_sh[seqs] = cols["n_shingles"]
         self.mh[seqs] = mh
         self.day[seqs] = _filled(cols["story_day"], _UNKNOWN_DAY)
+        self.ts[seqs] = _filled(cols["order_ts"], _LAST_TS)
         self.rel[seqs] = _filled(cols["is_relevant"], -1)
         self.tmask[seqs] = _filled(cols["topic_mask"], -1)
         self.n_story[seqs] = cols["n_story_keys"]
@@ -564,6 +567,7 @@ class _Index:
         story_id: str | None,
         n_near: int = 0,
         chash: str = "",
+        ts: int | None = None,
     ) -> None:
         self._grow(doc + 1)
         previous = self.by_article.get(article_id)
@@ -574,6 +578,7 @@ class _Index:
         self.n_sh[doc] = n_shingles
         self.mh[doc] = mh
         self.day[doc] = _UNKNOWN_DAY if day is None else day
+        self.ts[doc] = _LAST_TS if ts is None else ts
         self.rel[doc] = -1 if rel is None else int(rel)
         self.tmask[doc] = -1 if tmask is None else tmask
         self.n_story[doc] = n_story
@@ -671,7 +676,8 @@ def _load_rows(index: _Index, conn: duckdb.DuckDBPyConnection, after: int) -> No
         cols = conn.execute(
             """SELECT seq, article_id, ('0x' || substr(content_hash, 1, 16))::UBIGINT AS chash,
                       n_shingles, minhash, story_day, is_relevant, topic_mask, n_story_keys,
-                      root_id, story_id
+                      root_id, story_id,
+                      coalesce(published_ts, story_day::BIGINT * 86400) AS order_ts
                FROM dedup_signatures WHERE seq > ? AND seq <= ? AND params = ? ORDER BY seq""",
             [*bounds, index.params],
         ).fetchnumpy()
@@ -685,9 +691,9 @@ def _load_rows(index: _Index, conn: duckdb.DuckDBPyConnection, after: int) -> No
         is_root[seqs] = roots
         copies += zip(seqs[~roots].tolist(), cols["root_id"][~roots].tolist(), strict=True)
         del cols
+        # insertion order (DuckDB keeps it): by seq, each doc's keys in the order computed
         keys = conn.execute(
-            "SELECT key, kind, seq FROM dedup_keys WHERE seq > ? AND seq <= ? ORDER BY seq, key",
-            bounds,
+            "SELECT key, kind, seq FROM dedup_keys WHERE seq > ? AND seq <= ?", bounds
         ).fetchnumpy()
         kseq = np.asarray(keys["seq"], dtype=np.int64)
         kk = np.asarray(keys["key"], dtype=np.int64)
@@ -697,15 +703,22 @@ def _load_rows(index: _Index, conn: duckdb.DuckDBPyConnection, after: int) -> No
             keep = np.isin(kseq, seqs)
             kseq, kk, kind = kseq[keep], kk[keep], kind[keep]
             del keep
-        index.n_near[seqs] = 0
-        np.add.at(index.n_near, kseq[kind == KIND_SHINGLE], 1)
+        if len(kseq) and not bool(np.all(kseq[1:] >= kseq[:-1])):
+            order = np.argsort(kseq, kind="stable")
+            kseq, kk, kind = kseq[order], kk[order], kind[order]
+            del order
+        first = int(seqs[0])
+        n_near = np.bincount(kseq[kind == KIND_SHINGLE] - first, minlength=len(seqs))
+        index.n_near[first : first + len(n_near)] = n_near
         story_mask = (kind >= min(STORY_KINDS)) & (kind <= max(STORY_KINDS))
         n = int((~story_mask).sum())
         near_k[used_near : used_near + n] = kk[~story_mask]
         near_d[used_near : used_near + n] = kseq[~story_mask]
         used_near += n
         sk, skind, sseq = kk[story_mask], kind[story_mask], kseq[story_mask]
-        docs, starts, counts = np.unique(sseq, return_index=True, return_counts=True)
+        starts = np.flatnonzero(np.r_[True, sseq[1:] != sseq[:-1]]) if len(sseq) else sseq
+        docs = sseq[starts]
+        counts = np.diff(np.r_[starts, len(sseq)])
         a, b = index.fwd_used, index.fwd_used + len(sk)
         index.fwd_keys[a:b] = sk
         index.fwd_kinds[a:b] = skind
@@ -849,11 +862,30 @@ def _labels(article: Article, settings: DedupSettings) -> tuple[bool | None, int
     return bool(c.is_relevant), mask
 
 
-def _order_key(article: Article) -> tuple[int, str]:
-    """Earliest publication day first (undated last), then article id: the order that decides
-    which member of a chain or story is the first, whatever order the inputs came in."""
+def _article_ts(article: Article) -> int | None:
+    """Seconds since 1970 (UTC) of the article's publication; a date without a time, or a
+    date from the first lines of the text, counts from the start of its day."""
+    if article.published_at and len(article.published_at) > 10:
+        try:
+            dt = datetime.fromisoformat(article.published_at.replace("Z", "+00:00"))
+        except ValueError:
+            dt = None
+        if dt is not None:
+            if dt.tzinfo is None:
+                dt = dt.replace(tzinfo=UTC)
+            return int(dt.timestamp())
     day = _article_day(article)
-    return (_LAST_DAY if day is None else day, article.article_id)
+    return None if day is None else day * 86400
+
+
+_LAST_TS = 2**62
+
+
+def _order_key(article: Article) -> tuple[int, str]:
+    """Earliest publication time first (undated last), then article id: the order that
+    decides which member of a chain or story is the first, whatever order the inputs came in."""
+    ts = _article_ts(article)
+    return (_LAST_TS if ts is None else ts, article.article_id)
 
 
 _LAST_DAY = 2**31
@@ -868,8 +900,7 @@ def _cluster_key(index: _Index, doc: int) -> tuple[int, int, str]:
 
 
 def _doc_key(index: _Index, doc: int) -> tuple[int, str]:
-    day = int(index.day[doc])
-    return (_LAST_DAY if day == _UNKNOWN_DAY else day, index.article_id[doc])
+    return (int(index.ts[doc]), index.article_id[doc])
 
 
 class _Overlay:
@@ -908,7 +939,7 @@ class _Overlay:
     def key_of(self, article_id: str) -> tuple[int, str]:
         found = self.doc_of(article_id)
         if found is None:
-            return (_LAST_DAY, article_id)
+            return (_LAST_TS, article_id)
         return _doc_key(self.indexes[found[0]], found[1])
 
     def members(self, story: str) -> list[tuple[int, int]]:
@@ -927,7 +958,7 @@ class _Overlay:
     def first_of(self, story: str) -> tuple[int, str]:
         """Order key of a story's earliest member."""
         keys = [_doc_key(self.indexes[i], d) for i, d in self.members(story)]
-        return min(keys) if keys else (_LAST_DAY, story)
+        return min(keys) if keys else (_LAST_TS, story)
 
 
 def _near_matches(
@@ -1013,21 +1044,22 @@ def find_duplicates(
             best = min(matches, key=lambda m: (m[1] != "exact", -m[0], m[2], m[3]))
             roots = {view.resolve_root(view.indexes[i].root_id[d]) for _, _, i, d in matches}
             roots.discard(art.article_id)
-            # earliest day first, then article id, so the root does not depend on input
-            # order; only between identical texts on the same day (nothing tells them apart)
-            # does a stored root stay the root, so a re-sent copy is the duplicate
+            # earliest published time first, then article id, so the root does not depend
+            # on input order; only between identical texts published at the same time
+            # (nothing tells them apart) does a stored root stay the root, so a re-sent
+            # copy is the duplicate
             keys = {}
             for r in roots:
-                day, aid = view.key_of(r)
+                ts, aid = view.key_of(r)
                 found = view.doc_of(r)
                 same_text = (
                     found is not None
                     and found[0] == 0
                     and int(view.indexes[0].chash[found[1]]) == _chash_value(feats.content_hash)
                 )
-                keys[r] = (day, 0 if same_text else 1, aid)
-            day, aid = _order_key(art)
-            keys[art.article_id] = (day, 1, aid)
+                keys[r] = (ts, 0 if same_text else 1, aid)
+            ts, aid = _order_key(art)
+            keys[art.article_id] = (ts, 1, aid)
             root = min(keys, key=lambda r: keys[r])
             for old in sorted(roots - {root}):
                 view.root_alias[old] = root
@@ -1066,6 +1098,7 @@ def _add_batch_doc(index: _Index, n: int, art: Article, feats: Features, with_st
         art.story_id,
         len(feats.near_keys) - 1,
         feats.content_hash,
+        _article_ts(art),
     )
     for key, _ in feats.near_keys:
         index.near.add(key, n)
@@ -1581,7 +1614,7 @@ def persist(
         row[0]: row[1:]
         for row in conn.execute(
             """SELECT article_id, content_hash, params, root_id, story_id, story_day,
-                      is_relevant, topic_mask
+                      is_relevant, topic_mask, published_ts
                FROM dedup_signatures WHERE article_id IN (SELECT unnest(?::VARCHAR[]))""",
             [ids],
         ).fetchall()
@@ -1599,6 +1632,7 @@ def persist(
             _article_day(art),
             rel,
             mask,
+            _article_ts(art),
         )
         if existing.get(aid) == state:
             continue
@@ -1684,6 +1718,7 @@ def _insert_rows(
             "story_day",
             "is_relevant",
             "topic_mask",
+            "published_ts",
         )
     }
     key_k: list[int] = []
@@ -1691,7 +1726,7 @@ def _insert_rows(
     key_seq: list[int] = []
     wire_rows: list[tuple[str, str, str]] = []
     for seq, (art, feats, state) in zip(seqs, rows, strict=True):
-        chash, params, root, story, day, rel, mask = state
+        chash, params, root, story, day, rel, mask, ts = state
         for col, value in (
             ("seq", seq),
             ("article_id", art.article_id),
@@ -1705,6 +1740,7 @@ def _insert_rows(
             ("story_day", day),
             ("is_relevant", rel),
             ("topic_mask", mask),
+            ("published_ts", ts),
         ):
             sig_cols[col].append(value)
         for key, kind in feats.near_keys + feats.story_keys:
@@ -1725,18 +1761,20 @@ def _insert_rows(
         "story_day": "INTEGER",
         "is_relevant": "BOOLEAN",
         "topic_mask": "INTEGER",
+        "published_ts": "BIGINT",
     }
     sig_cols["minhash"] = [b.hex() for b in sig_cols["minhash"]]
     selects = ", ".join(_unpacked(types[c]) for c in sig_cols)
     conn.execute(
         f"""INSERT INTO dedup_signatures (seq, article_id, content_hash, params, n_shingles,
-               minhash, n_story_keys, root_id, story_id, story_day, is_relevant, topic_mask)
+               minhash, n_story_keys, root_id, story_id, story_day, is_relevant, topic_mask,
+               published_ts)
            SELECT seq, article_id, content_hash, params, n_shingles, unhex(minhash),
                   n_story_keys, root_id, NULLIF(story_id, ''), story_day, is_relevant,
-                  topic_mask
+                  topic_mask, published_ts
            FROM (SELECT {selects}) AS t(seq, article_id, content_hash, params, n_shingles,
                  minhash, n_story_keys, root_id, story_id, story_day, is_relevant,
-                 topic_mask)""",
+                 topic_mask, published_ts)""",
         [_packed(sig_cols[c]) for c in sig_cols],
     )
     insert_keys(

@@ -20,7 +20,7 @@ from ipwire.tasks import dedup
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
 MIGRATIONS = [
     Path(__file__).resolve().parents[1] / "warehouse" / "migrations" / name
-    for name in ("0002_dedup.sql", "0004_dedup_merges.sql")
+    for name in ("0002_dedup.sql", "0004_dedup_merges.sql", "0005_dedup_published_ts.sql")
 ]
 ARTICLES_DDL = """
 CREATE TABLE articles (
@@ -515,3 +515,15 @@ def test_run_end_pass_on_a_small_warehouse_repoints_stories_the_run_did_not_reac
     dedup.clear_cache()
     assert dedup.recluster_run(conn, [rain.article_id]) == 1
     assert story_of(conn, rewrite) == joined
+
+
+def test_copy_published_earlier_in_the_day_is_the_root_whatever_its_id(conn):
+    one = make_article("https://a.example/kartarpur", text("base_report"))
+    two = make_article("https://c.example/kp", CHROME_TOP + text("base_report"))
+    small, large = sorted([one, two], key=lambda a: a.article_id)
+    small.published_at = "2025-03-14T15:00:00+05:00"
+    large.published_at = "2025-03-14T09:00:00+05:00"  # six hours earlier, larger id
+    load(conn, [small])
+    load(conn, [large])
+    roots = dict(conn.execute("SELECT article_id, duplicate_of FROM articles").fetchall())
+    assert roots == {small.article_id: large.article_id, large.article_id: None}
