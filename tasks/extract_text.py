@@ -127,6 +127,8 @@ class BoilerplateRules:
     marker_min_share_before: float = 0.5
     html_threshold: float = 0.2
     trees: TreeModel | None = None
+    paste_trees: TreeModel | None = None
+    paste_trees_min_lines: int = 0
     html_fallback_gain: float = 3.0
     html_fallback_max_share: float = 0.25
     inner_keep_threshold: float = 0.5
@@ -335,7 +337,18 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
         if not isinstance(trees_file, str):
             raise ValueError("boilerplate rules: key 'model.trees_file' must be a file name")
         trees = load_trees(path.parent / trees_file)
+    paste_trees = None
+    paste_file = model.get("paste_trees_file")
+    if paste_file is not None:
+        if not isinstance(paste_file, str):
+            raise ValueError("boilerplate rules: key 'model.paste_trees_file' must be a file name")
+        paste_trees = load_trees(path.parent / paste_file)
+    min_lines = model.get("paste_trees_min_lines", 0)
+    if not isinstance(min_lines, int) or min_lines < 0:
+        raise ValueError("boilerplate rules: key 'model.paste_trees_min_lines' must be >= 0")
     return BoilerplateRules(
+        paste_trees=paste_trees,
+        paste_trees_min_lines=min_lines,
         trees=trees,
         html_fallback_gain=float(gain),
         html_fallback_max_share=float(share),
@@ -863,18 +876,27 @@ def load_trees(path: Path) -> TreeModel:
     )
 
 
-def score_lines(lines: list[Line], rules: BoilerplateRules) -> list[float]:
-    """Probability that each line belongs to the article."""
+def score_lines(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -> list[float]:
+    """Probability that each line belongs to the article.
+
+    ``paste`` scores with the paste trees (``model.paste_trees_file``) when there are any:
+    whole-page pastes get their own, larger tree model, and the HTML post-filter keeps the
+    shared one. A text of fewer than ``paste_trees_min_lines`` lines is no whole page (a
+    news text with a caption or two) and keeps the shared, smoother trees.
+    """
     if not lines:
         return []
     feats = line_features(lines, rules)
     logits = [_dot(rules.weights1, FEATURES1, row) for row in feats]
     feats2 = stage2_features(lines, logits, rules.span_threshold)
     logits2 = [_dot(rules.weights2, FEATURES2, row) for row in feats2]
-    if rules.trees is None:
+    trees = rules.trees
+    if paste and rules.paste_trees is not None and len(lines) >= rules.paste_trees_min_lines:
+        trees = rules.paste_trees
+    if trees is None:
         return [_sigmoid(z) for z in logits2]
     rows = tree_features(lines, rules, feats, feats2, logits2)
-    return [_sigmoid(z) for z in rules.trees.logits(rows)]
+    return [_sigmoid(z) for z in trees.logits(rows)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1280,7 +1302,7 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
     ``inner_keep_threshold`` (list items, "Pros"/"Cons", short subheads), and a section
     marker whose teaser box is followed by more article prose drops only the box.
     """
-    probs = score_lines(lines, rules)
+    probs = score_lines(lines, rules, paste=paste)
     if not lines:
         return LineDecision([], [], (0, -1), None, None)
     prose = [_is_prose(ln, rules) for ln in lines]

@@ -401,3 +401,27 @@ def test_teaser_title_printed_twice_in_a_row_is_stripped():
     ex = extract_from_text(_fixture("teaser_cards_printed_twice.txt"))
     assert "Best Trekking Poles of 2026" not in ex.text
     assert "Finally, pull every strap tight before you set off" in ex.text
+
+
+def test_rules_file_naming_a_missing_paste_trees_file_is_a_clear_error(tmp_path):
+    text = RULES.read_text(encoding="utf-8")
+    path = tmp_path / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    (tmp_path / "boilerplate_trees.json").write_text(
+        (REPO / "ipwire" / "boilerplate_trees.json").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match="boilerplate_trees_paste.json"):
+        load_rules(path)
+
+
+def test_short_text_is_scored_with_the_shared_trees_and_a_page_with_the_paste_trees():
+    from ipwire.tasks.extract_text import score_lines, split_lines
+
+    rules = load_rules()
+    assert rules.paste_trees is not None and rules.paste_trees_min_lines > 5
+    short = split_lines(_fixture("headline_kicker_byline.txt"))
+    assert len(short) < rules.paste_trees_min_lines
+    assert score_lines(short, rules, paste=True) == score_lines(short, rules)
+    page = split_lines(_seed("004"))
+    assert len(page) >= rules.paste_trees_min_lines
+    assert score_lines(page, rules, paste=True) != score_lines(page, rules)
