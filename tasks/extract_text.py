@@ -886,10 +886,14 @@ def score_lines(lines: list[Line], rules: BoilerplateRules, *, paste: bool = Fal
     """
     if not lines:
         return []
+    import numpy as np
+
     feats = line_features(lines, rules)
-    logits = [_dot(rules.weights1, FEATURES1, row) for row in feats]
+    w1 = np.array([rules.weights1[name] for name in FEATURES1])
+    logits = (np.asarray(feats, dtype=float) @ w1).tolist()
     feats2 = stage2_features(lines, logits, rules.span_threshold)
-    logits2 = [_dot(rules.weights2, FEATURES2, row) for row in feats2]
+    w2 = np.array([rules.weights2[name] for name in FEATURES2])
+    logits2 = (np.asarray(feats2, dtype=float) @ w2).tolist()
     trees = rules.trees
     if paste and rules.paste_trees is not None and len(lines) >= rules.paste_trees_min_lines:
         trees = rules.paste_trees
@@ -1457,6 +1461,9 @@ TITLE_FEATURES = (
     "longest_near",
 )
 _TITLE_REGION_AFTER = 8
+# a headline sits within this many lines above the body (a longer head is menus, and
+# scanning it only costs time)
+_TITLE_REGION_BEFORE = 60
 
 
 def title_candidates(
@@ -1484,7 +1491,12 @@ def title_candidates(
     later = set(norms[end:])
     idx, rows = [], []
     near_max = max((lines[i].words for i in range(max(0, first - 8), end)), default=1)
-    for i in range(0, end):
+    start = max(0, first - _TITLE_REGION_BEFORE)
+    meta = [
+        _is_date_line(ln.text, ln.words) or ln.text.lower().startswith("by ")
+        for ln in lines[start : end + 3]
+    ]
+    for i in range(start, end):
         ln = lines[i]
         if not 1 <= ln.words <= 30 or not norms[i] or _is_prose(ln, rules):
             continue
@@ -1493,10 +1505,7 @@ def title_candidates(
         alpha = [t for t in _WORD.findall(text) if t[:1].isalpha()]
         content = [t for t in toks if t not in STOPWORDS and len(t) > 2]
         tail = any(len(o) > len(nm) and o.endswith(" " + nm) for o in norms[max(0, i - 5) : i + 3])
-        meta_below = any(
-            _is_date_line(lines[j].text, lines[j].words) or lines[j].text.lower().startswith("by ")
-            for j in range(i + 1, min(i + 4, len(lines)))
-        )
+        meta_below = any(meta[i + 1 - start : i + 4 - start])
         rows.append(
             [
                 1.0,
