@@ -11,9 +11,15 @@ Layer 1 (same canonical URL, a revision) belongs to the loader. This module does
    date window, relevance and topics.
 
 Every article is compared with the whole warehouse, not only its batch. The keys live in
-DuckDB (``dedup_keys``, migration 0002) and are read once per process into a sorted in-memory
-index that catches up with new rows by sequence number, so a lookup is a binary search whose
-cost does not grow with the warehouse.
+DuckDB (``dedup_keys``, migration 0002) and are read once per process, a seq range at a time,
+into sorted numpy arrays (int32 doc numbers) that catch up with new rows by sequence number,
+so a lookup is a binary search whose cost does not grow with the warehouse.
+
+Order independence: duplicate roots and story names come from the earliest member by
+(published time, article id); at the end of a run ``recluster_run`` re-clusters the stories
+with the final key weights (the whole warehouse while it is small, see ``full_recluster_max``;
+``recluster_all`` does it on demand), so the same articles give the same partitions whatever
+order, batches or runs they came in.
 """
 
 from __future__ import annotations
