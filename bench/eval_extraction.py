@@ -2,6 +2,7 @@
 
     python bench/eval_extraction.py [--limit N] [--only text|html]   # the quality table
     python bench/eval_extraction.py --labels                         # clean news texts only
+    python bench/eval_extraction.py --time                           # paste CPU ms per page
     python bench/eval_extraction.py train                            # refit weights into
                                                                      # ipwire/boilerplate.toml
     python bench/eval_extraction.py train-title                      # refit the title model
@@ -231,6 +232,25 @@ def labels_shares() -> list[tuple[str, float]]:
     with open(LABELS, encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh if line.strip()]
     return [(r["id"], kept_share(r["text"], extract_from_text(r["text"]))) for r in rows]
+
+
+def time_text(rounds: int = 2) -> None:
+    """CPU time of extract_from_text per dev paste, one process (best of ``rounds``)."""
+    import time
+
+    texts = [
+        (PACK / "dumps" / f"{g['id']}.txt").read_text(encoding="utf-8", errors="replace")
+        for g in load_gold()
+    ]
+    extract_from_text(texts[0])  # rules and trees loaded outside the timing
+    best = None
+    for _ in range(rounds):
+        t0 = time.process_time()
+        for text in texts:
+            extract_from_text(text)
+        ms = (time.process_time() - t0) * 1000 / len(texts)
+        best = ms if best is None else min(best, ms)
+    print(f"extract_from_text: {len(texts)} pastes, CPU {best:.2f} ms per page (best of {rounds})")
 
 
 def evaluate_labels(show: int = 8) -> None:
@@ -584,6 +604,9 @@ def main() -> None:
     ap.add_argument(
         "--labels", action="store_true", help="only the labels check (clean news texts)"
     )
+    ap.add_argument(
+        "--time", action="store_true", help="only the paste extractor's CPU time per page"
+    )
     args = ap.parse_args()
     if args.command == "train":
         train()
@@ -593,6 +616,8 @@ def main() -> None:
         train_paste_trees()
     elif args.labels:
         evaluate_labels()
+    elif args.time:
+        time_text()
     else:
         evaluate(args.limit, args.only, args.workers)
         if args.only in (None, "text"):
