@@ -425,3 +425,27 @@ def test_short_text_is_scored_with_the_shared_trees_and_a_page_with_the_paste_tr
     page = split_lines(_seed("004"))
     assert len(page) >= rules.paste_trees_min_lines
     assert score_lines(page, rules, paste=True) != score_lines(page, rules)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("May 02, 2024 07:44 PM IST", "2024-05-02T19:44:00+05:30"),
+        ("Mar 5, 2026 at 4:28 PM EST", "2026-03-05T16:28:00-05:00"),
+        ("Updated: 20 May 2018 00:15 PKT", "2018-05-20T00:15:00+05:00"),
+        ("December 16, 2025 11:15 AM", "2025-12-16"),
+        ("October 17, 2023 6:01 PM ET", "2023-10-17"),
+        ("August 8, 2022", "2022-08-08"),
+    ],
+)
+def test_published_time_is_kept_only_with_an_unambiguous_zone(line, expected):
+    from ipwire.tasks.extract_text import parse_published
+
+    assert parse_published(line) == expected
+
+
+def test_paste_date_line_with_time_and_zone_gives_the_publishers_offset():
+    raw = _fixture("mid_article_teaser_box.txt").replace(
+        "Published March 9, 2026", "Published March 9, 2026 07:44 PM IST"
+    )
+    assert extract_from_text(raw).published_at == "2026-03-09T19:44:00+05:30"
