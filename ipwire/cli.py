@@ -240,6 +240,42 @@ def reclassify(db: str | None, config: str | None, page: int) -> None:
 
 
 @cli.command()
+@db_option
+@config_option
+def recluster(db: str | None, config: str | None) -> None:
+    """Re-cluster every stored article into stories with key weights read afresh.
+
+    Each run already does this while the warehouse holds at most `dedup.full_recluster_max`
+    articles; above that a run re-clusters only around its own articles, and this command
+    (weekly, say) makes the stories depend only on what is stored, not on arrival order.
+
+    Example: ipwire recluster --db data/ipwire.duckdb
+    """
+    from ipwire import ops
+    from ipwire.config import load_settings
+    from ipwire.tasks import dedup as dedup_mod
+    from ipwire.warehouse import db as wh
+
+    try:
+        settings = load_settings(config)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db_file = wh.db_path(db)
+    if not db_file.exists():
+        raise click.ClickException(f"no warehouse at {db_file}: run `ipwire ingest` first")
+    with (
+        ops.writer_lock(db_file, log_fn=lambda m: click.echo(m, err=True)),
+        wh.connect(db_file) as conn,
+    ):
+        moved = dedup_mod.recluster_all(conn, settings.dedup)
+        n = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        stories = conn.execute("SELECT count(DISTINCT story_id) FROM articles").fetchone()[0]
+        conn.close()
+        ops.publish_snapshot(db_file)
+    click.echo(f"reclustered {n} articles into {stories} stories: {moved} re-pointed")
+
+
+@cli.command()
 @click.argument("article_id")
 @db_option
 @click.option("--relevance", type=click.IntRange(0, 2), help="0 not, 1 secondary angle, 2 central.")

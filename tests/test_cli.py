@@ -206,3 +206,35 @@ def test_correct_rejects_unknown_topics_and_unknown_articles(small_wh: Path):
     assert bad_topic.exit_code != 0 and "cricket" in bad_topic.output
     missing = runner.invoke(cli, ["correct", "zz", "--db", str(small_wh), "--tone", "1"])
     assert missing.exit_code != 0 and "no article zz" in missing.output
+
+
+def test_recluster_puts_back_a_story_left_stale_and_says_how_many_moved(
+    prefect_harness, tmp_path: Path
+):
+    fixtures = Path(__file__).parent / "fixtures" / "dedup"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("base_report", "rewrite_same_story", "unrelated_report"):
+        (inbox / f"{name}.txt").write_bytes((fixtures / f"{name}.txt").read_bytes())
+    db = str(tmp_path / "w.duckdb")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["ingest", str(inbox), "--db", db]).exit_code == 0
+
+    def stories(conn) -> dict[str, str]:
+        rows = conn.execute("SELECT source_ref, story_id FROM articles").fetchall()
+        return {Path(ref).stem: sid for ref, sid in rows}
+
+    with wh.connect(db) as conn:
+        before = stories(conn)
+        assert before["base_report"] == before["rewrite_same_story"]
+        assert before["unrelated_report"] != before["base_report"]
+        for table in ("articles", "dedup_signatures"):  # as if clustered with older weights
+            conn.execute(
+                f"UPDATE {table} SET story_id = 'stale' WHERE article_id IN "
+                "(SELECT article_id FROM articles WHERE source_ref LIKE '%rewrite_same_story%')"
+            )
+    result = runner.invoke(cli, ["recluster", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "reclustered 3 articles into 2 stories: 1 re-pointed" in result.output
+    with wh.connect(db) as conn:
+        assert stories(conn) == before
