@@ -491,7 +491,7 @@ def _text_model_fallback(
     rendered = repair_mojibake(render_text(tree))
     if ours >= rules.html_fallback_max_share * len(rendered.split()):
         return None
-    ex = extract_from_text(rendered, rules=rules, title_hint=title)
+    ex = extract_from_text(rendered, rules=rules, title_hint=title, paste=False)
     if len(ex.text.split()) < rules.html_fallback_gain * max(ours, 1):
         return None
     ex.method = "render+text-lines"

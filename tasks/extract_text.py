@@ -1723,18 +1723,24 @@ def _find_author(lines: list[Line], lo: int, hi: int) -> str | None:
 
 
 def extract_from_text(
-    text: str, *, rules: BoilerplateRules | None = None, title_hint: str | None = None
+    text: str,
+    *,
+    rules: BoilerplateRules | None = None,
+    title_hint: str | None = None,
+    paste: bool = True,
 ) -> Extraction:
     """Article text and metadata from a plain-text paste of a page.
 
     Returns an Extraction with empty ``text`` when no article is found; the caller turns that
     into a rejection. Every dropped line is reported in ``stripped`` with its kind.
+    ``paste=False`` is for text ipwire rendered itself from HTML: the shared line model and
+    decisions, not those fitted on what users paste.
     """
     rules = rules or default_rules()
     lines = join_wrapped_lines(split_lines(text or ""), rules)
     if not lines:
         return Extraction(text="", method="text-lines")
-    decision = decide(lines, rules, paste=True)
+    decision = decide(lines, rules, paste=paste)
     keep = decision.keep
     kept_idx = [i for i, k in enumerate(keep) if k]
     if not kept_idx:
