@@ -360,15 +360,17 @@ def extract_from_html(
         doc = None
     # mangled UTF-8 is repaired in the extracted text only: far cheaper than the whole page
     raw = repair_mojibake((doc.text if doc is not None else "") or "")
-    text, stripped = _filter_blocks(raw, rules, meta.get("title"))
+    text, stripped, closed = _filter_blocks_cut(raw, rules, meta.get("title"))
     text = _restore_subheadings(text, heads, stripped, rules)
     method = "trafilatura+lines"
     fallback = _text_model_fallback(tree, text, rules, meta.get("title"))
     if fallback is not None:
         text, stripped, method = fallback.text, fallback.stripped, fallback.method
+    elif RECOVER_SIBLINGS and text:
+        text, stripped = _recover_siblings(tree, text, stripped, rules, closed)
     if not meta.get("author"):
-        lines = split_lines(raw)
-        meta["author"] = _find_author(lines, 0, min(6, len(lines)))
+        lines = split_lines(_head(raw, _AUTHOR_LINES + 1))
+        meta["author"] = _find_author(lines, 0, min(_AUTHOR_LINES, len(lines)))
     return Extraction(
         text=text,
         title=meta["title"],
@@ -380,6 +382,21 @@ def extract_from_html(
         stripped=stripped,
         method=method,
     )
+
+
+_AUTHOR_LINES = 6
+
+
+def _head(text: str, n: int) -> str:
+    """The first ``n`` non-blank lines of ``text`` (a byline is looked for there only)."""
+    out: list[str] = []
+    for line in text.split("\n", 4 * n)[: 4 * n]:
+        if line.strip():
+            out.append(line)
+            if len(out) == n:
+                return "\n".join(out)
+    # fewer non-blank lines than asked for in the first pieces: read them all
+    return text
 
 
 UNMASK_CONTAINERS = True
@@ -404,6 +421,7 @@ def _unmask_content_containers(tree: Any) -> None:
 RESTORE_SUBHEADINGS = True
 _HEADINGS = ("h2", "h3", "h4")
 _KEY_WORDS = 8
+_KEY_CHARS = 200
 _WORDS = re.compile(r"\w+")
 
 
@@ -411,7 +429,11 @@ def _start_key(parts: Any) -> str | None:
     """The first words of a block (lowercased word tokens), or None when it is too short."""
     words: list[str] = []
     for part in parts:
-        words.extend(_WORDS.findall(part.lower()))
+        found = _WORDS.findall(part[:_KEY_CHARS].lower())
+        # a word cut at the prefix end is never among the first _KEY_WORDS when one follows
+        if len(part) > _KEY_CHARS and len(words) + len(found) <= _KEY_WORDS:
+            found = _WORDS.findall(part.lower())
+        words.extend(found)
         if len(words) >= _KEY_WORDS:
             return " ".join(words[:_KEY_WORDS])
     return None
@@ -448,18 +470,21 @@ def _restore_subheadings(
     if not heads or not text:
         return text
     paras = text.split("\n\n")
-    norm = lambda t: " ".join(_WORDS.findall(t.lower()))  # noqa: E731
-    present = {norm(p) for p in paras} | {norm(s.text) for s in stripped}
     starts: dict[str, int] = {}
     for i, para in enumerate(paras):
         key = _start_key([para])
         if key and key not in starts:
             starts[key] = i
     insert: dict[int, str] = {}
+    present: set[str] | None = None
     for head, key in heads:
         i = starts.get(key)
         # only between kept paragraphs, and never a heading that is chrome by the rules
-        if not i or i >= len(paras) - 1 or i in insert or norm(head) in present:
+        if not i or i >= len(paras) - 1 or i in insert:
+            continue
+        if present is None:
+            present = {_norm(p) for p in paras} | {_norm(s.text) for s in stripped}
+        if _norm(head) in present:
             continue
         if rules.line_kind(head) or rules.marker_for(head):
             continue
@@ -533,9 +558,17 @@ def _filter_blocks(
     Long paragraphs trafilatura returns twice are kept once: the second copy adds no
     article words and doubles whatever block it belongs to.
     """
+    body, stripped, _ = _filter_blocks_cut(raw, rules, title)
+    return body, stripped
+
+
+def _filter_blocks_cut(
+    raw: str, rules: BoilerplateRules, title: str | None
+) -> tuple[str, list[Stripped], bool]:
+    """``_filter_blocks``, also telling whether a section marker or thread closed the text."""
     lines: list[Line] = split_lines(raw.replace("\n", "\n\n"))
     if not lines:
-        return "", []
+        return "", [], False
     decision = decide(lines, rules)
     cut_at = decision.cut_at
     if cut_at is not None:
@@ -572,7 +605,7 @@ def _filter_blocks(
     _peel_edges(lines, kinds, decision.probs)
     stripped = [Stripped(k, ln.text) for ln, k in zip(lines, kinds, strict=True) if k]
     body = "\n\n".join(ln.text for ln, k in zip(lines, kinds, strict=True) if not k)
-    return body, stripped
+    return body, stripped, cut_at is not None
 
 
 # An image caption trafilatura kept: a line that ends in a photo credit.
@@ -612,3 +645,203 @@ def _peel_edges(lines: list[Line], kinds: list[str | None], probs: list[float]) 
             if probs[i] >= EDGE_THRESHOLD or lines[i].words > EDGE_MAX_WORDS:
                 break
             kinds[i] = "navigation"
+
+
+RECOVER_SIBLINGS = True
+_ANCHOR_MIN_WORDS = 12
+EDGE_RUN_PROSE_WORDS = 15
+RECOVER_MIN_WORDS = 100
+EDGE_RUN_MIN_PROSE = 2
+# class/id words of containers that hold page chrome, not article text; matched as parts of
+# short class names ("related-posts", "site_footer"), not inside long builder names
+# ("kt-pane-header-alignment-left" styles an accordion pane)
+_CHROME_WORDS = frozenset(
+    "comment comments related share sharing social sidebar widget newsletter subscribe promo "
+    "advert ad ads adsense footer header nav navbar navigation menu breadcrumb breadcrumbs "
+    "author byline cookie cookies popup modal recommended recommendations teaser teasers "
+    "signup banner toc".split()
+)
+_CLASS_PARTS = re.compile(r"[a-z]+")
+_CHROME_TAGS = frozenset("nav aside footer header form button select figure figcaption".split())
+_BLOCKS = ("p", "li", "h2", "h3", "h4", "dd", "blockquote")
+
+
+def _norm(text: str) -> str:
+    return " ".join(_WORDS.findall(text.lower()))
+
+
+def _recover_siblings(
+    tree: Any,
+    text: str,
+    stripped: list[Stripped],
+    rules: BoilerplateRules,
+    closed: bool,
+    min_words: int = RECOVER_MIN_WORDS,
+) -> tuple[str, list[Stripped]]:
+    """Paragraphs between the ones trafilatura kept, inside the container that holds them.
+
+    trafilatura drops whole sibling containers of a multi-part article (accordion panes,
+    "collapse" sections, builder columns) while it keeps their neighbours. The lowest common
+    ancestor of the kept paragraphs bounds the article; blocks inside it that trafilatura
+    did not return are put back in page order, unless they sit in a chrome container, are
+    mostly links, or are chrome by the line rules. Before the first or after the last kept
+    paragraph only a run with prose of its own comes back, and nothing after a marker
+    closed the article.
+    """
+    paras = text.split("\n\n")
+    keys: dict[str, int] = {}
+    for i, para in enumerate(paras):
+        if para.count(" ") + 1 >= _ANCHOR_MIN_WORDS:
+            key = _plain_key(para)
+            if key and key not in keys:
+                keys[key] = i
+    body = tree.find(".//body")
+    if len(keys) < 2 or body is None:
+        return text, stripped
+    # a subtree is one stretch of the page in document order, so the first and the last
+    # kept paragraph found in the page fix the container of all of them
+    blocks = body.xpath(".//p|.//li")
+    first = next((el for el in blocks if _plain_key(el.text_content()) in keys), None)
+    final = next((el for el in reversed(blocks) if _plain_key(el.text_content()) in keys), None)
+    if first is None or final is None or first is final:
+        return text, stripped
+    lca = _common_ancestor([first, final])
+    if lca is None or lca.tag in ("body", "html"):
+        return text, stripped
+    # nothing to gain when the container holds few more words than trafilatura kept
+    if len(lca.text_content().split()) < len(text.split()) + min_words:
+        return text, stripped
+    # blocks already returned are recognised by their first words (a set lookup); only
+    # the rest are searched for in the kept text, as part of a longer paragraph
+    kept = {_plain_key(t) or _plain(t) for t in [*paras, *(s.text for s in stripped)]}
+    present = ""
+    after: dict[int, list[tuple[str, str]]] = {}
+    last = -1
+    for el in lca.iter(*_BLOCKS):
+        whole = el.text_content()
+        key = _plain_key(whole)
+        if key is not None:
+            i = keys.get(key) if el.tag in ("p", "li") else None
+            if i is not None:
+                last = i
+                continue
+            if key in kept:
+                continue
+        if el.tag == "li" and next(el.iterdescendants("p"), None) is not None:
+            continue
+        n = _plain(whole)
+        if not n or n in kept:
+            continue
+        if not present:
+            present = " " + _plain(text) + " " + " ".join(_plain(s.text) for s in stripped) + " "
+        if (" " + n + " ") in present:
+            continue
+        content = _block_text(el)
+        n = _plain(content)
+        if not n or (" " + n + " ") in present or _masked(el, lca):
+            continue
+        words = n.count(" ") + 1
+        if el.tag in ("p", "dd", "blockquote") and words < 6:
+            continue
+        linked = sum(_plain(a.text_content()).count(" ") + 1 for a in el.iter("a"))
+        if linked > 0.3 * words:
+            continue
+        content = repair_mojibake(content)
+        after.setdefault(last, []).append((el.tag, "- " + content if el.tag == "li" else content))
+        present += n + " "
+    for edge in (-1, last):
+        run = after.get(edge)
+        if run and (
+            (closed and edge == last)
+            or sum(1 for g, t in run if g == "p" and t.count(" ") + 1 >= EDGE_RUN_PROSE_WORDS)
+            < EDGE_RUN_MIN_PROSE
+        ):
+            del after[edge]
+    if not after:
+        return text, stripped
+    out = list(_recovered(after.get(-1, []), rules, stripped))
+    for i, para in enumerate(paras):
+        out.append(para)
+        out.extend(_recovered(after.get(i, []), rules, stripped))
+    return "\n\n".join(out), stripped
+
+
+def _recovered(gap: list[tuple[str, str]], rules: BoilerplateRules, stripped: list[Stripped]):
+    """The blocks of one recovered run that are not chrome (those go to ``stripped``)."""
+    for j, (tag, block) in enumerate(gap):
+        # a heading or "...:" lead-in needs recovered text under it (a run of headings is a
+        # card grid; "Buy now from:" introduces buttons)
+        if (tag in _HEADINGS or block.endswith(":")) and (
+            j + 1 == len(gap) or gap[j + 1][0] in _HEADINGS
+        ):
+            continue
+        kind = rules.line_kind(block)
+        if not kind and block.count(" ") < 60 and _PHOTO_CREDIT.search(block):
+            kind = "caption"
+        if kind:
+            stripped.append(Stripped(kind, block))
+        else:
+            yield block
+
+
+def _plain_key(text: str) -> str | None:
+    """The first words of a block as ``_plain`` tokens, or None when it is too short."""
+    words = _ASCII_WORDS.findall(text[:200].lower())
+    return " ".join(words[:_KEY_WORDS]) if len(words) >= _KEY_WORDS else None
+
+
+def _common_ancestor(els: list[Any]) -> Any | None:
+    """The deepest element that contains all of ``els``."""
+    chain = [*reversed(list(els[0].iterancestors())), els[0]]
+    depth = len(chain)
+    for el in els[1:]:
+        anc = [*reversed(list(el.iterancestors())), el]
+        n = 0
+        while n < min(depth, len(anc)) and anc[n] is chain[n]:
+            n += 1
+        depth = n
+        if depth == 0:
+            return None
+    return chain[depth - 1]
+
+
+_ASCII_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def _plain(text: str) -> str:
+    """Lowercased ASCII word tokens (mangled accents and quotes do not break a match)."""
+    return " ".join(_ASCII_WORDS.findall(text.lower())) or _norm(text)
+
+
+def _block_text(el: Any) -> str:
+    """A block's visible text, child elements spaced apart (scripts and styles left out)."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if not isinstance(node.tag, str) or node.tag in _SKIP_TAGS:
+            return
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        parts.append(" " if node.tag in _BLOCK_TAGS else "")
+
+    walk(el)
+    return " ".join("".join(parts).split())
+
+
+def _masked(el: Any, stop: Any) -> bool:
+    """Inside a chrome container (nav, aside, comments, share bar...) below ``stop``."""
+    node = el
+    while node is not None and node is not stop:
+        if node.tag in _CHROME_TAGS or node.tag == "a" or node.get("hidden") is not None:
+            return True
+        attr = (node.get("class") or "") + " " + (node.get("id") or "")
+        for name in attr.lower().split():
+            parts = _CLASS_PARTS.findall(name)
+            if len(parts) <= 3 and not _CHROME_WORDS.isdisjoint(parts):
+                return True
+        node = node.getparent()
+    return False

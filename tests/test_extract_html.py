@@ -9,8 +9,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from lxml import html as lxml_html
 
-from ipwire.tasks.extract_html import extract_from_html, iso_datetime
+from ipwire.tasks.extract_html import default_rules, extract_from_html, iso_datetime
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "extract"
@@ -395,3 +396,90 @@ def test_comment_thread_after_the_article_still_closes_it(monkeypatch):
     text, _ = _filter_blocks("\n".join([*_PROSE, *thread]), default_rules(), None)
     assert "documents were checked" in text
     assert "Great report" not in text
+
+
+def _sibling_page(middle: str, tail: str = "") -> str:
+    """An article whose parts sit in sibling containers of one column."""
+    para = (
+        "On {n} officials from both countries met at the border crossing to discuss the "
+        "corridor, the pilgrim quotas and the fees charged to each visitor this season."
+    )
+    return (
+        "<html><body><div class='column'>"
+        f"<div class='rich'><p>{para.format(n='Monday')}</p></div>"
+        f"{middle}"
+        f"<div class='rich'><p>{para.format(n='Tuesday')}</p></div>"
+        f"{tail}</div></body></html>"
+    )
+
+
+_PANE = (
+    "<div class='pane'><h3>Week 1</h3><p>The pilgrims apply online through the portal and "
+    "receive a confirmation message with the date and time of their crossing.</p></div>"
+)
+
+
+def test_paragraph_in_a_sibling_container_is_recovered_in_page_order():
+    from ipwire.tasks.extract_html import _recover_siblings
+
+    page = _sibling_page(_PANE)
+    tree = lxml_html.document_fromstring(page)
+    kept = "\n\n".join(
+        " ".join(p.text_content().split())
+        for p in tree.iter("p")
+        if "Monday" in p.text_content() or "Tuesday" in p.text_content()
+    )
+    text, _ = _recover_siblings(tree, kept, [], default_rules(), False, min_words=0)
+    paras = text.split("\n\n")
+    assert paras[1] == "Week 1"
+    assert paras[2].startswith("The pilgrims apply online")
+    assert "Tuesday" in paras[3]
+
+
+def test_sibling_in_a_share_container_is_not_recovered():
+    from ipwire.tasks.extract_html import _recover_siblings
+
+    pane = _PANE.replace("class='pane'", "class='social-share'")
+    tree = lxml_html.document_fromstring(_sibling_page(pane))
+    kept = "\n\n".join(
+        " ".join(p.text_content().split())
+        for p in tree.iter("p")
+        if "Monday" in p.text_content() or "Tuesday" in p.text_content()
+    )
+    text, _ = _recover_siblings(tree, kept, [], default_rules(), False, min_words=0)
+    assert "pilgrims apply online" not in text
+
+
+def test_heading_with_nothing_recovered_under_it_is_not_recovered():
+    from ipwire.tasks.extract_html import _recover_siblings
+
+    tree = lxml_html.document_fromstring(_sibling_page("<h3>Best Projector Categories</h3>"))
+    kept = "\n\n".join(" ".join(p.text_content().split()) for p in tree.iter("p"))
+    text, _ = _recover_siblings(tree, kept, [], default_rules(), False, min_words=0)
+    assert "Best Projector Categories" not in text
+
+
+def test_trailing_sibling_needs_prose_and_an_open_article():
+    from ipwire.tasks.extract_html import _recover_siblings
+
+    prose = (
+        "<div class='more'><p>Travellers should carry a passport valid for six months and "
+        "the printed confirmation, which the officers check at both gates.</p>"
+        "<p>Children under thirteen travel with a parent, and each family is given a single "
+        "token that covers every member listed on the application.</p></div>"
+    )
+    teaser = "<div class='more'><p>Read our guide to the corridor and its history.</p></div>"
+    for tail, closed, expect in (
+        (prose, False, True),
+        (prose, True, False),
+        (teaser, False, False),
+    ):
+        tree = lxml_html.document_fromstring(_sibling_page("", tail))
+        kept = "\n\n".join(
+            " ".join(p.text_content().split())
+            for p in tree.iter("p")
+            if "Monday" in p.text_content() or "Tuesday" in p.text_content()
+        )
+        text, _ = _recover_siblings(tree, kept, [], default_rules(), closed, min_words=0)
+        assert ("Travellers should carry" in text) is expect
+        assert "Read our guide" not in text
