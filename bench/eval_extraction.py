@@ -53,6 +53,7 @@ from ipwire.tasks.extract_text import (  # noqa: E402
     join_wrapped_lines,
     line_features,
     load_rules,
+    load_trees,
     split_lines,
     stage2_features,
     title_candidates,
@@ -297,7 +298,9 @@ def _fit_lr(x: list[list[float]], y: list[int], w: list[float], l2: float = 1e-3
 
 
 # Whole-page pastes get a larger model of their own (deeper trees, more of them); the HTML
-# post-filter keeps the shared one. Chosen on the held-out half: 120x3 -> 200x4 raised it.
+# post-filter keeps the shared one. First chosen on the held-out half (120x3 -> 200x4);
+# `cv-paste-trees` (4 page-grouped folds in the fit half, shared trees refitted per fold)
+# puts 200x4, 300x4, 200x3, 300x3 and blends with the shared trees within 0.001 word F1.
 PASTE_TREE_SETTINGS = {
     "trees": 200,
     "depth": 4,
@@ -308,6 +311,7 @@ PASTE_TREE_SETTINGS = {
     "bins": 32,
 }
 PASTE_TREES = REPO / "ipwire" / "boilerplate_trees_paste.json"
+PASTE_TREE_LINES = "split"  # "joined": rows over the lines the extractor scores
 
 TREE_SETTINGS = {
     "trees": 120,
@@ -501,34 +505,161 @@ def train() -> None:
     _write_thresholds(best[1], best[2])
 
 
-def train_paste_trees() -> None:
-    """Refit only the paste trees (PASTE_TREE_SETTINGS) on the fit half, over the current
-    logistic weights; the shared trees and weights stay as they are."""
+def _paste_pages(joined: bool) -> list[dict]:
+    """Fit-half pages with their tree-feature rows, line labels and line weights.
+
+    ``joined`` builds the rows over the lines the extractor scores (hard-wrapped lines
+    joined), not over the raw split lines.
+    """
     rules = load_rules()
-    x, y, w = [], [], []
-    pages = 0
+    pages = []
     for g in load_gold():
         if held_out(g["id"]):
             continue
         text = (PACK / "dumps" / f"{g['id']}.txt").read_text(encoding="utf-8", errors="replace")
         lines = split_lines(text)
+        if joined:
+            lines = join_wrapped_lines(lines, rules)
         if not lines:
             continue
-        pages += 1
         f = line_features(lines, rules)
         logits = [_dot(rules.weights1, FEATURES1, row) for row in f]
         f2 = stage2_features(lines, logits, rules.span_threshold)
         logits2 = [_dot(rules.weights2, FEATURES2, row) for row in f2]
-        x += tree_features(lines, rules, f, f2, logits2)
-        y += line_labels(lines, g["main_content"])
         raw = [math.sqrt(ln.words + 1) for ln in lines]
         tot = sum(raw)
-        w += [100 * r / tot for r in raw]
-    print(f"fitting the paste trees on {pages} pages, {len(x)} lines")
+        pages.append(
+            {
+                "g": g,
+                "text": text,
+                "x": tree_features(lines, rules, f, f2, logits2),
+                "y": line_labels(lines, g["main_content"]),
+                "w": [100 * r / tot for r in raw],
+                "fold": hashlib.sha1(("cv:" + g["id"]).encode()).digest()[0] % CV_FOLDS,
+            }
+        )
+    return pages
+
+
+def _tree_model(model: dict, n_trees: int | None = None):
+    """TreeModel from a fitted model dict, optionally cut to its first ``n_trees`` trees
+    (boosting is sequential, so the prefix is exactly the model fitted with fewer trees)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        cut = dict(model, trees=model["trees"][:n_trees] if n_trees else model["trees"])
+        json.dump(cut, fh)
+    try:
+        return load_trees(Path(fh.name))
+    finally:
+        Path(fh.name).unlink()
+
+
+def train_paste_trees() -> None:
+    """Refit only the paste trees (PASTE_TREE_SETTINGS) on the fit half, over the current
+    logistic weights; the shared trees and weights stay as they are."""
+    pages = _paste_pages(PASTE_TREE_LINES == "joined")
+    x = [r for p in pages for r in p["x"]]
+    y = [v for p in pages for v in p["y"]]
+    w = [v for p in pages for v in p["w"]]
+    print(f"fitting the paste trees on {len(pages)} pages, {len(x)} lines")
     model = _fit_trees(x, y, w, PASTE_TREE_SETTINGS)
     model["about"] = "boosted trees for ipwire paste line scoring (model.paste_trees_file)"
     PASTE_TREES.write_text(json.dumps(model, indent=None, separators=(",", ":")) + "\n")
     print(f"wrote {len(model['trees'])} trees to {PASTE_TREES.name}")
+
+
+# ---------------------------------------------------------------------- paste-tree choice
+CV_FOLDS = 4
+# (name, lines, settings) candidates for the paste trees; every one is scored with
+# page-grouped folds inside the fit half only (cv-paste-trees), at several tree counts
+# (prefixes of one fit) and blends with the shared trees.
+CV_GRID = [
+    ("d4 lr.1 mch10", "split", dict(PASTE_TREE_SETTINGS)),
+    ("d4 lr.1 mch10 joined", "joined", dict(PASTE_TREE_SETTINGS)),
+    ("d3 lr.1 mch10", "split", dict(PASTE_TREE_SETTINGS, depth=3)),
+    (
+        "d4 lr.05 mch40",
+        "split",
+        dict(PASTE_TREE_SETTINGS, learning_rate=0.05, min_child_hessian=40.0),
+    ),
+    ("d4 lr.1 mch40 l2 60", "split", dict(PASTE_TREE_SETTINGS, min_child_hessian=40.0, l2=60.0)),
+    (
+        "d3 lr.05 mch40 sub.5",
+        "split",
+        dict(
+            PASTE_TREE_SETTINGS, depth=3, learning_rate=0.05, min_child_hessian=40.0, subsample=0.5
+        ),
+    ),
+]
+CV_TREES = (200, 300)
+CV_BLENDS = (1.0, 0.75, 0.5, 0.25, 0.0)
+_CV_PAGES: dict[str, list[dict]] = {}
+
+
+def _cv_job(job: tuple[int, int]) -> dict:
+    """Fit one grid entry on all folds but one; score that fold's pages end to end."""
+    gi, fold = job
+    _name, lines, cfg = CV_GRID[gi]
+    pages = _CV_PAGES[lines]
+    train = [p for p in pages if p["fold"] != fold]
+    cfg = dict(cfg, trees=max(CV_TREES))
+    model = _fit_trees(
+        [r for p in train for r in p["x"]],
+        [v for p in train for v in p["y"]],
+        [v for p in train for v in p["w"]],
+        cfg,
+    )
+    # the shared trees are refitted on the same folds: those in the rules file saw every
+    # fit-half page, which would flatter any blend with them
+    rules = _replace(
+        load_rules(),
+        trees=_tree_model(
+            _fit_trees(
+                [r for p in train for r in p["x"]],
+                [v for p in train for v in p["y"]],
+                [v for p in train for v in p["w"]],
+            )
+        ),
+    )
+    out = {}
+    for n in CV_TREES:
+        tm = _tree_model(model, n)
+        for b in CV_BLENDS:
+            r = _replace(rules, paste_trees=tm, paste_trees_blend=b)
+            f1s, leaks = [], []
+            for p in pages:
+                if p["fold"] != fold:
+                    continue
+                g = p["g"]
+                kept = extract_from_text(p["text"], rules=r).text
+                f1s.append(_word_f1(kept, g["main_content"]))
+                if g.get("without"):
+                    low = kept.lower()
+                    leaks.append(sum(s.lower() in low for s in g["without"]) / len(g["without"]))
+            out[(n, b)] = (sum(f1s), len(f1s), sum(leaks), len(leaks))
+    return {"grid": gi, "fold": fold, "scores": out}
+
+
+def cv_paste_trees(workers: int, grid: list[int] | None = None) -> None:
+    """Choose the paste trees' settings by page-grouped k-fold CV inside the fit half.
+
+    Prints word F1 and leak (the scorer's measures, per page averaged) for each grid entry,
+    tree count and blend; the held-out half is never read.
+    """
+    grid = grid if grid is not None else list(range(len(CV_GRID)))
+    for lines in {CV_GRID[gi][1] for gi in grid}:
+        _CV_PAGES[lines] = _paste_pages(lines == "joined")
+    jobs = [(gi, k) for gi in grid for k in range(CV_FOLDS)]
+    sums: dict[tuple, list[float]] = {}
+    with ProcessPoolExecutor(workers) as pool:
+        for res in pool.map(_cv_job, jobs):
+            for key, (f, nf, lk, nl) in res["scores"].items():
+                acc = sums.setdefault((res["grid"], *key), [0.0, 0, 0.0, 0])
+                for i, v in enumerate((f, nf, lk, nl)):
+                    acc[i] += v
+    print(f"| paste trees ({CV_FOLDS}-fold CV in the fit half) | trees | blend | F1 | leak |")
+    print("|---|---|---|---|---|")
+    for (gi, n, b), (f, nf, lk, nl) in sorted(sums.items()):
+        print(f"| {CV_GRID[gi][0]} | {n} | {b} | {f / nf:.4f} | {lk / max(nl, 1):.4f} |")
 
 
 def train_title() -> None:
@@ -596,11 +727,14 @@ def main() -> None:
         "command",
         nargs="?",
         default="eval",
-        choices=["eval", "train", "train-title", "train-paste-trees"],
+        choices=["eval", "train", "train-title", "train-paste-trees", "cv-paste-trees"],
     )
     ap.add_argument("--limit", type=int, default=None, help="score only the first N pages")
     ap.add_argument("--only", choices=["text", "html"], default=None)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--grid", type=int, nargs="*", default=None, help="cv-paste-trees: CV_GRID entries to score"
+    )
     ap.add_argument(
         "--labels", action="store_true", help="only the labels check (clean news texts)"
     )
@@ -614,6 +748,8 @@ def main() -> None:
         train_title()
     elif args.command == "train-paste-trees":
         train_paste_trees()
+    elif args.command == "cv-paste-trees":
+        cv_paste_trees(args.workers, args.grid)
     elif args.labels:
         evaluate_labels()
     elif args.time:

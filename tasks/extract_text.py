@@ -129,6 +129,7 @@ class BoilerplateRules:
     trees: TreeModel | None = None
     paste_trees: TreeModel | None = None
     paste_trees_min_lines: int = 0
+    paste_trees_blend: float = 1.0
     html_fallback_gain: float = 3.0
     html_fallback_max_share: float = 0.25
     inner_keep_threshold: float = 0.5
@@ -346,9 +347,13 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
     min_lines = model.get("paste_trees_min_lines", 0)
     if not isinstance(min_lines, int) or min_lines < 0:
         raise ValueError("boilerplate rules: key 'model.paste_trees_min_lines' must be >= 0")
+    blend = model.get("paste_trees_blend", 1.0)
+    if not isinstance(blend, int | float) or not 0 <= blend <= 1:
+        raise ValueError("boilerplate rules: key 'model.paste_trees_blend' must be within [0, 1]")
     return BoilerplateRules(
         paste_trees=paste_trees,
         paste_trees_min_lines=min_lines,
+        paste_trees_blend=float(blend),
         trees=trees,
         html_fallback_gain=float(gain),
         html_fallback_max_share=float(share),
@@ -958,13 +963,21 @@ def score_lines(lines: list[Line], rules: BoilerplateRules, *, paste: bool = Fal
     feats2 = stage2_features(lines, logits, rules.span_threshold)
     w2 = np.array([rules.weights2[name] for name in FEATURES2])
     logits2 = (np.asarray(feats2, dtype=float) @ w2).tolist()
-    trees = rules.trees
+    trees, shared_share = rules.trees, 0.0
     if paste and rules.paste_trees is not None and len(lines) >= rules.paste_trees_min_lines:
         trees = rules.paste_trees
+        if rules.trees is not None:
+            shared_share = 1.0 - rules.paste_trees_blend
     if trees is None:
         return [_sigmoid(z) for z in logits2]
     rows = tree_features(lines, rules, feats, feats2, logits2)
-    return [_sigmoid(z) for z in trees.logits(rows)]
+    z = trees.logits(rows)
+    if shared_share > 0:
+        # the paste trees fit one half of the pages closely; averaging their logit with the
+        # shared trees' keeps the decision smoother on pages unlike those
+        zs = rules.trees.logits(rows)
+        z = [(1 - shared_share) * a + shared_share * b for a, b in zip(z, zs, strict=True)]
+    return [_sigmoid(v) for v in z]
 
 
 # ---------------------------------------------------------------------------------------------

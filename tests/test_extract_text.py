@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from pathlib import Path
@@ -449,3 +450,41 @@ def test_paste_date_line_with_time_and_zone_gives_the_publishers_offset():
         "Published March 9, 2026", "Published March 9, 2026 07:44 PM IST"
     )
     assert extract_from_text(raw).published_at == "2026-03-09T19:44:00+05:30"
+
+
+def test_paste_trees_blend_outside_zero_to_one_is_a_clear_error(tmp_path):
+    text = RULES.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^paste_trees_blend = .*\n", "", text)
+    text = text.replace(
+        "\npaste_trees_min_lines", "\npaste_trees_blend = 1.5\npaste_trees_min_lines"
+    )
+    path = tmp_path / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    for name in ("boilerplate_trees.json", "boilerplate_trees_paste.json"):
+        (tmp_path / name).write_text((REPO / "ipwire" / name).read_text(encoding="utf-8"))
+    with pytest.raises(ValueError, match="paste_trees_blend"):
+        load_rules(path)
+
+
+def test_paste_score_blends_paste_and_shared_tree_logits():
+    from dataclasses import replace
+
+    from ipwire.tasks.extract_text import score_lines, split_lines
+
+    rules = load_rules()
+    page = split_lines(_seed("004"))
+    paste_only = replace(rules, paste_trees_blend=1.0)
+    shared_only = replace(rules, paste_trees_blend=0.0)
+    half = replace(rules, paste_trees_blend=0.5)
+
+    def logit(p):
+        return math.log(p / (1 - p))
+
+    a = score_lines(page, paste_only, paste=True)
+    b = score_lines(page, shared_only, paste=True)
+    assert b == pytest.approx(score_lines(page, rules))
+    mixed = score_lines(page, half, paste=True)
+    assert mixed != a and mixed != b
+    for pa, pb, pm in zip(a, b, mixed, strict=True):
+        if all(1e-4 < p < 1 - 1e-4 for p in (pa, pb, pm)):
+            assert logit(pm) == pytest.approx((logit(pa) + logit(pb)) / 2, abs=1e-4)
