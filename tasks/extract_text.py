@@ -153,6 +153,13 @@ class BoilerplateRules:
             re.compile("|".join(re.escape(p) for p in self.chrome_phrases) or r"(?!x)x"),
         )
         object.__setattr__(self, "_cache", {})
+        # A literal every match of a pattern must contain, tested before the regex: most
+        # lines hold none, and a substring test is far cheaper than an unanchored search.
+        object.__setattr__(
+            self,
+            "_line_checks",
+            tuple((k, p, _required_literal(p.pattern)) for k, p in self.line_patterns),
+        )
 
     def marker_kind(self, text: str) -> str | None:
         """The kind of section marker this whole line is, or None."""
@@ -197,7 +204,13 @@ class BoilerplateRules:
             return cache[key]
         found = None
         if len(text) <= 300:
-            for kind, pattern in self.line_patterns:
+            folded = None
+            for kind, pattern, literal in self._line_checks:  # type: ignore[attr-defined]
+                if literal is not None:
+                    if folded is None:
+                        folded = _fold(text)
+                    if literal not in folded:
+                        continue
                 if pattern.search(text):
                     found = kind
                     break
@@ -205,6 +218,69 @@ class BoilerplateRules:
             cache.clear()
         cache[key] = found
         return found
+
+
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -")
+_ESCAPE_LENGTH = {"x": 4, "u": 6, "U": 10}
+
+
+def _fold(text: str) -> str:
+    """Case-folded as a case-insensitive regex compares letters (dotless and dotted i too)."""
+    return text.casefold().replace("ı", "i").replace("\u0307", "")
+
+
+def _required_literal(source: str) -> str | None:
+    """The longest run of plain characters (at least 4) outside any group, class, escape or
+    quantifier: every match of the pattern contains it. None when there is none or the
+    pattern is an alternation at its top level."""
+    best = ""
+    run: list[str] = []
+    depth = 0
+    i, n = 0, len(source)
+
+    def close() -> None:
+        nonlocal best
+        if len(run) > len(best):
+            best = "".join(run)
+        run.clear()
+
+    while i < n:
+        c = source[i]
+        if c == "\\":
+            close()
+            nxt = source[i + 1 : i + 2]
+            if nxt.isdigit() or nxt == "N":
+                return None  # back-reference, octal or named character: give up
+            i += _ESCAPE_LENGTH.get(nxt, 2)
+        elif c == "[":
+            close()
+            j = i + 1
+            if source[j : j + 1] == "^":
+                j += 1
+            if source[j : j + 1] == "]":
+                j += 1
+            while j < n and source[j] != "]":
+                j += 2 if source[j] == "\\" else 1
+            i = j + 1
+        elif c == "{":  # a repeat count: its digits are not text
+            close()
+            j = source.find("}", i)
+            i = j + 1 if j > 0 else n
+        elif c in "()":
+            close()
+            depth += 1 if c == "(" else -1
+            i += 1
+        elif c == "|" and depth == 0:
+            return None
+        elif depth == 0 and c in _PLAIN and source[i + 1 : i + 2] not in ("?", "*", "{"):
+            run.append(c)
+            i += 1
+        else:
+            close()
+            i += 1
+    close()
+    literal = best.strip()
+    return _fold(literal) if len(literal) >= 4 else None
 
 
 def _norm_marker(text: str) -> str:

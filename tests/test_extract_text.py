@@ -488,3 +488,34 @@ def test_paste_score_blends_paste_and_shared_tree_logits():
     for pa, pb, pm in zip(a, b, mixed, strict=True):
         if all(1e-4 < p < 1 - 1e-4 for p in (pa, pb, pm)):
             assert logit(pm) == pytest.approx((logit(pa) + logit(pb)) / 2, abs=1e-4)
+
+
+def test_line_patterns_give_the_same_kinds_with_the_literal_pretest_as_without():
+    from ipwire.tasks.extract_text import _required_literal, split_lines
+
+    rules = load_rules(RULES)
+    assert _required_literal(r"\bfrom qualifying purchases\b") == "from qualifying purchases"
+    assert _required_literal(r"\b(?:we|i) earn commissions?\b") == "earn commission"
+    assert _required_literal(r"abc|defgh") is None  # an alternation at the top level
+    assert _required_literal(r"a{1234}b") is None  # repeat counts are not text
+    texts = [
+        ln.text
+        for path in sorted(FIXTURES.glob("*.txt"))
+        for ln in split_lines(path.read_text(encoding="utf-8"))
+    ]
+    texts += [
+        "As an Amazon Associate I earn from qualifying purchases.",
+        "AS AN AMAZON ASSOCIATE, WE EARN FROM QUALIFYING PURCHASES",
+        "He has an amazon associate in Delhi.",  # no word boundary before 'as'
+        "We may earn a commıssion on purchases.",  # dotless i still matches case-insensitively
+        "© 2025 Dawn. All Rights Reserved.",
+    ]
+
+    def every_pattern(text: str) -> str | None:
+        if len(text) > 300:
+            return None
+        return next((kind for kind, p in rules.line_patterns if p.search(text)), None)
+
+    assert [rules.line_kind(t) for t in texts] == [every_pattern(t) for t in texts]
+    assert rules.line_kind(texts[-5]) == "disclosure"
+    assert rules.line_kind(texts[-2]) == "disclosure"
