@@ -150,7 +150,7 @@ class BoilerplateRules:
         object.__setattr__(
             self,
             "_chrome_re",
-            re.compile("|".join(re.escape(p) for p in self.chrome_phrases) or r"(?!x)x"),
+            re.compile(_trie_pattern(self.chrome_phrases) or r"(?!x)x"),
         )
         object.__setattr__(self, "_cache", {})
         # A literal every match of a pattern must contain, tested before the regex: most
@@ -218,6 +218,31 @@ class BoilerplateRules:
             cache.clear()
         cache[key] = found
         return found
+
+
+def _trie_pattern(phrases: tuple[str, ...] | list[str]) -> str:
+    """One regex matching any of the literal `phrases`, written as a prefix tree so the
+    engine follows shared prefixes once instead of trying every phrase in turn."""
+    trie: dict[str, dict] = {}
+    for phrase in phrases:
+        if not phrase:
+            continue
+        node = trie
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # end of a phrase
+
+    def emit(node: dict[str, dict]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    if not trie:
+        return ""
+    return emit(trie)
 
 
 _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -")

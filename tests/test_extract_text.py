@@ -519,3 +519,16 @@ def test_line_patterns_give_the_same_kinds_with_the_literal_pretest_as_without()
     assert [rules.line_kind(t) for t in texts] == [every_pattern(t) for t in texts]
     assert rules.line_kind(texts[-5]) == "disclosure"
     assert rules.line_kind(texts[-2]) == "disclosure"
+
+
+def test_chrome_phrases_prefix_tree_finds_exactly_what_the_plain_alternation_finds():
+    import re
+
+    from ipwire.tasks.extract_text import _trie_pattern
+
+    phrases = ["share", "share this", "sh", "log in", "login", "a.b (c)", "cookie"]
+    tree = re.compile(_trie_pattern(phrases))
+    plain = re.compile("|".join(re.escape(p) for p in phrases))
+    samples = ["please share", "s h", "log-in", "a.b (c) here", "axb (c)", "cookies!", "x", ""]
+    assert [bool(tree.search(t)) for t in samples] == [bool(plain.search(t)) for t in samples]
+    assert _trie_pattern([]) == ""
