@@ -879,12 +879,32 @@ FEATURES3 = (
     "log_doc_lines",
     "lines_to_prose",
 )
-_BIO = re.compile(
-    r"^(?:[A-Z][\w.'’-]+\s+){1,4}(?:is|was|has been|writes|covers|reports|joined)\b"
-    r"|\b(?:is|was) an? (?:[\w-]+ ){0,3}(?:writer|reporter|journalist|editor|correspondent|"
-    r"columnist|author|contributor|analyst|producer)\b"
-    r"|\b(?:follow (?:him|her|them)|email (?:him|her|them)|reach (?:him|her|them))\b",
+
+# An author-bio line: "Name Surname is/writes ...", "... is a reporter ...", "follow her".
+_BIO_LEAD = re.compile(
+    r"(?:[A-Z][\w.'’-]+\s+){1,4}(?:is|was|has been|writes|covers|reports|joined)\b"
 )
+_BIO_ROLE = re.compile(
+    r"\b(?:is|was) an? (?:[\w-]+ ){0,3}(?:writer|reporter|journalist|editor|correspondent|"
+    r"columnist|author|contributor|analyst|producer)\b"
+)
+_BIO_CONTACT = re.compile(
+    r"\b(?:follow (?:him|her|them)|email (?:him|her|them)|reach (?:him|her|them))\b"
+)
+
+
+def _is_bio(text: str) -> bool:
+    """The three bio shapes, each searched only when its fixed words are in the line."""
+    return bool(
+        _BIO_LEAD.match(text)
+        or ("s a" in text and _BIO_ROLE.search(text))
+        or (
+            ("follow " in text or "email " in text or "reach " in text)
+            and _BIO_CONTACT.search(text)
+        )
+    )
+
+
 _CTA = re.compile(
     r"^(?:sign up|subscribe|click|tap|join|follow|download|get (?:the|our)|support|donate|"
     r"read more|learn more|share|watch|listen|sponsored|advertisement|don't miss|never miss)\b",
@@ -967,7 +987,7 @@ def tree_features(
                 prev_row[5] if prev_row else 0.0,
                 next_row[5] if next_row else 0.0,
                 float(ln.words >= 3 and counts[low] > 1 and low in head),
-                float(bool(_BIO.search(text))),
+                float(_is_bio(text)),
                 float(bool(_CTA.match(text)) or rules.has_chrome_phrase(low)),
                 min(len(text) / max(ln.words, 1), 20.0),
                 float(text[:1].islower()),

@@ -532,3 +532,13 @@ def test_chrome_phrases_prefix_tree_finds_exactly_what_the_plain_alternation_fin
     samples = ["please share", "s h", "log-in", "a.b (c) here", "axb (c)", "cookies!", "x", ""]
     assert [bool(tree.search(t)) for t in samples] == [bool(plain.search(t)) for t in samples]
     assert _trie_pattern([]) == ""
+
+
+def test_author_bio_shapes_are_recognised_and_article_sentences_are_not():
+    from ipwire.tasks.extract_text import _is_bio
+
+    assert _is_bio("Asad Hashim is a senior correspondent for Al Jazeera.")
+    assert _is_bio("She was an award-winning foreign affairs editor at Dawn.")
+    assert _is_bio("You can follow her on X for updates from Islamabad.")
+    assert not _is_bio("India said talks with Pakistan would resume next week.")
+    assert not _is_bio("the minister is a member of the cabinet committee")
