@@ -178,7 +178,8 @@ class BoilerplateRules:
                 if any(p.search(text) for p in marker.patterns):
                     found = marker
                     break
-            low = _norm_marker(text) if found is None else ""
+            long = found is None and _more_words_than(text, self.marker_max_words)
+            low = _norm_marker(text) if found is None and not long else ""
             words = low.split()
             if low and len(words) <= self.marker_max_words:
                 found = self._phrases.get(low)  # type: ignore[attr-defined]
@@ -306,6 +307,25 @@ def _required_literal(source: str) -> str | None:
     close()
     literal = best.strip()
     return _fold(literal) if len(literal) >= 4 else None
+
+
+_WORDISH = re.compile(r"[\w'’]")
+
+
+def _more_words_than(text: str, limit: int) -> bool:
+    """Whether `_norm_marker(text)` would have more than `limit` words, without building it:
+    every whitespace-separated piece holding a word character or an apostrophe leaves at
+    least one word."""
+    pieces = text.split()
+    if len(pieces) <= limit:
+        return False
+    wordy = 0
+    for piece in pieces:
+        if piece.isalnum() or _WORDISH.search(piece):
+            wordy += 1
+            if wordy > limit:
+                return True
+    return False
 
 
 def _norm_marker(text: str) -> str:

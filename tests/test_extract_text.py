@@ -542,3 +542,20 @@ def test_author_bio_shapes_are_recognised_and_article_sentences_are_not():
     assert _is_bio("You can follow her on X for updates from Islamabad.")
     assert not _is_bio("India said talks with Pakistan would resume next week.")
     assert not _is_bio("the minister is a member of the cabinet committee")
+
+
+def test_word_bound_for_section_markers_never_skips_a_short_marker_line():
+    from ipwire.tasks.extract_text import _more_words_than, _norm_marker
+
+    for text in [
+        "Don't Miss",
+        "— | Related Stories | —",
+        "Latest from Dawn : : : ",
+        "a-b-c-d-e-f-g",
+        "The talks were held in a cordial atmosphere and will resume next month.",
+        "’ ’ ’ ’ ’ ’ ’ ’",
+    ]:
+        if _more_words_than(text, 6):
+            assert len(_norm_marker(text).split()) > 6, text
+    assert _more_words_than("one two three four five six seven", 6)
+    assert not _more_words_than("one | two | three | four | five | six", 6)
