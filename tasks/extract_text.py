@@ -1684,6 +1684,9 @@ _TITLE_REGION_AFTER = 8
 _TITLE_REGION_BEFORE = 60
 
 
+_TITLE_MIN_WORDS = 3  # 'ANI', 'Advertisement', 'News Flash': labels, not headlines
+
+
 def title_candidates(
     lines: list[Line], keep: list[bool], probs: list[float], rules: BoilerplateRules
 ) -> tuple[list[int], list[list[float]]]:
@@ -1716,8 +1719,10 @@ def title_candidates(
     ]
     for i in range(start, end):
         ln = lines[i]
-        if not 1 <= ln.words <= 30 or not norms[i] or _is_prose(ln, rules):
+        if not _TITLE_MIN_WORDS <= ln.words <= 30 or not norms[i] or _is_prose(ln, rules):
             continue
+        if meta[i - start] or rules.line_kind(ln.text) or rules.marker_kind(ln.text):
+            continue  # a byline, a date, or chrome wherever it stands is never the headline
         text, nm = ln.text, norms[i]
         toks = nm.split()
         alpha = [t for t in _WORD.findall(text) if t[:1].isalpha()]

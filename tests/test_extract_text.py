@@ -559,3 +559,19 @@ def test_word_bound_for_section_markers_never_skips_a_short_marker_line():
             assert len(_norm_marker(text).split()) > 6, text
     assert _more_words_than("one two three four five six seven", 6)
     assert not _more_words_than("one | two | three | four | five | six", 6)
+
+
+def test_a_wire_credit_or_advertisement_label_above_the_story_is_never_its_headline():
+    text = (
+        "ANI\n"
+        "13 Jun 2019, 14:25 GMT+10\n"
+        "Bishkek [Kyrgyzstan], Jun 13 (ANI): Prime Minister Narendra Modi arrived here on "
+        "Thursday afternoon to attend the two-day Shanghai Cooperation Organisation summit.\n"
+        "The Prime Minister's special aircraft took a longer route to reach Bishkek as it "
+        "skipped Pakistan airspace, flying over Oman and Iran instead.\n"
+        "Advertisement\n"
+        "Modi is scheduled to hold bilateral meetings with Chinese President Xi Jinping and "
+        "Russian President Vladimir Putin on the sidelines of the summit.\n"
+    )
+    title = extract_from_text(text).title
+    assert title not in ("ANI", "Advertisement", "13 Jun 2019, 14:25 GMT+10")
