@@ -184,11 +184,9 @@ class _Matcher:
     MAX_REMEMBERED = 500_000  # word forms whose first step is kept
 
     def __init__(self) -> None:
-        self.table: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}
         self.root = _Node()
         self.sensitive: set[str] = set()
         self.wild_lengths: tuple[int, ...] = ()
-        self.max_n = 1
         # the first step from the root per word form met in text (most words start no key)
         self._first_step: dict[str, tuple] = {}
 
@@ -209,9 +207,7 @@ class _Matcher:
         key = self.key_of(term)
         if not key:
             raise TaxonomyError(f"{where}: term {term!r} has no words")
-        entries = self.table.get(key)
-        if entries is None:
-            entries = self.table[key] = self._slot(key)
+        entries = self._slot(key)
         for sec, lab, _ in entries:
             if sec == section and (section != "actor" or lab == label):
                 raise TaxonomyError(
@@ -222,7 +218,6 @@ class _Matcher:
         for w in key:
             if self.is_sensitive(w.rstrip("*")):
                 self.sensitive.add(w.rstrip("*"))
-        self.max_n = max(self.max_n, len(key))
         self._first_step.clear()
 
     def _slot(self, key: tuple[str, ...]) -> list[tuple[str, str, float]]:
