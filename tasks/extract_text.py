@@ -343,6 +343,43 @@ def _need(table: dict[str, Any], key: str, typ: type | tuple[type, ...], where: 
     return value
 
 
+def _share(table: dict[str, Any], key: str, default: float, where: str) -> float:
+    """An optional number within [0, 1]."""
+    value = table.get(key, default)
+    if not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"boilerplate rules: key '{where}{key}' must be within [0, 1]")
+    return float(value)
+
+
+def _count(table: dict[str, Any], key: str, where: str) -> int:
+    """An optional whole number >= 0 (0 when absent: the step is off)."""
+    value = table.get(key, 0)
+    if not isinstance(value, int) or value < 0:
+        raise ValueError(f"boilerplate rules: key '{where}{key}' must be >= 0")
+    return value
+
+
+def _weights(model: dict[str, Any], name: str, names: tuple[str, ...]) -> dict[str, float]:
+    """A model's weight table, one number per feature name."""
+    table = _need(model, name, dict, "model.")
+    missing = [n for n in names if n not in table]
+    if missing:
+        raise ValueError(f"boilerplate rules: key 'model.{name}.{missing[0]}' is missing")
+    if not all(isinstance(v, int | float) for v in table.values()):
+        raise ValueError(f"boilerplate rules: key 'model.{name}' must map names to numbers")
+    return {k: float(v) for k, v in table.items()}
+
+
+def _trees(model: dict[str, Any], key: str, folder: Path) -> TreeModel | None:
+    """The tree model named by an optional file-name key, read from beside the rules."""
+    name = model.get(key)
+    if name is None:
+        return None
+    if not isinstance(name, str):
+        raise ValueError(f"boilerplate rules: key 'model.{key}' must be a file name")
+    return load_trees(folder / name)
+
+
 def load_rules(path: Path | None = None) -> BoilerplateRules:
     """Read and validate boilerplate rules; default is the packaged ``ipwire/boilerplate.toml``.
 
@@ -401,15 +438,7 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
         raise ValueError("boilerplate rules: key 'chrome_phrases' must be a list of strings")
     decide = _need(data, "decision", dict, "")
     model = _need(data, "model", dict, "")
-    weights = []
-    for name, names in (("stage1", FEATURES1), ("stage2", FEATURES2)):
-        table = _need(model, name, dict, "model.")
-        missing = [n for n in names if n not in table]
-        if missing:
-            raise ValueError(f"boilerplate rules: key 'model.{name}.{missing[0]}' is missing")
-        if not all(isinstance(v, int | float) for v in table.values()):
-            raise ValueError(f"boilerplate rules: key 'model.{name}' must map names to numbers")
-        weights.append({k: float(v) for k, v in table.items()})
+    weights = [_weights(model, "stage1", FEATURES1), _weights(model, "stage2", FEATURES2)]
     thresholds = {}
     for key in ("keep_threshold", "span_threshold", "marker_min_share_before", "html_threshold"):
         value = _need(decide, key, int | float, "decision.")
@@ -420,67 +449,29 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
     gain = decide.get("html_fallback_gain", 3.0)
     if not isinstance(gain, int | float) or gain < 1:
         raise ValueError("boilerplate rules: key 'decision.html_fallback_gain' must be >= 1")
-    share = decide.get("html_fallback_max_share", 0.25)
-    if not isinstance(share, int | float) or not 0.0 <= share <= 1.0:
-        raise ValueError(
-            "boilerplate rules: key 'decision.html_fallback_max_share' must be within [0, 1]"
-        )
-    inner = decide.get("inner_keep_threshold", thresholds["keep_threshold"])
-    if not isinstance(inner, int | float) or not 0.0 <= inner <= 1.0:
-        raise ValueError(
-            "boilerplate rules: key 'decision.inner_keep_threshold' must be within [0, 1]"
-        )
-    override = decide.get("marker_override_score", 1.0)
-    if not isinstance(override, int | float) or not 0.0 <= override <= 1.0:
-        raise ValueError(
-            "boilerplate rules: key 'decision.marker_override_score' must be within [0, 1]"
-        )
-    deck = decide.get("deck_max_lines", 0)
-    if not isinstance(deck, int) or deck < 0:
-        raise ValueError("boilerplate rules: key 'decision.deck_max_lines' must be >= 0")
+    share = _share(decide, "html_fallback_max_share", 0.25, "decision.")
+    inner = _share(decide, "inner_keep_threshold", thresholds["keep_threshold"], "decision.")
+    override = _share(decide, "marker_override_score", 1.0, "decision.")
+    deck = _count(decide, "deck_max_lines", "decision.")
     twins = decide.get("drop_twin_lines", False)
     if not isinstance(twins, bool):
         raise ValueError("boilerplate rules: key 'decision.drop_twin_lines' must be true/false")
-    box = decide.get("inline_box_max_lines", 0)
-    if not isinstance(box, int) or box < 0:
-        raise ValueError("boilerplate rules: key 'decision.inline_box_max_lines' must be >= 0")
-    title_weights = None
-    if "title" in model:
-        table = _need(model, "title", dict, "model.")
-        missing = [n for n in TITLE_FEATURES if n not in table]
-        if missing:
-            raise ValueError(f"boilerplate rules: key 'model.title.{missing[0]}' is missing")
-        if not all(isinstance(v, int | float) for v in table.values()):
-            raise ValueError("boilerplate rules: key 'model.title' must map names to numbers")
-        title_weights = {k: float(v) for k, v in table.items()}
-    trees = None
-    trees_file = model.get("trees_file")
-    if trees_file is not None:
-        if not isinstance(trees_file, str):
-            raise ValueError("boilerplate rules: key 'model.trees_file' must be a file name")
-        trees = load_trees(path.parent / trees_file)
-    paste_trees = None
-    paste_file = model.get("paste_trees_file")
-    if paste_file is not None:
-        if not isinstance(paste_file, str):
-            raise ValueError("boilerplate rules: key 'model.paste_trees_file' must be a file name")
-        paste_trees = load_trees(path.parent / paste_file)
-    min_lines = model.get("paste_trees_min_lines", 0)
-    if not isinstance(min_lines, int) or min_lines < 0:
-        raise ValueError("boilerplate rules: key 'model.paste_trees_min_lines' must be >= 0")
-    blend = model.get("paste_trees_blend", 1.0)
-    if not isinstance(blend, int | float) or not 0 <= blend <= 1:
-        raise ValueError("boilerplate rules: key 'model.paste_trees_blend' must be within [0, 1]")
+    box = _count(decide, "inline_box_max_lines", "decision.")
+    title_weights = _weights(model, "title", TITLE_FEATURES) if "title" in model else None
+    trees = _trees(model, "trees_file", path.parent)
+    paste_trees = _trees(model, "paste_trees_file", path.parent)
+    min_lines = _count(model, "paste_trees_min_lines", "model.")
+    blend = _share(model, "paste_trees_blend", 1.0, "model.")
     return BoilerplateRules(
         paste_trees=paste_trees,
         paste_trees_min_lines=min_lines,
-        paste_trees_blend=float(blend),
+        paste_trees_blend=blend,
         trees=trees,
         html_fallback_gain=float(gain),
-        html_fallback_max_share=float(share),
-        inner_keep_threshold=float(inner),
+        html_fallback_max_share=share,
+        inner_keep_threshold=inner,
         inline_box_max_lines=box,
-        marker_override_score=float(override),
+        marker_override_score=override,
         deck_max_lines=deck,
         drop_twin_lines=twins,
         title_weights=title_weights,
