@@ -530,11 +530,11 @@ class _Index:
         self.n_live += len(seqs)
 
     def root(self, doc: int) -> str:
-        return _resolve(self.root_alias, self.root_id[doc])
+        return _resolve(self.root_id[doc], self.root_alias)
 
     def story_of(self, doc: int) -> str | None:
         sid = self.story_id[doc]
-        return _resolve(self.story_alias, sid) if sid else None
+        return _resolve(sid, self.story_alias) if sid else None
 
     def members(self, story_id: str) -> list[int]:
         """Live docs of a story, including those of stories merged into it."""
@@ -616,12 +616,16 @@ def _filled(values: np.ndarray, fill: int) -> np.ndarray:
     return values.astype(np.int64)
 
 
-def _resolve(alias: dict[str, str], key: str) -> str:
-    """Follow merge aliases to the current id (chains are short: one per merge)."""
-    seen = 0
-    while key in alias and seen < 1000:
-        key = alias[key]
-        seen += 1
+def _resolve(key: str, *aliases: dict[str, str]) -> str:
+    """Follow merge aliases to the current id, each step through the first map that has one
+    (chains are short: one per merge)."""
+    for _ in range(1000):
+        for alias in aliases:
+            if key in alias:
+                key = alias[key]
+                break
+        else:
+            return key
     return key
 
 
@@ -920,20 +924,10 @@ class _Overlay:
         self.absorbed: dict[str, list[str]] = {}  # story -> stored story ids merged into it
 
     def resolve_root(self, root: str) -> str:
-        for _ in range(1000):
-            nxt = self.root_alias.get(root) or self.indexes[0].root_alias.get(root)
-            if nxt is None:
-                return root
-            root = nxt
-        return root
+        return _resolve(root, self.root_alias, self.indexes[0].root_alias)
 
     def resolve_story(self, story: str) -> str:
-        for _ in range(1000):
-            nxt = self.story_alias.get(story) or self.indexes[0].story_alias.get(story)
-            if nxt is None:
-                return story
-            story = nxt
-        return story
+        return _resolve(story, self.story_alias, self.indexes[0].story_alias)
 
     def doc_of(self, article_id: str) -> tuple[int, int] | None:
         for ix_no, index in enumerate(self.indexes):
