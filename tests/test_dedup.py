@@ -71,14 +71,20 @@ def classify(article: Article, relevant: bool, topics: list[str]) -> None:
     )
 
 
-@pytest.fixture
-def conn(tmp_path: Path):
-    dedup.clear_cache()
-    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+def fresh_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
+    """A new DuckDB file with the articles table and the dedup migrations applied."""
+    connection = duckdb.connect(str(path))
     connection.execute(ARTICLES_DDL)
     for statement in ";".join(m.read_text() for m in MIGRATIONS).split(";"):
         if statement.strip():
             connection.execute(statement)
+    return connection
+
+
+@pytest.fixture
+def conn(tmp_path: Path):
+    dedup.clear_cache()
+    connection = fresh_warehouse(tmp_path / "warehouse.duckdb")
     yield connection
     connection.close()
     dedup.clear_cache()
@@ -272,11 +278,7 @@ def test_shuffled_batch_gives_the_same_clusters(conn, tmp_path):
 
     first = batch()
     load(conn, first)
-    other = duckdb.connect(str(tmp_path / "second.duckdb"))
-    other.execute(ARTICLES_DDL)
-    for statement in ";".join(m.read_text() for m in MIGRATIONS).split(";"):
-        if statement.strip():
-            other.execute(statement)
+    other = fresh_warehouse(tmp_path / "second.duckdb")
     second = batch()
     random.Random(3).shuffle(second)
     load(other, second)
@@ -342,11 +344,7 @@ def test_one_article_per_batch_in_any_order_gives_the_same_stories(tmp_path):
     partitions = []
     for seed in range(4):
         dedup.clear_cache()
-        db = duckdb.connect(str(tmp_path / f"w{seed}.duckdb"))
-        db.execute(ARTICLES_DDL)
-        for statement in ";".join(m.read_text() for m in MIGRATIONS).split(";"):
-            if statement.strip():
-                db.execute(statement)
+        db = fresh_warehouse(tmp_path / f"w{seed}.duckdb")
         arts = articles()
         random.Random(seed).shuffle(arts)
         for a in arts:
@@ -366,11 +364,7 @@ def test_copy_is_found_whichever_of_the_two_texts_arrives_last(tmp_path):
     long = short + "\n\n" + filler  # keeps far more sampled shingles than the short text
     for first_short in (True, False):
         dedup.clear_cache()
-        db = duckdb.connect(str(tmp_path / f"w{first_short}.duckdb"))
-        db.execute(ARTICLES_DDL)
-        for statement in ";".join(m.read_text() for m in MIGRATIONS).split(";"):
-            if statement.strip():
-                db.execute(statement)
+        db = fresh_warehouse(tmp_path / f"w{first_short}.duckdb")
         a = make_article("https://a.example/short", short)
         b = make_article("https://b.example/long", long)
         load(db, [a] if first_short else [b])
@@ -428,11 +422,7 @@ def test_same_texts_under_other_addresses_cluster_the_same_way(tmp_path):
     partitions = set()
     for host in ("a", "b", "c", "d", "e", "f"):
         dedup.clear_cache()
-        db = duckdb.connect(str(tmp_path / f"{host}.duckdb"))
-        db.execute(ARTICLES_DDL)
-        for statement in ";".join(m.read_text() for m in MIGRATIONS).split(";"):
-            if statement.strip():
-                db.execute(statement)
+        db = fresh_warehouse(tmp_path / f"{host}.duckdb")
         arts = [make_article(f"https://{host}.example/{n}", t) for n, t in enumerate((x, y, z))]
         load(db, arts)
         stories = [story_of(db, a) for a in arts]
@@ -467,11 +457,7 @@ def test_two_runs_in_either_order_give_the_same_partitions_and_roots(tmp_path):
     results = set()
     for seed in range(4):
         dedup.clear_cache()
-        db = duckdb.connect(str(tmp_path / f"w{seed}.duckdb"))
-        db.execute(ARTICLES_DDL)
-        for statement in ";".join(m.read_text() for m in MIGRATIONS).split(";"):
-            if statement.strip():
-                db.execute(statement)
+        db = fresh_warehouse(tmp_path / f"w{seed}.duckdb")
         arts = articles()
         random.Random(seed).shuffle(arts)
         for run in (arts[:4], arts[4:]):  # two runs of two batches of two
