@@ -371,16 +371,21 @@ def test_a_sentence_about_shopping_is_not_a_shop_button():
     assert rules.line_kind("Traders buy cotton from Sindh every spring, officials said.") is None
 
 
+def _rules_beside_shared_trees(folder: Path, text: str) -> Path:
+    """A rules file with the given text in `folder`, beside a copy of the shared trees only."""
+    path = folder / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    (folder / "boilerplate_trees.json").write_text(
+        (REPO / "ipwire" / "boilerplate_trees.json").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    return path
+
+
 def test_rules_file_missing_a_title_weight_names_the_key(tmp_path):
     text = RULES.read_text(encoding="utf-8")
     bad = text.replace("[model.title]\nbias =", "[model.title]\nbiass =", 1)
-    path = tmp_path / "rules.toml"
-    path.write_text(bad, encoding="utf-8")
-    (tmp_path / "boilerplate_trees.json").write_text(
-        (REPO / "ipwire" / "boilerplate_trees.json").read_text(encoding="utf-8"), encoding="utf-8"
-    )
     with pytest.raises(ValueError, match="model.title.bias"):
-        load_rules(path)
+        load_rules(_rules_beside_shared_trees(tmp_path, bad))
 
 
 def test_marker_phrase_opening_a_list_inside_the_article_does_not_cut_it():
@@ -406,13 +411,8 @@ def test_teaser_title_printed_twice_in_a_row_is_stripped():
 
 def test_rules_file_naming_a_missing_paste_trees_file_is_a_clear_error(tmp_path):
     text = RULES.read_text(encoding="utf-8")
-    path = tmp_path / "rules.toml"
-    path.write_text(text, encoding="utf-8")
-    (tmp_path / "boilerplate_trees.json").write_text(
-        (REPO / "ipwire" / "boilerplate_trees.json").read_text(encoding="utf-8"), encoding="utf-8"
-    )
     with pytest.raises(ValueError, match="boilerplate_trees_paste.json"):
-        load_rules(path)
+        load_rules(_rules_beside_shared_trees(tmp_path, text))
 
 
 def test_short_text_is_scored_with_the_shared_trees_and_a_page_with_the_paste_trees():
