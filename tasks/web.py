@@ -140,11 +140,6 @@ class Stored:
     taken_keys: set[str] = field(default_factory=set)
     taken_urls: set[str] = field(default_factory=set)
 
-    @classmethod
-    def nothing(cls) -> Stored:
-        """An empty warehouse: every entry is new."""
-        return cls(lambda keys: set(), lambda canonical, links: set())
-
     def article_known(self, url: str) -> bool:
         canon = canonical_url(url)
         return canon in self.taken_urls or bool(self.known_urls([canon], [url]))
