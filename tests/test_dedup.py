@@ -81,6 +81,17 @@ def fresh_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     return connection
 
 
+def make_stale(conn: duckdb.DuckDBPyConnection, art: Article) -> None:
+    """Give an article a story of its own, as if it had been clustered with other key weights,
+    and drop the in-memory index so the change is read back."""
+    stale = stable_id("story", art.article_id)
+    for table in ("articles", "dedup_signatures"):
+        conn.execute(
+            f"UPDATE {table} SET story_id = ? WHERE article_id = ?", [stale, art.article_id]
+        )
+    dedup.clear_cache()
+
+
 @pytest.fixture
 def conn(tmp_path: Path):
     dedup.clear_cache()
@@ -380,12 +391,7 @@ def test_run_end_recluster_repoints_a_stale_story_and_logs_the_move(conn):
     load(conn, [base, rewrite])
     joined = story_of(conn, base)
     assert story_of(conn, rewrite) == joined
-    stale = stable_id("story", rewrite.article_id)  # as if clustered with other weights
-    for table in ("articles", "dedup_signatures"):
-        conn.execute(
-            f"UPDATE {table} SET story_id = ? WHERE article_id = ?", [stale, rewrite.article_id]
-        )
-    dedup.clear_cache()
+    make_stale(conn, rewrite)
     assert dedup.recluster_touched(conn, [base.article_id]) == 1
     assert story_of(conn, rewrite) == joined
     signature = conn.execute(
@@ -493,12 +499,7 @@ def test_run_end_pass_on_a_small_warehouse_repoints_stories_the_run_did_not_reac
     load(conn, [base, rewrite])
     load(conn, [rain])
     joined = story_of(conn, base)
-    stale = stable_id("story", rewrite.article_id)  # as if clustered with older weights
-    for table in ("articles", "dedup_signatures"):
-        conn.execute(
-            f"UPDATE {table} SET story_id = ? WHERE article_id = ?", [stale, rewrite.article_id]
-        )
-    dedup.clear_cache()
+    make_stale(conn, rewrite)
     assert dedup.recluster_run(conn, [rain.article_id]) == 1
     assert story_of(conn, rewrite) == joined
 
