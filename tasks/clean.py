@@ -204,15 +204,20 @@ _EN_STOPWORDS = frozenset(
 )
 
 
+_ARABIC = re.compile("[\u0600-\u06ff]+")
+_DEVANAGARI = re.compile("[\u0900-\u097f]+")
+
+
 def guess_language(text: str) -> str | None:
     """A cheap guess for texts that do not declare a language: script first, then English
     function words. Declared languages (HTML lang, feed settings) always win over it."""
     sample = text[:5000]
-    letters = [ch for ch in sample if ch.isalpha()]
+    letters = sum(map(str.isalpha, sample))
     if not letters:
         return None
-    arabic = sum(1 for ch in letters if "\u0600" <= ch <= "\u06ff") / len(letters)
-    devanagari = sum(1 for ch in letters if "\u0900" <= ch <= "\u097f") / len(letters)
+    # letters of each script: the script's characters first (a C-level scan), then letters
+    arabic = sum(map(str.isalpha, "".join(_ARABIC.findall(sample)))) / letters
+    devanagari = sum(map(str.isalpha, "".join(_DEVANAGARI.findall(sample)))) / letters
     if arabic > 0.3:
         return "ur"
     if devanagari > 0.3:

@@ -30,6 +30,7 @@ from .extract_text import (
     BoilerplateRules,
     Line,
     _find_author,
+    _fold,
     _is_prose,
     decide,
     default_rules,
@@ -587,7 +588,7 @@ def _filter_blocks_cut(
         drop_kind = None
         if kind:
             drop_kind = kind
-        elif ln.words <= 60 and _PHOTO_CREDIT.search(ln.text):
+        elif ln.words <= 60 and _is_photo_credit(ln.text):
             drop_kind = "caption"
         elif cut_at is not None and i >= cut_at:
             drop_kind = decision.cut_kind or "related-links"
@@ -616,6 +617,13 @@ _PHOTO_CREDIT = re.compile(
     r"(?:[\w&.'’-]+\s*){1,6}\)?$",
     re.IGNORECASE,
 )
+_PHOTO_WORDS = ("credit", "photo", "image", "picture")
+
+
+def _is_photo_credit(text: str) -> bool:
+    """``_PHOTO_CREDIT`` searched only when one of the words every match holds is there."""
+    folded = _fold(text)
+    return any(w in folded for w in _PHOTO_WORDS) and _PHOTO_CREDIT.search(text) is not None
 
 
 def _is_table_row(text: str) -> bool:
@@ -776,7 +784,7 @@ def _recovered(gap: list[tuple[str, str]], rules: BoilerplateRules, stripped: li
         ):
             continue
         kind = rules.line_kind(block)
-        if not kind and block.count(" ") < 60 and _PHOTO_CREDIT.search(block):
+        if not kind and block.count(" ") < 60 and _is_photo_credit(block):
             kind = "caption"
         if kind:
             stripped.append(Stripped(kind, block))

@@ -483,3 +483,20 @@ def test_trailing_sibling_needs_prose_and_an_open_article():
         text, _ = _recover_siblings(tree, kept, [], default_rules(), closed, min_words=0)
         assert ("Travellers should carry" in text) is expect
         assert "Read our guide" not in text
+
+
+def test_photo_credit_pretest_skips_only_lines_the_full_search_would_not_match():
+    from ipwire.tasks.extract_html import _PHOTO_CREDIT, _is_photo_credit
+
+    texts = [
+        "Soldiers patrol the Line of Control. Photo: Reuters",
+        "PICTURE CREDIT: AP",
+        "Images by Getty Images",
+        "Photograph: Dawn",
+        "Crédit: AFP",
+        "The credit line was extended by the IMF.",
+        "Foreign ministers met in Astana on Tuesday.",
+        "",
+    ]
+    assert [_is_photo_credit(t) for t in texts] == [bool(_PHOTO_CREDIT.search(t)) for t in texts]
+    assert _is_photo_credit(texts[0]) and not _is_photo_credit(texts[6])

@@ -534,6 +534,67 @@ def test_chrome_phrases_prefix_tree_finds_exactly_what_the_plain_alternation_fin
     assert _trie_pattern([]) == ""
 
 
+def test_url_and_date_pretests_skip_only_lines_the_full_searches_would_not_match():
+    from ipwire.tasks.extract_text import _DATE_PATTERNS, _URLISH, _is_urlish, parse_date
+
+    texts = [
+        "Read it at HTTPS://DAWN.COM/news",
+        "wWw.Example.org",
+        "mail desk@dawn.pk.",
+        "Visit Example.COM today",
+        "example.community is not a .com",
+        "no links here at all",
+        "",
+        "Published 12 March 2024",
+        "March 12, 1999 at 10:00",
+        "2020-01-31T08:15:00+05:30",
+        "Updated on the 12th of March",
+        "Page 12 of 18",
+    ]
+    assert [_is_urlish(t) for t in texts] == [bool(_URLISH.search(t)) for t in texts]
+    for t in texts:
+        if "19" not in t and "20" not in t:
+            assert parse_date(t) is None
+            assert not any(p.search(t) for p in _DATE_PATTERNS)
+    assert parse_date("March 12, 1999 at 10:00") == "1999-03-12"
+
+
+def test_tree_features_neighbours_and_counts_read_the_right_lines():
+    import numpy as np
+
+    from ipwire.tasks.extract_text import (
+        FEATURES1,
+        FEATURES2,
+        line_features,
+        split_lines,
+        stage2_features,
+        tree_feature_names,
+        tree_features,
+        tree_matrix,
+    )
+
+    rules = load_rules(RULES)
+    page = split_lines((FIXTURES / "mid_article_teaser_box.txt").read_text(encoding="utf-8"))
+    f1 = line_features(page, rules)
+    logits = (np.asarray(f1) @ np.array([rules.weights1[n] for n in FEATURES1])).tolist()
+    f2 = stage2_features(page, logits, rules.span_threshold)
+    logits2 = (np.asarray(f2) @ np.array([rules.weights2[n] for n in FEATURES2])).tolist()
+    rows = tree_features(page, rules, f1, f2, logits2)
+    x = tree_matrix(page, rules, np.asarray(f1), np.asarray(f2), logits2)
+    assert rows == x.tolist() and len(rows) == len(page)
+    col = {name: i for i, name in enumerate(tree_feature_names())}
+    for i in range(len(page)):
+        assert rows[i][: len(FEATURES1) - 1] == f1[i][1:]
+        assert rows[i][col["stage2_logit"]] == logits2[i]
+        prev = f1[i - 1] if i else None
+        nxt = f1[i + 1] if i + 1 < len(page) else None
+        assert rows[i][col["prev_log_words"]] == (prev[1] if prev else 0.0)
+        assert rows[i][col["next_sentence_end"]] == (nxt[5] if nxt else 0.0)
+        before = sum(ln.words for ln in page[:i]) / sum(ln.words for ln in page)
+        assert rows[i][col["words_before_share"]] == before
+    assert tree_features([], rules, [], [], []) == []
+
+
 def test_author_bio_shapes_are_recognised_and_article_sentences_are_not():
     from ipwire.tasks.extract_text import _is_bio
 
