@@ -153,12 +153,24 @@ class BoilerplateRules:
             re.compile(_trie_pattern(self.chrome_phrases) or r"(?!x)x"),
         )
         object.__setattr__(self, "_cache", {})
-        # A literal every match of a pattern must contain, tested before the regex: most
-        # lines hold none, and a substring test is far cheaper than an unanchored search.
+        # Most lines are no chrome, so each pattern is ruled out cheaply first: the anchored
+        # ones together by one alternation (a fraction of a search per pattern), the rest
+        # by a literal every match must contain (a substring test, not an unanchored search).
+        anchored = _any_of([p for _, p in self.line_patterns if p.pattern.startswith("^")])
+        object.__setattr__(self, "_line_anchored", anchored)
         object.__setattr__(
             self,
             "_line_checks",
-            tuple((k, p, _required_literal(p.pattern)) for k, p in self.line_patterns),
+            tuple(
+                (k, p, _required_literal(p.pattern), anchored is not None and p.pattern[:1] == "^")
+                for k, p in self.line_patterns
+            ),
+        )
+        markers = [p for marker in self.section_markers for p in marker.patterns]
+        object.__setattr__(
+            self,
+            "_marker_any",
+            _any_of(markers) if all(p.pattern[:1] == "^" for p in markers) else None,
         )
 
     def marker_kind(self, text: str) -> str | None:
@@ -174,10 +186,12 @@ class BoilerplateRules:
             return cache[key]
         found = None
         if len(text) <= 200:
-            for marker in self.section_markers:
-                if any(p.search(text) for p in marker.patterns):
-                    found = marker
-                    break
+            joined = self._marker_any  # type: ignore[attr-defined]
+            if joined is None or joined.search(text):
+                for marker in self.section_markers:
+                    if any(p.search(text) for p in marker.patterns):
+                        found = marker
+                        break
             long = found is None and _more_words_than(text, self.marker_max_words)
             low = _norm_marker(text) if found is None and not long else ""
             words = low.split()
@@ -206,7 +220,11 @@ class BoilerplateRules:
         found = None
         if len(text) <= 300:
             folded = None
-            for kind, pattern, literal in self._line_checks:  # type: ignore[attr-defined]
+            joined = self._line_anchored  # type: ignore[attr-defined]
+            skip_anchored = joined is not None and joined.search(text) is None
+            for kind, pattern, literal, anchored in self._line_checks:  # type: ignore[attr-defined]
+                if anchored and skip_anchored:
+                    continue
                 if literal is not None:
                     if folded is None:
                         folded = _fold(text)
@@ -219,6 +237,28 @@ class BoilerplateRules:
             cache.clear()
         cache[key] = found
         return found
+
+
+def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One alternation that matches a text exactly when one of ``patterns`` does, or None
+    when there is none to build: no patterns, a back-reference (its group numbers would
+    shift), flags that differ, or group names used twice.
+
+    Only patterns anchored with ``^`` are worth joining: the engine then tries each
+    alternative at the start of the line, where an unanchored one is tried at every
+    position of it.
+    """
+    if not patterns or any(_BACKREF.search(p.pattern) for p in patterns):
+        return None
+    if len({p.flags for p in patterns}) != 1:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+    except re.error:
+        return None
+
+
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
 
 
 def _trie_pattern(phrases: tuple[str, ...] | list[str]) -> str:

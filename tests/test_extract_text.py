@@ -521,6 +521,38 @@ def test_line_patterns_give_the_same_kinds_with_the_literal_pretest_as_without()
     assert rules.line_kind(texts[-2]) == "disclosure"
 
 
+def test_joined_pattern_pretest_matches_exactly_when_one_pattern_does():
+    from ipwire.tasks.extract_text import _any_of, split_lines
+
+    pats = [re.compile(p, re.IGNORECASE) for p in (r"^\s*menu\s*$", r"^(?:next|prev) story$")]
+    joined = _any_of(pats)
+    for t in ["Menu", "  MENU ", "next story", "Next story please", "the menu", ""]:
+        assert bool(joined.search(t)) == any(p.search(t) for p in pats)
+    assert _any_of([re.compile(r"^(a)\1")]) is None  # group numbers would shift
+    assert _any_of([re.compile("^a"), re.compile("^b", re.IGNORECASE)]) is None
+    assert _any_of([re.compile("^(?P<x>a)"), re.compile("^(?P<x>b)")]) is None
+    assert _any_of([]) is None
+    rules = load_rules(RULES)
+    texts = [
+        ln.text
+        for path in sorted(FIXTURES.glob("*.txt"))
+        for ln in split_lines(path.read_text(encoding="utf-8"))
+    ] + ["3 Comments", "Leave a reply below", "You may also like these stories"]
+
+    def every_marker(text: str):
+        if len(text) > 200:
+            return None
+        return next(
+            (m for m in rules.section_markers if any(p.search(text) for p in m.patterns)), None
+        )
+
+    for t in texts:
+        found = every_marker(t)
+        if found is not None:
+            assert rules.marker_for(t) is found, t
+    assert rules.marker_for("3 Comments").kind == "comments"
+
+
 def test_chrome_phrases_prefix_tree_finds_exactly_what_the_plain_alternation_finds():
     import re
 
