@@ -239,13 +239,22 @@ _BLOCK_TAGS = frozenset(
 )
 
 
+def _body(tree: Any) -> Any | None:
+    """The page's <body>: the parser puts it among the root's children, so look there
+    before searching the whole tree (``find(".//body")`` walks every element)."""
+    for child in tree:
+        if child.tag == "body":
+            return child
+    return tree.find(".//body")
+
+
 def render_text(tree: Any) -> str:
     """The page's visible text, one block element per line, as a person pasting it gets.
 
     Used when trafilatura keeps too little of a page: the text-paste model then reads this
     rendering instead.
     """
-    body = tree.find(".//body")
+    body = _body(tree)
     root = body if body is not None else tree
     parts: list[str] = []
 
@@ -509,7 +518,7 @@ def _text_model_fallback(
     rendering then holds several times the article words it returned.
     """
     ours = len(text.split())
-    body = tree.find(".//body")
+    body = _body(tree)
     # all text nodes (scripts included) bound the rendering from above: a cheap first test
     everything = (body if body is not None else tree).text_content()
     if ours >= rules.html_fallback_max_share * len(everything.split()):
@@ -703,7 +712,7 @@ def _recover_siblings(
             key = _plain_key(para)
             if key and key not in keys:
                 keys[key] = i
-    body = tree.find(".//body")
+    body = _body(tree)
     if len(keys) < 2 or body is None:
         return text, stripped
     # a subtree is one stretch of the page in document order, so the first and the last

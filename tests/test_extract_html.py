@@ -500,3 +500,12 @@ def test_photo_credit_pretest_skips_only_lines_the_full_search_would_not_match()
     ]
     assert [_is_photo_credit(t) for t in texts] == [bool(_PHOTO_CREDIT.search(t)) for t in texts]
     assert _is_photo_credit(texts[0]) and not _is_photo_credit(texts[6])
+
+
+def test_body_is_found_among_the_root_children_or_anywhere_below():
+    from ipwire.tasks.extract_html import _body
+
+    page = lxml_html.document_fromstring("<html><head><title>t</title></head><p>x</p></html>")
+    assert _body(page) is page.find(".//body") and _body(page).tag == "body"
+    wrapper = lxml_html.fromstring("<div><section><body><p>y</p></body></section></div>")
+    assert _body(wrapper) is wrapper.find(".//body")
