@@ -341,6 +341,17 @@ def _parse(html: str) -> Any | None:
 
 
 _PARSER = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+# Every element is a plain HtmlElement: lxml.html's default lookup calls back into Python
+# for each element object it creates (to pick form and input classes nobody here uses),
+# and trafilatura and the passes below create thousands per page.
+_PARSER.set_element_class_lookup(
+    lxml_html.etree.ElementDefaultClassLookup(
+        element=lxml_html.HtmlElement,
+        comment=lxml_html.HtmlComment,
+        pi=lxml_html.HtmlProcessingInstruction,
+        entity=lxml_html.HtmlEntity,
+    )
+)
 
 
 def extract_from_html(

@@ -509,3 +509,11 @@ def test_body_is_found_among_the_root_children_or_anywhere_below():
     assert _body(page) is page.find(".//body") and _body(page).tag == "body"
     wrapper = lxml_html.fromstring("<div><section><body><p>y</p></body></section></div>")
     assert _body(wrapper) is wrapper.find(".//body")
+
+
+def test_pages_parse_into_plain_html_elements_with_the_html_helpers():
+    from ipwire.tasks.extract_html import _parse
+
+    tree = _parse("<html><body><form><input name=q><p>Talks <b>resume</b></p></form></body></html>")
+    assert {type(el) for el in tree.iter()} == {lxml_html.HtmlElement}
+    assert tree.find(".//p").text_content() == "Talks resume"
