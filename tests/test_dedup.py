@@ -514,3 +514,18 @@ def test_copy_published_earlier_in_the_day_is_the_root_whatever_its_id(conn):
     load(conn, [large])
     roots = dict(conn.execute("SELECT article_id, duplicate_of FROM articles").fetchall())
     assert roots == {small.article_id: large.article_id, large.article_id: None}
+
+
+def test_content_hash_ignores_case_punctuation_and_every_kind_of_whitespace():
+    import hashlib
+    import re
+
+    from ipwire.ids import normalise_text
+
+    text = "  India,\u00a0PAKISTAN\u2009resume\u3000talks!\n\x1c(Reuters)\t "
+    assert normalise_text(text) == "india pakistan resume talks reuters"
+    # the same as collapsing regex whitespace runs, which stored hashes were made with
+    collapsed = re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text.lower())).strip()
+    assert normalise_text(text) == collapsed
+    expected = hashlib.sha256(b"india pakistan resume talks reuters").hexdigest()
+    assert content_hash(text) == expected
