@@ -473,7 +473,7 @@ def _subheadings(tree: Any) -> list[tuple[str, str]]:
             continue
         nxt = el.getnext()
         while nxt is not None and (
-            not isinstance(nxt.tag, str) or not "".join(nxt.itertext()).strip()
+            not isinstance(nxt.tag, str) or not any(t.strip() for t in nxt.itertext())
         ):
             nxt = nxt.getnext()
         if nxt is None or nxt.tag in _HEADINGS or nxt.tag in ("h1", "h5", "h6"):
