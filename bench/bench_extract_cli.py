@@ -15,6 +15,7 @@ import argparse
 import gzip
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -76,9 +77,10 @@ def main() -> None:
         f"  CPU {1000 * c_cpu / n:5.1f} ms/page (incl. start-up)"
     )
     print(f"throughput ratio ipwire / trafilatura: {b / c:.2f}x")
+    rounds = sorted(x[0] / y[0] for x, y in zip(bare, cli, strict=True))
     print(
-        "ratios of every round: "
-        + " ".join(f"{x[0] / y[0]:.2f}" for x, y in zip(bare, cli, strict=True))
+        f"ratio in each round (sorted): {' '.join(f'{r:.2f}' for r in rounds)}"
+        f"; median {statistics.median(rounds):.2f}x"
     )
 
 
