@@ -481,7 +481,7 @@ def test_two_runs_in_either_order_give_the_same_partitions_and_roots(tmp_path):
             )
         )
     assert len(results) == 1
-    stories, chains, roots = results.pop()
+    stories, _chains, roots = results.pop()
     assert len(stories) == 3  # Kartarpur, Karachi rain, Indus talks
     by_url = {a.url: a.article_id for a in articles()}
     root = dict(roots)

@@ -103,7 +103,6 @@ def test_render_text_puts_blocks_on_lines_and_skips_scripts():
 
 def test_page_where_trafilatura_kept_too_little_falls_back_to_the_text_model():
     from ipwire.tasks.extract_html import _parse, _text_model_fallback
-    from ipwire.tasks.extract_text import default_rules
 
     html = (FIXTURES / "article.html").read_text(encoding="utf-8")
     ex = _text_model_fallback(_parse(html), "Pilgrims", default_rules(), None)
@@ -114,7 +113,6 @@ def test_page_where_trafilatura_kept_too_little_falls_back_to_the_text_model():
 
 def test_page_where_trafilatura_kept_the_article_does_not_fall_back(page):
     from ipwire.tasks.extract_html import _parse, _text_model_fallback
-    from ipwire.tasks.extract_text import default_rules
 
     html = (FIXTURES / "article.html").read_text(encoding="utf-8")
     assert _text_model_fallback(_parse(html), page.text, default_rules(), None) is None
@@ -123,7 +121,6 @@ def test_page_where_trafilatura_kept_the_article_does_not_fall_back(page):
 
 def test_paragraph_the_page_ships_twice_is_kept_once():
     from ipwire.tasks.extract_html import _filter_blocks
-    from ipwire.tasks.extract_text import default_rules
 
     para = (
         "Officials from both countries met at the Attari crossing on Tuesday to discuss "
@@ -141,7 +138,6 @@ def test_paragraph_the_page_ships_twice_is_kept_once():
 
 def test_short_repeated_line_is_not_treated_as_a_copy():
     from ipwire.tasks.extract_html import DUPLICATE_MIN_WORDS, _filter_blocks
-    from ipwire.tasks.extract_text import default_rules
 
     short = "The ministry did not respond to questions."
     assert len(short.split()) < DUPLICATE_MIN_WORDS
@@ -211,7 +207,6 @@ def _cut_at_marker(monkeypatch, marker: str) -> None:
 
 def test_related_heading_followed_by_article_prose_does_not_cut_the_article(monkeypatch):
     from ipwire.tasks.extract_html import _filter_blocks
-    from ipwire.tasks.extract_text import default_rules
 
     _cut_at_marker(monkeypatch, "Related")
     raw = "\n".join([*_PROSE[:2], "Related", *_PROSE[2:]])
@@ -223,7 +218,6 @@ def test_related_heading_followed_by_article_prose_does_not_cut_the_article(monk
 
 def test_related_heading_followed_by_teaser_links_still_closes_the_article(monkeypatch):
     from ipwire.tasks.extract_html import _filter_blocks
-    from ipwire.tasks.extract_text import default_rules
 
     _cut_at_marker(monkeypatch, "Related Articles")
     teasers = ["Asia Cup thriller goes to the last over", "Five things to know about visas"]
@@ -266,7 +260,6 @@ def test_table_rows_in_trafilatura_output_are_not_taken_for_menus(monkeypatch):
     from dataclasses import replace
 
     import ipwire.tasks.extract_html as eh
-    from ipwire.tasks.extract_text import default_rules
 
     real = eh.decide
 
@@ -279,7 +272,7 @@ def test_table_rows_in_trafilatura_output_are_not_taken_for_menus(monkeypatch):
     monkeypatch.setattr(eh, "decide", decide)
     rows = ["| Crossing | Opened |", "|---|---|", "| Attari | 1947 |", "| Kartarpur | 2019 |"]
     raw = "\n".join([*_PROSE[:2], *rows, *_PROSE[2:], "Home | News"])
-    text, stripped = eh._filter_blocks(raw, default_rules(), None)
+    text, _ = eh._filter_blocks(raw, default_rules(), None)
     assert "| Kartarpur | 2019 |" in text
     assert "| Attari | 1947 |" in text
     assert "Home | News" not in text
@@ -287,7 +280,6 @@ def test_table_rows_in_trafilatura_output_are_not_taken_for_menus(monkeypatch):
 
 def test_subheading_dropped_above_a_kept_paragraph_is_restored():
     from ipwire.tasks.extract_html import _parse, _restore_subheadings, _subheadings
-    from ipwire.tasks.extract_text import default_rules
 
     html = "".join(
         [
@@ -307,10 +299,9 @@ def test_subheading_dropped_above_a_kept_paragraph_is_restored():
 
 
 def test_subheading_is_not_restored_above_the_first_paragraph_or_twice():
-    from ipwire.tasks.extract_html import _restore_subheadings
-    from ipwire.tasks.extract_text import default_rules
+    from ipwire.tasks.extract_html import _restore_subheadings, _start_key
 
-    key = lambda p: " ".join(p.lower().replace(",", "").split()[:8])  # noqa: E731
+    key = lambda p: _start_key([p])  # noqa: E731
     rules = default_rules()
     text = "\n\n".join(_PROSE)
     assert _restore_subheadings(text, [("Background", key(_PROSE[0]))], [], rules) == text
@@ -358,7 +349,6 @@ def test_social_embed_without_article_content_is_still_dropped():
 )
 def test_photo_caption_line_is_stripped_as_caption(caption):
     from ipwire.tasks.extract_html import _filter_blocks
-    from ipwire.tasks.extract_text import default_rules
 
     text, stripped = _filter_blocks(
         "\n".join([*_PROSE[:2], caption, *_PROSE[2:]]), default_rules(), None
@@ -369,7 +359,6 @@ def test_photo_caption_line_is_stripped_as_caption(caption):
 
 def test_sentence_mentioning_a_photo_is_not_a_caption():
     from ipwire.tasks.extract_html import _filter_blocks
-    from ipwire.tasks.extract_text import default_rules
 
     line = "The ministry released a photo of the meeting, which it said was cordial."
     text, _ = _filter_blocks("\n".join([*_PROSE[:2], line, *_PROSE[2:]]), default_rules(), None)
@@ -378,7 +367,6 @@ def test_sentence_mentioning_a_photo_is_not_a_caption():
 
 def test_sql_with_a_date_literal_is_not_taken_for_a_comment_thread(monkeypatch):
     from ipwire.tasks.extract_html import _filter_blocks
-    from ipwire.tasks.extract_text import default_rules
 
     # the line model reads "FROM orders" + "WHERE created_at > '2024-01-01'" as name + date
     _cut_at_marker(monkeypatch, "FROM orders")
@@ -389,7 +377,6 @@ def test_sql_with_a_date_literal_is_not_taken_for_a_comment_thread(monkeypatch):
 
 def test_comment_thread_after_the_article_still_closes_it(monkeypatch):
     from ipwire.tasks.extract_html import _filter_blocks
-    from ipwire.tasks.extract_text import default_rules
 
     _cut_at_marker(monkeypatch, "Asha Verma")
     thread = ["Asha Verma", "March 3, 2024", "Great report, thank you.", "Ravi", "March 4, 2024"]
@@ -413,6 +400,15 @@ def _sibling_page(middle: str, tail: str = "") -> str:
     )
 
 
+def _kept_paragraphs(tree) -> str:
+    """What trafilatura keeps of a sibling page: its Monday and Tuesday paragraphs."""
+    return "\n\n".join(
+        " ".join(p.text_content().split())
+        for p in tree.iter("p")
+        if "Monday" in p.text_content() or "Tuesday" in p.text_content()
+    )
+
+
 _PANE = (
     "<div class='pane'><h3>Week 1</h3><p>The pilgrims apply online through the portal and "
     "receive a confirmation message with the date and time of their crossing.</p></div>"
@@ -424,11 +420,7 @@ def test_paragraph_in_a_sibling_container_is_recovered_in_page_order():
 
     page = _sibling_page(_PANE)
     tree = lxml_html.document_fromstring(page)
-    kept = "\n\n".join(
-        " ".join(p.text_content().split())
-        for p in tree.iter("p")
-        if "Monday" in p.text_content() or "Tuesday" in p.text_content()
-    )
+    kept = _kept_paragraphs(tree)
     text, _ = _recover_siblings(tree, kept, [], default_rules(), False, min_words=0)
     paras = text.split("\n\n")
     assert paras[1] == "Week 1"
@@ -441,11 +433,7 @@ def test_sibling_in_a_share_container_is_not_recovered():
 
     pane = _PANE.replace("class='pane'", "class='social-share'")
     tree = lxml_html.document_fromstring(_sibling_page(pane))
-    kept = "\n\n".join(
-        " ".join(p.text_content().split())
-        for p in tree.iter("p")
-        if "Monday" in p.text_content() or "Tuesday" in p.text_content()
-    )
+    kept = _kept_paragraphs(tree)
     text, _ = _recover_siblings(tree, kept, [], default_rules(), False, min_words=0)
     assert "pilgrims apply online" not in text
 
@@ -475,11 +463,7 @@ def test_trailing_sibling_needs_prose_and_an_open_article():
         (teaser, False, False),
     ):
         tree = lxml_html.document_fromstring(_sibling_page("", tail))
-        kept = "\n\n".join(
-            " ".join(p.text_content().split())
-            for p in tree.iter("p")
-            if "Monday" in p.text_content() or "Tuesday" in p.text_content()
-        )
+        kept = _kept_paragraphs(tree)
         text, _ = _recover_siblings(tree, kept, [], default_rules(), closed, min_words=0)
         assert ("Travellers should carry" in text) is expect
         assert "Read our guide" not in text

@@ -326,6 +326,17 @@ def _fixture(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
 
 
+def _fixture_lines() -> list[str]:
+    """Every line of every text fixture, as the extractor splits them."""
+    from ipwire.tasks.extract_text import split_lines
+
+    return [
+        ln.text
+        for path in sorted(FIXTURES.glob("*.txt"))
+        for ln in split_lines(_fixture(path.name))
+    ]
+
+
 def test_teaser_box_in_the_middle_of_the_article_drops_only_the_box():
     ex = extract_from_text(_fixture("mid_article_teaser_box.txt"))
     assert "Analysts said the decision to restart the consular channel" in ex.text
@@ -371,13 +382,17 @@ def test_a_sentence_about_shopping_is_not_a_shop_button():
     assert rules.line_kind("Traders buy cotton from Sindh every spring, officials said.") is None
 
 
-def _rules_beside_shared_trees(folder: Path, text: str) -> Path:
-    """A rules file with the given text in `folder`, beside a copy of the shared trees only."""
+def _rules_beside_shared_trees(
+    folder: Path, text: str, trees: tuple[str, ...] = ("boilerplate_trees.json",)
+) -> Path:
+    """A rules file with the given text in `folder`, beside copies of the named tree files
+    (the shared trees only, unless told)."""
     path = folder / "rules.toml"
     path.write_text(text, encoding="utf-8")
-    (folder / "boilerplate_trees.json").write_text(
-        (REPO / "ipwire" / "boilerplate_trees.json").read_text(encoding="utf-8"), encoding="utf-8"
-    )
+    for name in trees:
+        (folder / name).write_text(
+            (REPO / "ipwire" / name).read_text(encoding="utf-8"), encoding="utf-8"
+        )
     return path
 
 
@@ -458,12 +473,9 @@ def test_paste_trees_blend_outside_zero_to_one_is_a_clear_error(tmp_path):
     text = text.replace(
         "\npaste_trees_min_lines", "\npaste_trees_blend = 1.5\npaste_trees_min_lines"
     )
-    path = tmp_path / "rules.toml"
-    path.write_text(text, encoding="utf-8")
-    for name in ("boilerplate_trees.json", "boilerplate_trees_paste.json"):
-        (tmp_path / name).write_text((REPO / "ipwire" / name).read_text(encoding="utf-8"))
+    trees = ("boilerplate_trees.json", "boilerplate_trees_paste.json")
     with pytest.raises(ValueError, match="paste_trees_blend"):
-        load_rules(path)
+        load_rules(_rules_beside_shared_trees(tmp_path, text, trees))
 
 
 def test_paste_score_blends_paste_and_shared_tree_logits():
@@ -491,18 +503,14 @@ def test_paste_score_blends_paste_and_shared_tree_logits():
 
 
 def test_line_patterns_give_the_same_kinds_with_the_literal_pretest_as_without():
-    from ipwire.tasks.extract_text import _required_literal, split_lines
+    from ipwire.tasks.extract_text import _required_literal
 
     rules = load_rules(RULES)
     assert _required_literal(r"\bfrom qualifying purchases\b") == "from qualifying purchases"
     assert _required_literal(r"\b(?:we|i) earn commissions?\b") == "earn commission"
     assert _required_literal(r"abc|defgh") is None  # an alternation at the top level
     assert _required_literal(r"a{1234}b") is None  # repeat counts are not text
-    texts = [
-        ln.text
-        for path in sorted(FIXTURES.glob("*.txt"))
-        for ln in split_lines(path.read_text(encoding="utf-8"))
-    ]
+    texts = _fixture_lines()
     texts += [
         "As an Amazon Associate I earn from qualifying purchases.",
         "AS AN AMAZON ASSOCIATE, WE EARN FROM QUALIFYING PURCHASES",
@@ -522,7 +530,7 @@ def test_line_patterns_give_the_same_kinds_with_the_literal_pretest_as_without()
 
 
 def test_joined_pattern_pretest_matches_exactly_when_one_pattern_does():
-    from ipwire.tasks.extract_text import _any_of, split_lines
+    from ipwire.tasks.extract_text import _any_of
 
     pats = [re.compile(p, re.IGNORECASE) for p in (r"^\s*menu\s*$", r"^(?:next|prev) story$")]
     joined = _any_of(pats)
@@ -533,11 +541,11 @@ def test_joined_pattern_pretest_matches_exactly_when_one_pattern_does():
     assert _any_of([re.compile("^(?P<x>a)"), re.compile("^(?P<x>b)")]) is None
     assert _any_of([]) is None
     rules = load_rules(RULES)
-    texts = [
-        ln.text
-        for path in sorted(FIXTURES.glob("*.txt"))
-        for ln in split_lines(path.read_text(encoding="utf-8"))
-    ] + ["3 Comments", "Leave a reply below", "You may also like these stories"]
+    texts = _fixture_lines() + [
+        "3 Comments",
+        "Leave a reply below",
+        "You may also like these stories",
+    ]
 
     def every_marker(text: str):
         if len(text) > 200:
@@ -554,8 +562,6 @@ def test_joined_pattern_pretest_matches_exactly_when_one_pattern_does():
 
 
 def test_chrome_phrases_prefix_tree_finds_exactly_what_the_plain_alternation_finds():
-    import re
-
     from ipwire.tasks.extract_text import _trie_pattern
 
     phrases = ["share", "share this", "sh", "log in", "login", "a.b (c)", "cookie"]
@@ -606,7 +612,7 @@ def test_tree_features_neighbours_and_counts_read_the_right_lines():
     )
 
     rules = load_rules(RULES)
-    page = split_lines((FIXTURES / "mid_article_teaser_box.txt").read_text(encoding="utf-8"))
+    page = split_lines(_fixture("mid_article_teaser_box.txt"))
     f1 = line_features(page, rules)
     logits = (np.asarray(f1) @ np.array([rules.weights1[n] for n in FEATURES1])).tolist()
     f2 = stage2_features(page, logits, rules.span_threshold)
