@@ -667,6 +667,8 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
             ):
                 clause_neg = j
                 break
+        # a cue after the first background word ("after", "amid") is setting, not subject
+        first_bg = next((j for j, w in enumerate(lower) if w in background), len(lower))
         for start, _end, section, label, weight in matcher.scan(forms):
             if section == "actor":
                 actor = actors[label]
@@ -689,12 +691,12 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
                     value > 0 and start < clause_neg
                 ):
                     value *= neg_factor
-                if any(w in background for w in lower[:start]):
+                if start > first_bg:
                     value *= background_factor
                 s.tone_hits.append((value, " ".join(words[start:_end])))
             else:
                 factor = topics[label].background_factor
-                if factor != 1.0 and any(w in background for w in lower[:start]):
+                if factor != 1.0 and start > first_bg:
                     weight *= factor
                 s.topic_hits.setdefault(label, []).append((" ".join(forms[start:_end]), weight))
         if s.tone_hits and any(w in hedges for w in lower):

@@ -783,11 +783,16 @@ def _load_merges(index: _Index, conn: duckdb.DuckDBPyConnection) -> None:
         index.merge_water = max(index.merge_water, int(seq))
 
 
+def _index_key(conn: duckdb.DuckDBPyConnection, settings: DedupSettings) -> tuple:
+    """Which cached index serves this warehouse and these settings."""
+    return (_db_key(conn), settings.params() + repr(settings))
+
+
 def warehouse_index(conn: duckdb.DuckDBPyConnection, settings: DedupSettings) -> _Index:
     """The index of everything committed in ``conn``'s warehouse, loaded once and caught up.
 
     Rows deleted since the last call (an article whose text changed) force a full reload."""
-    key = (_db_key(conn), settings.params() + repr(settings))
+    key = _index_key(conn, settings)
     index = _INDEXES.get(key)
     n_rows, max_seq = conn.execute(
         "SELECT count(*), coalesce(max(seq), 0) FROM dedup_signatures WHERE params = ?",
@@ -1557,7 +1562,7 @@ def recluster_all(conn: duckdb.DuckDBPyConnection, settings: DedupSettings | Non
     s = settings or DedupSettings()
     # reloaded, so the key counts follow the final duplicate roots (counts kept up to date
     # batch by batch still hold a chain's keys as they were before a root merge)
-    _INDEXES.pop((_db_key(conn), s.params() + repr(s)), None)
+    _INDEXES.pop(_index_key(conn, s), None)
     stored = warehouse_index(conn, s)
     live = np.flatnonzero(stored.live[: stored.cap])
     return recluster_touched(conn, [stored.article_id[d] for d in live.tolist()], s)

@@ -137,12 +137,12 @@ class Stored:
 
     seen_entries: Callable[[Iterable[str]], set[str]]
     known_urls: Callable[[Iterable[str], Iterable[str]], set[str]]
+    # entry keys this run has taken; a linked entry's key is its canonical link
     taken_keys: set[str] = field(default_factory=set)
-    taken_urls: set[str] = field(default_factory=set)
 
     def article_known(self, url: str) -> bool:
         canon = canonical_url(url)
-        return canon in self.taken_urls or bool(self.known_urls([canon], [url]))
+        return canon in self.taken_keys or bool(self.known_urls([canon], [url]))
 
 
 def read_feed(
@@ -262,18 +262,14 @@ def read_feed(
     keys = [entry_key(entry) for entry in parsed.entries]
     links = [canonical_url(entry.link) if entry.link else None for entry in parsed.entries]
     seen = stored.seen_entries(keys) | stored.taken_keys
-    known = (
-        stored.known_urls([c for c in links if c], [e.link for e in parsed.entries if e.link])
-        | stored.taken_urls
-    )
+    # links this run has taken are among the seen keys already
+    known = stored.known_urls([c for c in links if c], [e.link for e in parsed.entries if e.link])
     rows = zip(parsed.entries, keys, links, strict=True)
     for n, (entry, key, link_key) in enumerate(rows, start=1):
         if key in seen or (link_key and link_key in known):
             continue
         seen.add(key)
         stored.taken_keys.add(key)
-        if link_key:
-            stored.taken_urls.add(link_key)
         ref = entry.link or (f"guid:{entry.guid}" if entry.guid else f"{cfg.url}#entry-{n}")
         raw, rejection = read_entry(fetcher, entry, ref, hints_base, fetched_at, out)
         if raw is not None:
