@@ -27,6 +27,7 @@ from ipwire.ids import outlet_from_url
 from ipwire.records import Extraction, Stripped
 
 from .extract_text import (
+    _WORD,
     BoilerplateRules,
     Line,
     _find_author,
@@ -370,9 +371,8 @@ def extract_from_html(
     for key in ("title", "author"):
         if meta.get(key):
             meta[key] = repair_mojibake(meta[key])
-    heads = _subheadings(tree) if RESTORE_SUBHEADINGS else []
-    if UNMASK_CONTAINERS:
-        _unmask_content_containers(tree)
+    heads = _subheadings(tree)
+    _unmask_content_containers(tree)
     try:
         doc = bare_extraction(
             tree, url=url, include_comments=False, with_metadata=False, favor_recall=True
@@ -387,7 +387,7 @@ def extract_from_html(
     fallback = _text_model_fallback(tree, text, rules, meta.get("title"))
     if fallback is not None:
         text, stripped, method = fallback.text, fallback.stripped, fallback.method
-    elif RECOVER_SIBLINGS and text:
+    elif text:
         text, stripped = _recover_siblings(tree, text, stripped, rules, closed)
     if not meta.get("author"):
         lines = split_lines(_head(raw, _AUTHOR_LINES + 1))
@@ -420,7 +420,6 @@ def _head(text: str, n: int) -> str:
     return text
 
 
-UNMASK_CONTAINERS = True
 _MASKING = lxml_html.etree.XPath("//div[contains(@class, 'embed')]")
 
 
@@ -439,21 +438,19 @@ def _unmask_content_containers(tree: Any) -> None:
             el.attrib.pop("class", None)
 
 
-RESTORE_SUBHEADINGS = True
 _HEADINGS = ("h2", "h3", "h4")
 _KEY_WORDS = 8
 _KEY_CHARS = 200
-_WORDS = re.compile(r"\w+")
 
 
 def _start_key(parts: Any) -> str | None:
     """The first words of a block (lowercased word tokens), or None when it is too short."""
     words: list[str] = []
     for part in parts:
-        found = _WORDS.findall(part[:_KEY_CHARS].lower())
+        found = _WORD.findall(part[:_KEY_CHARS].lower())
         # a word cut at the prefix end is never among the first _KEY_WORDS when one follows
         if len(part) > _KEY_CHARS and len(words) + len(found) <= _KEY_WORDS:
-            found = _WORDS.findall(part.lower())
+            found = _WORD.findall(part.lower())
         words.extend(found)
         if len(words) >= _KEY_WORDS:
             return " ".join(words[:_KEY_WORDS])
@@ -675,7 +672,6 @@ def _peel_edges(lines: list[Line], kinds: list[str | None], probs: list[float]) 
             kinds[i] = "navigation"
 
 
-RECOVER_SIBLINGS = True
 _ANCHOR_MIN_WORDS = 12
 EDGE_RUN_PROSE_WORDS = 15
 RECOVER_MIN_WORDS = 100
@@ -695,7 +691,7 @@ _BLOCKS = ("p", "li", "h2", "h3", "h4", "dd", "blockquote")
 
 
 def _norm(text: str) -> str:
-    return " ".join(_WORDS.findall(text.lower()))
+    return " ".join(_WORD.findall(text.lower()))
 
 
 def _recover_siblings(
@@ -730,8 +726,10 @@ def _recover_siblings(
     # kept paragraph found in the page fix the container of all of them
     blocks = body.xpath(".//p|.//li")
     first = next((el for el in blocks if _plain_key(el.text_content()) in keys), None)
+    if first is None:
+        return text, stripped
     final = next((el for el in reversed(blocks) if _plain_key(el.text_content()) in keys), None)
-    if first is None or final is None or first is final:
+    if final is None or first is final:
         return text, stripped
     lca = _common_ancestor([first, final])
     if lca is None or lca.tag in ("body", "html"):
@@ -814,7 +812,7 @@ def _recovered(gap: list[tuple[str, str]], rules: BoilerplateRules, stripped: li
 
 def _plain_key(text: str) -> str | None:
     """The first words of a block as ``_plain`` tokens, or None when it is too short."""
-    words = _ASCII_WORDS.findall(text[:200].lower())
+    words = _ASCII_WORDS.findall(text[:_KEY_CHARS].lower())
     return " ".join(words[:_KEY_WORDS]) if len(words) >= _KEY_WORDS else None
 
 

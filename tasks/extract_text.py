@@ -162,7 +162,7 @@ class BoilerplateRules:
             self,
             "_line_checks",
             tuple(
-                (k, p, _required_literal(p.pattern), anchored is not None and p.pattern[:1] == "^")
+                (k, p, _literal_of(p), anchored is not None and p.pattern[:1] == "^")
                 for k, p in self.line_patterns
             ),
         )
@@ -293,6 +293,12 @@ _ESCAPE_LENGTH = {"x": 4, "u": 6, "U": 10}
 def _fold(text: str) -> str:
     """Case-folded as a case-insensitive regex compares letters (dotless and dotted i too)."""
     return text.casefold().replace("ı", "i").replace("\u0307", "")
+
+
+def _literal_of(pattern: re.Pattern[str]) -> str | None:
+    """:func:`_required_literal` of a compiled pattern; none for a verbose one, where white
+    space in the source is not text."""
+    return None if pattern.flags & re.VERBOSE else _required_literal(pattern.pattern)
 
 
 def _required_literal(source: str) -> str | None:
@@ -1485,7 +1491,7 @@ def _fill_blocks(
                 rules.line_kind(ln.text)
                 or rules.marker_for(ln.text)
                 or (ln.words <= 15 and rules.has_chrome_phrase(ln.text.lower()))
-                or _URLISH.search(ln.text)
+                or _is_urlish(ln.text)
                 or ln.words <= 2
                 or ln.text.isupper()
                 or _is_date_line(ln.text, ln.words)
@@ -1537,7 +1543,6 @@ def _drop_twins(lines: list[Line], keep: list[bool]) -> None:
 
 def _inline_box_end(
     lines: list[Line],
-    keep: list[bool],
     probs: list[float],
     prose: list[bool],
     i: int,
@@ -1667,20 +1672,17 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
                 marker is None or not marker.needs_teasers or _teaser_shaped(lines[i + 1 : hi + 1])
             )
         ):
-            box_end = _inline_box_end(lines, keep, probs, prose, i, hi, rules) if paste else None
+            box_end = _inline_box_end(lines, probs, prose, i, hi, rules) if paste else None
             if box_end is not None:
                 # a teaser box inside the article: drop the box, read on after it
                 for j in range(i, box_end):
                     keep[j] = False
                 continue
-            if paste and _model_reads_on(lines, probs, i, hi, rules):
-                if keep[i]:
-                    before += ln.words
-                continue
-            cut_at, cut_kind = i, kind
-            for j in range(i, len(lines)):
-                keep[j] = False
-            break
+            if not (paste and _model_reads_on(lines, probs, i, hi, rules)):
+                cut_at, cut_kind = i, kind
+                for j in range(i, len(lines)):
+                    keep[j] = False
+                break
         if keep[i]:
             before += ln.words
     return LineDecision(keep, probs, (lo, hi), cut_at, cut_kind, clean)
@@ -1702,7 +1704,7 @@ def _title_candidate(line: Line, rules: BoilerplateRules) -> bool:
         and rules.marker_kind(text) is None
         and not _is_date_line(text, line.words)
         and not text.lower().startswith("by ")
-        and not _URLISH.search(text)
+        and not _is_urlish(text)
     )
 
 
@@ -1829,7 +1831,7 @@ def title_candidates(
                 ),
                 float(_is_date_line(text, ln.words) or text.lower().startswith("by ")),
                 float(meta_below),
-                float(bool(_URLISH.search(text))),
+                float(_is_urlish(text)),
                 float(len(_SEPARATORS.findall(text)) >= 1),
                 float(text.isupper()),
                 probs[i],

@@ -529,6 +529,16 @@ def test_line_patterns_give_the_same_kinds_with_the_literal_pretest_as_without()
     assert rules.line_kind(texts[-2]) == "disclosure"
 
 
+def test_verbose_line_pattern_is_searched_without_a_literal_pretest():
+    from dataclasses import replace
+
+    rules = load_rules(RULES)
+    verbose = re.compile(r"(?x) ^ sign \s up now $", re.IGNORECASE)
+    rules = replace(rules, line_patterns=(*rules.line_patterns, ("call-to-action", verbose)))
+    assert verbose.search("sign upnow")  # white space in a verbose pattern is not text
+    assert rules.line_kind("sign upnow") == "call-to-action"
+
+
 def test_joined_pattern_pretest_matches_exactly_when_one_pattern_does():
     from ipwire.tasks.extract_text import _any_of
 
