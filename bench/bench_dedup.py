@@ -104,6 +104,12 @@ def fill(conn: duckdb.DuckDBPyConnection, n: int, settings: dedup.DedupSettings)
     )
 
 
+def real_articles(rng: random.Random) -> list:
+    """The 200 real articles stored beside the synthetic fill; drawn first from a
+    ``Random(n)``, so ``one_size`` gets the same texts back to plant copies of."""
+    return [article(i, synthetic_text(rng)) for i in range(200)]
+
+
 def build(n: int, path: Path) -> float:
     """Fill a fresh warehouse at ``path`` (run in its own process: DuckDB's memory while
     inserting 80 million key rows is not the index's)."""
@@ -116,7 +122,7 @@ def build(n: int, path: Path) -> float:
             conn.execute(statement)
     t0 = time.perf_counter()
     fill(conn, n, settings)
-    stored = [article(i, synthetic_text(rng)) for i in range(200)]
+    stored = real_articles(rng)
     for a in stored:
         a.story_id = stable_id("story", a.article_id)
     conn.execute("BEGIN")
@@ -145,7 +151,7 @@ def index_mb(index: dedup._Index) -> float:
 def one_size(n: int, path: Path) -> dict:
     settings = dedup.DedupSettings()
     rng = random.Random(n)
-    stored = [article(i, synthetic_text(rng)) for i in range(200)]  # the texts build() stored
+    stored = real_articles(rng)  # the texts build() stored: same seed, same draws
     conn = duckdb.connect(str(path))
     t0 = time.perf_counter()
     index = dedup.warehouse_index(conn, settings)

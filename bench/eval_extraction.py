@@ -434,13 +434,6 @@ def train() -> None:
             docs.append((g, lines, line_labels(lines, g["main_content"])))
     print(f"fitting on {len(docs)} pages (held-out half untouched)")
 
-    def weights_for(lines):
-        # every page counts the same (the score is a per-page average); within a page a
-        # line counts by its words, softened so short lines still matter for leaks
-        raw = [math.sqrt(ln.words + 1) for ln in lines]
-        tot = sum(raw)
-        return [100 * r / tot for r in raw]
-
     x1, y1, w1 = [], [], []
     feats = []
     for _g, lines, labels in docs:
@@ -448,7 +441,7 @@ def train() -> None:
         feats.append(f)
         x1 += f
         y1 += labels
-        w1 += weights_for(lines)
+        w1 += _line_weights(lines)
     beta1 = _fit_lr(x1, y1, w1)
     weights1 = dict(zip(FEATURES1, beta1, strict=True))
     x2, y2, w2 = [], [], []
@@ -456,7 +449,7 @@ def train() -> None:
         logits = [_dot(weights1, FEATURES1, row) for row in f]
         x2 += stage2_features(lines, logits, rules.span_threshold)
         y2 += labels
-        w2 += weights_for(lines)
+        w2 += _line_weights(lines)
     beta2 = _fit_lr(x2, y2, w2)
     weights2 = dict(zip(FEATURES2, beta2, strict=True))
     _write_model(weights1, weights2)
@@ -469,14 +462,11 @@ def train() -> None:
         logits2 = [_dot(rules.weights2, FEATURES2, row) for row in f2]
         x3 += tree_features(lines, rules, f, f2, logits2)
         y3 += labels
-        w3 += weights_for(lines)
+        w3 += _line_weights(lines)
     model = _fit_trees(x3, y3, w3)
     TREES.write_text(json.dumps(model, indent=None, separators=(",", ":")) + "\n")
     print(f"wrote {len(model['trees'])} trees to {TREES.name}")
-    model = _fit_trees(x3, y3, w3, PASTE_TREE_SETTINGS)
-    model["about"] = "boosted trees for ipwire paste line scoring (model.paste_trees_file)"
-    PASTE_TREES.write_text(json.dumps(model, indent=None, separators=(",", ":")) + "\n")
-    print(f"wrote {len(model['trees'])} trees to {PASTE_TREES.name}")
+    _write_paste_trees(_fit_trees(x3, y3, w3, PASTE_TREE_SETTINGS))
     rules = load_rules()
     # threshold choice on the fit half, by the real objective (word F1 per page)
     best = None
@@ -526,19 +516,26 @@ def _paste_pages(joined: bool) -> list[dict]:
         logits = [_dot(rules.weights1, FEATURES1, row) for row in f]
         f2 = stage2_features(lines, logits, rules.span_threshold)
         logits2 = [_dot(rules.weights2, FEATURES2, row) for row in f2]
-        raw = [math.sqrt(ln.words + 1) for ln in lines]
-        tot = sum(raw)
         pages.append(
             {
                 "g": g,
                 "text": text,
                 "x": tree_features(lines, rules, f, f2, logits2),
                 "y": line_labels(lines, g["main_content"]),
-                "w": [100 * r / tot for r in raw],
+                "w": _line_weights(lines),
                 "fold": hashlib.sha1(("cv:" + g["id"]).encode()).digest()[0] % CV_FOLDS,
             }
         )
     return pages
+
+
+def _line_weights(lines) -> list[float]:
+    """Training weight of each line: every page counts the same (the score is a per-page
+    average); within a page a line counts by its words, softened so short lines still
+    matter for leaks."""
+    raw = [math.sqrt(ln.words + 1) for ln in lines]
+    tot = sum(raw)
+    return [100 * r / tot for r in raw]
 
 
 def _tree_model(model: dict, n_trees: int | None = None):
@@ -561,7 +558,10 @@ def train_paste_trees() -> None:
     y = [v for p in pages for v in p["y"]]
     w = [v for p in pages for v in p["w"]]
     print(f"fitting the paste trees on {len(pages)} pages, {len(x)} lines")
-    model = _fit_trees(x, y, w, PASTE_TREE_SETTINGS)
+    _write_paste_trees(_fit_trees(x, y, w, PASTE_TREE_SETTINGS))
+
+
+def _write_paste_trees(model: dict) -> None:
     model["about"] = "boosted trees for ipwire paste line scoring (model.paste_trees_file)"
     PASTE_TREES.write_text(json.dumps(model, indent=None, separators=(",", ":")) + "\n")
     print(f"wrote {len(model['trees'])} trees to {PASTE_TREES.name}")
@@ -601,24 +601,15 @@ def _cv_job(job: tuple[int, int]) -> dict:
     _name, lines, cfg = CV_GRID[gi]
     pages = _CV_PAGES[lines]
     train = [p for p in pages if p["fold"] != fold]
-    cfg = dict(cfg, trees=max(CV_TREES))
-    model = _fit_trees(
-        [r for p in train for r in p["x"]],
-        [v for p in train for v in p["y"]],
-        [v for p in train for v in p["w"]],
-        cfg,
-    )
+    x = [r for p in train for r in p["x"]]
+    y = [v for p in train for v in p["y"]]
+    w = [v for p in train for v in p["w"]]
+    model = _fit_trees(x, y, w, dict(cfg, trees=max(CV_TREES)))
     # the shared trees are refitted on the same folds: those in the rules file saw every
     # fit-half page, which would flatter any blend with them
     rules = _replace(
         load_rules(),
-        trees=_tree_model(
-            _fit_trees(
-                [r for p in train for r in p["x"]],
-                [v for p in train for v in p["y"]],
-                [v for p in train for v in p["w"]],
-            )
-        ),
+        trees=_tree_model(_fit_trees(x, y, w)),
     )
     out = {}
     for n in CV_TREES:
