@@ -7,6 +7,8 @@
                                                                      # ipwire/boilerplate.toml
     python bench/eval_extraction.py train-title                      # refit the title model
     python bench/eval_extraction.py train-paste-trees                # refit the paste trees
+    python bench/eval_extraction.py cv-paste-trees [--grid I ...]    # compare paste-tree
+                                                                     # settings by CV
 
 The labels check runs the 262 labelled news texts (eval/labels/dev.jsonl, all article text
 with at most a little chrome) through extract_from_text: an extractor trained on page pastes

@@ -1,8 +1,8 @@
 """Dedup stage: exact (layer 2), near (layer 3), stories (layer 4), wire credits, persistence.
 
-Layer 1 (same canonical URL -> revision) is the loader's and is tested with it. Until the
-loader's migration runner exists, each test builds a minimal ``articles`` table plus
-migration 0002 in a temporary DuckDB file and writes the rows itself.
+Layer 1 (same canonical URL -> revision) is the loader's and is tested with it. Each test
+builds a minimal ``articles`` table plus the dedup migrations (0002, 0004, 0005) in a
+temporary DuckDB file and writes the rows itself.
 """
 
 from __future__ import annotations
