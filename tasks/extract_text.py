@@ -1124,7 +1124,8 @@ class TreeModel:
     thresholds: Any  # numpy float array (trees, internal nodes)
     leaves: Any  # numpy float array (trees, leaves)
 
-    def logits(self, rows: list[list[float]]) -> list[float]:
+    def logits(self, rows: Any) -> list[float]:
+        """Logit of each row (a list of feature rows or a 2-D array of them)."""
         import numpy as np
 
         x = np.asarray(rows, dtype=float)
