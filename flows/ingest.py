@@ -21,12 +21,12 @@ from prefect.context import get_run_context  # noqa: E402
 from ipwire import ops  # noqa: E402
 from ipwire.config import load_settings  # noqa: E402
 from ipwire.records import Article, RawDoc, Rejection  # noqa: E402
+from ipwire.settings import FeedConfig, feed_configs_from  # noqa: E402
 from ipwire.tasks import classify as classify_mod  # noqa: E402
 from ipwire.tasks import clean as clean_mod  # noqa: E402
 from ipwire.tasks import load as load_mod  # noqa: E402
 from ipwire.tasks import sources as sources_mod  # noqa: E402
 from ipwire.tasks import web as web_mod  # noqa: E402
-from ipwire.tasks.feeds import FeedConfig, feed_configs_from  # noqa: E402
 from ipwire.tasks.fetch import Fetcher  # noqa: E402
 from ipwire.warehouse import db as wh  # noqa: E402
 

@@ -8,7 +8,6 @@ effective values.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import os
 import tomllib
 import types
@@ -16,6 +15,8 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ipwire.settings import DedupSettings, HttpSettings, feed_configs_from
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
 USER_FILE_ENV = "IPWIRE_CONFIG"
@@ -46,10 +47,10 @@ class ClassifySettings:
     taxonomy: str = ""  # empty = the packaged ipwire/taxonomy.toml
 
 
-# Sections whose settings class lives with the stage that uses it.
-_STAGE_SECTIONS = {
-    "dedup": "ipwire.tasks.dedup:DedupSettings",
-    "http": "ipwire.tasks.fetch:HttpSettings",
+# Sections whose settings class is shared with the stage that uses it.
+_STAGE_SECTIONS: dict[str, type] = {
+    "dedup": DedupSettings,
+    "http": HttpSettings,
 }
 _LOCAL_SECTIONS: dict[str, type] = {
     "sources": SourcesSettings,
@@ -63,8 +64,8 @@ class Settings:
     sources: SourcesSettings
     clean: CleanSettings
     classify: ClassifySettings
-    dedup: Any
-    http: Any
+    dedup: DedupSettings
+    http: HttpSettings
     feeds: list[dict[str, Any]]
     files: list[str]
 
@@ -77,14 +78,8 @@ class Settings:
         return out
 
 
-def _section_class(name: str) -> type | None:
-    if name in _LOCAL_SECTIONS:
-        return _LOCAL_SECTIONS[name]
-    module, _, attr = _STAGE_SECTIONS[name].partition(":")
-    try:
-        return getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError):
-        return None
+def _section_class(name: str) -> type:
+    return _LOCAL_SECTIONS.get(name) or _STAGE_SECTIONS[name]
 
 
 def _type_ok(value: Any, hint: Any) -> bool:
@@ -166,15 +161,11 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
             if not isinstance(values, dict):
                 raise ConfigError(f"{origin}: [{section}] must be a table")
             merged.setdefault(section, {}).update(values)
-            cls = _section_class(section)
-            if cls is not None:  # validate now, so the error names the file at fault
-                _build(cls, section, merged[section], str(origin))
+            # validate now, so the error names the file at fault
+            _build(_section_class(section), section, merged[section], str(origin))
     built: dict[str, Any] = {}
     for name in (*_LOCAL_SECTIONS, *_STAGE_SECTIONS):
-        cls = _section_class(name)
-        built[name] = _build(cls, name, merged.get(name, {}), "config") if cls else None
-    from ipwire.tasks.feeds import feed_configs_from
-
+        built[name] = _build(_section_class(name), name, merged.get(name, {}), "config")
     try:
         feed_configs_from({"feeds": feeds}, source=files[-1])
     except ValueError as exc:

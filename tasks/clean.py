@@ -23,6 +23,7 @@ from charset_normalizer import from_bytes
 
 from ipwire.ids import canonical_url, content_hash, outlet_from_url, stable_id
 from ipwire.records import Article, Extraction, RawDoc, Rejection
+from ipwire.tasks.extract_text import MONTHS, parse_date  # noqa: F401  (used by the dedup stage)
 
 _BINARY_MAGIC = (
     b"%PDF",

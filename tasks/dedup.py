@@ -38,7 +38,8 @@ import numpy as np
 from ipwire.ids import content_hash as _content_hash
 from ipwire.ids import normalise_text, stable_id
 from ipwire.records import TOPICS, Article
-from ipwire.tasks.extract_text import MONTHS, parse_date
+from ipwire.settings import DedupSettings
+from ipwire.tasks.clean import MONTHS, parse_date
 
 # Key kinds in dedup_keys. 2 and 3 (LSH bands, sentence hashes) were the near keys of params
 # v1; v2 uses sampled shingles (7) instead, which find copies that share half their wording.
@@ -61,61 +62,6 @@ WIRE_AGENCIES: dict[str, tuple[str, ...]] = {
     "Anadolu": (r"Anadolu Agency", r"Anadolu"),
     "Trend": (r"Trend",),
 }
-
-
-@dataclass(frozen=True)
-class DedupSettings:
-    """Thresholds and sizes of the dedup stage; defaults are what the evaluation measured.
-
-    Changing a fingerprint setting (num_perm, bands, shingle_size, sentence or story key
-    sizes) changes ``params()``; rows built with other params are ignored until re-persisted.
-    """
-
-    num_perm: int = 128  # MinHash permutations (verification of a candidate copy)
-    shingle_size: int = 3  # words per shingle
-    near_threshold: float = 0.45  # estimated containment of the smaller text to call it a copy
-    min_shingles: int = 8  # texts shorter than this are only matched exactly
-    # Candidate keys: the shingles whose hash is 0 modulo sample_mod (the same shingles are
-    # sampled in every text, so a text sharing half its shingles shares about half its keys),
-    # at most max_sample_keys of them (the smallest hashes).
-    sample_mod: int = 8
-    max_sample_keys: int = 40
-    # A sampled shingle in more than near_df_share of the stored texts (once above
-    # near_df_floor, and always above near_df_cap) is chrome or a stock phrase: not used.
-    near_df_share: float = 0.05
-    near_df_floor: int = 25
-    near_df_cap: int = 1000
-    # A copy must also share this share of the smaller of the two texts' sampled shingles (at
-    # least two): shared chrome alone can push the containment of a short text over the threshold.
-    near_min_key_share: float = 0.3
-    max_near_candidates: int = 64  # candidates verified per article
-    story_threshold: float = 0.22  # cosine of IDF-weighted story keys to join a story
-    story_threshold_untopical: float = 0.55  # the same when either side has no topic
-    # ... and its mean score over the members of the story it joins (average linkage)
-    story_mean_threshold: float = 0.2
-    story_window_days: int = 30
-    # relevance within this margin of the classifier's cut counts as undecided (no topics)
-    relevance_cut: float = 0.5
-    relevance_margin: float = 0.1  # reports further apart never share a story
-    max_story_keys: int = 64  # names, places, numbers kept per article (first seen first)
-    max_quote_keys: int = 12  # four-word windows of quoted speech kept per article
-    story_df_share: float = 0.05  # keys in more than this share of articles are ignored ...
-    story_df_floor: int = 25  # ... once they are in more than this many articles
-    max_story_candidates: int = 64
-    # articles re-clustered together at most (the connected stories around a batch)
-    story_max_component: int = 2000
-    # At the end of a run, a warehouse of at most this many articles is re-clustered whole
-    # (exactly the same stories whatever the order or runs the articles came in); a larger
-    # one only around the run's articles and their closest stored candidates.
-    full_recluster_max: int = 20000
-
-    def params(self) -> str:
-        """The fingerprint-relevant settings as a string stored with each signature row."""
-        return (
-            f"v2;p{self.num_perm};k{self.shingle_size};"
-            f"m{self.sample_mod}/{self.max_sample_keys};"
-            f"e{self.max_story_keys};q{self.max_quote_keys}"
-        )
 
 
 # --------------------------------------------------------------------------- text features

@@ -32,7 +32,7 @@ import lxml.html
 from lxml import etree
 from lxml_html_clean import Cleaner
 
-from ipwire.ids import outlet_from_url
+from ipwire.settings import FeedConfig, FeedListError, feed_configs_from
 
 #: Most characters that declared entities may add to a document when expanded.
 MAX_ENTITY_EXPANSION = 1_000_000
@@ -430,77 +430,6 @@ def parse_feed(content: bytes, *, url: str, content_type: str | None = None) -> 
 
 
 # --------------------------------------------------------------------------- feed list
-
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-FEED_KEYS = ("name", "url", "outlet", "country", "language")
-
-
-class FeedListError(ValueError):
-    """The feed list is missing or invalid; the message names every problem found."""
-
-
-@dataclass(frozen=True)
-class FeedConfig:
-    """One configured feed: `[[feeds]]` in ipwire.toml."""
-
-    name: str
-    url: str
-    outlet: str | None = None  # defaults to the feed's host without www.
-    country: str | None = None  # ISO 3166-1 alpha-2, upper case (IN, PK, ...)
-    language: str | None = None  # BCP 47 tag (en, ur, hi, en-IN, ...)
-
-
-def feed_configs_from(data: Mapping[str, Any], *, source: str = "config") -> list[FeedConfig]:
-    """`FeedConfig`s from an already-read config mapping; other top-level keys are ignored."""
-    raw = data.get("feeds", [])
-    if not isinstance(raw, list):
-        raise FeedListError(f"{source}: 'feeds' must be an array of tables ([[feeds]])")
-    problems: list[str] = []
-    feeds: list[FeedConfig] = []
-    names: dict[str, int] = {}
-    urls: dict[str, int] = {}
-    for i, item in enumerate(raw, start=1):
-        where = f"{source}: feeds[{i}]"
-        if not isinstance(item, dict):
-            problems.append(f"{where} must be a table")
-            continue
-        unknown = sorted(set(item) - set(FEED_KEYS))
-        if unknown:
-            problems.append(f"{where}: unknown key(s) {', '.join(unknown)}; valid: {FEED_KEYS}")
-        values = {k: item.get(k) for k in FEED_KEYS}
-        for key, value in values.items():
-            if value is not None and not isinstance(value, str):
-                problems.append(f"{where}.{key} must be a string, got {type(value).__name__}")
-                values[key] = None
-        name = (values["name"] or "").strip()
-        url = (values["url"] or "").strip()
-        if not name:
-            problems.append(f"{where}.name is required")
-        elif name in names:
-            problems.append(f"{where}.name {name!r} repeats feeds[{names[name]}]")
-        else:
-            names[name] = i
-        parts = urlsplit(url)
-        if not url:
-            problems.append(f"{where}.url is required")
-        elif parts.scheme not in ("http", "https") or not parts.netloc:
-            problems.append(f"{where}.url {url!r} must be an http(s) URL")
-        elif url in urls:
-            problems.append(f"{where}.url {url!r} repeats feeds[{urls[url]}]")
-        else:
-            urls[url] = i
-        country = values["country"]
-        if country is not None and not _COUNTRY.match(country):
-            problems.append(f"{where}.country {country!r} must be two capital letters, e.g. 'IN'")
-        language = values["language"]
-        if language is not None and not _LANGUAGE.match(language):
-            problems.append(f"{where}.language {language!r} must be a tag like 'en' or 'en-IN'")
-        outlet = (values["outlet"] or "").strip() or outlet_from_url(url)
-        feeds.append(FeedConfig(name, url, outlet, country, language))
-    if problems:
-        raise FeedListError("invalid feed list:\n  " + "\n  ".join(problems))
-    return feeds
 
 
 def load_feed_list(path: str | Path) -> list[FeedConfig]:

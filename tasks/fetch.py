@@ -34,15 +34,16 @@ import socket
 import threading
 import time
 import urllib.robotparser
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from importlib import metadata
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
+
+from ipwire.settings import HttpSettings, split_hosts
 
 ALLOW_HOSTS_ENV = "IPWIRE_ALLOW_HOSTS"
 
@@ -79,70 +80,6 @@ class FetchStatus(StrEnum):
     HARD = "hard"
     TEMPORARY = "temporary"
     REFUSED = "refused"
-
-
-def _package_version() -> str:
-    try:
-        return metadata.version("ipwire")
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-        return "0"
-
-
-@dataclass(frozen=True)
-class HttpSettings:
-    """Every HTTP knob in one place, with defaults that are polite to publishers.
-
-    `user_agent` is built from the version and `contact_url` when not given; operators should set
-    `contact_url` to a page or mailbox where a site owner can reach them.
-    """
-
-    allow_hosts: tuple[str, ...] = ()  # names, addresses or networks exempt from the address guard
-    backoff_base_s: float = 1.0  # first retry waits about this long, doubling each time
-    backoff_cap_s: float = 30.0  # no single backoff wait is longer than this
-    connect_timeout_s: float = 5.0
-    contact_url: str = "https://ipwire.invalid/contact"
-    max_bytes: int = 10_000_000  # bodies larger than this (after decompression) are abandoned
-    max_redirects: int = 5
-    max_retry_after_s: float = 120.0  # a longer Retry-After ends the fetch as `temporary`
-    per_host_delay_s: float = 1.0  # minimum gap between two requests to the same host
-    read_timeout_s: float = 15.0  # longest silence while waiting for bytes
-    respect_robots: bool = True
-    retries: int = 2  # extra attempts for 429/5xx/timeouts/connection errors only
-    robots_ttl_s: float = 86_400.0
-    total_timeout_s: float = 60.0  # one attempt (all hops) may not take longer than this
-    user_agent: str | None = None
-    verify_tls: bool = True
-
-    def __post_init__(self) -> None:
-        if isinstance(self.allow_hosts, str):
-            object.__setattr__(self, "allow_hosts", _split_hosts(self.allow_hosts))
-        else:
-            object.__setattr__(self, "allow_hosts", tuple(self.allow_hosts))
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if f.name.endswith("_s") or f.name in ("max_bytes", "max_redirects", "retries"):
-                if isinstance(value, bool) or not isinstance(value, int | float):
-                    raise ValueError(f"http.{f.name} must be a number, got {value!r}")
-                if value < 0:
-                    raise ValueError(f"http.{f.name} must be >= 0, got {value!r}")
-        for name in ("connect_timeout_s", "read_timeout_s", "total_timeout_s", "max_bytes"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"http.{name} must be > 0")
-
-    @property
-    def effective_user_agent(self) -> str:
-        return self.user_agent or f"ipwire/{_package_version()} (+{self.contact_url})"
-
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, Any]) -> HttpSettings:
-        """Settings from a config table (e.g. `[http]` in ipwire.toml); unknown keys are errors."""
-        valid = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - valid)
-        if unknown:
-            raise ValueError(
-                f"unknown http setting(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}"
-            )
-        return cls(**dict(values))
 
 
 @dataclass(frozen=True)
@@ -182,10 +119,6 @@ class FetchOutcome:
 
 class AddressRefused(Exception):
     """Raised by the connection guard; turned into a `refused` outcome by the fetcher."""
-
-
-def _split_hosts(text: str) -> tuple[str, ...]:
-    return tuple(h.strip() for h in text.split(",") if h.strip())
 
 
 class AllowList:
@@ -381,7 +314,7 @@ class Fetcher:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.settings = settings or HttpSettings()
-        env_hosts = _split_hosts(os.environ.get(ALLOW_HOSTS_ENV, ""))
+        env_hosts = split_hosts(os.environ.get(ALLOW_HOSTS_ENV, ""))
         self.allow = AllowList([*self.settings.allow_hosts, *env_hosts])
         self._sleep = sleep
         self._clock = clock
