@@ -10,6 +10,7 @@ after, then compare the two folders (``diff -r`` or ``--compare``). It writes
 
 Run:  .venv/bin/python bench/snapshot_outputs.py --out /tmp/before
       .venv/bin/python bench/snapshot_outputs.py --out /tmp/after --compare /tmp/before
+      (--only extract|classify|dedup for one stage)
 """
 
 from __future__ import annotations
@@ -39,15 +40,26 @@ def _pages(pack: str, kind: str) -> list[str]:
     return sorted(str(p) for p in folder.iterdir() if p.is_file())
 
 
-def snapshot(out: Path) -> list[Path]:
-    """Write all outputs into ``out`` and return the files written."""
+STAGES = ("extract", "classify", "dedup")
+
+
+def snapshot(out: Path, stages: tuple[str, ...] = STAGES) -> list[Path]:
+    """Write the outputs of ``stages`` into ``out`` and return the files written."""
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for pack in PACKS:
+    for pack in PACKS if "extract" in stages else ():
         for kind in ("html", "dumps"):
             target = out / f"extract-{pack}-{kind}.jsonl"
             _run([str(IPWIRE), "extract", "--format", "jsonl", *_pages(pack, kind)], target)
             written.append(target)
+    if "classify" in stages:
+        written.append(_classify(out))
+    if "dedup" in stages:
+        written.append(_dedup(out))
+    return written
+
+
+def _classify(out: Path) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         feed = Path(tmp) / "labels.jsonl"
         with feed.open("w", encoding="utf-8") as fh:
@@ -57,14 +69,16 @@ def snapshot(out: Path) -> list[Path]:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         target = out / "classify-labels.jsonl"
         _run([str(IPWIRE), "classify", str(feed)], target)
-        written.append(target)
+    return target
+
+
+def _dedup(out: Path) -> Path:
     target = out / "eval-dedup.txt"
     _run([sys.executable, str(ROOT / "bench" / "eval_dedup.py")], target)
     # Timings are the one part that may differ between two identical runs.
     timed = re.sub(r"\d+\.\d+ s\b", "<t> s", target.read_text(encoding="utf-8"))
     target.write_text(timed, encoding="utf-8")
-    written.append(target)
-    return written
+    return target
 
 
 def compare(new: list[Path], old: Path) -> int:
@@ -82,8 +96,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True, help="folder for the outputs")
     ap.add_argument("--compare", type=Path, default=None, help="an earlier snapshot folder")
+    ap.add_argument("--only", choices=STAGES, action="append", help="one stage (repeatable)")
     args = ap.parse_args()
-    written = snapshot(args.out)
+    written = snapshot(args.out, tuple(args.only or STAGES))
     if args.compare is None:
         print(f"{len(written)} outputs in {args.out}")
         return 0
