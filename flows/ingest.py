@@ -27,7 +27,7 @@ from ipwire.tasks import clean as clean_mod  # noqa: E402
 from ipwire.tasks import load as load_mod  # noqa: E402
 from ipwire.tasks import sources as sources_mod  # noqa: E402
 from ipwire.tasks import web as web_mod  # noqa: E402
-from ipwire.tasks.fetch import Fetcher  # noqa: E402
+from ipwire.tasks.web import Fetcher  # noqa: E402
 from ipwire.warehouse import db as wh  # noqa: E402
 
 

@@ -8,7 +8,6 @@ Everything is keyed by stable ids, so loading the same batch twice changes nothi
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ import duckdb
 
 from ipwire.records import Article, Classification, RawDoc, Rejection
 from ipwire.tasks import dedup
+from ipwire.tasks.load_rows import ARTICLE_COLUMNS, _article_row, _diff, _Known, insert_rows
 
 
 @dataclass
@@ -118,63 +118,6 @@ def insert_raws(conn: duckdb.DuckDBPyConnection, run_id: str, raws: list[RawDoc]
         for r in raws
     ]
     insert_rows(conn, "INSERT INTO raw_documents", rows, " ON CONFLICT DO NOTHING", chunk=50)
-
-
-def _published_date(value: str | None) -> str | None:
-    if value and len(value) >= 10:
-        try:
-            return datetime.fromisoformat(value[:10]).date().isoformat()
-        except ValueError:
-            return None
-    return None
-
-
-def _article_row(
-    a: Article, run_id: str, revision: int, first_run_id: str, country: str | None
-) -> list:
-    c = a.classification
-    return [
-        a.article_id,
-        a.raw_id,
-        a.source_kind,
-        a.source_ref,
-        a.url,
-        a.canonical_url,
-        a.outlet,
-        country,
-        a.title,
-        a.author,
-        a.published_at,
-        _published_date(a.published_at),
-        a.fetched_at,
-        a.language,
-        a.body,
-        a.word_count,
-        a.content_hash,
-        a.extraction_method,
-        revision,
-        a.duplicate_of,
-        a.dup_reason,
-        a.dup_similarity,
-        a.story_id,
-        a.wire or [],
-        c.relevance if c else None,
-        c.is_relevant if c else None,
-        c.reason if c else None,
-        c.tone if c else None,
-        c.classifier_version if c else None,
-        first_run_id,
-        run_id,
-    ]
-
-
-ARTICLE_COLUMNS = (
-    "article_id, raw_id, source_kind, source_ref, url, canonical_url, outlet, outlet_country,"
-    " title, author, published_at, published_date, fetched_at, language, body, word_count,"
-    " content_hash, extraction_method, revision, duplicate_of, dup_reason, dup_similarity,"
-    " story_id, wire, relevance, is_relevant, relevance_reason, tone, classifier_version,"
-    " first_run_id, last_run_id"
-)
 
 
 def write_labels(
@@ -315,47 +258,6 @@ def load_batch(
         raise
     counts.written = list(written)
     return counts
-
-
-@dataclass
-class _Known:
-    """What the loader needs to know of an article already stored (or loaded earlier in the
-    same batch) to decide between unchanged and a new revision."""
-
-    content_hash: str
-    revision: int
-    first_run_id: str
-    body: str
-    title: str | None
-    raw_id: str | None
-    fetched_at: object
-    in_table: bool = False
-
-
-def _diff(old: str, new: str) -> str:
-    return "\n".join(
-        difflib.unified_diff(old.splitlines(), new.splitlines(), "previous", "current", lineterm="")
-    )
-
-
-def insert_rows(
-    conn: duckdb.DuckDBPyConnection,
-    insert: str,
-    rows: list[list],
-    suffix: str = "",
-    chunk: int = 200,
-) -> None:
-    """Insert many rows with one statement per chunk: several times faster than executemany,
-    which runs one statement per row."""
-    if not rows:
-        return
-    one = "(" + ", ".join("?" * len(rows[0])) + ")"
-    for i in range(0, len(rows), chunk):
-        part = rows[i : i + chunk]
-        conn.execute(
-            f"{insert} VALUES {', '.join([one] * len(part))}{suffix}",
-            [v for row in part for v in row],
-        )
 
 
 # --- feed state -------------------------------------------------------------------------

@@ -339,7 +339,7 @@ def test_dev_set_figures_stay_above_floors():
 
 
 def test_matcher_finds_a_term_added_after_a_scan_and_prefers_longest_then_exact():
-    from ipwire.tasks.classify import _Matcher
+    from ipwire.tasks.classify.matcher import _Matcher
 
     m = _Matcher()
     m.add("topic:water", "water", "Indus", 1.0, "t")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from ipwire.tasks.extract_html import default_rules, extract_from_html, iso_datetime
+from ipwire.tasks.clean import default_rules, extract_from_html, iso_datetime
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "extract"
@@ -92,7 +92,7 @@ def test_dev_sample_scores_above_floor():
 
 
 def test_render_text_puts_blocks_on_lines_and_skips_scripts():
-    from ipwire.tasks.extract_html import _parse, render_text
+    from ipwire.tasks.clean.render import _parse, render_text
 
     tree = _parse(
         "<html><head><title>t</title></head><body><nav><a>Home</a> <a>News</a></nav>"
@@ -102,7 +102,7 @@ def test_render_text_puts_blocks_on_lines_and_skips_scripts():
 
 
 def test_page_where_trafilatura_kept_too_little_falls_back_to_the_text_model():
-    from ipwire.tasks.extract_html import _parse, _text_model_fallback
+    from ipwire.tasks.clean.render import _parse, _text_model_fallback
 
     html = (FIXTURES / "article.html").read_text(encoding="utf-8")
     ex = _text_model_fallback(_parse(html), "Pilgrims", default_rules(), None)
@@ -112,7 +112,7 @@ def test_page_where_trafilatura_kept_too_little_falls_back_to_the_text_model():
 
 
 def test_page_where_trafilatura_kept_the_article_does_not_fall_back(page):
-    from ipwire.tasks.extract_html import _parse, _text_model_fallback
+    from ipwire.tasks.clean.render import _parse, _text_model_fallback
 
     html = (FIXTURES / "article.html").read_text(encoding="utf-8")
     assert _text_model_fallback(_parse(html), page.text, default_rules(), None) is None
@@ -120,7 +120,7 @@ def test_page_where_trafilatura_kept_the_article_does_not_fall_back(page):
 
 
 def test_paragraph_the_page_ships_twice_is_kept_once():
-    from ipwire.tasks.extract_html import _filter_blocks
+    from ipwire.tasks.clean.postfilter import _filter_blocks
 
     para = (
         "Officials from both countries met at the Attari crossing on Tuesday to discuss "
@@ -137,7 +137,7 @@ def test_paragraph_the_page_ships_twice_is_kept_once():
 
 
 def test_short_repeated_line_is_not_treated_as_a_copy():
-    from ipwire.tasks.extract_html import DUPLICATE_MIN_WORDS, _filter_blocks
+    from ipwire.tasks.clean.postfilter import DUPLICATE_MIN_WORDS, _filter_blocks
 
     short = "The ministry did not respond to questions."
     assert len(short.split()) < DUPLICATE_MIN_WORDS
@@ -155,7 +155,7 @@ def test_short_repeated_line_is_not_treated_as_a_copy():
 
 
 def test_utf8_text_saved_as_windows_1252_is_repaired():
-    from ipwire.tasks.extract_html import repair_mojibake
+    from ipwire.tasks.clean.render import repair_mojibake
 
     assert repair_mojibake("Pakistan doesnâ€™t agree") == "Pakistan doesn’t agree"
     assert repair_mojibake("doesn\u00e2\u0080\u0099t") == "doesn’t"
@@ -163,7 +163,7 @@ def test_utf8_text_saved_as_windows_1252_is_repaired():
 
 
 def test_correct_accented_text_is_left_alone():
-    from ipwire.tasks.extract_html import repair_mojibake
+    from ipwire.tasks.clean.render import repair_mojibake
 
     for text in ("café « naïve » à la carte", "Straße« doesnâ€™t"[:7], "© 2024 Dawn"):
         assert repair_mojibake(text) == text
@@ -193,7 +193,7 @@ def _cut_at_marker(monkeypatch, marker: str) -> None:
     """Make the line model close the article at ``marker``, as it does on long real pages."""
     from dataclasses import replace
 
-    import ipwire.tasks.extract_html as eh
+    import ipwire.tasks.clean.postfilter as eh
 
     real = eh.decide
 
@@ -206,7 +206,7 @@ def _cut_at_marker(monkeypatch, marker: str) -> None:
 
 
 def test_related_heading_followed_by_article_prose_does_not_cut_the_article(monkeypatch):
-    from ipwire.tasks.extract_html import _filter_blocks
+    from ipwire.tasks.clean.postfilter import _filter_blocks
 
     _cut_at_marker(monkeypatch, "Related")
     raw = "\n".join([*_PROSE[:2], "Related", *_PROSE[2:]])
@@ -217,7 +217,7 @@ def test_related_heading_followed_by_article_prose_does_not_cut_the_article(monk
 
 
 def test_related_heading_followed_by_teaser_links_still_closes_the_article(monkeypatch):
-    from ipwire.tasks.extract_html import _filter_blocks
+    from ipwire.tasks.clean.postfilter import _filter_blocks
 
     _cut_at_marker(monkeypatch, "Related Articles")
     teasers = ["Asia Cup thriller goes to the last over", "Five things to know about visas"]
@@ -229,13 +229,13 @@ def test_related_heading_followed_by_teaser_links_still_closes_the_article(monke
 
 
 def _lines(texts):
-    from ipwire.tasks.extract_text import split_lines
+    from ipwire.tasks.clean.lines import split_lines
 
     return split_lines("\n\n".join(texts))
 
 
 def test_low_scored_short_lines_at_the_edges_are_peeled():
-    from ipwire.tasks.extract_html import _peel_edges
+    from ipwire.tasks.clean.postfilter import _peel_edges
 
     lines = _lines(["Get started today", "Follow us", *_PROSE, "Want more? Sign up"])
     kinds = [None] * len(lines)
@@ -245,7 +245,7 @@ def test_low_scored_short_lines_at_the_edges_are_peeled():
 
 
 def test_peeling_stops_at_the_first_confident_line_and_spares_long_paragraphs():
-    from ipwire.tasks.extract_html import _peel_edges
+    from ipwire.tasks.clean.postfilter import _peel_edges
 
     lines = _lines(["Follow us", "Read our report", "Advertisement", *_PROSE, "Share this"])
     kinds = [None] * len(lines)
@@ -259,7 +259,7 @@ def test_peeling_stops_at_the_first_confident_line_and_spares_long_paragraphs():
 def test_table_rows_in_trafilatura_output_are_not_taken_for_menus(monkeypatch):
     from dataclasses import replace
 
-    import ipwire.tasks.extract_html as eh
+    import ipwire.tasks.clean.postfilter as eh
 
     real = eh.decide
 
@@ -279,7 +279,8 @@ def test_table_rows_in_trafilatura_output_are_not_taken_for_menus(monkeypatch):
 
 
 def test_subheading_dropped_above_a_kept_paragraph_is_restored():
-    from ipwire.tasks.extract_html import _parse, _restore_subheadings, _subheadings
+    from ipwire.tasks.clean.render import _parse
+    from ipwire.tasks.clean.siblings import _restore_subheadings, _subheadings
 
     html = "".join(
         [
@@ -299,7 +300,7 @@ def test_subheading_dropped_above_a_kept_paragraph_is_restored():
 
 
 def test_subheading_is_not_restored_above_the_first_paragraph_or_twice():
-    from ipwire.tasks.extract_html import _restore_subheadings, _start_key
+    from ipwire.tasks.clean.siblings import _restore_subheadings, _start_key
 
     key = lambda p: _start_key([p])  # noqa: E731
     rules = default_rules()
@@ -327,7 +328,8 @@ def test_embed_container_holding_a_table_is_not_discarded():
 
 
 def test_social_embed_without_article_content_is_still_dropped():
-    from ipwire.tasks.extract_html import _parse, _unmask_content_containers
+    from ipwire.tasks.clean.render import _parse
+    from ipwire.tasks.clean.siblings import _unmask_content_containers
 
     tree = _parse(
         "<html><body><div class='tweet-embed'><p>Great match today!</p></div>"
@@ -348,7 +350,7 @@ def test_social_embed_without_article_content_is_still_dropped():
     ],
 )
 def test_photo_caption_line_is_stripped_as_caption(caption):
-    from ipwire.tasks.extract_html import _filter_blocks
+    from ipwire.tasks.clean.postfilter import _filter_blocks
 
     text, stripped = _filter_blocks(
         "\n".join([*_PROSE[:2], caption, *_PROSE[2:]]), default_rules(), None
@@ -358,7 +360,7 @@ def test_photo_caption_line_is_stripped_as_caption(caption):
 
 
 def test_sentence_mentioning_a_photo_is_not_a_caption():
-    from ipwire.tasks.extract_html import _filter_blocks
+    from ipwire.tasks.clean.postfilter import _filter_blocks
 
     line = "The ministry released a photo of the meeting, which it said was cordial."
     text, _ = _filter_blocks("\n".join([*_PROSE[:2], line, *_PROSE[2:]]), default_rules(), None)
@@ -366,7 +368,7 @@ def test_sentence_mentioning_a_photo_is_not_a_caption():
 
 
 def test_sql_with_a_date_literal_is_not_taken_for_a_comment_thread(monkeypatch):
-    from ipwire.tasks.extract_html import _filter_blocks
+    from ipwire.tasks.clean.postfilter import _filter_blocks
 
     # the line model reads "FROM orders" + "WHERE created_at > '2024-01-01'" as name + date
     _cut_at_marker(monkeypatch, "FROM orders")
@@ -376,7 +378,7 @@ def test_sql_with_a_date_literal_is_not_taken_for_a_comment_thread(monkeypatch):
 
 
 def test_comment_thread_after_the_article_still_closes_it(monkeypatch):
-    from ipwire.tasks.extract_html import _filter_blocks
+    from ipwire.tasks.clean.postfilter import _filter_blocks
 
     _cut_at_marker(monkeypatch, "Asha Verma")
     thread = ["Asha Verma", "March 3, 2024", "Great report, thank you.", "Ravi", "March 4, 2024"]
@@ -416,7 +418,7 @@ _PANE = (
 
 
 def test_paragraph_in_a_sibling_container_is_recovered_in_page_order():
-    from ipwire.tasks.extract_html import _recover_siblings
+    from ipwire.tasks.clean.siblings import _recover_siblings
 
     page = _sibling_page(_PANE)
     tree = lxml_html.document_fromstring(page)
@@ -429,7 +431,7 @@ def test_paragraph_in_a_sibling_container_is_recovered_in_page_order():
 
 
 def test_sibling_in_a_share_container_is_not_recovered():
-    from ipwire.tasks.extract_html import _recover_siblings
+    from ipwire.tasks.clean.siblings import _recover_siblings
 
     pane = _PANE.replace("class='pane'", "class='social-share'")
     tree = lxml_html.document_fromstring(_sibling_page(pane))
@@ -439,7 +441,7 @@ def test_sibling_in_a_share_container_is_not_recovered():
 
 
 def test_heading_with_nothing_recovered_under_it_is_not_recovered():
-    from ipwire.tasks.extract_html import _recover_siblings
+    from ipwire.tasks.clean.siblings import _recover_siblings
 
     tree = lxml_html.document_fromstring(_sibling_page("<h3>Best Projector Categories</h3>"))
     kept = "\n\n".join(" ".join(p.text_content().split()) for p in tree.iter("p"))
@@ -448,7 +450,7 @@ def test_heading_with_nothing_recovered_under_it_is_not_recovered():
 
 
 def test_trailing_sibling_needs_prose_and_an_open_article():
-    from ipwire.tasks.extract_html import _recover_siblings
+    from ipwire.tasks.clean.siblings import _recover_siblings
 
     prose = (
         "<div class='more'><p>Travellers should carry a passport valid for six months and "
@@ -470,7 +472,7 @@ def test_trailing_sibling_needs_prose_and_an_open_article():
 
 
 def test_photo_credit_pretest_skips_only_lines_the_full_search_would_not_match():
-    from ipwire.tasks.extract_html import _PHOTO_CREDIT, _is_photo_credit
+    from ipwire.tasks.clean.postfilter import _PHOTO_CREDIT, _is_photo_credit
 
     texts = [
         "Soldiers patrol the Line of Control. Photo: Reuters",
@@ -487,7 +489,7 @@ def test_photo_credit_pretest_skips_only_lines_the_full_search_would_not_match()
 
 
 def test_body_is_found_among_the_root_children_or_anywhere_below():
-    from ipwire.tasks.extract_html import _body
+    from ipwire.tasks.clean.render import _body
 
     page = lxml_html.document_fromstring("<html><head><title>t</title></head><p>x</p></html>")
     assert _body(page) is page.find(".//body") and _body(page).tag == "body"
@@ -496,7 +498,7 @@ def test_body_is_found_among_the_root_children_or_anywhere_below():
 
 
 def test_pages_parse_into_plain_html_elements_with_the_html_helpers():
-    from ipwire.tasks.extract_html import _parse
+    from ipwire.tasks.clean.render import _parse
 
     tree = _parse("<html><body><form><input name=q><p>Talks <b>resume</b></p></form></body></html>")
     assert {type(el) for el in tree.iter()} == {lxml_html.HtmlElement}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ipwire.tasks.extract_text import extract_from_text, load_rules
+from ipwire.tasks.clean import extract_from_text, load_rules
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "extract"
@@ -329,7 +329,7 @@ def _fixture(name: str) -> str:
 
 def _fixture_lines() -> list[str]:
     """Every line of every text fixture, as the extractor splits them."""
-    from ipwire.tasks.extract_text import split_lines
+    from ipwire.tasks.clean.lines import split_lines
 
     return [
         ln.text
@@ -432,7 +432,8 @@ def test_rules_file_naming_a_missing_paste_trees_file_is_a_clear_error(tmp_path)
 
 
 def test_short_text_is_scored_with_the_shared_trees_and_a_page_with_the_paste_trees():
-    from ipwire.tasks.extract_text import score_lines, split_lines
+    from ipwire.tasks.clean.features import score_lines
+    from ipwire.tasks.clean.lines import split_lines
 
     rules = load_rules()
     assert rules.paste_trees is not None and rules.paste_trees_min_lines > 5
@@ -456,7 +457,7 @@ def test_short_text_is_scored_with_the_shared_trees_and_a_page_with_the_paste_tr
     ],
 )
 def test_published_time_is_kept_only_with_an_unambiguous_zone(line, expected):
-    from ipwire.tasks.extract_text import parse_published
+    from ipwire.tasks.clean.dates import parse_published
 
     assert parse_published(line) == expected
 
@@ -482,7 +483,8 @@ def test_paste_trees_blend_outside_zero_to_one_is_a_clear_error(tmp_path):
 def test_paste_score_blends_paste_and_shared_tree_logits():
     from dataclasses import replace
 
-    from ipwire.tasks.extract_text import score_lines, split_lines
+    from ipwire.tasks.clean.features import score_lines
+    from ipwire.tasks.clean.lines import split_lines
 
     rules = load_rules()
     page = split_lines(_seed("004"))
@@ -504,7 +506,7 @@ def test_paste_score_blends_paste_and_shared_tree_logits():
 
 
 def test_line_patterns_give_the_same_kinds_with_the_literal_pretest_as_without():
-    from ipwire.tasks.extract_text import _required_literal
+    from ipwire.tasks.clean.patterns import _required_literal
 
     rules = load_rules(RULES)
     assert _required_literal(r"\bfrom qualifying purchases\b") == "from qualifying purchases"
@@ -541,7 +543,7 @@ def test_verbose_line_pattern_is_searched_without_a_literal_pretest():
 
 
 def test_joined_pattern_pretest_matches_exactly_when_one_pattern_does():
-    from ipwire.tasks.extract_text import _any_of
+    from ipwire.tasks.clean.patterns import _any_of
 
     pats = [re.compile(p, re.IGNORECASE) for p in (r"^\s*menu\s*$", r"^(?:next|prev) story$")]
     joined = _any_of(pats)
@@ -573,7 +575,7 @@ def test_joined_pattern_pretest_matches_exactly_when_one_pattern_does():
 
 
 def test_chrome_phrases_prefix_tree_finds_exactly_what_the_plain_alternation_finds():
-    from ipwire.tasks.extract_text import _trie_pattern
+    from ipwire.tasks.clean.patterns import _trie_pattern
 
     phrases = ["share", "share this", "sh", "log in", "login", "a.b (c)", "cookie"]
     tree = re.compile(_trie_pattern(phrases))
@@ -584,7 +586,8 @@ def test_chrome_phrases_prefix_tree_finds_exactly_what_the_plain_alternation_fin
 
 
 def test_url_and_date_pretests_skip_only_lines_the_full_searches_would_not_match():
-    from ipwire.tasks.extract_text import _DATE_PATTERNS, _URLISH, _is_urlish, parse_date
+    from ipwire.tasks.clean.dates import _DATE_PATTERNS, parse_date
+    from ipwire.tasks.clean.lines import _URLISH, _is_urlish
 
     texts = [
         "Read it at HTTPS://DAWN.COM/news",
@@ -611,16 +614,14 @@ def test_url_and_date_pretests_skip_only_lines_the_full_searches_would_not_match
 def test_tree_features_neighbours_and_counts_read_the_right_lines():
     import numpy as np
 
-    from ipwire.tasks.extract_text import (
-        FEATURES1,
-        FEATURES2,
+    from ipwire.tasks.clean.features import (
         line_features,
-        split_lines,
         stage2_features,
-        tree_feature_names,
         tree_features,
         tree_matrix,
     )
+    from ipwire.tasks.clean.lines import split_lines
+    from ipwire.tasks.clean.model import FEATURES1, FEATURES2, tree_feature_names
 
     rules = load_rules(RULES)
     page = split_lines(_fixture("mid_article_teaser_box.txt"))
@@ -645,7 +646,7 @@ def test_tree_features_neighbours_and_counts_read_the_right_lines():
 
 
 def test_author_bio_shapes_are_recognised_and_article_sentences_are_not():
-    from ipwire.tasks.extract_text import _is_bio
+    from ipwire.tasks.clean.features import _is_bio
 
     assert _is_bio("Asad Hashim is a senior correspondent for Al Jazeera.")
     assert _is_bio("She was an award-winning foreign affairs editor at Dawn.")
@@ -655,7 +656,7 @@ def test_author_bio_shapes_are_recognised_and_article_sentences_are_not():
 
 
 def test_word_bound_for_section_markers_never_skips_a_short_marker_line():
-    from ipwire.tasks.extract_text import _more_words_than, _norm_marker
+    from ipwire.tasks.clean.patterns import _more_words_than, _norm_marker
 
     for text in [
         "Don't Miss",

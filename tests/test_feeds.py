@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ipwire.tasks.feeds import (
+from ipwire.tasks.web import (
     FeedConfig,
     FeedListError,
     ParsedFeed,
@@ -235,7 +235,7 @@ def test_full_size_quadratic_blowup_parses_in_bounded_memory() -> None:
         """
         import resource
         resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-        from ipwire.tasks.feeds import parse_feed
+        from ipwire.tasks.web import parse_feed
         doc = ('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "' + 'A' * 100_000 + '">]>'
                '<rss version="2.0"><channel><item><title>t</title><description>'
                + '&a;' * 20_000 + '</description></item></channel></rss>')

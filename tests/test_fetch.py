@@ -15,8 +15,7 @@ import pytest
 from webserver import ATOM, HTML, RSS, LocalSite, atom_feed, http_date, rss_feed, wcxb_pages
 from werkzeug import Response
 
-from ipwire.tasks.feeds import parse_feed
-from ipwire.tasks.fetch import (
+from ipwire.tasks.web import (
     ALLOW_HOSTS_ENV,
     FEED_TYPES,
     PAGE_TYPES,
@@ -26,6 +25,7 @@ from ipwire.tasks.fetch import (
     HttpSettings,
     address_refusal,
     fetch,
+    parse_feed,
     parse_retry_after,
     type_accepted,
 )

@@ -1,273 +1,42 @@
-"""HTTP for ipwire: polite, bounded and safe fetching of feeds and article pages.
+"""The `Fetcher`: polite, bounded and safe HTTP fetching of feeds and article pages.
 
 This module does HTTP only. It never parses what it fetches and never raises for network
-problems: every fetch ends in a `FetchOutcome` whose `status` says what kind of result it is.
-
-Status values (a fixed list, stored as text in the warehouse):
-
-- `ok`: a body was received and accepted (2xx with an accepted content type).
-- `not_modified`: the conditional GET says nothing changed (304).
-- `soft`: may go away, not worth retrying now (404, wrong content type, too large,
-  too many redirects).
-- `hard`: will not go away by itself (410, 401, 403, other 4xx, malformed URL).
-- `temporary`: worth retrying later, and retried here first (429, 5xx, timeout,
-  connection error); robots.txt unavailable is temporary too but not retried here.
-- `refused`: ipwire declined to fetch by its own policy (non-http scheme, private
-  address, robots.txt disallow).
-
-Safety: only http/https; every TCP connection (so every redirect hop and robots.txt fetch)
-goes through a guard that resolves the host and refuses loopback, private, link-local,
-reserved and cloud-metadata addresses unless the host is allowed by `HttpSettings.allow_hosts`
-or the `IPWIRE_ALLOW_HOSTS` environment variable (comma-separated names, addresses or networks).
-The address checked is the address connected to, so DNS rebinding cannot slip past the check.
+problems: every fetch ends in a `FetchOutcome` (see `outcome`). Every TCP connection goes
+through the address guard (see `guard`); robots.txt, per-host spacing and retries live here.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import email.utils
 import hashlib
-import ipaddress
 import os
 import random
-import socket
 import threading
 import time
 import urllib.robotparser
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpcore
 import httpx
 
 from ipwire.settings import HttpSettings, split_hosts
-
-ALLOW_HOSTS_ENV = "IPWIRE_ALLOW_HOSTS"
-
-#: Media types a feed may be served as. `*+xml` matches any XML-based type.
-FEED_TYPES: tuple[str, ...] = (
-    "application/rss+xml",
-    "application/atom+xml",
-    "application/rdf+xml",
-    "application/xml",
-    "text/xml",
-    "*+xml",
-    "text/plain",
-    "application/octet-stream",
-    "binary/octet-stream",
+from ipwire.tasks.web.guard import ALLOW_HOSTS_ENV, AddressRefused, AllowList, _GuardedTransport
+from ipwire.tasks.web.media import (
+    _FEED_MARKERS,
+    FEED_TYPES,
+    _accept_header,
+    looks_like_xml_feed,
+    media_type,
+    parse_retry_after,
+    type_accepted,
 )
-#: Media types an article page may be served as.
-PAGE_TYPES: tuple[str, ...] = ("text/html", "application/xhtml+xml")
-_FEED_MARKERS = frozenset({"application/rss+xml", "application/atom+xml", "*+xml"})
+from ipwire.tasks.web.outcome import FetchOutcome, FetchStatus
 
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 _RETRYABLE_CODES = frozenset({429, 500, 502, 503, 504})
 _SOFT_CODES = frozenset({404, 408})
-# Well-known cloud metadata endpoints; named separately so the refusal note says so.
-_METADATA_ADDRESSES = frozenset(
-    ipaddress.ip_address(a)
-    for a in ("169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200")
-)
-
-
-class FetchStatus(StrEnum):
-    OK = "ok"
-    NOT_MODIFIED = "not_modified"
-    SOFT = "soft"
-    HARD = "hard"
-    TEMPORARY = "temporary"
-    REFUSED = "refused"
-
-
-@dataclass(frozen=True)
-class FetchOutcome:
-    """The result of one fetch: a value, never an exception.
-
-    `etag` and `last_modified` are the header values exactly as received; on a 304 without
-    them the values that were sent are echoed, so the caller can always store what it gets.
-    `wait_s` is time spent in HTTP I/O (connecting, waiting for and reading bytes); `delay_s`
-    is time spent sleeping for politeness, backoff and Retry-After; `elapsed_s` is everything.
-    """
-
-    url: str
-    final_url: str
-    status: FetchStatus
-    http_status: int | None = None
-    content: bytes | None = None
-    content_type: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    sha256: str | None = None
-    elapsed_s: float = 0.0
-    wait_s: float = 0.0
-    delay_s: float = 0.0
-    note: str = ""
-    attempts: int = 0
-    redirects: tuple[str, ...] = ()
-    retry_after_s: float | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status is FetchStatus.OK
-
-
-# --------------------------------------------------------------------------- address guard
-
-
-class AddressRefused(Exception):
-    """Raised by the connection guard; turned into a `refused` outcome by the fetcher."""
-
-
-class AllowList:
-    """Host names, addresses and networks exempt from the private-address guard."""
-
-    def __init__(self, entries: Iterable[str]) -> None:
-        self.names: set[str] = set()
-        self.networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-        for raw in entries:
-            entry = raw.strip().strip("[]").lower().rstrip(".")
-            if not entry:
-                continue
-            try:
-                self.networks.append(ipaddress.ip_network(entry, strict=False))
-            except ValueError:
-                self.names.add(entry)
-
-    def allows(self, host: str, ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None) -> bool:
-        if host.strip("[]").lower().rstrip(".") in self.names:
-            return True
-        return ip is not None and any(ip in net for net in self.networks)
-
-
-def address_refusal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """Why ipwire will not connect to this address, or None when it is a public address."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if ip in _METADATA_ADDRESSES:
-        return "cloud metadata address"
-    for attr, label in (
-        ("is_loopback", "loopback"),
-        ("is_link_local", "link-local"),
-        ("is_multicast", "multicast"),
-        ("is_unspecified", "unspecified"),
-        ("is_reserved", "reserved"),
-        ("is_private", "private"),
-    ):
-        if getattr(ip, attr):
-            return f"{label} address"
-    if not ip.is_global:
-        return "non-global address"
-    return None
-
-
-class GuardedBackend(httpcore.SyncBackend):
-    """Connects only to addresses the policy allows; the check is made on the address dialled."""
-
-    def __init__(self, allow: AllowList) -> None:
-        super().__init__()
-        self.allow = allow
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError) as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        reasons: list[str] = []
-        failure: httpcore.ConnectError | None = None
-        for address in dict.fromkeys(info[4][0] for info in infos):
-            ip = ipaddress.ip_address(address.split("%", 1)[0])
-            reason = None if self.allow.allows(host, ip) else address_refusal(ip)
-            if reason:
-                reasons.append(f"{host} resolves to {address} ({reason})")
-                continue
-            try:
-                return super().connect_tcp(
-                    address, port, timeout=timeout, local_address=local_address,
-                    socket_options=socket_options,
-                )  # fmt: skip
-            except httpcore.ConnectError as exc:  # try the host's next address
-                failure = exc
-        if failure is not None:
-            raise failure
-        raise AddressRefused("; ".join(reasons) or f"{host} has no address")
-
-
-class _GuardedTransport(httpx.HTTPTransport):
-    """httpx's transport with the connection pool dialling through `GuardedBackend`."""
-
-    def __init__(self, allow: AllowList, *, verify: bool) -> None:
-        super().__init__(verify=verify, trust_env=False)
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
-            max_connections=100,
-            max_keepalive_connections=20,
-            keepalive_expiry=5.0,
-            network_backend=GuardedBackend(allow),
-        )
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def media_type(content_type: str | None) -> str:
-    return (content_type or "").split(";", 1)[0].strip().lower()
-
-
-def type_accepted(content_type: str | None, accept: Iterable[str]) -> bool:
-    """Whether a Content-Type matches one of `accept` (exact, `type/*` or `*+xml` patterns).
-
-    A missing Content-Type is accepted: the parser decides what the bytes are.
-    """
-    mt = media_type(content_type)
-    if not mt:
-        return True
-    for pattern in accept:
-        pattern = pattern.lower()
-        if pattern in ("*/*", mt):
-            return True
-        if pattern.endswith("/*") and mt.startswith(pattern[:-1]):
-            return True
-        if pattern.startswith("*+") and mt.endswith(pattern[1:]):
-            return True
-    return False
-
-
-def looks_like_xml_feed(head: bytes) -> bool:
-    """Cheap sniff for feeds served with a wrong type (often text/html)."""
-    text = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return text.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf:rdf"))
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    now = time.time() if now is None else now
-    return max(0.0, when.timestamp() - now)
-
-
-def _accept_header(accept: Iterable[str]) -> str:
-    types = [t for t in accept if not t.startswith("*+")]
-    return ", ".join([*types, "*/*;q=0.1"])
 
 
 @dataclass

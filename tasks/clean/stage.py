@@ -1,58 +1,29 @@
-"""Clean stage: decode a RawDoc, extract the article and its metadata, strip boilerplate.
+"""The clean stage entry: one RawDoc to an Article or a Rejection, and the article's fields.
 
-The extractors themselves live in `extract_text` (plain-text pastes) and `extract_html`
-(HTML pages); this module decides which one applies, turns bytes into text, fills in the
+The extractors themselves live in `text` (plain-text pastes) and `html` (HTML pages);
+this module decides which one applies, turns bytes into text (`decode`), fills in the
 metadata the container already knew (JSON fields, feed entries), and turns "no article"
 into a Rejection with a reason.
 """
 
 from __future__ import annotations
 
-import codecs
 import functools
 import json
 import re
 import tomllib
-import unicodedata
 from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from charset_normalizer import from_bytes
-
 from ipwire.ids import canonical_url, content_hash, outlet_from_url, stable_id
 from ipwire.records import Article, Extraction, RawDoc, Rejection
-from ipwire.tasks.extract_text import MONTHS, parse_date  # noqa: F401  (used by the dedup stage)
+from ipwire.tasks.clean.decode import DecodeError, decode_bytes
 
-_BINARY_MAGIC = (
-    b"%PDF",
-    b"\x89PNG",
-    b"GIF8",
-    b"\xff\xd8\xff",
-    b"PK\x03\x04",
-    b"\x7fELF",
-    b"\x1f\x8b",
-    b"BZh",
-    b"\xfd7zXZ",
-    b"Rar!",
-    b"\x00\x00\x01\x00",
-)
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 _WORD = re.compile(r"\w+", re.UNICODE)
-_LATIN = {
-    "latin_1",
-    "iso8859_1",
-    "cp1252",
-    "iso8859_15",
-    "cp1250",
-    "iso8859_2",
-    "mac_roman",
-    "cp1254",
-    "iso8859_9",
-    "cp850",
-    "cp437",
-}
+
+
 COUNTRY_BY_TLD = {
     "pk": "PK",
     "in": "IN",
@@ -64,92 +35,6 @@ COUNTRY_BY_TLD = {
     "uk": "GB",
     "cn": "CN",
 }
-
-
-class DecodeError(ValueError):
-    """Bytes that are not text we can read; `reason` is the rejection code."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-
-
-def decode_bytes(data: bytes, *, html: bool = False) -> str:
-    """Decode text whose encoding is unknown: BOM, then UTF-8, then a declared or detected charset.
-
-    cp1252 wins over other single-byte Latin guesses because it is what legacy Windows
-    editors write, and the detectors often mistake short English texts for latin-1.
-    """
-    if not data.strip():
-        raise DecodeError("empty", "the input is empty or only white space")
-    for bom, enc in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            try:
-                return _check_text(data.decode(enc))
-            except UnicodeDecodeError as exc:
-                raise DecodeError("undecodable", f"has a {enc} byte-order mark but: {exc}") from exc
-    if data.startswith(_BINARY_MAGIC):
-        raise DecodeError("binary", f"starts like a binary file ({data[:8]!r})")
-    if data.count(b"\x00") > len(data) // 10:
-        for enc in ("utf-16-le", "utf-16-be"):
-            try:
-                text = _check_text(data.decode(enc))
-            except (UnicodeDecodeError, DecodeError):
-                continue
-            if _mostly_prose(text):
-                return text
-        raise DecodeError("binary", "contains NUL bytes: not a text file")
-    try:
-        return _check_text(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        pass
-    if html:
-        m = _META_CHARSET.search(data[:4096])
-        if m:
-            try:
-                return _check_text(data.decode(m.group(1).decode("ascii").lower()))
-            except (LookupError, UnicodeDecodeError, DecodeError):
-                pass
-    best = from_bytes(data[:200_000]).best()
-    if best is None:
-        raise DecodeError("undecodable", "no text encoding fits these bytes")
-    encoding = best.encoding
-    if encoding in _LATIN:
-        try:
-            return _check_text(data.decode("cp1252"))
-        except (UnicodeDecodeError, DecodeError):
-            pass
-    try:
-        return _check_text(data.decode(encoding))
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise DecodeError("undecodable", f"detected {encoding} but: {exc}") from exc
-
-
-def _mostly_prose(text: str) -> bool:
-    """Letters, digits, spaces and punctuation: what a real UTF-16 text decodes to."""
-    sample = text[:5000]
-    ok = sum(1 for ch in sample if unicodedata.category(ch)[0] in "LNZP" or ch in "\n\r\t")
-    return ok >= 0.9 * len(sample)
-
-
-_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
-
-
-def _check_text(text: str) -> str:
-    """Reject decodings that are mostly control characters: a binary file in disguise."""
-    sample = text[:20_000]
-    if not sample:
-        raise DecodeError("empty", "no characters after decoding")
-    bad = len(_CONTROL.findall(sample))
-    if bad / len(sample) > 0.02:
-        raise DecodeError("binary", f"{bad} of {len(sample)} characters are control characters")
-    return text
 
 
 def normalise_published(value: str | None) -> str | None:
@@ -254,8 +139,8 @@ def clean_document(raw: RawDoc, *, min_words: int = 30) -> Article | Rejection:
             text = decode_bytes(raw.content, html=is_html)
             if raw.content_type == "text/plain" and _looks_like_html(text):
                 is_html = True
-        from ipwire.tasks.extract_html import extract_from_html
-        from ipwire.tasks.extract_text import extract_from_text
+        from ipwire.tasks.clean.html import extract_from_html
+        from ipwire.tasks.clean.text import extract_from_text
 
         if raw.source_kind == "feed_entry":
             # A feed entry's own text is already article text with its markup removed.

@@ -1,4 +1,6 @@
-"""The web half of the sources stage: feeds and article pages into RawDocs.
+"""Feed state and pages: what to fetch from each feed, and what the warehouse must learn.
+
+The web half of the sources stage: feeds and article pages into RawDocs.
 
 HTTP is `fetch`'s, parsing is `feeds`'; this module decides what to fetch (conditional GET
 from the stored feed state, only entries not seen before) and what the warehouse must learn
@@ -15,16 +17,12 @@ from typing import Any
 
 from ipwire.ids import canonical_url, outlet_from_url, sha256_bytes, stable_id
 from ipwire.records import RawDoc, Rejection
-from ipwire.tasks.feeds import FeedConfig, ParsedEntry, ParsedFeed, parse_feed
-from ipwire.tasks.fetch import (
-    FEED_TYPES,
-    PAGE_TYPES,
-    Fetcher,
-    FetchOutcome,
-    FetchStatus,
-    looks_like_xml_feed,
-)
+from ipwire.settings import FeedConfig
 from ipwire.tasks.sources import make_raw
+from ipwire.tasks.web.feeds import ParsedEntry, ParsedFeed, parse_feed
+from ipwire.tasks.web.fetcher import Fetcher
+from ipwire.tasks.web.media import FEED_TYPES, PAGE_TYPES, looks_like_xml_feed
+from ipwire.tasks.web.outcome import FetchOutcome, FetchStatus
 
 # Failure score added per outcome class (Media Cloud's scale): the feed's backoff grows with it.
 FAILURE_WEIGHT = {"hard": 1.0, "soft": 0.5, "temporary": 0.25, "refused": 1.0, "parse_error": 0.5}

@@ -1,0 +1,140 @@
+"""Dates in text: month names, the date patterns, and publication dates with their offset."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DATE_PATTERNS = [
+    # 2022-08-08, 2022-08-08T10:30:00+05:30
+    re.compile(
+        r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)"
+        r"(?:[T ](?P<H>\d\d):(?P<M>\d\d)(?::(?P<S>\d\d))?(?:\.\d+)?(?P<tz>Z|[+-]\d\d:?\d\d)?)?"
+    ),
+    # August 8, 2022 / Aug. 8 2022
+    re.compile(
+        rf"\b(?P<mon>{_MONTH_RE})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b",
+        re.IGNORECASE,
+    ),
+    # 8 August 2022 / 8th Aug, 2022
+    re.compile(
+        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH_RE})\.?,?\s+(?P<y>(?:19|20)\d\d)\b",
+        re.IGNORECASE,
+    ),
+]
+
+
+def parse_date(text: str) -> str | None:
+    """First date in ``text`` as ISO 8601; date-only stays date-only, a given offset is kept."""
+    if "19" not in text and "20" not in text:
+        return None  # every pattern's year starts with one of them
+    for pattern in _DATE_PATTERNS:
+        m = pattern.search(text)
+        if not m:
+            continue
+        groups = m.groupdict()
+        try:
+            year, day = int(groups["y"]), int(groups["d"])
+            month = MONTHS[groups["mon"].lower()] if groups.get("mon") else int(groups["m"])
+            datetime(year, month, day)
+        except (ValueError, KeyError):
+            continue
+        out = f"{year:04d}-{month:02d}-{day:02d}"
+        if groups.get("H"):
+            out += f"T{groups['H']}:{groups['M']}:{groups.get('S') or '00'}"
+            tz = groups.get("tz")
+            if tz:
+                if tz != "Z" and ":" not in tz:
+                    tz = tz[:3] + ":" + tz[3:]
+                out += "+00:00" if tz == "Z" else tz
+        return out
+    return None
+
+
+# Zone abbreviations with one meaning; ET, PT and CST (US or China) are left out because
+# they are ambiguous.
+ZONE_OFFSETS = {
+    "UTC": "+00:00",
+    "GMT": "+00:00",
+    "IST": "+05:30",
+    "PKT": "+05:00",
+    "EST": "-05:00",
+    "EDT": "-04:00",
+    "CDT": "-05:00",
+    "MST": "-07:00",
+    "MDT": "-06:00",
+    "PST": "-08:00",
+    "PDT": "-07:00",
+    "BST": "+01:00",
+    "CET": "+01:00",
+    "CEST": "+02:00",
+    "AEST": "+10:00",
+    "AEDT": "+11:00",
+    "JST": "+09:00",
+    "SGT": "+08:00",
+}
+_TIME_AFTER_DATE = re.compile(
+    r"^\s*,?\s*(?:at\s+|-\s+|\|\s+)?(?P<H>\d{1,2}):(?P<M>\d\d)(?::(?P<S>\d\d))?\s*"
+    r"(?:(?P<ap>[ap])\.?\s*m\.?)?\s*(?P<zone>[A-Z]{3,4}|[+-]\d\d:?\d\d)\b",
+    re.IGNORECASE,
+)
+
+
+def parse_published(text: str) -> str | None:
+    """The first date in ``text`` as :func:`parse_date` gives it, with the time and the
+    publisher's offset when a time with an unambiguous zone follows the date
+    ("May 02, 2024 07:44 PM IST" -> "2024-05-02T19:44:00+05:30"); a time without a zone
+    is left out rather than guessed."""
+    date = parse_date(text)
+    if date is None or "T" in date or _DATE_PATTERNS[0].search(text):
+        return date
+    for pattern in _DATE_PATTERNS[1:]:
+        m = pattern.search(text)
+        if not m:
+            continue
+        t = _TIME_AFTER_DATE.match(text[m.end() :])
+        if not t:
+            return date
+        zone = t.group("zone")
+        offset = ZONE_OFFSETS.get(zone.upper()) if zone[0].isalpha() else zone
+        if offset is None:
+            return date
+        if ":" not in offset:
+            offset = offset[:3] + ":" + offset[3:]
+        hour, minute = int(t.group("H")), int(t.group("M"))
+        ap = (t.group("ap") or "").lower()
+        if ap and not 1 <= hour <= 12:
+            return date
+        if ap == "p" and hour != 12:
+            hour += 12
+        elif ap == "a" and hour == 12:
+            hour = 0
+        if hour > 23 or minute > 59:
+            return date
+        return f"{date}T{hour:02d}:{minute:02d}:{t.group('S') or '00'}{offset}"
+    return date
+
+
+def _is_date_line(text: str, words: int) -> bool:
+    return words <= 12 and parse_date(text) is not None

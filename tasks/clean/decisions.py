@@ -1,0 +1,424 @@
+"""Decisions: keep or drop each line, the article span, and where a trailing section cuts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ipwire.tasks.clean.dates import _is_date_line
+from ipwire.tasks.clean.features import best_span, score_lines
+from ipwire.tasks.clean.lines import (
+    _SENT_END,
+    Line,
+    _introduces_prose,
+    _is_prose,
+    _is_running_text,
+    _is_short_sentence,
+    _is_subheading,
+    _is_urlish,
+    _teaser_shaped,
+    _title_candidate,
+)
+from ipwire.tasks.clean.rules import BoilerplateRules
+
+
+def _is_clean_document(lines: list[Line], prose: list[bool], rules: BoilerplateRules) -> bool:
+    """Already-clean article text (a JSON record's ``text``, a note, a wire item).
+
+    A page paste carries dozens of menu, teaser and footer lines around its prose; clean text
+    has prose plus at most a handful of other lines (headline, dateline, byline, a credit).
+    Prose is article by default, so such a document keeps its prose whatever the line model,
+    trained on whole-page pastes, makes of its unusual shape.
+    """
+    n_prose = sum(prose)
+    if not n_prose:
+        return False
+    first_prose = prose.index(True)
+    other = sum(
+        1
+        for i in range(len(lines))
+        if not prose[i]
+        and not _introduces_prose(lines, prose, i, rules)
+        and not _expected_in_clean_text(lines, i, first_prose, rules)
+    )
+    return other <= min(3 + n_prose // 4, 8)
+
+
+def _expected_in_clean_text(
+    lines: list[Line], i: int, first_prose: int, rules: BoilerplateRules
+) -> bool:
+    """Lines an article's own text carries besides its paragraphs: sentences too short to be
+    prose, bare list dashes, the first line's headline and a dateline or byline above the body.
+    They say nothing about page chrome around the text."""
+    ln = lines[i]
+    if ln.words == 0 or _is_short_sentence(ln, rules):
+        return True
+    if i >= first_prose:
+        return False
+    low = ln.text.lower()
+    return (
+        (i == 0 and _title_candidate(ln, rules))
+        or _is_date_line(ln.text, ln.words)
+        or (low.startswith("by ") and ln.words <= 8)
+    )
+
+
+def _keep_clean(
+    lines: list[Line], prose: list[bool], probs: list[float], rules: BoilerplateRules
+) -> list[bool]:
+    """Keep/drop in a clean document: everything but chrome lines and the header's date/byline."""
+    first_prose = prose.index(True)
+    last_prose = len(prose) - 1 - prose[::-1].index(True)
+    keep = []
+    for i, ln in enumerate(lines):
+        low = ln.text.lower()
+        drop = rules.line_kind(ln.text) is not None
+        if not prose[i] and not drop:
+            drop = (
+                (i < first_prose and _is_date_line(ln.text, ln.words))
+                or (i < first_prose and low.startswith("by ") and ln.words <= 8)
+                or (ln.words <= 15 and rules.has_chrome_phrase(low) and probs[i] < 0.5)
+                # a site name or a "Powered by" credit around the text, which the model
+                # is sure of; headlines and sentences stay
+                or (
+                    not first_prose <= i <= last_prose
+                    and probs[i] < 0.1
+                    and ln.words < 3
+                    and not _is_short_sentence(ln, rules)
+                )
+                or (
+                    i > last_prose
+                    and probs[i] < 0.1
+                    and not _is_short_sentence(ln, rules)
+                    and not _is_running_text(ln, rules)
+                )
+            )
+        keep.append(not drop)
+    return keep
+
+
+def _best_prose_run(lines: list[Line], prose: list[bool]) -> tuple[int, int]:
+    """The run of lines between prose lines (gaps of at most two lines) with most prose words."""
+    best, best_lo, best_hi = -1, 0, -1
+    i, n = 0, len(lines)
+    while i < n:
+        if not prose[i]:
+            i += 1
+            continue
+        lo = hi = i
+        words = lines[i].words
+        j = i + 1
+        while j < n:
+            if prose[j]:
+                hi, words = j, words + lines[j].words
+                j += 1
+            elif j + 1 < n and prose[j + 1]:
+                j += 1
+            elif j + 2 < n and prose[j + 2]:
+                j += 2
+            else:
+                break
+        if words > best:
+            best, best_lo, best_hi = words, lo, hi
+        i = hi + 1
+    return best_lo, best_hi
+
+
+def _extend_span(
+    lines: list[Line], keep: list[bool], lo: int, hi: int, rules: BoilerplateRules
+) -> tuple[int, int]:
+    """Grow the article span over adjacent prose (and subheadings that introduce prose).
+
+    The model is shy at the very top and bottom of a paste; a paste with no chrome at all
+    (seed 000) must keep every line, and prose touching the article is part of it.
+    """
+    kept = [i for i in range(lo, hi + 1) if keep[i]]
+    if not kept:
+        return lo, hi
+    lo, hi = kept[0], kept[-1]
+    n = len(lines)
+    j = hi + 1
+    while j < n:
+        if _is_prose(lines[j], rules):
+            keep[j] = True
+            j += 1
+        elif j + 1 < n and _is_subheading(lines[j], rules) and _is_prose(lines[j + 1], rules):
+            keep[j] = keep[j + 1] = True
+            j += 2
+        else:
+            break
+    hi = j - 1
+    j = lo - 1
+    while j >= 0:
+        if _is_prose(lines[j], rules):
+            keep[j] = True
+            j -= 1
+        else:
+            break
+    lo = j + 1
+    # subheadings inside the span that introduce kept prose belong to the article
+    for i in range(lo, hi):
+        if (
+            not keep[i]
+            and keep[i + 1]
+            and _is_subheading(lines[i], rules)
+            and _is_prose(lines[i + 1], rules)
+        ):
+            keep[i] = True
+    return lo, hi
+
+
+def _is_signature(lines: list[Line], i: int) -> bool:
+    """A short name line followed by a date line: the head of a comment."""
+    return (
+        i + 1 < len(lines)
+        and 1 <= lines[i].words <= 5
+        and not _SENT_END.search(lines[i].text)
+        and _is_date_line(lines[i + 1].text, lines[i + 1].words)
+    )
+
+
+def _comment_thread_starts(lines: list[Line], i: int, hi: int) -> bool:
+    """Line i starts a run of at least three name+date headed comments."""
+    if not _is_signature(lines, i):
+        return False
+    heads = sum(1 for j in range(i, min(hi + 1, len(lines) - 1)) if _is_signature(lines, j))
+    return heads >= 3
+
+
+def _kind_for(line: Line, rules: BoilerplateRules, after_article: bool) -> str:
+    kind = rules.line_kind(line.text) or rules.marker_kind(line.text)
+    if kind:
+        return kind
+    low = line.text.lower()
+    if _is_date_line(line.text, line.words):
+        return "dateline"
+    if low.startswith("by ") and line.words <= 8:
+        return "byline"
+    if any(p in low for p in ("share", "tweet", "whatsapp", "facebook", "subscribe", "newsletter")):
+        return "share-subscribe"
+    if "©" in line.text or "copyright" in low or "all rights reserved" in low:
+        return "footer"
+    if "comment" in low and line.words <= 8:
+        return "comments"
+    return "related-links" if after_article else "navigation"
+
+
+def _fill_blocks(
+    lines: list[Line], keep: list[bool], probs: list[float], rules: BoilerplateRules
+) -> None:
+    """Keep the doubted lines of a block the article already holds lines of.
+
+    A paste puts a table or a list in one block (no blank lines between its rows); row by
+    row it looks like chrome, but when some of its rows are kept the rest are the article's
+    too, unless the model is sure they are not or they carry chrome phrases or links.
+    """
+    by_block: dict[int, list[int]] = {}
+    for i, ln in enumerate(lines):
+        by_block.setdefault(ln.block, []).append(i)
+    for members in by_block.values():
+        kept_words = sum(lines[i].words for i in members if keep[i])
+        if not kept_words or all(keep[i] for i in members):
+            continue
+        for i in members:
+            ln = lines[i]
+            if keep[i] or probs[i] < rules.inner_keep_threshold:
+                continue
+            if (
+                rules.line_kind(ln.text)
+                or rules.marker_for(ln.text)
+                or (ln.words <= 15 and rules.has_chrome_phrase(ln.text.lower()))
+                or _is_urlish(ln.text)
+                or ln.words <= 2
+                or ln.text.isupper()
+                or _is_date_line(ln.text, ln.words)
+            ):
+                continue
+            keep[i] = True
+
+
+def _drop_deck(lines: list[Line], keep: list[bool], rules: BoilerplateRules) -> None:
+    """Drop kept lines that stand above the byline or dateline at the head of the article.
+
+    A page prints the headline, then a deck (standfirst), a photo caption or a cookie
+    notice, then "By ..." or the date, then the body; the article text starts below the
+    byline. Only a byline or date within ``deck_max_lines`` lines of the first kept line,
+    with kept text after it, counts.
+    """
+    kept = [i for i, k in enumerate(keep) if k]
+    if len(kept) < 2:
+        return
+    first = kept[0]
+    for j in range(first + 1, min(first + 1 + rules.deck_max_lines, len(lines))):
+        ln = lines[j]
+        if keep[j]:
+            continue
+        low = ln.text.lower()
+        if _is_date_line(ln.text, ln.words) or (low.startswith("by ") and ln.words <= 8):
+            if any(keep[k] for k in range(j + 1, len(lines))):
+                later = {lines[k].text.lower() for k in range(j + 1, len(lines))}
+                for k in range(first, j):
+                    # a paragraph the body repeats stays (its later copy is the one dropped)
+                    if lines[k].text.lower() not in later:
+                        keep[k] = False
+            return
+
+
+def _drop_twins(lines: list[Line], keep: list[bool]) -> None:
+    """Drop short lines printed twice in a row: a teaser card's image text and its link.
+
+    An article does not repeat a heading or a sentence on the next line; a card of
+    related stories ("Best Backpacking Quilts of 2026" as the image's alt text, then as
+    the link) does.
+    """
+    n = len(lines)
+    for i in range(n - 1):
+        a, b = lines[i], lines[i + 1]
+        if a.words <= 15 and a.text.lower() == b.text.lower():
+            keep[i] = keep[i + 1] = False
+
+
+def _inline_box_end(
+    lines: list[Line],
+    probs: list[float],
+    prose: list[bool],
+    i: int,
+    hi: int,
+    rules: BoilerplateRules,
+) -> int | None:
+    """Where a teaser box that starts at marker line ``i`` ends, when article prose follows.
+
+    A "You May Also Like" box in the middle of an article is a few short teaser lines, then
+    the article goes on with confident prose; a trailing related section is not followed by
+    a run of such prose. None when the marker closes the article.
+    """
+    limit = rules.inline_box_max_lines
+    if not limit:
+        return None
+    end = min(hi + 1, len(lines))
+    for j in range(i + 1, min(i + 1 + limit, end)):
+        if prose[j] and probs[j] >= 0.8:
+            after = [k for k in range(j, min(j + 6, end)) if prose[k] and probs[k] >= 0.8]
+            return j if len(after) >= 3 else None
+    return None
+
+
+def _model_reads_on(
+    lines: list[Line], probs: list[float], i: int, hi: int, rules: BoilerplateRules
+) -> bool:
+    """The line model is confident the text after marker ``i`` is still the article.
+
+    "Popular distribution channels to consider:" or "Subscribe now" can open a section of
+    the article itself; when the lines after it, to the article's end, score on average
+    (by words) at least ``marker_override_score``, the marker does not close the article.
+    """
+    score = rules.marker_override_score
+    if score >= 1.0:
+        return False
+    after = range(i + 1, hi + 1)
+    words = sum(lines[j].words + 1 for j in after)
+    if not words:
+        return False
+    return sum(probs[j] * (lines[j].words + 1) for j in after) / words >= score
+
+
+@dataclass
+class LineDecision:
+    """What the text extractor decided; used by the HTML extractor too."""
+
+    keep: list[bool]
+    probs: list[float]
+    span: tuple[int, int]
+    cut_at: int | None
+    cut_kind: str | None
+    clean: bool = False
+
+
+def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -> LineDecision:
+    """Keep/drop for each line: model score, the article span and trailing section markers.
+
+    ``paste`` turns on the rules tuned for whole-page pastes (the HTML post-filter leaves it
+    off): inside the article, a line between kept lines needs only
+    ``inner_keep_threshold`` (list items, "Pros"/"Cons", short subheads), and a section
+    marker whose teaser box is followed by more article prose drops only the box.
+    """
+    probs = score_lines(lines, rules, paste=paste)
+    if not lines:
+        return LineDecision([], [], (0, -1), None, None)
+    prose = [_is_prose(ln, rules) for ln in lines]
+    if not any(prose) and len(lines) <= 4:
+        # a note or wire snippet of short sentences: its sentences are the article
+        prose = [_is_short_sentence(ln, rules) for ln in lines]
+    clean = _is_clean_document(lines, prose, rules)
+    if not clean:
+        # clean text cut off mid-sentence (a feed summary, the opening of an article, one
+        # long line): its last line is prose without the closing punctuation
+        running = prose[:-1] + [_is_running_text(lines[-1], rules)]
+        if running != prose and _is_clean_document(lines, running, rules):
+            prose, clean = running, True
+    if clean:
+        keep = _keep_clean(lines, prose, probs, rules)
+        kept = [i for i, k in enumerate(keep) if k]
+        lo, hi = (kept[0], kept[-1]) if kept else (0, -1)
+    else:
+        lo, hi = best_span(lines, probs, rules.span_threshold)
+        keep = [lo <= i <= hi and p >= rules.keep_threshold for i, p in enumerate(probs)]
+        if not any(k and pr for k, pr in zip(keep, prose, strict=True)):
+            # the model never drops the only prose there is: keep the richest prose run,
+            # or, when no line ends like prose, the richest run of running text
+            net = prose if any(prose) else [_is_running_text(ln, rules) for ln in lines]
+            if any(net):
+                lo, hi = _best_prose_run(lines, net)
+                for i in range(lo, hi + 1):
+                    keep[i] = keep[i] or net[i]
+        lo, hi = _extend_span(lines, keep, lo, hi, rules)
+        if paste and rules.inner_keep_threshold < rules.keep_threshold:
+            _fill_blocks(lines, keep, probs, rules)
+        if paste and rules.deck_max_lines:
+            _drop_deck(lines, keep, rules)
+        if paste and rules.drop_twin_lines:
+            _drop_twins(lines, keep)
+    seen_long: set[str] = set()
+    for i, ln in enumerate(lines):
+        if keep[i] and rules.line_kind(ln.text):
+            keep[i] = False
+        if ln.words >= 12:
+            # a paragraph repeated verbatim (teaser above the body, sticky summary) counts once
+            key = ln.text.lower()
+            if key in seen_long:
+                keep[i] = False
+            seen_long.add(key)
+    # A standalone section marker after most of the article, followed by teaser-shaped lines,
+    # closes the article: "Don't Miss" as body text (inside a sentence, or as a subheading
+    # followed by prose, or early in the piece) does not.
+    cut_at, cut_kind = None, None
+    span_words = sum(ln.words for ln, k in zip(lines, keep, strict=True) if k) or 1
+    before = 0
+    for i in range(lo, hi + 1):
+        ln = lines[i]
+        marker = rules.marker_for(ln.text)
+        kind = marker.kind if marker else None
+        if marker is None and _comment_thread_starts(lines, i, hi):
+            kind = "comments"
+        if (
+            kind
+            and before / span_words >= rules.marker_min_share_before
+            # in clean text a "Related Topics" list with article prose after it is inline
+            and not (clean and any(prose[i + 1 : hi + 1]))
+            and (
+                marker is None or not marker.needs_teasers or _teaser_shaped(lines[i + 1 : hi + 1])
+            )
+        ):
+            box_end = _inline_box_end(lines, probs, prose, i, hi, rules) if paste else None
+            if box_end is not None:
+                # a teaser box inside the article: drop the box, read on after it
+                for j in range(i, box_end):
+                    keep[j] = False
+                continue
+            if not (paste and _model_reads_on(lines, probs, i, hi, rules)):
+                cut_at, cut_kind = i, kind
+                for j in range(i, len(lines)):
+                    keep[j] = False
+                break
+        if keep[i]:
+            before += ln.words
+    return LineDecision(keep, probs, (lo, hi), cut_at, cut_kind, clean)

@@ -1,0 +1,344 @@
+"""Features of the line model and the line scores: stage 1, stage 2 and the tree rows."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from ipwire.tasks.clean.dates import _is_date_line
+from ipwire.tasks.clean.lines import (
+    _BULLET,
+    _DIGIT,
+    _SENT_END,
+    _SEPARATORS,
+    _SYMBOL,
+    _WORD,
+    STOPWORDS,
+    Line,
+    _is_prose,
+    _is_urlish,
+)
+from ipwire.tasks.clean.model import FEATURES1, FEATURES2, FEATURES3
+from ipwire.tasks.clean.rules import BoilerplateRules
+
+
+def _sigmoid(x: float) -> float:
+    if x < -30:
+        return 0.0
+    if x > 30:
+        return 1.0
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def line_features(lines: list[Line], rules: BoilerplateRules) -> list[list[float]]:
+    """Stage-1 features of each line (see FEATURES1 for the names).
+
+    Every line of every page passes here, so each feature takes its cheapest exact form:
+    counts via C-level ``map`` over token first letters, and the URL and date searches only
+    when the literal text each of their matches needs is present.
+    """
+    n = len(lines)
+    counts: dict[str, int] = {}
+    lows = [line.text.lower() for line in lines]
+    for key in lows:
+        counts[key] = counts.get(key, 0) + 1
+    block_sizes: dict[int, list[int]] = {}
+    for line in lines:
+        block_sizes.setdefault(line.block, []).append(line.words)
+    block_mean = {b: sum(math.log1p(w) for w in ws) / len(ws) for b, ws in block_sizes.items()}
+    log_blocks = {b: math.log(len(ws)) for b, ws in block_sizes.items()}
+    stop = STOPWORDS.__contains__
+    last = max(n - 1, 1)
+    rows = []
+    for line, low in zip(lines, lows, strict=True):
+        text = line.text
+        words = line.words
+        toks = _WORD.findall(text)
+        nw = max(len(toks), 1)
+        # first letters of tokens that start with a letter; capitalised = upper-case ones
+        firsts = "".join(filter(str.isalpha, _TOKEN_START.findall(text)))
+        caps = sum(map(str.isupper, firsts))
+        nchar = max(len(text), 1)
+        pos = line.idx / last
+        rows.append(
+            [
+                1.0,
+                math.log1p(words),
+                float(words >= 15),
+                float(words <= 3),
+                sum(map(stop, map(str.lower, toks))) / nw,
+                float(bool(_SENT_END.search(text))),
+                min(text.count(",") / nw, 1.0),
+                caps / max(len(firsts), 1),
+                len(_DIGIT.findall(text)) / nchar,
+                len(_SYMBOL.findall(text)) / nchar,
+                log_blocks[line.block],
+                block_mean[line.block],
+                float(counts[low] > 1 and words < 12),
+                float(words <= 15 and rules.has_chrome_phrase(low)),
+                float(rules.marker_for(text) is not None),
+                float(rules.line_kind(text) is not None),
+                pos,
+                pos * pos,
+                float(_is_date_line(text, words)),
+                float(low.startswith("by ") and words <= 8),
+                float(_is_urlish(text)),
+                float(bool(_BULLET.match(text))),
+                float(len(_SEPARATORS.findall(text)) >= 2),
+                float(text.isupper() and words >= 1),
+            ]
+        )
+    return rows
+
+
+# The first character of each \w+ token.
+_TOKEN_START = re.compile(r"\b\w")
+
+
+def best_span(lines: list[Line], probs: list[float], threshold: float) -> tuple[int, int]:
+    """The contiguous run of lines with the largest word-weighted sum of (p - threshold).
+
+    Articles are contiguous; chrome that happens to look like prose (teasers, bios) sits
+    apart from them, so the best-scoring run is a robust anchor.
+    """
+    best, best_lo, best_hi = 0.0, 0, -1
+    cur, lo = 0.0, 0
+    for i, (line, p) in enumerate(zip(lines, probs, strict=True)):
+        gain = (p - threshold) * (line.words + 1)
+        if cur <= 0:
+            cur, lo = gain, i
+        else:
+            cur += gain
+        if cur > best:
+            best, best_lo, best_hi = cur, lo, i
+    return best_lo, best_hi
+
+
+def stage2_features(
+    lines: list[Line], logits: list[float], span_threshold: float
+) -> list[list[float]]:
+    """Stage-2 features: own stage-1 logit plus the neighbourhood's stage-1 scores."""
+    n = len(lines)
+    probs = [_sigmoid(z) for z in logits]
+    w = [ln.words + 1 for ln in lines]
+    good = [p * wi for p, wi in zip(probs, w, strict=True)]
+    total_good = sum(good) or 1.0
+    cum = [0.0]
+    for g in good:
+        cum.append(cum[-1] + g)
+    by_block: dict[int, list[float]] = {}
+    for ln, p in zip(lines, probs, strict=True):
+        by_block.setdefault(ln.block, []).append(p)
+    lo, hi = best_span(lines, probs, span_threshold)
+
+    def window(i: int, a: int, b: int) -> float:
+        a, b = max(a, 0), min(b, n)
+        if a >= b:
+            return 0.0
+        num = sum(good[a:b])
+        den = sum(w[a:b])
+        return num / den
+
+    rows = []
+    for i, ln in enumerate(lines):
+        block = by_block[ln.block]
+        rows.append(
+            [
+                1.0,
+                logits[i],
+                probs[i - 1] if i > 0 else 0.0,
+                probs[i + 1] if i + 1 < n else 0.0,
+                window(i, i - 3, i),
+                window(i, i + 1, i + 4),
+                window(i, i - 10, i),
+                window(i, i + 1, i + 11),
+                sum(block) / len(block),
+                cum[i] / total_good,
+                (total_good - cum[i + 1]) / total_good,
+                float(lo <= i <= hi),
+            ]
+        )
+    return rows
+
+
+# An author-bio line: "Name Surname is/writes ...", "... is a reporter ...", "follow her".
+_BIO_LEAD = re.compile(
+    r"(?:[A-Z][\w.'’-]+\s+){1,4}(?:is|was|has been|writes|covers|reports|joined)\b"
+)
+_BIO_ROLE = re.compile(
+    r"\b(?:is|was) an? (?:[\w-]+ ){0,3}(?:writer|reporter|journalist|editor|correspondent|"
+    r"columnist|author|contributor|analyst|producer)\b"
+)
+_BIO_CONTACT = re.compile(
+    r"\b(?:follow (?:him|her|them)|email (?:him|her|them)|reach (?:him|her|them))\b"
+)
+
+
+def _is_bio(text: str) -> bool:
+    """The three bio shapes, each searched only when its fixed words are in the line."""
+    return bool(
+        _BIO_LEAD.match(text)
+        or ("s a" in text and _BIO_ROLE.search(text))
+        or (
+            ("follow " in text or "email " in text or "reach " in text)
+            and _BIO_CONTACT.search(text)
+        )
+    )
+
+
+_CTA = re.compile(
+    r"^(?:sign up|subscribe|click|tap|join|follow|download|get (?:the|our)|support|donate|"
+    r"read more|learn more|share|watch|listen|sponsored|advertisement|don't miss|never miss)\b",
+    re.IGNORECASE,
+)
+
+
+def tree_features(
+    lines: list[Line],
+    rules: BoilerplateRules,
+    feats1: list[list[float]],
+    feats2: list[list[float]],
+    logits2: list[float],
+) -> list[list[float]]:
+    """Features of the boosted-tree scorer: stage-1 and stage-2 rows (bias dropped) plus the
+    page-shape features of FEATURES3 (runs of short lines, distance to the article span,
+    section markers passed, neighbours, author-bio and call-to-action shapes)."""
+    import numpy as np
+
+    if not lines:
+        return []
+    return tree_matrix(
+        lines, rules, np.asarray(feats1, dtype=float), np.asarray(feats2, dtype=float), logits2
+    ).tolist()
+
+
+def tree_matrix(
+    lines: list[Line], rules: BoilerplateRules, f1: Any, f2: Any, logits2: list[float]
+) -> Any:
+    """:func:`tree_features` as a float array, filled a column at a time: the scorer runs on
+    every line of every page, and whole columns (neighbours are shifted stage-1 columns)
+    cost far less than a Python list per line. Same values as the rows, bit for bit."""
+    import numpy as np
+
+    n = len(lines)
+    k1, k2 = f1.shape[1] - 1, f2.shape[1] - 1
+    x = np.zeros((n, k1 + k2 + len(FEATURES3)))
+    if n == 0:
+        return x
+    x[:, :k1] = f1[:, 1:]
+    x[:, k1 : k1 + k2] = f2[:, 1:]
+    col = k1 + k2
+    probs2 = [_sigmoid(z) for z in logits2]
+    lo, hi = best_span(lines, probs2, rules.span_threshold)
+    prose = [float(_is_prose(ln, rules)) for ln in lines]
+    words = [ln.words for ln in lines]
+    total_words = sum(words) or 1
+    run = [0] * n
+    i = 0
+    while i < n:
+        j = i
+        while j < n and words[j] <= 4:
+            j += 1
+        for k in range(i, j):
+            run[k] = j - i
+        i = j + 1 if j == i else j
+    block_prose: dict[int, list[float]] = {}
+    for ln, pr in zip(lines, prose, strict=True):
+        block_prose.setdefault(ln.block, []).append(pr)
+    block_share = {b: sum(v) / len(v) for b, v in block_prose.items()}
+    to_prose = [float(n)] * n
+    last = None
+    for i in range(n):
+        if prose[i]:
+            last = i
+        if last is not None:
+            to_prose[i] = i - last
+    last = None
+    for i in range(n - 1, -1, -1):
+        if prose[i]:
+            last = i
+        if last is not None:
+            to_prose[i] = min(to_prose[i], last - i)
+    texts = [ln.text for ln in lines]
+    lows = [t.lower() for t in texts]
+    head = set(lows[:6])
+    counts: dict[str, int] = {}
+    for low in lows:
+        counts[low] = counts.get(low, 0) + 1
+    markers, seen = [], 0
+    for i, text in enumerate(texts):
+        if i > lo and rules.marker_for(text) is not None:
+            seen += 1
+        markers.append(float(min(seen, 3)))
+    cum, acc = [], 0
+    for w in words:
+        cum.append(acc / total_words)
+        acc += w
+    chrome = f1[:, FEATURES1.index("chrome_phrase")]
+    x[:, col] = logits2
+    x[:, col + 1] = cum
+    x[:, col + 2] = prose
+    x[:, col + 3] = [math.log1p(r) for r in run]
+    x[:, col + 4] = [block_share[ln.block] for ln in lines]
+    x[:, col + 5] = [math.log1p(max(lo - i, 0)) for i in range(n)]
+    x[:, col + 6] = [math.log1p(max(i - hi, 0)) for i in range(n)]
+    x[:, col + 7] = markers
+    # neighbours: log_words, stopword_ratio, sentence_end of the line before and after
+    for off, j in ((8, 1), (10, 4), (12, 5)):
+        x[1:, col + off] = f1[:-1, j]
+        x[:-1, col + off + 1] = f1[1:, j]
+    x[:, col + 14] = [
+        float(w >= 3 and counts[low] > 1 and low in head)
+        for w, low in zip(words, lows, strict=True)
+    ]
+    x[:, col + 15] = [float(_is_bio(t)) for t in texts]
+    # stage 1 already searched the chrome phrases of lines up to 15 words
+    x[:, col + 16] = [
+        float(
+            bool(_CTA.match(t))
+            or (chrome[i] > 0 if words[i] <= 15 else rules.has_chrome_phrase(lows[i]))
+        )
+        for i, t in enumerate(texts)
+    ]
+    x[:, col + 17] = [min(len(t) / max(w, 1), 20.0) for t, w in zip(texts, words, strict=True)]
+    x[:, col + 18] = [float(t[:1].islower()) for t in texts]
+    x[:, col + 19] = [float(t.rstrip().endswith("?")) for t in texts]
+    x[:, col + 20] = math.log1p(n)
+    x[:, col + 21] = [math.log1p(t) for t in to_prose]
+    return x
+
+
+def score_lines(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -> list[float]:
+    """Probability that each line belongs to the article.
+
+    ``paste`` scores with the paste trees (``model.paste_trees_file``) when there are any:
+    whole-page pastes get their own, larger tree model, and the HTML post-filter keeps the
+    shared one. A text of fewer than ``paste_trees_min_lines`` lines is no whole page (a
+    news text with a caption or two) and keeps the shared, smoother trees.
+    """
+    if not lines:
+        return []
+    import numpy as np
+
+    f1 = np.asarray(line_features(lines, rules), dtype=float)
+    w1 = np.array([rules.weights1[name] for name in FEATURES1])
+    logits = (f1 @ w1).tolist()
+    f2 = np.asarray(stage2_features(lines, logits, rules.span_threshold), dtype=float)
+    w2 = np.array([rules.weights2[name] for name in FEATURES2])
+    logits2 = (f2 @ w2).tolist()
+    trees, shared_share = rules.trees, 0.0
+    if paste and rules.paste_trees is not None and len(lines) >= rules.paste_trees_min_lines:
+        trees = rules.paste_trees
+        if rules.trees is not None:
+            shared_share = 1.0 - rules.paste_trees_blend
+    if trees is None:
+        return [_sigmoid(z) for z in logits2]
+    rows = tree_matrix(lines, rules, f1, f2, logits2)
+    z = trees.logits(rows)
+    if shared_share > 0:
+        # the paste trees fit one half of the pages closely; averaging their logit with the
+        # shared trees' keeps the decision smoother on pages unlike those
+        zs = rules.trees.logits(rows)
+        z = [(1 - shared_share) * a + shared_share * b for a, b in zip(z, zs, strict=True)]
+    return [_sigmoid(v) for v in z]

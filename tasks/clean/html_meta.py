@@ -1,0 +1,195 @@
+"""Page metadata declared by an HTML page: JSON-LD, Open Graph and meta tags, <time>, <h1>.
+
+Read once from the parsed tree: cheaper than a full date search, and it keeps the
+publisher's UTC offset.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+from ipwire.ids import canonical_url as canonicalise
+from ipwire.ids import outlet_from_url
+from ipwire.tasks.clean.dates import parse_date
+
+_TITLE_SPLIT = re.compile(r"\s+(?:[|\-–—:·»]|::)\s+")
+_ARTICLE_TYPES = {
+    "article",
+    "newsarticle",
+    "blogposting",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "webpage",
+    "posting",
+    "scholarlyarticle",
+    "techarticle",
+    "report",
+    "backgroundnewsarticle",
+    "liveblogposting",
+    "review",
+    "recipe",
+    "howto",
+}
+
+
+def _clean(text: str | None) -> str | None:
+    if not text:
+        return None
+    text = " ".join(str(text).split())
+    return text or None
+
+
+def iso_datetime(value: str | None) -> str | None:
+    """An ISO 8601 date or date-time; the publisher's offset kept, date-only stays date-only."""
+    value = _clean(value)
+    if not value:
+        return None
+    m = re.match(
+        r"^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d)?(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?", value
+    )
+    if m:
+        raw = m.group(0).replace(" ", "T", 1)
+        if len(raw) == 10:
+            try:
+                datetime.fromisoformat(raw)
+                return raw
+            except ValueError:
+                return None
+        raw = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", raw).replace("Z", "+00:00")
+        try:
+            dt = datetime.fromisoformat(raw)
+        except ValueError:
+            return parse_date(value)
+        return dt.isoformat(timespec="seconds")
+    return parse_date(value)
+
+
+def _walk_jsonld(node: Any, found: list[dict]) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _walk_jsonld(item, found)
+    elif isinstance(node, dict):
+        kind = node.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in kinds):
+            found.append(node)
+        for key in ("@graph", "mainEntity", "mainEntityOfPage"):
+            if key in node:
+                _walk_jsonld(node[key], found)
+
+
+def _person_name(value: Any) -> str | None:
+    if isinstance(value, list):
+        names = [n for n in (_person_name(v) for v in value) if n]
+        return ", ".join(dict.fromkeys(names)) if names else None
+    if isinstance(value, dict):
+        return _clean(value.get("name"))
+    if isinstance(value, str) and "://" not in value:
+        return _clean(value)
+    return None
+
+
+def page_metadata(tree: Any, url: str | None) -> dict[str, str | None]:
+    """Title, author, date, language, canonical URL and outlet declared by the page."""
+    meta: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        content = el.get("content")
+        if key and content and key not in meta:
+            meta[key] = content
+    articles: list[dict] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").lower() == "application/ld+json" and script.text:
+            try:
+                _walk_jsonld(json.loads(script.text), articles)
+            except (ValueError, RecursionError):
+                continue
+    ld = articles[0] if articles else {}
+
+    h1s = [_clean(h.text_content()) for h in tree.iter("h1")]
+    h1s = [h for h in h1s if h]
+    page_title = _clean(tree.findtext(".//title"))
+    og_title = _clean(meta.get("og:title") or meta.get("twitter:title"))
+    ld_title = _clean(ld.get("headline")) if isinstance(ld.get("headline"), str) else None
+    title = None
+    for cand in (ld_title, og_title, page_title):
+        if not cand:
+            continue
+        # Prefer an <h1> the declared title contains (it drops the " | Site" suffix).
+        for h in h1s:
+            if len(h) >= 8 and h.lower() in cand.lower():
+                title = h
+                break
+        if title:
+            break
+        parts = _TITLE_SPLIT.split(cand)
+        title = max(parts, key=len) if len(parts) > 1 else cand
+        break
+    if not title and h1s:
+        title = h1s[0]
+
+    author = _person_name(ld.get("author"))
+    if not author:
+        for key in (
+            "author",
+            "article:author",
+            "parsely-author",
+            "dc.creator",
+            "byl",
+            "sailthru.author",
+        ):
+            value = meta.get(key)
+            if value and "://" not in value:
+                author = _clean(re.sub(r"^by\s+", "", value, flags=re.IGNORECASE))
+                break
+    if not author:
+        for el in tree.iterfind(".//a[@rel='author']"):
+            author = _clean(el.text_content())
+            if author:
+                break
+
+    published = None
+    for value in (
+        ld.get("datePublished"),
+        meta.get("article:published_time"),
+        meta.get("og:published_time"),
+        meta.get("datepublished"),
+        meta.get("publishdate"),
+        meta.get("pubdate"),
+        meta.get("date"),
+        meta.get("dc.date"),
+        meta.get("dc.date.issued"),
+        meta.get("sailthru.date"),
+        meta.get("parsely-pub-date"),
+        ld.get("dateCreated"),
+    ):
+        if isinstance(value, str):
+            published = iso_datetime(value)
+            if published:
+                break
+    if not published:
+        for el in tree.iter("time"):
+            published = iso_datetime(el.get("datetime") or el.text_content())
+            if published:
+                break
+
+    canonical = None
+    for el in tree.iterfind(".//link[@rel='canonical']"):
+        canonical = el.get("href")
+        break
+    canonical = canonical or meta.get("og:url") or url
+    html_el = tree if tree.tag == "html" else tree.find(".//html")
+    lang = html_el.get("lang") if html_el is not None else None
+    lang = (lang or meta.get("og:locale") or meta.get("content-language") or "")[:2].lower()
+    return {
+        "title": title,
+        "author": author,
+        "published_at": published,
+        "language": lang or None,
+        "canonical_url": canonicalise(canonical) if canonical else None,
+        "outlet": outlet_from_url(url) or outlet_from_url(canonical),
+    }

@@ -1,0 +1,231 @@
+"""Lines of a text and their shapes: the Line record, splitting and joining, prose tests.
+
+The shape tests (prose, running text, short sentence, subheading, headline candidate)
+read one line at a time; the line model, the decisions and the metadata all use them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ipwire.tasks.clean.dates import _is_date_line
+from ipwire.tasks.clean.patterns import _fold
+from ipwire.tasks.clean.rules import BoilerplateRules
+
+# Function words: a sentence of running prose is full of them, a menu or a headline is not.
+# English first (the corpus is English news), plus the commonest words of a few neighbours.
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your yours
+    yourself said says one two new may might must shall us many much even still yet however
+    der die das und ist nicht ein eine mit von zu den des sich auf für le la les et est un une
+    des du dans pour que qui pas el los las y es en una por con para del se lo il che di non
+    per de het een van op""".split()
+)
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SENT_END = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$")
+_URLISH = re.compile(r"https?://|www\.|@\w+\.\w|\.com\b", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-•*·▪►»›>]|\d{1,2}[.)])\s")
+_DIGIT = re.compile(r"\d")
+_SYMBOL = re.compile(r"[^\w\s.,'’\"-]")
+_SEPARATORS = re.compile(r"[|»›•·/]")
+
+
+@dataclass
+class Line:
+    """One non-empty line of the paste and the block (blank-line separated run) it sits in."""
+
+    idx: int
+    text: str
+    block: int
+    words: int = 0
+
+
+def split_lines(text: str) -> list[Line]:
+    """Non-empty lines with their block number; a blank line closes a block."""
+    lines: list[Line] = []
+    block = 0
+    prev_blank = True
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        stripped = " ".join(raw.split())
+        if not stripped:
+            if not prev_blank:
+                block += 1
+            prev_blank = True
+            continue
+        prev_blank = False
+        lines.append(Line(len(lines), stripped, block, len(_WORD.findall(stripped))))
+    return lines
+
+
+# A line that ends in one of these (or a comma) stops mid-sentence: the next line goes on with it.
+_CONTINUES = frozenset(
+    "a an the of for on in to and or but with by from at as that which who whose than into "
+    "onto upon about over under after before between against during without within via per "
+    "its their his her our your this these those is are was were be been has have had will "
+    "would could should can may might must not nor said says".split()
+)
+_LAST_WORD = re.compile(r"(\w+)\W*$")
+
+
+def _lower_share(text: str) -> float:
+    alpha = [t for t in _WORD.findall(text) if t[:1].isalpha()]
+    return sum(1 for t in alpha if t[:1].islower()) / max(len(alpha), 1)
+
+
+def _continues(line: Line, nxt: Line, rules: BoilerplateRules) -> bool:
+    """``nxt`` carries on the sentence of ``line`` (a paragraph hard-wrapped mid-sentence).
+
+    Sentence-like lines only: Title Case menu entries ("Who We Are", "Sign in"), bylines,
+    dates and chrome lines (reading time, "Also read") are never joined.
+    """
+    text = line.text
+    if line.words < 3 or nxt.block != line.block or _SENT_END.search(text):
+        return False
+    if nxt.text[:1].islower():
+        pass
+    elif line.words < 6 or _lower_share(text) < 0.3:
+        return False
+    elif not text.endswith(","):
+        m = _LAST_WORD.search(text)
+        if not (m and text[-1:].isalnum() and m.group(1).lower() in _CONTINUES):
+            return False
+    for ln in (line, nxt):
+        low = ln.text.lower()
+        if (
+            rules.line_kind(ln.text) is not None
+            or rules.marker_for(ln.text) is not None
+            or _is_date_line(ln.text, ln.words)
+            or (low.startswith("by ") and ln.words <= 8)
+        ):
+            return False
+    return True
+
+
+def join_wrapped_lines(lines: list[Line], rules: BoilerplateRules) -> list[Line]:
+    """Join a paragraph that was hard-wrapped into short lines back into one line.
+
+    A line without closing punctuation that is followed (in the same block) by a line
+    starting in lower case, or that ends in a comma or a function word ("... lauded India
+    for" / "following ..."), continues on the next line. Scoring the pieces one by one
+    would see a run of short, unpunctuated, headline-shaped lines and drop the article.
+    Menus and teaser lists do not end in "for"/"the" or go on in lower case, so page pastes
+    are left as they are.
+    """
+    if len(lines) < 2:
+        return lines
+    out: list[Line] = []
+    for ln in lines:
+        if out and _continues(out[-1], ln, rules):
+            prev = out[-1]
+            out[-1] = Line(prev.idx, prev.text + " " + ln.text, prev.block, prev.words + ln.words)
+        else:
+            out.append(Line(len(out), ln.text, ln.block, ln.words))
+    return out
+
+
+def _is_urlish(text: str) -> bool:
+    """``_URLISH`` searched only when the line holds "@" or a folded "http", "www." or ".com"
+    (each of its matches contains one)."""
+    if "@" not in text:
+        folded = _fold(text)
+        if "http" not in folded and "www." not in folded and ".com" not in folded:
+            return False
+    return _URLISH.search(text) is not None
+
+
+def _is_prose(line: Line, rules: BoilerplateRules) -> bool:
+    """Running prose: long, sentence-final punctuation, full of function words."""
+    if line.words < 15 or not _SENT_END.search(line.text):
+        return False
+    key = ("p", line.text)
+    cache = rules._cache  # type: ignore[attr-defined]
+    found = cache.get(key)
+    if found is None:
+        toks = _WORD.findall(line.text.lower())
+        found = (
+            sum(map(STOPWORDS.__contains__, toks)) >= 0.25 * len(toks)
+            and rules.line_kind(line.text) is None
+            and rules.marker_for(line.text) is None
+        )
+        if len(cache) > 50_000:
+            cache.clear()
+        cache[key] = found
+    return found
+
+
+def _is_running_text(line: Line, rules: BoilerplateRules) -> bool:
+    """Prose that may lack its closing punctuation: a paragraph cut off mid-sentence (a text
+    truncated to its opening, a feed summary) or a whole article pasted as one long line.
+    Used where the strict :func:`_is_prose` finds nothing, never as a model feature."""
+    if _is_prose(line, rules):
+        return True
+    if line.words < 15:
+        return False
+    toks = _WORD.findall(line.text.lower())
+    return (
+        sum(map(STOPWORDS.__contains__, toks)) >= 0.25 * len(toks)
+        and rules.line_kind(line.text) is None
+        and rules.marker_for(line.text) is None
+    )
+
+
+def _is_short_sentence(line: Line, rules: BoilerplateRules) -> bool:
+    """A sentence too short for :func:`_is_prose`: five words or more, a verb-ish function
+    word and closing punctuation ("Talks resume in Islamabad on Monday, officials said.")."""
+    if line.words < 5 or not _SENT_END.search(line.text) or line.text.endswith(":"):
+        return False
+    toks = _WORD.findall(line.text.lower())
+    if not any(t in STOPWORDS for t in toks):
+        return False
+    low = line.text.lower()
+    return (
+        rules.line_kind(line.text) is None
+        and rules.marker_for(line.text) is None
+        and not rules.has_chrome_phrase(low)
+    )
+
+
+def _is_subheading(line: Line, rules: BoilerplateRules) -> bool:
+    return (
+        1 <= line.words <= 14
+        and rules.line_kind(line.text) is None
+        and rules.marker_for(line.text) is None
+        and not _is_date_line(line.text, line.words)
+    )
+
+
+def _introduces_prose(
+    lines: list[Line], prose: list[bool], i: int, rules: BoilerplateRules
+) -> bool:
+    """A headline or subheading: a short plain line directly above a prose line."""
+    return i + 1 < len(lines) and prose[i + 1] and _is_subheading(lines[i], rules)
+
+
+def _teaser_shaped(lines: list[Line]) -> bool:
+    """Headline-like lines (short, no closing punctuation) make up half of what follows."""
+    following = lines[:6]
+    if not following:
+        return True
+    short = sum(1 for ln in following if ln.words <= 14 and not _SENT_END.search(ln.text))
+    return short * 2 >= len(following)
+
+
+def _title_candidate(line: Line, rules: BoilerplateRules) -> bool:
+    text = line.text
+    return (
+        3 <= line.words <= 30
+        and not text.endswith((".", ":", ",", ";"))
+        and not rules.line_kind(text)
+        and rules.marker_kind(text) is None
+        and not _is_date_line(text, line.words)
+        and not text.lower().startswith("by ")
+        and not _is_urlish(text)
+    )

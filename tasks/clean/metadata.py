@@ -1,0 +1,241 @@
+"""Metadata from the lines around the article: the headline and the byline."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from ipwire.tasks.clean.dates import _is_date_line, parse_date
+from ipwire.tasks.clean.lines import (
+    _SENT_END,
+    _SEPARATORS,
+    _WORD,
+    STOPWORDS,
+    Line,
+    _is_prose,
+    _is_urlish,
+    _title_candidate,
+)
+from ipwire.tasks.clean.model import TITLE_FEATURES, _dot
+from ipwire.tasks.clean.rules import BoilerplateRules
+
+_NAME = re.compile(r"^(?:by\s+)?([A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]+|de|van|von|al|bin)){1,3})$")
+
+
+def _find_title(
+    lines: list[Line], first_kept: int, rules: BoilerplateRules, hint: str | None
+) -> int | None:
+    """The headline: the hinted title if present, else a headline-shaped line just above the
+    article's first kept line (skipping dateline, byline and reading-time lines)."""
+    if hint:
+        target = " ".join(_WORD.findall(hint.lower()))
+        for i, ln in enumerate(lines[: max(first_kept + 3, 1)]):
+            if " ".join(_WORD.findall(ln.text.lower())) == target:
+                return i
+    for i in range(first_kept - 1, max(first_kept - 9, -1), -1):
+        ln = lines[i]
+        if _title_candidate(ln, rules):
+            return i
+        if ln.words > 40:
+            break
+    # A paste that starts with its headline (seed 004): the first headline-shaped line
+    # within the header lines above the body.
+    return None
+
+
+_TITLE_REGION_AFTER = 8
+# a headline sits within this many lines above the body (a longer head is menus, and
+# scanning it only costs time)
+_TITLE_REGION_BEFORE = 60
+
+
+_TITLE_MIN_WORDS = 3  # 'ANI', 'Advertisement', 'News Flash': labels, not headlines
+
+
+def title_candidates(
+    lines: list[Line], keep: list[bool], probs: list[float], rules: BoilerplateRules
+) -> tuple[list[int], list[list[float]]]:
+    """Lines that may be the headline (from the top down to a few lines into the body) and
+    their features (TITLE_FEATURES): shape, distance to the body, repeats elsewhere on the
+    page (share text, breadcrumb tail), word overlap with the kept body and a byline or
+    date just below."""
+    kept = [i for i, k in enumerate(keep) if k]
+    if not kept:
+        return [], []
+    first = kept[0]
+    end = min(len(lines), first + _TITLE_REGION_AFTER + 1)
+    body_words = {
+        t
+        for i in kept[:60]
+        for t in _WORD.findall(lines[i].text.lower())
+        if t not in STOPWORDS and len(t) > 2
+    }
+    norms = [" ".join(_WORD.findall(ln.text.lower())) for ln in lines]
+    counts: dict[str, int] = {}
+    for nm in norms:
+        counts[nm] = counts.get(nm, 0) + 1
+    later = set(norms[end:])
+    idx, rows = [], []
+    near_max = max((lines[i].words for i in range(max(0, first - 8), end)), default=1)
+    start = max(0, first - _TITLE_REGION_BEFORE)
+    meta = [
+        _is_date_line(ln.text, ln.words) or ln.text.lower().startswith("by ")
+        for ln in lines[start : end + 3]
+    ]
+    for i in range(start, end):
+        ln = lines[i]
+        if not _TITLE_MIN_WORDS <= ln.words <= 30 or not norms[i] or _is_prose(ln, rules):
+            continue
+        if meta[i - start] or rules.line_kind(ln.text) or rules.marker_kind(ln.text):
+            continue  # a byline, a date, or chrome wherever it stands is never the headline
+        text, nm = ln.text, norms[i]
+        toks = nm.split()
+        alpha = [t for t in _WORD.findall(text) if t[:1].isalpha()]
+        content = [t for t in toks if t not in STOPWORDS and len(t) > 2]
+        tail = any(len(o) > len(nm) and o.endswith(" " + nm) for o in norms[max(0, i - 5) : i + 3])
+        meta_below = any(meta[i + 1 - start : i + 4 - start])
+        rows.append(
+            [
+                1.0,
+                math.log1p(ln.words),
+                float(ln.words <= 2),
+                float(ln.words > 20),
+                math.log1p(max(first - i, 0)),
+                float(i > first),
+                float(i == first),
+                float(bool(_SENT_END.search(text)) and not text.endswith((":", "?"))),
+                float(text.endswith((":", "?"))),
+                sum(1 for t in alpha if t[:1].isupper()) / max(len(alpha), 1),
+                sum(1 for t in toks if t in STOPWORDS) / len(toks),
+                float(counts[nm] > 1),
+                float(nm in later),
+                float(tail),
+                sum(1 for t in content if t in body_words) / max(len(content), 1),
+                float(
+                    rules.has_chrome_phrase(text.lower())
+                    or rules.line_kind(text) is not None
+                    or rules.marker_for(text) is not None
+                ),
+                float(_is_date_line(text, ln.words) or text.lower().startswith("by ")),
+                float(meta_below),
+                float(_is_urlish(text)),
+                float(len(_SEPARATORS.findall(text)) >= 1),
+                float(text.isupper()),
+                probs[i],
+                float(_is_prose(ln, rules)),
+                float(i + 1 < len(lines) and _is_prose(lines[i + 1], rules)),
+                ln.words / max(near_max, 1),
+            ]
+        )
+        idx.append(i)
+    return idx, rows
+
+
+def _rank_title(
+    lines: list[Line],
+    keep: list[bool],
+    probs: list[float],
+    rules: BoilerplateRules,
+    before: int | None = None,
+) -> int | None:
+    """The most headline-like candidate under the fitted title model (``model.title``),
+    among lines above ``before`` when given."""
+    if rules.title_weights is None:
+        return None
+    idx, rows = title_candidates(lines, keep, probs, rules)
+    scored = [
+        (_dot(rules.title_weights, TITLE_FEATURES, row), i)
+        for i, row in zip(idx, rows, strict=True)
+        if before is None or i < before
+    ]
+    return max(scored)[1] if scored else None
+
+
+_NAME_WORD = r"[A-Z][\w.'’-]*"
+_NAME_PART = rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|van|von|al|bin|da|di|la|le)){{0,3}}"
+_BY_NAME = re.compile(
+    rf"(?:^|[\s|•·,(–—-])(?:[Bb]y|BY|[Aa]uthor|[Ww]ritten by|[Pp]osted by)[:\s]+\s*({_NAME_PART}"
+    rf"(?:\s+(?:and|&)\s+{_NAME_PART})?)"
+)
+_NAME_LINE = re.compile(rf"^{_NAME_PART}$")
+_BY_ALONE = re.compile(
+    r"^(?:by|written by|posted by|words by|author|authored by|reviewed by)\s*:?$", re.IGNORECASE
+)
+_DATED = re.compile(r"\b(?:published|updated|posted|last updated|on)\b", re.IGNORECASE)
+_NOT_NAMES = frozenset(
+    "share home menu search login subscribe advertisement related reviewed updated published "
+    "posted read more contact about privacy terms the our your news blog".split()
+)
+
+
+def _plausible_name(name: str) -> bool:
+    words = name.split()
+    return (
+        1 <= len(words) <= 8
+        and not any(w.lower().strip(".") in _NOT_NAMES for w in words)
+        and not any(ch.isdigit() for ch in name)
+    )
+
+
+def _author_near(near: list[Line]) -> str | None:
+    """The byline around the headline: "By Name", "Author: Name", a "date • section • Name"
+    line, or a line of two to four capitalised words next to a date or reading-time line."""
+    for ln in near:
+        if ln.words > 25:
+            continue
+        m = _BY_NAME.search(ln.text)
+        if m and _plausible_name(m.group(1)):
+            return m.group(1).strip()
+    for k, ln in enumerate(near[:-1]):
+        # "By" / "Written By" / "Author" alone on its line, the name on the next
+        if _BY_ALONE.match(ln.text):
+            name = near[k + 1].text.split(",")[0].strip()
+            if _NAME_LINE.match(name) and _plausible_name(name):
+                return name
+    for k, ln in enumerate(near):
+        if _SENT_END.search(ln.text):
+            continue
+        head = ln.text.split(",")[0].strip()  # "Audrey Huang, Print Managing Editor"
+        if head != ln.text and ln.words <= 10:
+            ln = Line(ln.idx, head, ln.block, len(_WORD.findall(head)))
+        if not 2 <= ln.words <= 4:
+            continue
+        beside = [near[j] for j in (k - 1, k + 1) if 0 <= j < len(near)]
+        dated = any(
+            _is_date_line(b.text, b.words) or re.search(r"\bmin(?:ute)?s? read\b", b.text, re.I)
+            for b in beside
+        )
+        if dated and _NAME_LINE.match(ln.text) and _plausible_name(ln.text):
+            return ln.text
+    for ln in near:
+        if ln.words > 20 or not _is_date_line(ln.text, ln.words):
+            continue
+        for part in re.split(r"\s+[|•·—–]\s+", ln.text):
+            part = part.strip()
+            if (
+                _NAME_LINE.match(part)
+                and 2 <= len(part.split()) <= 4
+                and _plausible_name(part)
+                and parse_date(part) is None
+            ):
+                return part
+    return None
+
+
+def _find_author(lines: list[Line], lo: int, hi: int) -> str | None:
+    for ln in lines[max(lo, 0) : hi]:
+        m = re.match(r"^by\s+(.{3,60}?)(?:\s*[|,•·]\s*.*)?$", ln.text, re.IGNORECASE)
+        if m and ln.words <= 10:
+            name = m.group(1).strip()
+            if _NAME.match(name) or len(name.split()) <= 4:
+                return name
+    for i in range(max(lo, 0), hi):
+        ln = lines[i]
+        near_date = any(
+            _is_date_line(lines[j].text, lines[j].words)
+            for j in (i - 1, i + 1)
+            if 0 <= j < len(lines)
+        )
+        if near_date and _NAME.match(ln.text) and 2 <= ln.words <= 4:
+            return ln.text.removeprefix("By ").strip()
+    return None

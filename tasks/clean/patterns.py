@@ -1,0 +1,150 @@
+"""Regex helpers for the boilerplate rules: joined alternations, prefix trees, literals.
+
+A rule pattern is ruled out cheaply before it is searched: anchored patterns by one joined
+alternation, the others by a literal every match must contain.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One alternation that matches a text exactly when one of ``patterns`` does, or None
+    when there is none to build: no patterns, a back-reference (its group numbers would
+    shift), flags that differ, or group names used twice.
+
+    Only patterns anchored with ``^`` are worth joining: the engine then tries each
+    alternative at the start of the line, where an unanchored one is tried at every
+    position of it.
+    """
+    if not patterns or any(_BACKREF.search(p.pattern) for p in patterns):
+        return None
+    if len({p.flags for p in patterns}) != 1:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+    except re.error:
+        return None
+
+
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def _trie_pattern(phrases: tuple[str, ...] | list[str]) -> str:
+    """One regex matching any of the literal `phrases`, written as a prefix tree so the
+    engine follows shared prefixes once instead of trying every phrase in turn."""
+    trie: dict[str, dict] = {}
+    for phrase in phrases:
+        if not phrase:
+            continue
+        node = trie
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # end of a phrase
+
+    def emit(node: dict[str, dict]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    if not trie:
+        return ""
+    return emit(trie)
+
+
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -")
+_ESCAPE_LENGTH = {"x": 4, "u": 6, "U": 10}
+
+
+def _fold(text: str) -> str:
+    """Case-folded as a case-insensitive regex compares letters (dotless and dotted i too)."""
+    return text.casefold().replace("ı", "i").replace("\u0307", "")
+
+
+def _literal_of(pattern: re.Pattern[str]) -> str | None:
+    """:func:`_required_literal` of a compiled pattern; none for a verbose one, where white
+    space in the source is not text."""
+    return None if pattern.flags & re.VERBOSE else _required_literal(pattern.pattern)
+
+
+def _required_literal(source: str) -> str | None:
+    """The longest run of plain characters (at least 4) outside any group, class, escape or
+    quantifier: every match of the pattern contains it. None when there is none or the
+    pattern is an alternation at its top level."""
+    best = ""
+    run: list[str] = []
+    depth = 0
+    i, n = 0, len(source)
+
+    def close() -> None:
+        nonlocal best
+        if len(run) > len(best):
+            best = "".join(run)
+        run.clear()
+
+    while i < n:
+        c = source[i]
+        if c == "\\":
+            close()
+            nxt = source[i + 1 : i + 2]
+            if nxt.isdigit() or nxt == "N":
+                return None  # back-reference, octal or named character: give up
+            i += _ESCAPE_LENGTH.get(nxt, 2)
+        elif c == "[":
+            close()
+            j = i + 1
+            if source[j : j + 1] == "^":
+                j += 1
+            if source[j : j + 1] == "]":
+                j += 1
+            while j < n and source[j] != "]":
+                j += 2 if source[j] == "\\" else 1
+            i = j + 1
+        elif c == "{":  # a repeat count: its digits are not text
+            close()
+            j = source.find("}", i)
+            i = j + 1 if j > 0 else n
+        elif c in "()":
+            close()
+            depth += 1 if c == "(" else -1
+            i += 1
+        elif c == "|" and depth == 0:
+            return None
+        elif depth == 0 and c in _PLAIN and source[i + 1 : i + 2] not in ("?", "*", "{"):
+            run.append(c)
+            i += 1
+        else:
+            close()
+            i += 1
+    close()
+    literal = best.strip()
+    return _fold(literal) if len(literal) >= 4 else None
+
+
+_WORDISH = re.compile(r"[\w'’]")
+
+
+def _more_words_than(text: str, limit: int) -> bool:
+    """Whether `_norm_marker(text)` would have more than `limit` words, without building it:
+    every whitespace-separated piece holding a word character or an apostrophe leaves at
+    least one word."""
+    pieces = text.split()
+    if len(pieces) <= limit:
+        return False
+    wordy = 0
+    for piece in pieces:
+        if piece.isalnum() or _WORDISH.search(piece):
+            wordy += 1
+            if wordy > limit:
+                return True
+    return False
+
+
+def _norm_marker(text: str) -> str:
+    text = text.strip().lower().replace("’", "'")
+    text = re.sub(r"[^\w' ]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()

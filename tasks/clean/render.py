@@ -1,0 +1,165 @@
+"""HTML parsing and rendering: the parsed tree, its visible text, mojibake repair, fallback.
+
+When trafilatura keeps too little of a page, the text-paste model reads the page's
+rendering instead (``_text_model_fallback``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import html as lxml_html
+
+from ipwire.records import Extraction
+from ipwire.tasks.clean.rules import BoilerplateRules
+from ipwire.tasks.clean.text import extract_from_text
+
+_SKIP_TAGS = frozenset(
+    "script style noscript template svg iframe object embed canvas head select option button "
+    "textarea map audio video picture source".split()
+)
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote body dd details dialog div dl dt fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary "
+    "table tbody thead tfoot tr td th ul br center".split()
+)
+
+
+def _body(tree: Any) -> Any | None:
+    """The page's <body>: the parser puts it among the root's children, so look there
+    before searching the whole tree (``find(".//body")`` walks every element)."""
+    for child in tree:
+        if child.tag == "body":
+            return child
+    return tree.find(".//body")
+
+
+def render_text(tree: Any) -> str:
+    """The page's visible text, one block element per line, as a person pasting it gets.
+
+    Used when trafilatura keeps too little of a page: the text-paste model then reads this
+    rendering instead.
+    """
+    body = _body(tree)
+    root = body if body is not None else tree
+    parts: list[str] = []
+
+    def walk(el: Any) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if (
+            tag in _SKIP_TAGS
+            or (el.get("hidden") is not None)
+            or "display:none" in (el.get("style") or "").replace(" ", "")
+        ):
+            if el.tail:
+                parts.append(el.tail)
+            return
+        block = tag in _BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+        if block:
+            parts.append("\n")
+        if el.tail:
+            parts.append(el.tail)
+
+    walk(root)
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return "\n\n".join(line for line in lines if line)
+
+
+# UTF-8 text that was decoded once as Windows-1252/Latin-1 and saved again ("doesnâ€™t",
+# "cafÃ©"): a lead character of a UTF-8 sequence followed by the right number of
+# continuation characters, in either decoding. Real prose almost never has these pairs.
+_CONT = (
+    "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
+    "\u20ac\u2122"
+)
+_MOJIBAKE = re.compile(
+    f"[\u00c2-\u00df][{_CONT}]|[\u00e0-\u00ef][{_CONT}]{{2}}|[\u00f0-\u00f4][{_CONT}]{{3}}"
+)
+# cheap whole-page test first (substring search, no regex pass over every page): the
+# usual first characters of mangled quotes, dashes, accents, emoji and Devanagari
+_MOJIBAKE_HINTS = ("â€", "â\u0080", "Ã", "Â", "à¤", "à¥", "ðŸ", "ð\u009f")
+
+
+def _unmangle(match: re.Match[str]) -> str:
+    raw = bytearray()
+    for ch in match.group(0):
+        try:
+            raw += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(ch) > 0xFF:
+                return match.group(0)
+            raw.append(ord(ch))
+    try:
+        fixed = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return match.group(0)
+    # two Latin-1 letters that happen to decode to a rare script ("ß«") are left alone
+    if 0x500 <= ord(fixed) < 0x600 or 0x700 <= ord(fixed) < 0x900:
+        return match.group(0)
+    return fixed
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 read as Windows-1252 (a common fault of re-saved pages), sequence by sequence.
+
+    Only sequences that decode as valid UTF-8 change; everything else stays as it is.
+    """
+    if not any(hint in text for hint in _MOJIBAKE_HINTS):
+        return text
+    return _MOJIBAKE.sub(_unmangle, text)
+
+
+def _parse(html: str) -> Any | None:
+    if not html or not html.strip():
+        return None
+    try:
+        # bytes let lxml honour a declared charset; str input has no declaration problem
+        return lxml_html.document_fromstring(html.encode("utf-8", errors="replace"), parser=_PARSER)
+    except Exception:  # noqa: BLE001 - lxml raises several types for junk input
+        return None
+
+
+_PARSER = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+# Every element is a plain HtmlElement: lxml.html's default lookup calls back into Python
+# for each element object it creates (to pick form and input classes nobody here uses),
+# and trafilatura and the passes below create thousands per page.
+_PARSER.set_element_class_lookup(
+    lxml_html.etree.ElementDefaultClassLookup(
+        element=lxml_html.HtmlElement,
+        comment=lxml_html.HtmlComment,
+        pi=lxml_html.HtmlProcessingInstruction,
+        entity=lxml_html.HtmlEntity,
+    )
+)
+
+
+def _text_model_fallback(
+    tree: Any, text: str, rules: BoilerplateRules, title: str | None
+) -> Extraction | None:
+    """The text-paste model over the page's rendering, when trafilatura kept too little.
+
+    trafilatura sometimes settles on one teaser or the first section of a long page; the
+    rendering then holds several times the article words it returned.
+    """
+    ours = len(text.split())
+    body = _body(tree)
+    # all text nodes (scripts included) bound the rendering from above: a cheap first test
+    everything = (body if body is not None else tree).text_content()
+    if ours >= rules.html_fallback_max_share * len(everything.split()):
+        return None
+    rendered = repair_mojibake(render_text(tree))
+    if ours >= rules.html_fallback_max_share * len(rendered.split()):
+        return None
+    ex = extract_from_text(rendered, rules=rules, title_hint=title, paste=False)
+    if len(ex.text.split()) < rules.html_fallback_gain * max(ours, 1):
+        return None
+    ex.method = "render+text-lines"
+    return ex

@@ -1,0 +1,332 @@
+"""Boilerplate rules (configuration): loading and validating ``ipwire/boilerplate.toml``."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ipwire.tasks.clean.model import (
+    FEATURES1,
+    FEATURES2,
+    TITLE_FEATURES,
+    TreeModel,
+    load_trees,
+)
+from ipwire.tasks.clean.patterns import (
+    _any_of,
+    _fold,
+    _literal_of,
+    _more_words_than,
+    _norm_marker,
+    _trie_pattern,
+)
+
+DEFAULT_RULES_PATH = Path(__file__).resolve().parents[2] / "ipwire" / "boilerplate.toml"
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A standalone line that starts a chrome section (e.g. "Don't Miss" then teasers)."""
+
+    kind: str
+    phrases: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...] = ()
+    needs_teasers: bool = True
+
+
+@dataclass(frozen=True)
+class BoilerplateRules:
+    """Validated rules from ``ipwire/boilerplate.toml``.
+
+    ``line_patterns`` drop a single line wherever it is (reading time, "ALSO READ: ...").
+    ``section_markers`` start a trailing chrome section when they stand alone on a line after
+    the article's main mass and are followed by teaser-shaped lines. ``chrome_phrases`` are
+    only a feature of the line model, never a decision on their own.
+    """
+
+    line_patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    section_markers: tuple[Marker, ...]
+    chrome_phrases: tuple[str, ...]
+    weights1: dict[str, float]
+    weights2: dict[str, float]
+    keep_threshold: float = 0.5
+    span_threshold: float = 0.5
+    marker_max_words: int = 6
+    marker_min_share_before: float = 0.5
+    html_threshold: float = 0.2
+    trees: TreeModel | None = None
+    paste_trees: TreeModel | None = None
+    paste_trees_min_lines: int = 0
+    paste_trees_blend: float = 1.0
+    html_fallback_gain: float = 3.0
+    html_fallback_max_share: float = 0.25
+    inner_keep_threshold: float = 0.5
+    inline_box_max_lines: int = 0
+    marker_override_score: float = 1.0
+    deck_max_lines: int = 0
+    drop_twin_lines: bool = False
+    title_weights: dict[str, float] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Lookup tables built once: exact phrases, and one alternation per pattern family.
+        phrases: dict[str, Marker] = {}
+        for marker in self.section_markers:
+            for phrase in marker.phrases:
+                phrases.setdefault(phrase, marker)
+        object.__setattr__(self, "_phrases", phrases)
+        object.__setattr__(
+            self,
+            "_chrome_re",
+            re.compile(_trie_pattern(self.chrome_phrases) or r"(?!x)x"),
+        )
+        object.__setattr__(self, "_cache", {})
+        # Most lines are no chrome, so each pattern is ruled out cheaply first: the anchored
+        # ones together by one alternation (a fraction of a search per pattern), the rest
+        # by a literal every match must contain (a substring test, not an unanchored search).
+        anchored = _any_of([p for _, p in self.line_patterns if p.pattern.startswith("^")])
+        object.__setattr__(self, "_line_anchored", anchored)
+        object.__setattr__(
+            self,
+            "_line_checks",
+            tuple(
+                (k, p, _literal_of(p), anchored is not None and p.pattern[:1] == "^")
+                for k, p in self.line_patterns
+            ),
+        )
+        markers = [p for marker in self.section_markers for p in marker.patterns]
+        object.__setattr__(
+            self,
+            "_marker_any",
+            _any_of(markers) if all(p.pattern[:1] == "^" for p in markers) else None,
+        )
+
+    def marker_kind(self, text: str) -> str | None:
+        """The kind of section marker this whole line is, or None."""
+        marker = self.marker_for(text)
+        return marker.kind if marker else None
+
+    def marker_for(self, text: str) -> Marker | None:
+        """The section marker this whole line is, or None."""
+        key = ("m", text)
+        cache = self._cache  # type: ignore[attr-defined]
+        if key in cache:
+            return cache[key]
+        found = None
+        if len(text) <= 200:
+            joined = self._marker_any  # type: ignore[attr-defined]
+            if joined is None or joined.search(text):
+                for marker in self.section_markers:
+                    if any(p.search(text) for p in marker.patterns):
+                        found = marker
+                        break
+            long = found is None and _more_words_than(text, self.marker_max_words)
+            low = _norm_marker(text) if found is None and not long else ""
+            words = low.split()
+            if low and len(words) <= self.marker_max_words:
+                found = self._phrases.get(low)  # type: ignore[attr-defined]
+                for n in range(len(words) - 1, 0, -1):
+                    if found is not None:
+                        break
+                    prefix = " ".join(words[:n])
+                    if len(prefix) >= 6:
+                        found = self._phrases.get(prefix)  # type: ignore[attr-defined]
+        if len(cache) > 50_000:
+            cache.clear()
+        cache[key] = found
+        return found
+
+    def has_chrome_phrase(self, low: str) -> bool:
+        return self._chrome_re.search(low) is not None  # type: ignore[attr-defined]
+
+    def line_kind(self, text: str) -> str | None:
+        """The kind of a line that is chrome wherever it stands, or None."""
+        key = ("l", text)
+        cache = self._cache  # type: ignore[attr-defined]
+        if key in cache:
+            return cache[key]
+        found = None
+        if len(text) <= 300:
+            folded = None
+            joined = self._line_anchored  # type: ignore[attr-defined]
+            skip_anchored = joined is not None and joined.search(text) is None
+            for kind, pattern, literal, anchored in self._line_checks:  # type: ignore[attr-defined]
+                if anchored and skip_anchored:
+                    continue
+                if literal is not None:
+                    if folded is None:
+                        folded = _fold(text)
+                    if literal not in folded:
+                        continue
+                if pattern.search(text):
+                    found = kind
+                    break
+        if len(cache) > 50_000:
+            cache.clear()
+        cache[key] = found
+        return found
+
+
+def _need(table: dict[str, Any], key: str, typ: type | tuple[type, ...], where: str) -> Any:
+    if key not in table:
+        raise ValueError(f"boilerplate rules: missing key '{where}{key}'")
+    value = table[key]
+    if not isinstance(value, typ):
+        raise ValueError(f"boilerplate rules: key '{where}{key}' has the wrong type")
+    return value
+
+
+def _share(table: dict[str, Any], key: str, default: float, where: str) -> float:
+    """An optional number within [0, 1]."""
+    value = table.get(key, default)
+    if not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"boilerplate rules: key '{where}{key}' must be within [0, 1]")
+    return float(value)
+
+
+def _count(table: dict[str, Any], key: str, where: str) -> int:
+    """An optional whole number >= 0 (0 when absent: the step is off)."""
+    value = table.get(key, 0)
+    if not isinstance(value, int) or value < 0:
+        raise ValueError(f"boilerplate rules: key '{where}{key}' must be >= 0")
+    return value
+
+
+def _weights(model: dict[str, Any], name: str, names: tuple[str, ...]) -> dict[str, float]:
+    """A model's weight table, one number per feature name."""
+    table = _need(model, name, dict, "model.")
+    missing = [n for n in names if n not in table]
+    if missing:
+        raise ValueError(f"boilerplate rules: key 'model.{name}.{missing[0]}' is missing")
+    if not all(isinstance(v, int | float) for v in table.values()):
+        raise ValueError(f"boilerplate rules: key 'model.{name}' must map names to numbers")
+    return {k: float(v) for k, v in table.items()}
+
+
+def _trees(model: dict[str, Any], key: str, folder: Path) -> TreeModel | None:
+    """The tree model named by an optional file-name key, read from beside the rules."""
+    name = model.get(key)
+    if name is None:
+        return None
+    if not isinstance(name, str):
+        raise ValueError(f"boilerplate rules: key 'model.{key}' must be a file name")
+    return load_trees(folder / name)
+
+
+def load_rules(path: Path | None = None) -> BoilerplateRules:
+    """Read and validate boilerplate rules; default is the packaged ``ipwire/boilerplate.toml``.
+
+    Raises ValueError naming the offending key, so a broken edit fails at start-up.
+    """
+    path = Path(path) if path is not None else DEFAULT_RULES_PATH
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ValueError(f"boilerplate rules: file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"boilerplate rules: {path} is not valid TOML: {exc}") from exc
+
+    patterns: list[tuple[str, re.Pattern[str]]] = []
+    for i, item in enumerate(_need(data, "line_patterns", list, "")):
+        if not isinstance(item, dict):
+            raise ValueError(f"boilerplate rules: key 'line_patterns[{i}]' must be a table")
+        kind = _need(item, "kind", str, f"line_patterns[{i}].")
+        for j, pat in enumerate(_need(item, "patterns", list, f"line_patterns[{i}].")):
+            try:
+                patterns.append((kind, re.compile(pat, re.IGNORECASE)))
+            except (re.error, TypeError) as exc:
+                raise ValueError(
+                    f"boilerplate rules: key 'line_patterns[{i}].patterns[{j}]' is not a "
+                    f"valid regular expression: {exc}"
+                ) from exc
+    markers: list[Marker] = []
+    for i, item in enumerate(_need(data, "section_markers", list, "")):
+        if not isinstance(item, dict):
+            raise ValueError(f"boilerplate rules: key 'section_markers[{i}]' must be a table")
+        kind = _need(item, "kind", str, f"section_markers[{i}].")
+        phrases = _need(item, "phrases", list, f"section_markers[{i}].")
+        if not all(isinstance(p, str) and p.strip() for p in phrases):
+            raise ValueError(
+                f"boilerplate rules: key 'section_markers[{i}].phrases' must be non-empty strings"
+            )
+        compiled = []
+        for j, pat in enumerate(item.get("patterns", [])):
+            try:
+                compiled.append(re.compile(pat, re.IGNORECASE))
+            except (re.error, TypeError) as exc:
+                raise ValueError(
+                    f"boilerplate rules: key 'section_markers[{i}].patterns[{j}]' is not a "
+                    f"valid regular expression: {exc}"
+                ) from exc
+        needs = item.get("needs_teasers", True)
+        if not isinstance(needs, bool):
+            raise ValueError(
+                f"boilerplate rules: key 'section_markers[{i}].needs_teasers' must be true/false"
+            )
+        markers.append(
+            Marker(kind, tuple(_norm_marker(p) for p in phrases), tuple(compiled), needs)
+        )
+    chrome = _need(data, "chrome_phrases", list, "")
+    if not all(isinstance(p, str) for p in chrome):
+        raise ValueError("boilerplate rules: key 'chrome_phrases' must be a list of strings")
+    decide = _need(data, "decision", dict, "")
+    model = _need(data, "model", dict, "")
+    weights = [_weights(model, "stage1", FEATURES1), _weights(model, "stage2", FEATURES2)]
+    thresholds = {}
+    for key in ("keep_threshold", "span_threshold", "marker_min_share_before", "html_threshold"):
+        value = _need(decide, key, int | float, "decision.")
+        if not 0.0 <= float(value) <= 1.0:
+            raise ValueError(f"boilerplate rules: key 'decision.{key}' must be within [0, 1]")
+        thresholds[key] = float(value)
+    max_words = _need(decide, "marker_max_words", int, "decision.")
+    gain = decide.get("html_fallback_gain", 3.0)
+    if not isinstance(gain, int | float) or gain < 1:
+        raise ValueError("boilerplate rules: key 'decision.html_fallback_gain' must be >= 1")
+    share = _share(decide, "html_fallback_max_share", 0.25, "decision.")
+    inner = _share(decide, "inner_keep_threshold", thresholds["keep_threshold"], "decision.")
+    override = _share(decide, "marker_override_score", 1.0, "decision.")
+    deck = _count(decide, "deck_max_lines", "decision.")
+    twins = decide.get("drop_twin_lines", False)
+    if not isinstance(twins, bool):
+        raise ValueError("boilerplate rules: key 'decision.drop_twin_lines' must be true/false")
+    box = _count(decide, "inline_box_max_lines", "decision.")
+    title_weights = _weights(model, "title", TITLE_FEATURES) if "title" in model else None
+    trees = _trees(model, "trees_file", path.parent)
+    paste_trees = _trees(model, "paste_trees_file", path.parent)
+    min_lines = _count(model, "paste_trees_min_lines", "model.")
+    blend = _share(model, "paste_trees_blend", 1.0, "model.")
+    return BoilerplateRules(
+        paste_trees=paste_trees,
+        paste_trees_min_lines=min_lines,
+        paste_trees_blend=blend,
+        trees=trees,
+        html_fallback_gain=float(gain),
+        html_fallback_max_share=share,
+        inner_keep_threshold=inner,
+        inline_box_max_lines=box,
+        marker_override_score=override,
+        deck_max_lines=deck,
+        drop_twin_lines=twins,
+        title_weights=title_weights,
+        line_patterns=tuple(patterns),
+        section_markers=tuple(markers),
+        chrome_phrases=tuple(p.lower() for p in chrome),
+        weights1=weights[0],
+        weights2=weights[1],
+        marker_max_words=max_words,
+        **thresholds,
+    )
+
+
+_DEFAULT_RULES: BoilerplateRules | None = None
+
+
+def default_rules() -> BoilerplateRules:
+    """The packaged rules, loaded once per process."""
+    global _DEFAULT_RULES
+    if _DEFAULT_RULES is None:
+        _DEFAULT_RULES = load_rules()
+    return _DEFAULT_RULES

@@ -1,0 +1,124 @@
+"""The text extractor's entry point: boilerplate removal from plain-text pastes of whole pages.
+
+A paste ("select all, copy, paste") holds the article plus the page's chrome: menus, share
+bars, "Related"/"Don't Miss" teasers, footers. We decide line by line with a small logistic
+model over readable features (length, stop-word and punctuation density, position, block
+shape, repeated lines, known chrome phrases) and a second pass that adds the neighbours'
+scores, then keep the densest contiguous run of article lines (so a stray teaser far from
+the article does not come back) and cut trailing related-story sections at their marker
+lines. Weights, markers and phrases live in ``ipwire/boilerplate.toml`` so they can be
+inspected and edited; ``bench/eval_extraction.py train`` refits the weights.
+
+The same line scorer post-filters the blocks trafilatura returns for HTML pages
+(``html.py``). The parts: ``rules`` (configuration), ``lines`` and ``features`` (the line
+model's input), ``model`` (feature names, trees), ``decisions``, ``metadata``, ``dates``.
+"""
+
+from __future__ import annotations
+
+from ipwire.records import Extraction, Stripped
+from ipwire.tasks.clean.dates import _is_date_line, parse_published
+from ipwire.tasks.clean.decisions import _kind_for, decide
+from ipwire.tasks.clean.lines import Line, _title_candidate, join_wrapped_lines, split_lines
+from ipwire.tasks.clean.metadata import _DATED, _author_near, _find_author, _find_title, _rank_title
+from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
+
+
+def extract_from_text(
+    text: str,
+    *,
+    rules: BoilerplateRules | None = None,
+    title_hint: str | None = None,
+    paste: bool = True,
+) -> Extraction:
+    """Article text and metadata from a plain-text paste of a page.
+
+    Returns an Extraction with empty ``text`` when no article is found; the caller turns that
+    into a rejection. Every dropped line is reported in ``stripped`` with its kind.
+    ``paste=False`` is for text ipwire rendered itself from HTML: the shared line model and
+    decisions, not those fitted on what users paste.
+    """
+    rules = rules or default_rules()
+    lines = join_wrapped_lines(split_lines(text or ""), rules)
+    if not lines:
+        return Extraction(text="", method="text-lines")
+    decision = decide(lines, rules, paste=paste)
+    keep = decision.keep
+    kept_idx = [i for i, k in enumerate(keep) if k]
+    if not kept_idx:
+        return Extraction(
+            text="",
+            method="text-lines",
+            stripped=[Stripped(_kind_for(ln, rules, False), ln.text) for ln in lines],
+        )
+    first = kept_idx[0]
+    title_idx = _find_title(lines, first, rules, title_hint) if title_hint else None
+    if title_idx is None:
+        # in clean text the ranker only names a headline above the body: a line that opens
+        # the text is left to the stricter first-line rule below
+        title_idx = _rank_title(
+            lines, keep, decision.probs, rules, before=first if decision.clean else None
+        )
+    if title_idx is None:
+        title_idx = _find_title(lines, first, rules, None)
+    if title_idx is None:
+        # A kept first line that looks like a headline and is followed by prose is the title.
+        ln = lines[first]
+        if (
+            _title_candidate(ln, rules)
+            and ln.words <= 20
+            and len(kept_idx) > 1
+            and lines[kept_idx[1]].words > ln.words
+            and not any(_is_date_line(x.text, x.words) for x in lines[:first])
+            and first <= 5
+        ):
+            title_idx = first
+    title = lines[title_idx].text if title_idx is not None else None
+    if title_idx is not None and keep[title_idx] and title_idx == first:
+        # A paste whose first kept line is the headline (seed 004 style) loses it from the
+        # body only when there is a body after it.
+        keep[title_idx] = False
+        kept_idx = kept_idx[1:]
+    header_lo = max(0, first - 12)
+    body_first = kept_idx[0] if kept_idx else first
+    # the headline's neighbourhood first: byline and date sit just below (or above) it
+    near: list[Line] = []
+    if title_idx is not None:
+        near = lines[max(0, title_idx - 3) : min(len(lines), max(title_idx, body_first) + 6)]
+    published = None
+    for ln in near + lines[header_lo : body_first + 1] + lines[: min(4, len(lines))]:
+        if _is_date_line(ln.text, ln.words) or (ln.words <= 25 and _DATED.search(ln.text)):
+            published = parse_published(ln.text)
+            if published:
+                break
+    author = _author_near(near) if near else None
+    if author is None:
+        author = _find_author(lines, header_lo, body_first + 1)
+
+    body = "\n\n".join(_join_blocks(lines, keep))
+    stripped: list[Stripped] = []
+    for i, ln in enumerate(lines):
+        if keep[i]:
+            continue
+        if i == title_idx:
+            stripped.append(Stripped("title", ln.text))
+            continue
+        after = i > first
+        if decision.cut_at is not None and i > decision.cut_at:
+            kind = rules.line_kind(ln.text) or decision.cut_kind or "related-links"
+        else:
+            kind = _kind_for(ln, rules, after)
+        stripped.append(Stripped(kind, ln.text))
+    return Extraction(
+        text=body,
+        title=title,
+        author=author,
+        published_at=published,
+        stripped=stripped,
+        method="text-lines",
+    )
+
+
+def _join_blocks(lines: list[Line], keep: list[bool]) -> list[str]:
+    """Kept lines as paragraphs: each kept line is one block of the output."""
+    return [ln.text for ln, k in zip(lines, keep, strict=True) if k]
