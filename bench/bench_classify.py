@@ -9,26 +9,18 @@ times in one process and prints articles per second, next to the cost of loading
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import LABELS, ROOT, load_labels
 
-from ipwire.tasks.classify import CLASSIFIER_VERSION, classify_many, load_taxonomy  # noqa: E402
-
-LABELS = ROOT.parent / "shared" / "eval" / "labels" / "dev.jsonl"
+from ipwire.tasks.classify import CLASSIFIER_VERSION, classify_many, load_taxonomy
 
 
 def corpus() -> list[tuple[str, str | None]]:
     items: list[tuple[str, str | None]] = []
     if LABELS.exists():
-        for line in LABELS.read_text(encoding="utf-8").splitlines():
-            if line:
-                items.append((json.loads(line)["text"], None))
+        items += [(row["text"], None) for row in load_labels()]
     for path in sorted((ROOT / "seeds").glob("*.txt")):
         items.append((path.read_text(encoding="utf-8"), None))
     return items

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -30,16 +29,12 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+from _common import apply_dedup_migrations, peak_rss_mb
 
 from ipwire.ids import content_hash, stable_id
 from ipwire.records import Article
 from ipwire.tasks import dedup
 
-ROOT = Path(__file__).resolve().parents[1]
-MIGRATIONS = [
-    ROOT / "warehouse" / "migrations" / n
-    for n in ("0002_dedup.sql", "0004_dedup_merges.sql", "0005_dedup_published_ts.sql")
-]
 SIZES = (10_000, 100_000, 1_000_000)
 WORDS = [f"w{i}" for i in range(20_000)] + [f"Name{i}" for i in range(3_000)]
 
@@ -117,9 +112,7 @@ def build(n: int, path: Path) -> float:
     rng = random.Random(n)
     conn = duckdb.connect(str(path))
     conn.execute("CREATE TABLE articles (article_id VARCHAR)")
-    for statement in ";".join(m.read_text() for m in MIGRATIONS).split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    apply_dedup_migrations(conn)
     t0 = time.perf_counter()
     fill(conn, n, settings)
     stored = real_articles(rng)
@@ -156,7 +149,7 @@ def one_size(n: int, path: Path) -> dict:
     t0 = time.perf_counter()
     index = dedup.warehouse_index(conn, settings)
     load_s = time.perf_counter() - t0
-    load_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    load_rss = peak_rss_mb()
     queries = [article(10_000 + i, reword(rng, a.body)) for i, a in enumerate(stored[:100])]
     queries += [article(20_000 + i, synthetic_text(rng)) for i in range(100)]
     feats = [dedup.compute_features(q, settings) for q in queries]
@@ -189,7 +182,7 @@ def one_size(n: int, path: Path) -> dict:
         "story_lookup_ms": round(story_ms, 3),
         "find_duplicates_ms_per_article": round(batch_ms, 3),
         "copies_found": f"{found}/100 (of 200 queries, 100 are copies)",
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mb": round(peak_rss_mb()),
     }
 
 

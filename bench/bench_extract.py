@@ -11,26 +11,21 @@ same workers: when other jobs load the machine, that ratio is the one to compare
 from __future__ import annotations
 
 import argparse
-import gzip
-import resource
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-PACK = REPO.parent / "shared" / "eval" / "extraction" / "wcxb-dev"
-sys.path.insert(0, str(REPO))
+from _common import pack_pages, peak_rss_mb, read_page
+
+PACK = "wcxb-dev"
 
 
 def _load(limit: int | None) -> list[str]:
-    files = sorted((PACK / "html").glob("*.html.gz"))[:limit]
-    return [gzip.decompress(f.read_bytes()).decode("utf-8", errors="replace") for f in files]
+    return [read_page(f) for f in pack_pages(PACK, "html")[:limit]]
 
 
 def _mine(html: str) -> float:
     """CPU seconds this worker spent on the page (wall time suffers on a shared machine)."""
-    from ipwire.tasks.extract_html import extract_from_html
+    from ipwire.tasks.clean import extract_from_html
 
     t0 = time.process_time()
     extract_from_html(html)
@@ -45,7 +40,7 @@ def _both(html: str) -> tuple[float, float]:
     """
     import trafilatura
 
-    from ipwire.tasks.extract_html import extract_from_html
+    from ipwire.tasks.clean import extract_from_html
 
     t0 = time.process_time()
     trafilatura.extract(html)
@@ -55,19 +50,15 @@ def _both(html: str) -> tuple[float, float]:
 
 
 def _mine_text(text: str) -> int:
-    from ipwire.tasks.extract_text import extract_from_text
+    from ipwire.tasks.clean import extract_from_text
 
     return len(extract_from_text(text).text)
 
 
 def _warm(_: int) -> int:
-    from ipwire.tasks.extract_html import extract_from_html
+    from ipwire.tasks.clean import extract_from_html
 
     return len(extract_from_html("<html><body><p>warm up</p></body></html>").text)
-
-
-def _rss_mb(who: int) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def main() -> None:
@@ -91,10 +82,7 @@ def main() -> None:
         t0 = time.perf_counter()
         mine_cpu = sum(pool.map(_mine, pages, chunksize=4))
         mine = time.perf_counter() - t0
-        dumps = [
-            f.read_text(encoding="utf-8", errors="replace")
-            for f in sorted((PACK / "dumps").glob("*.txt"))[: args.limit]
-        ]
+        dumps = [read_page(f) for f in pack_pages(PACK, "dumps")[: args.limit]]
         t0 = time.perf_counter()
         list(pool.map(_mine_text, dumps, chunksize=4))
         text_s = time.perf_counter() - t0
@@ -121,8 +109,8 @@ def main() -> None:
         f"{len(dumps) / text_s:7.1f} pages/s ({text_s:.1f} s)"
     )
     print(
-        f"peak RSS: parent {_rss_mb(resource.RUSAGE_SELF):.0f} MB, "
-        f"largest worker {_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB"
+        f"peak RSS: parent {peak_rss_mb():.0f} MB, "
+        f"largest worker {peak_rss_mb(children=True):.0f} MB"
     )
 
 

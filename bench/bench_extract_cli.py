@@ -17,12 +17,10 @@ import os
 import resource
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-HTML = REPO.parent / "shared" / "eval" / "extraction" / "wcxb-dev" / "html"
+from _common import IPWIRE, pack_pages
 
 
 def bare_trafilatura(files: list[Path]) -> tuple[float, float]:
@@ -42,10 +40,9 @@ def _children_cpu() -> float:
 
 def ipwire_cli(files: list[Path]) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the CLI and its workers) for `ipwire extract`."""
-    exe = Path(sys.executable).with_name("ipwire")
     t, cpu = time.perf_counter(), _children_cpu()
     subprocess.run(
-        [str(exe), "extract", "--format", "jsonl", *map(str, files)],
+        [str(IPWIRE), "extract", "--format", "jsonl", *map(str, files)],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -57,7 +54,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    files = sorted(HTML.glob("*.html.gz"))[: args.limit]
+    files = pack_pages("wcxb-dev", "html")[: args.limit]
     import trafilatura  # noqa: F401  (import cost outside the timing)
 
     bare, cli = [], []

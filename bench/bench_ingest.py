@@ -11,19 +11,15 @@ the share of time per stage, the flow's overhead as a ratio, and peak memory.
 from __future__ import annotations
 
 import argparse
-import json
-import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-LABELS = ROOT.parent / "shared" / "eval" / "labels" / "dev.jsonl"
+from _common import load_labels, peak_rss_mb
 
 
 def make_inputs(folder: Path, n: int) -> None:
-    texts = [json.loads(line)["text"] for line in LABELS.read_text(encoding="utf-8").splitlines()]
+    texts = [row["text"] for row in load_labels()]
     for i in range(n):
         body = texts[i % len(texts)]
         (folder / f"{i:06d}.txt").write_text(
@@ -73,7 +69,6 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--batch", type=int, default=200)
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
     from ipwire import prefect_env
 
     prefect_env.configure()
@@ -107,7 +102,7 @@ def main() -> None:
             f"  {name:<9} {secs:7.2f} s  {100 * secs / plain_s:5.1f}%  "
             f"{1000 * secs / args.n:6.2f} ms/article"
         )
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     print(f"peak RSS of this process: {peak:.0f} MB")
 
 

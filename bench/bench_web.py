@@ -17,15 +17,14 @@ import argparse
 import logging
 import sys
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
+from _common import ROOT
+
+sys.path.insert(0, str(ROOT / "tests"))
 
 from webserver import ATOM, HTML, RSS, LocalSite, atom_feed, rss_feed, wcxb_pages  # noqa: E402
 
-from ipwire.tasks.feeds import parse_feed  # noqa: E402
-from ipwire.tasks.fetch import PAGE_TYPES, Fetcher, HttpSettings  # noqa: E402
+from ipwire.tasks.web import PAGE_TYPES, Fetcher, HttpSettings, parse_feed  # noqa: E402
 
 
 def _line(label: str, n: int, wall: float, wait: float) -> str:
@@ -47,8 +46,7 @@ def main() -> None:
     extract = None
     if not args.no_extract:
         try:
-            from ipwire.tasks.clean import decode_bytes
-            from ipwire.tasks.extract_html import extract_from_html
+            from ipwire.tasks.clean import decode_bytes, extract_from_html
 
             def extract(data: bytes, url: str) -> int:
                 return len(extract_from_html(decode_bytes(data, html=True), url=url).text)

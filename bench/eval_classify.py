@@ -13,8 +13,6 @@ export of the label_corrections table applied to the dev set.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import math
 import re
 import sys
@@ -22,8 +20,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _common when loaded by tests
+
+from _common import LABELS, load_labels, story_half  # noqa: E402
 
 from ipwire.tasks.classify import (  # noqa: E402
     CLASSIFIER_VERSION,
@@ -31,18 +30,6 @@ from ipwire.tasks.classify import (  # noqa: E402
     classify,
     default_taxonomy,
 )
-
-DEFAULT_LABELS = ROOT.parent / "shared" / "eval" / "labels" / "dev.jsonl"
-
-
-def load_labels(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-
-
-def half_of(row: dict[str, Any]) -> str:
-    """'A' or 'B' from a stable hash of the story key (falls back to the id)."""
-    key = str(row.get("story") or row["id"])
-    return "AB"[int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16) % 2]
 
 
 def _ranks(values: Sequence[float]) -> list[float]:
@@ -148,7 +135,7 @@ def naive(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def table(rows: list[dict[str, Any]], preds: list[dict[str, Any]]) -> list[tuple[str, dict]]:
     halves: dict[str, list[int]] = {"A": [], "B": []}
     for i, row in enumerate(rows):
-        halves[half_of(row)].append(i)
+        halves[story_half(row)].append(i)
 
     def sub(idx: list[int], fn: Callable[[list], list] | None = None) -> dict[str, float]:
         rs = [rows[i] for i in idx]
@@ -218,8 +205,8 @@ def cross_fit(rows: list[dict[str, Any]]) -> list[tuple[str, dict]]:
     threshold = default_taxonomy().relevance["threshold"]
     out = []
     for fit_on, test_on in (("A", "B"), ("B", "A")):
-        idx_fit = [i for i, r in enumerate(rows) if half_of(r) == fit_on]
-        idx_test = [i for i, r in enumerate(rows) if half_of(r) == test_on]
+        idx_fit = [i for i, r in enumerate(rows) if story_half(r) == fit_on]
+        idx_test = [i for i, r in enumerate(rows) if story_half(r) == test_on]
         weights = fit_relevance(
             [feats[i] for i in idx_fit], [rows[i]["relevance"] >= 1 for i in idx_fit]
         )
@@ -235,7 +222,7 @@ def cross_fit(rows: list[dict[str, Any]]) -> list[tuple[str, dict]]:
 
 def errors(rows: list[dict[str, Any]], preds: list[dict[str, Any]], which: str) -> None:
     for row, pred in zip(rows, preds, strict=True):
-        if which != "all" and half_of(row) != which:
+        if which != "all" and story_half(row) != which:
             continue
         gold_rel = row["relevance"] >= 1
         notes = []
@@ -279,7 +266,7 @@ def per_topic(rows: list[dict[str, Any]], preds: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
+    ap.add_argument("--labels", type=Path, default=LABELS)
     ap.add_argument("--errors", choices=["A", "B", "all"], help="list disagreements")
     ap.add_argument(
         "--per-topic",
@@ -299,9 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"labels: {args.labels}  classifier: {CLASSIFIER_VERSION}")
     print(render(table(rows, preds) + cross_fit(rows)))
     if args.per_topic:
-        idx = [
-            i for i, r in enumerate(rows) if args.per_topic == "all" or half_of(r) == args.per_topic
-        ]
+        which = args.per_topic
+        idx = [i for i, r in enumerate(rows) if which == "all" or story_half(r) == which]
         print(f"\nper topic ({args.per_topic}):")
         print(per_topic([rows[i] for i in idx], [preds[i] for i in idx]))
     if args.fit:

@@ -29,8 +29,6 @@ the other. --seed runs the same input in a shuffled order and reports cluster ag
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import random
 import sys
 import tempfile
@@ -40,17 +38,11 @@ from itertools import combinations
 from pathlib import Path
 
 import duckdb
+from _common import LABELS, ROOT, apply_dedup_migrations, hash_fold, load_labels
 
 from ipwire.ids import canonical_url, content_hash, normalise_text, outlet_from_url, stable_id
 from ipwire.records import Article, Classification, TopicScore
 from ipwire.tasks import dedup
-
-ROOT = Path(__file__).resolve().parents[1]
-EVAL = ROOT.parent / "shared" / "eval"
-MIGRATIONS = [
-    ROOT / "warehouse" / "migrations" / n
-    for n in ("0002_dedup.sql", "0004_dedup_merges.sql", "0005_dedup_published_ts.sql")
-]
 
 ARTICLES_DDL = """
 CREATE TABLE articles (
@@ -79,9 +71,7 @@ RELATED = [
 def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     conn = duckdb.connect(str(path))
     conn.execute(ARTICLES_DDL)
-    for statement in ";".join(m.read_text() for m in MIGRATIONS).split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    apply_dedup_migrations(conn)
     return conn
 
 
@@ -194,7 +184,7 @@ def days_apart(a: str | None, b: str | None) -> int | None:
 
 
 def half_of(story: str) -> str:
-    return "A" if hashlib.sha1(story.encode()).digest()[0] % 2 == 0 else "B"
+    return "AB"[hash_fold(story, 2)]
 
 
 def figures(items, arts, copy_pairs, half: str | None = None) -> dict[str, float]:
@@ -324,8 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.story_mean_threshold is not None:
         kw["story_mean_threshold"] = args.story_mean_threshold
     settings = dedup.DedupSettings(**kw)
-    path = EVAL / "labels" / "dev.jsonl"
-    items = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    path = LABELS
+    items = load_labels(path)
     sh = [shingles(it["text"]) for it in items]
     copy_pairs = {
         (i, j)

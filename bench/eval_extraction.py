@@ -23,8 +23,6 @@ memorise these pages show up as a gap between the two rows.
 from __future__ import annotations
 
 import argparse
-import gzip
-import hashlib
 import json
 import math
 import re
@@ -32,37 +30,37 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-EVAL = REPO.parent / "shared" / "eval"
-PACK = EVAL / "extraction" / "wcxb-dev"
-SCORER = EVAL / "score_extraction.py"
-LABELS = EVAL / "labels" / "dev.jsonl"
-RULES = REPO / "ipwire" / "boilerplate.toml"
-TREES = REPO / "ipwire" / "boilerplate_trees.json"
-sys.path.insert(0, str(REPO))
+from _common import (
+    ROOT,
+    SCORER,
+    hash_fold,
+    load_gold,
+    load_labels,
+    page_path,
+    pool_map,
+    print_table,
+    read_page,
+)
 
-from ipwire.tasks.extract_html import extract_from_html  # noqa: E402
-from ipwire.tasks.extract_text import (  # noqa: E402
+from ipwire.tasks.clean import extract_from_html, extract_from_text, load_rules
+from ipwire.tasks.clean.decisions import decide
+from ipwire.tasks.clean.features import line_features, stage2_features, tree_features
+from ipwire.tasks.clean.lines import join_wrapped_lines, split_lines
+from ipwire.tasks.clean.metadata import title_candidates
+from ipwire.tasks.clean.model import (
     FEATURES1,
     FEATURES2,
     TITLE_FEATURES,
     _dot,
-    decide,
-    extract_from_text,
-    join_wrapped_lines,
-    line_features,
-    load_rules,
     load_trees,
-    split_lines,
-    stage2_features,
-    title_candidates,
     tree_feature_names,
-    tree_features,
 )
 
+PACK = "wcxb-dev"
+RULES = ROOT / "ipwire" / "boilerplate.toml"
+TREES = ROOT / "ipwire" / "boilerplate_trees.json"
 REFERENCE = [
     ("text dump", "nothing removed", "0.803", "0.909"),
     ("text dump", "trafilatura 2.3.1 over the lines wrapped as paragraphs", "0.827", "0.909"),
@@ -74,12 +72,7 @@ LEAK_CAP = 0.05  # threshold choice: best fit-half F1 whose boilerplate leak is 
 
 def held_out(page_id: str) -> bool:
     """Stable half split: the held-out half is never used for fitting."""
-    return hashlib.sha1(page_id.encode()).digest()[0] % 2 == 1
-
-
-def load_gold() -> list[dict]:
-    with open(PACK / "gold.jsonl", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    return hash_fold(page_id, 2) == 1
 
 
 def _norm(text: str) -> str:
@@ -105,30 +98,21 @@ def line_labels(lines, main_content: str) -> list[int]:
 # ------------------------------------------------------------------------------- evaluation
 
 
-def _text_job(item: tuple[str, str]) -> dict:
-    page_id, path = item
-    ex = extract_from_text(Path(path).read_text(encoding="utf-8", errors="replace"))
-    return {
+def _extract_job(item: tuple[str, str, str | None]) -> dict:
+    """The scored fields of one page: a text dump, or HTML (with its URL, and the outlet)."""
+    page_id, kind, url = item
+    page = read_page(page_path(PACK, kind, page_id))
+    ex = extract_from_html(page, url=url) if kind == "html" else extract_from_text(page)
+    row = {
         "id": page_id,
         "text": ex.text,
         "title": ex.title,
         "author": ex.author,
         "published_at": ex.published_at,
     }
-
-
-def _html_job(item: tuple[str, str, str]) -> dict:
-    page_id, path, url = item
-    html = gzip.decompress(Path(path).read_bytes()).decode("utf-8", errors="replace")
-    ex = extract_from_html(html, url=url)
-    return {
-        "id": page_id,
-        "text": ex.text,
-        "title": ex.title,
-        "author": ex.author,
-        "published_at": ex.published_at,
-        "outlet": ex.outlet,
-    }
+    if kind == "html":
+        row["outlet"] = ex.outlet
+    return row
 
 
 def _score(gold_rows: list[dict], preds: list[dict]) -> str:
@@ -182,23 +166,25 @@ def _meta_score(gold_rows: list[dict], preds: dict[str, dict]) -> dict[str, str]
 
 
 def evaluate(limit: int | None, only: str | None, workers: int) -> None:
-    gold = load_gold()
+    gold = load_gold(PACK)
     if limit:
         gold = gold[:limit]
-    print("| input | method | pages | F1 | leak | with | title | author | date |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    headers = ("input", "method", "pages", "F1", "leak", "with", "title", "author", "date")
+    print_table(headers, _evaluate_rows(gold, only, workers))
+
+
+def _evaluate_rows(gold: list[dict], only: str | None, workers: int):
+    """The quality table's rows, each yielded as soon as it is scored."""
     for inp, method, f1, leak in REFERENCE:
-        print(f"| {inp} | {method} (eval README) | 711 | {f1} | {leak} | | | | |")
+        yield (inp, f"{method} (eval README)", 711, f1, leak, "", "", "", "")
     runs = []
     if only in (None, "text"):
-        items = [(g["id"], str(PACK / "dumps" / f"{g['id']}.txt")) for g in gold]
-        runs.append(("text dump", "ipwire extract_from_text", _text_job, items))
+        runs.append(("text dump", "ipwire extract_from_text", "dumps"))
     if only in (None, "html"):
-        items = [(g["id"], str(PACK / "html" / f"{g['id']}.html.gz"), g.get("url")) for g in gold]
-        runs.append(("HTML", "ipwire extract_from_html", _html_job, items))
-    for inp, method, job, items in runs:
-        with ProcessPoolExecutor(workers) as pool:
-            preds = list(pool.map(job, items, chunksize=8))
+        runs.append(("HTML", "ipwire extract_from_html", "html"))
+    for inp, method, kind in runs:
+        items = [(g["id"], kind, g.get("url")) for g in gold]
+        preds = pool_map(_extract_job, items, workers)
         by_id = {p["id"]: p for p in preds}
         for label, rows in (
             ("all", gold),
@@ -207,11 +193,10 @@ def evaluate(limit: int | None, only: str | None, workers: int) -> None:
             s = _score(rows, [by_id[g["id"]] for g in rows])
             m = _meta_score(rows, by_id)
             extra = f" outlet {m['outlet']}" if "outlet" in m else ""
-            print(
-                f"| {inp} | {method}, {label}{extra} | {len(rows)} | {s['F1']} | "
-                f"{s['without-leak']} | {s['with']} | {m['title']} | {m['author']} | "
-                f"{m['publish_date']} |"
-            )
+            yield (
+                inp, f"{method}, {label}{extra}", len(rows), s["F1"], s["without-leak"],
+                s["with"], m["title"], m["author"], m["publish_date"],
+            )  # fmt: skip
 
 
 def kept_share(text: str, extraction) -> float:
@@ -232,19 +217,14 @@ def kept_share(text: str, extraction) -> float:
 
 def labels_shares() -> list[tuple[str, float]]:
     """(id, kept share) for every labelled news text."""
-    with open(LABELS, encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
-    return [(r["id"], kept_share(r["text"], extract_from_text(r["text"]))) for r in rows]
+    return [(r["id"], kept_share(r["text"], extract_from_text(r["text"]))) for r in load_labels()]
 
 
 def time_text(rounds: int = 2) -> None:
     """CPU time of extract_from_text per dev paste, one process (best of ``rounds``)."""
     import time
 
-    texts = [
-        (PACK / "dumps" / f"{g['id']}.txt").read_text(encoding="utf-8", errors="replace")
-        for g in load_gold()
-    ]
+    texts = [read_page(page_path(PACK, "dumps", g["id"])) for g in load_gold(PACK)]
     extract_from_text(texts[0])  # rules and trees loaded outside the timing
     best = None
     for _ in range(rounds):
@@ -312,7 +292,7 @@ PASTE_TREE_SETTINGS = {
     "subsample": 0.7,
     "bins": 32,
 }
-PASTE_TREES = REPO / "ipwire" / "boilerplate_trees_paste.json"
+PASTE_TREES = ROOT / "ipwire" / "boilerplate_trees_paste.json"
 PASTE_TREE_LINES = "split"  # "joined": rows over the lines the extractor scores
 
 TREE_SETTINGS = {
@@ -427,10 +407,10 @@ def _word_f1(pred: str, ref: str) -> float:
 
 def train() -> None:
     rules = load_rules()
-    gold = [g for g in load_gold() if not held_out(g["id"])]
+    gold = [g for g in load_gold(PACK) if not held_out(g["id"])]
     docs = []
     for g in gold:
-        text = (PACK / "dumps" / f"{g['id']}.txt").read_text(encoding="utf-8", errors="replace")
+        text = read_page(page_path(PACK, "dumps", g["id"]))
         lines = split_lines(text)
         if lines:
             docs.append((g, lines, line_labels(lines, g["main_content"])))
@@ -505,10 +485,10 @@ def _paste_pages(joined: bool) -> list[dict]:
     """
     rules = load_rules()
     pages = []
-    for g in load_gold():
+    for g in load_gold(PACK):
         if held_out(g["id"]):
             continue
-        text = (PACK / "dumps" / f"{g['id']}.txt").read_text(encoding="utf-8", errors="replace")
+        text = read_page(page_path(PACK, "dumps", g["id"]))
         lines = split_lines(text)
         if joined:
             lines = join_wrapped_lines(lines, rules)
@@ -525,7 +505,7 @@ def _paste_pages(joined: bool) -> list[dict]:
                 "x": tree_features(lines, rules, f, f2, logits2),
                 "y": line_labels(lines, g["main_content"]),
                 "w": _line_weights(lines),
-                "fold": hashlib.sha1(("cv:" + g["id"]).encode()).digest()[0] % CV_FOLDS,
+                "fold": hash_fold("cv:" + g["id"], CV_FOLDS),
             }
         )
     return pages
@@ -643,16 +623,19 @@ def cv_paste_trees(workers: int, grid: list[int] | None = None) -> None:
         _CV_PAGES[lines] = _paste_pages(lines == "joined")
     jobs = [(gi, k) for gi in grid for k in range(CV_FOLDS)]
     sums: dict[tuple, list[float]] = {}
-    with ProcessPoolExecutor(workers) as pool:
-        for res in pool.map(_cv_job, jobs):
-            for key, (f, nf, lk, nl) in res["scores"].items():
-                acc = sums.setdefault((res["grid"], *key), [0.0, 0, 0.0, 0])
-                for i, v in enumerate((f, nf, lk, nl)):
-                    acc[i] += v
-    print(f"| paste trees ({CV_FOLDS}-fold CV in the fit half) | trees | blend | F1 | leak |")
-    print("|---|---|---|---|---|")
-    for (gi, n, b), (f, nf, lk, nl) in sorted(sums.items()):
-        print(f"| {CV_GRID[gi][0]} | {n} | {b} | {f / nf:.4f} | {lk / max(nl, 1):.4f} |")
+    for res in pool_map(_cv_job, jobs, workers, chunksize=1):
+        for key, (f, nf, lk, nl) in res["scores"].items():
+            acc = sums.setdefault((res["grid"], *key), [0.0, 0, 0.0, 0])
+            for i, v in enumerate((f, nf, lk, nl)):
+                acc[i] += v
+    headers = (f"paste trees ({CV_FOLDS}-fold CV in the fit half)", "trees", "blend", "F1", "leak")
+    print_table(
+        headers,
+        (
+            (CV_GRID[gi][0], n, b, f"{f / nf:.4f}", f"{lk / max(nl, 1):.4f}")
+            for (gi, n, b), (f, nf, lk, nl) in sorted(sums.items())
+        ),
+    )
 
 
 def train_title() -> None:
@@ -660,11 +643,11 @@ def train_title() -> None:
     the candidate lines of each page, the line equal to the gold title being the positive;
     every page weighs the same."""
     rules = load_rules()
-    gold = [g for g in load_gold() if not held_out(g["id"]) and g.get("title")]
+    gold = [g for g in load_gold(PACK) if not held_out(g["id"]) and g.get("title")]
     x, y, w = [], [], []
     pages = 0
     for g in gold:
-        text = (PACK / "dumps" / f"{g['id']}.txt").read_text(encoding="utf-8", errors="replace")
+        text = read_page(page_path(PACK, "dumps", g["id"]))
         lines = join_wrapped_lines(split_lines(text), rules)
         if not lines:
             continue

@@ -24,20 +24,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import EVAL, PACKS, ROOT
-
-IPWIRE = Path(sys.executable).with_name("ipwire")
+from _common import IPWIRE, PACKS, ROOT, load_labels, pack_pages
 
 
 def _run(cmd: list[str], out: Path) -> None:
     """Run one command with its standard output into ``out``; a failure stops the snapshot."""
     with out.open("wb") as fh:
         subprocess.run(cmd, stdout=fh, check=True, cwd=ROOT)
-
-
-def _pages(pack: str, kind: str) -> list[str]:
-    folder = EVAL / "extraction" / pack / kind
-    return sorted(str(p) for p in folder.iterdir() if p.is_file())
 
 
 STAGES = ("extract", "classify", "dedup")
@@ -50,7 +43,8 @@ def snapshot(out: Path, stages: tuple[str, ...] = STAGES) -> list[Path]:
     for pack in PACKS if "extract" in stages else ():
         for kind in ("html", "dumps"):
             target = out / f"extract-{pack}-{kind}.jsonl"
-            _run([str(IPWIRE), "extract", "--format", "jsonl", *_pages(pack, kind)], target)
+            pages = [str(p) for p in pack_pages(pack, kind)]
+            _run([str(IPWIRE), "extract", "--format", "jsonl", *pages], target)
             written.append(target)
     if "classify" in stages:
         written.append(_classify(out))
@@ -63,8 +57,7 @@ def _classify(out: Path) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         feed = Path(tmp) / "labels.jsonl"
         with feed.open("w", encoding="utf-8") as fh:
-            for line in (EVAL / "labels" / "dev.jsonl").open(encoding="utf-8"):
-                rec = json.loads(line)
+            for rec in load_labels():
                 row = {"id": rec["id"], "text": rec["text"], "title": rec.get("title")}
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         target = out / "classify-labels.jsonl"

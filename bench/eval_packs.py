@@ -1,0 +1,239 @@
+"""Score extraction on every shared pack beside its baselines, by site folds, and gate on floors.
+
+For each pack in ../shared/eval/extraction (wcxb-dev, trafeval, newspaper) it runs the real
+``ipwire extract --format jsonl`` over the HTML pages and over the text dumps (pastes), bare
+``trafilatura.extract`` (2.3.1 defaults) over the HTML, and takes the dump itself as the
+"raw paste" baseline. Every prediction is scored with the shared scorer's own functions
+(``score_extraction.py``): word F1 where the gold has main text, snippet F1 (pooled) where it
+has only snippets, and the boilerplate leak.
+
+Pages are grouped into folds by site (the host of the gold URL, else the page id's site part),
+so a figure "by fold" never mixes pages of one site across folds; the table prints each pack's
+worst fold beside the whole pack, so a gain that lives on a few sites shows up.
+
+The gate: ``bench/extraction_floors.json`` pins a floor per pack and figure; ``--gate`` exits 1
+when any figure falls below its floor (or a leak rises above its ceiling). Lowering a floor is
+an explicit edit of that file, explained in its commit.
+
+Run:  .venv/bin/python bench/eval_packs.py [--packs wcxb-dev trafeval] [--gate] [--json OUT]
+      [--per-page DIR]   (one JSONL of per-page scores per pack and method, to read losses)
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import importlib.util
+import json
+import subprocess
+from pathlib import Path
+
+from _common import (
+    IPWIRE,
+    PACKS,
+    ROOT,
+    SCORER,
+    fold_of,
+    load_gold,
+    page_path,
+    pool_map,
+    print_table,
+    read_page,
+    site_of,
+)
+
+FLOORS = ROOT / "bench" / "extraction_floors.json"
+CACHE = ROOT / "data" / "eval-cache"
+
+
+def _scorer():
+    """The shared scorer as a module, so every figure uses its exact definitions."""
+    spec = importlib.util.spec_from_file_location("score_extraction", SCORER)
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def _ipwire(pack: str, kind: str, ids: list[str]) -> dict[str, str]:
+    """``ipwire extract --format jsonl`` over the pages, in one run (all cores)."""
+    paths = [str(page_path(pack, kind, i)) for i in ids]
+    out = subprocess.run(
+        [str(IPWIRE), "extract", "--format", "jsonl", *paths],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    ).stdout.decode("utf-8")
+    rows = [json.loads(line) for line in out.splitlines() if line.strip()]
+    return {i: (row.get("text") or "") for i, row in zip(ids, rows, strict=True)}
+
+
+def _traf_job(path: str) -> str:
+    import trafilatura
+
+    with gzip.open(path, "rb") as fh:
+        raw = fh.read()
+    return trafilatura.extract(raw) or ""
+
+
+def _trafilatura(pack: str, ids: list[str], workers: int) -> dict[str, str]:
+    """Bare trafilatura over the HTML pages; cached per pack and trafilatura version."""
+    import trafilatura
+
+    cache = CACHE / f"trafilatura-{trafilatura.__version__}-{pack}.json"
+    if cache.exists():
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        if set(cached) >= set(ids):
+            return {i: cached[i] for i in ids}
+    paths = [str(page_path(pack, "html", i)) for i in ids]
+    texts = pool_map(_traf_job, paths, workers)
+    result = dict(zip(ids, texts, strict=True))
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    return result
+
+
+def _raw(pack: str, ids: list[str]) -> dict[str, str]:
+    return {i: read_page(page_path(pack, "dumps", i)) for i in ids}
+
+
+def score(gold: list[dict], pred: dict[str, str], sc) -> dict[str, float]:
+    """Per-page averages (word F1, leak) and pooled snippet F1, as the shared scorer does."""
+    f1s, leaks = [], []
+    tp = fp = fn = 0
+    for g in gold:
+        text = pred.get(str(g["id"]), "")
+        if g.get("main_content") is not None:
+            f1s.append(sc.word_prf(text, g["main_content"])[2])
+        keep, drop = g.get("with") or [], g.get("without") or []
+        w, leak = sc.share_found(text, keep), sc.share_found(text, drop)
+        if w is not None:
+            kept = round(w * len(keep))
+            tp += kept
+            fn += len(keep) - kept
+        if leak is not None:
+            leaks.append(leak)
+            fp += round(leak * len(drop))
+    out: dict[str, float] = {}
+    if f1s:
+        out["f1"] = sum(f1s) / len(f1s)
+    if tp + fp and tp + fn:
+        p, r = tp / (tp + fp), tp / (tp + fn)
+        out["snip_f1"] = 2 * p * r / (p + r) if p + r else 0.0
+    if leaks:
+        out["leak"] = sum(leaks) / len(leaks)
+    return out
+
+
+def headline(fig: dict[str, float]) -> float:
+    """A pack's one quality figure: word F1 where gold has text, else snippet F1."""
+    return fig["f1"] if "f1" in fig else fig["snip_f1"]
+
+
+def evaluate_pack(pack: str, workers: int, per_page: Path | None, sc) -> dict:
+    gold = load_gold(pack)
+    ids = [str(g["id"]) for g in gold]
+    preds = {
+        "ipwire_html": _ipwire(pack, "html", ids),
+        "trafilatura_html": _trafilatura(pack, ids, workers),
+        "ipwire_paste": _ipwire(pack, "dumps", ids),
+        "raw_paste": _raw(pack, ids),
+    }
+    folds: dict[int, list[dict]] = {}
+    for g in gold:
+        folds.setdefault(fold_of(site_of(g)), []).append(g)
+    result: dict = {"pages": len(gold), "methods": {}}
+    for method, pred in preds.items():
+        whole = score(gold, pred, sc)
+        by_fold = {k: score(rows, pred, sc) for k, rows in sorted(folds.items())}
+        result["methods"][method] = {
+            "all": whole,
+            "folds": {str(k): v for k, v in by_fold.items()},
+            "worst_fold": min(headline(v) for v in by_fold.values()),
+        }
+        if per_page is not None:
+            per_page.mkdir(parents=True, exist_ok=True)
+            with (per_page / f"{pack}-{method}.jsonl").open("w", encoding="utf-8") as fh:
+                for g in gold:
+                    row = {"id": g["id"], "site": site_of(g), **score([g], pred, sc)}
+                    fh.write(json.dumps(row) + "\n")
+    return result
+
+
+def _fmt(fig: dict[str, float], key: str) -> str:
+    return f"{fig[key]:.3f}" if key in fig else "–"
+
+
+HEADERS = (
+    "pack", "pages", "ipwire HTML", "worst fold", "trafilatura HTML", "margin",
+    "HTML leak ipwire / traf", "ipwire paste", "worst fold", "raw paste", "paste leak",
+)  # fmt: skip
+
+
+def _row(pack: str, res: dict, margin: float) -> list:
+    m = res["methods"]
+    ih, th = m["ipwire_html"], m["trafilatura_html"]
+    ip, rp = m["ipwire_paste"], m["raw_paste"]
+    unit = "" if "f1" in ih["all"] else " snip"
+    return [
+        pack, res["pages"], f"{headline(ih['all']):.3f}{unit}", f"{ih['worst_fold']:.3f}",
+        f"{headline(th['all']):.3f}", f"{margin:+.3f}",
+        f"{_fmt(ih['all'], 'leak')} / {_fmt(th['all'], 'leak')}",
+        f"{headline(ip['all']):.3f}", f"{ip['worst_fold']:.3f}", f"{headline(rp['all']):.3f}",
+        _fmt(ip["all"], "leak"),
+    ]  # fmt: skip
+
+
+def print_results(results: dict[str, dict]) -> None:
+    margins = {
+        pack: headline(res["methods"]["ipwire_html"]["all"])
+        - headline(res["methods"]["trafilatura_html"]["all"])
+        for pack, res in results.items()
+    }
+    print_table(HEADERS, (_row(pack, res, margins[pack]) for pack, res in results.items()))
+    print(f"mean HTML margin over trafilatura: {sum(margins.values()) / len(margins):+.4f}")
+
+
+def gate(results: dict[str, dict], floors: dict) -> list[str]:
+    """Every figure below its floor (or a leak above its ceiling), as readable lines."""
+    failures = []
+    for pack, limits in floors.get("packs", {}).items():
+        if pack not in results:
+            continue
+        for key, limit in limits.items():
+            method, _, figure = key.rpartition(".")
+            fig = results[pack]["methods"][method]["all"]
+            value = headline(fig) if figure == "quality" else fig.get(figure)
+            if value is None:
+                continue
+            if figure == "leak" and value > limit + 1e-9:
+                failures.append(f"{pack} {method} leak {value:.4f} > ceiling {limit}")
+            elif figure != "leak" and value < limit - 1e-9:
+                failures.append(f"{pack} {method} {figure} {value:.4f} < floor {limit}")
+    return failures
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--packs", nargs="*", default=list(PACKS), choices=PACKS)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--gate", action="store_true", help="exit 1 when a figure is below its floor")
+    ap.add_argument("--json", type=Path, default=None, help="write all figures here")
+    ap.add_argument("--per-page", type=Path, default=None, help="folder for per-page scores")
+    args = ap.parse_args()
+    sc = _scorer()
+    results = {p: evaluate_pack(p, args.workers, args.per_page, sc) for p in args.packs}
+    print_results(results)
+    if args.json is not None:
+        args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    if not args.gate:
+        return 0
+    failures = gate(results, json.loads(FLOORS.read_text(encoding="utf-8")))
+    for line in failures:
+        print(f"GATE: {line}")
+    print("gate: " + ("FAILED" if failures else f"all floors held ({FLOORS.name})"))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
