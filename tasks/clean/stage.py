@@ -19,6 +19,7 @@ from typing import Any
 
 from ipwire.ids import canonical_url, content_hash, outlet_from_url, stable_id
 from ipwire.records import Article, Extraction, RawDoc, Rejection
+from ipwire.tasks.clean.dates import parse_stamp
 from ipwire.tasks.clean.decode import DecodeError, decode_bytes
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -38,7 +39,12 @@ COUNTRY_BY_TLD = {
 
 
 def normalise_published(value: str | None) -> str | None:
-    """ISO 8601 from the many date shapes feeds and records use; the offset is kept."""
+    """ISO 8601 from the many date shapes feeds and records use; the offset is kept.
+
+    Only a value that names its day, month and year counts: "yesterday", "2 hours ago" or
+    "March 2024" give None rather than a day made up from the clock, because a record's
+    date wins over the date read from its text (see ``build_article``).
+    """
     if not value:
         return None
     value = value.strip()
@@ -51,13 +57,26 @@ def normalise_published(value: str | None) -> str | None:
     from email.utils import parsedate_to_datetime
 
     try:
-        return parsedate_to_datetime(value).isoformat()
+        mail = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
-        pass
+        mail = None
+    if mail is not None and mail.tzinfo is not None:
+        return mail.isoformat()
+    # a zone email.utils does not know (PKT, IST) is read by the text's stamp reader
+    stamp = parse_stamp(value)
+    if stamp or mail is not None:
+        return stamp or mail.date().isoformat()
     try:
         import dateparser
 
-        parsed = dateparser.parse(value, settings={"RETURN_AS_TIMEZONE_AWARE": False})
+        parsed = dateparser.parse(
+            value,
+            settings={
+                "RETURN_AS_TIMEZONE_AWARE": False,
+                "PARSERS": ["timestamp", "custom-formats", "absolute-time"],
+                "REQUIRE_PARTS": ["day", "month", "year"],
+            },
+        )
     except Exception:  # dateparser raises many kinds on odd input
         parsed = None
     return parsed.date().isoformat() if parsed else None
@@ -162,6 +181,9 @@ def clean_document(raw: RawDoc, *, min_words: int = 30) -> Article | Rejection:
 
 
 def build_article(raw: RawDoc, ex: Extraction, *, min_words: int = 30) -> Article | Rejection:
+    """The Article of one extraction, with what the container knew winning over what was
+    read from the page: a JSON record's or feed entry's own title, author and date beat the
+    extractor's (the publisher stated them; the text's are read by rules)."""
     body = (ex.text or "").strip()
     words = len(_WORD.findall(body))
     if words < min_words:

@@ -17,10 +17,10 @@ model's input), ``model`` (feature names, trees), ``decisions``, ``metadata``, `
 from __future__ import annotations
 
 from ipwire.records import Extraction, Stripped
-from ipwire.tasks.clean.dates import _is_date_line, parse_published
+from ipwire.tasks.clean.dates import _is_date_line, find_published
 from ipwire.tasks.clean.decisions import _kind_for, decide
 from ipwire.tasks.clean.lines import Line, _title_candidate, join_wrapped_lines, split_lines
-from ipwire.tasks.clean.metadata import _DATED, _author_near, _find_author, _find_title, _rank_title
+from ipwire.tasks.clean.metadata import _author_near, _find_author, _find_title, _rank_title
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
 
 
@@ -85,12 +85,9 @@ def extract_from_text(
     near: list[Line] = []
     if title_idx is not None:
         near = lines[max(0, title_idx - 3) : min(len(lines), max(title_idx, body_first) + 6)]
-    published = None
-    for ln in near + lines[header_lo : body_first + 1] + lines[: min(4, len(lines))]:
-        if _is_date_line(ln.text, ln.words) or (ln.words <= 25 and _DATED.search(ln.text)):
-            published = parse_published(ln.text)
-            if published:
-                break
+    published = find_published(
+        lines, near + lines[header_lo : body_first + 1] + lines[: min(4, len(lines))]
+    )
     author = _author_near(near) if near else None
     if author is None:
         author = _find_author(lines, header_lo, body_first + 1)
