@@ -24,8 +24,10 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
-## eval: quality figures on ../shared/eval (extraction, classification, dedup)
+## eval: quality figures on ../shared/eval (extraction, classification, dedup); fails when an
+## extraction pack drops below its pinned floor (bench/extraction_floors.json)
 eval: setup
+	$(BIN)/python bench/eval_packs.py --gate
 	$(BIN)/python bench/eval_extraction.py
 	$(BIN)/python bench/eval_classify.py
 	$(BIN)/python bench/eval_dedup.py --via-flow

@@ -76,7 +76,11 @@ def _word_f1(pred: str, ref: str) -> float:
 
 @pytest.mark.skipif(not PACK.exists(), reason="evaluation pack not available")
 def test_dev_sample_scores_above_floor():
-    """First 40 dev pages: F1 0.964, leak 0.033 (all: 0.950 / 0.028); floors just below."""
+    """First 40 dev pages: F1 0.943, leak 0.033 (all: 0.943 / 0.034); floors just below.
+
+    Was F1 0.964 with the render fallback on: the fallback helped 14 of 711 wcxb-dev pages and
+    hurt every pack it was not tuned on, so it is off and this floor moved down with it (the
+    per-pack floors, bench/extraction_floors.json, hold every pack's figure)."""
     text = (PACK / "gold.jsonl").read_text(encoding="utf-8")
     gold = [json.loads(x) for x in text.split("\n") if x.strip()][:40]
     f1s, leaks = [], []
@@ -87,7 +91,7 @@ def test_dev_sample_scores_above_floor():
         if g.get("without"):
             low = ex.text.lower()
             leaks.append(sum(s.lower() in low for s in g["without"]) / len(g["without"]))
-    assert sum(f1s) / len(f1s) >= 0.96
+    assert sum(f1s) / len(f1s) >= 0.94
     assert sum(leaks) / len(leaks) <= 0.035
 
 
@@ -503,3 +507,64 @@ def test_pages_parse_into_plain_html_elements_with_the_html_helpers():
     tree = _parse("<html><body><form><input name=q><p>Talks <b>resume</b></p></form></body></html>")
     assert {type(el) for el in tree.iter()} == {lxml_html.HtmlElement}
     assert tree.find(".//p").text_content() == "Talks resume"
+
+
+def _doubted_everywhere(monkeypatch) -> None:
+    """The line model doubts every block (as it does a paragraph in a language or shape it
+    never saw)."""
+    from dataclasses import replace
+
+    import ipwire.tasks.clean.postfilter as eh
+
+    real = eh.decide
+
+    def decide(lines, rules, **kw):
+        d = real(lines, rules, **kw)
+        return replace(d, probs=[0.01] * len(lines))
+
+    monkeypatch.setattr(eh, "decide", decide)
+
+
+def test_a_long_block_the_model_doubts_is_kept_and_a_short_one_is_dropped(monkeypatch):
+    from ipwire.tasks.clean.postfilter import _filter_blocks
+
+    _doubted_everywhere(monkeypatch)
+    rules = default_rules()
+    assert rules.html_nav_max_words == 12
+    raw = "\n".join(["Subscribe to our newsletter today", *_PROSE])
+    text, stripped = _filter_blocks(raw, rules, None)
+    assert all(p in text for p in _PROSE)
+    assert [s.text for s in stripped if s.kind == "navigation"] == [
+        "Subscribe to our newsletter today"
+    ]
+
+
+def test_closing_credit_and_sign_off_at_the_edges_are_kept():
+    from ipwire.tasks.clean.postfilter import _filter_blocks
+
+    raw = "\n".join([*_PROSE, "Additional reporting by Asif Shahzad; editing by Jane Doe", "Ends"])
+    text, _ = _filter_blocks(raw, default_rules(), None)
+    assert "Additional reporting by Asif Shahzad" in text
+
+
+def test_declared_titles_are_entity_decoded_and_nfc():
+    from ipwire.tasks.clean import page_metadata
+
+    page = (
+        "<html><head><meta property='og:title' content='India&amp;#8217;s talks with Pakistan "
+        "&amp;#038; trade in Mu\u0308nchen'></head><body><p>x</p></body></html>"
+    )
+    meta = page_metadata(lxml_html.fromstring(page), None)
+    assert meta["title"] == "India\u2019s talks with Pakistan & trade in M\u00fcnchen"
+
+
+def test_article_text_is_nfc_normalised():
+    body = " ".join(["Die Gespra\u0308che in Mu\u0308nchen gingen am Montag weiter."] * 12)
+    page = f"<html><body><article><h1>Talks</h1><p>{body}</p><p>{body}</p></article></body></html>"
+    text = extract_from_html(page).text
+    assert "M\u00fcnchen" in text and "\u0308" not in text
+
+
+def test_the_render_fallback_is_off_by_default():
+    rules = default_rules()
+    assert rules.html_fallback is False and rules.html_peel_edges is False

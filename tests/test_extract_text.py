@@ -303,13 +303,15 @@ def test_menu_entries_ending_in_a_function_word_are_not_joined():
 def test_labelled_news_texts_keep_their_article():
     """Every labelled text is article text with at most a little chrome: the extractor must
     keep most of each. B-55 is two-thirds a "More From" link list, so it may fall under half.
-    Floors measured on the 487 texts: 98.2% keep >= 80%, mean share 0.976, three under half
-    (B-55, C-39, and C-177, which is rejected today)."""
+    Floors measured on the 487 texts: 98.2% keep >= 80%, mean share 0.977, two under half
+    (B-55, and C-39 whose hard-wrapped lines read as a list); none is emptied (C-177, one
+    paragraph above a reply form and teasers, was until the paragraph net)."""
     rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
     shares = [_kept_share(r["text"]) for r in rows]
     assert sum(s >= 0.8 for s in shares) / len(shares) >= 0.98
     assert sum(shares) / len(shares) >= 0.97
-    assert sum(s < 0.5 for s in shares) <= 3
+    assert sum(s < 0.5 for s in shares) <= 2
+    assert min(shares) > 0.0
 
 
 def test_unpunctuated_article_among_page_chrome_is_kept_by_the_safety_net():
@@ -686,3 +688,61 @@ def test_a_wire_credit_or_advertisement_label_above_the_story_is_never_its_headl
     )
     title = extract_from_text(text).title
     assert title not in ("ANI", "Advertisement", "13 Jun 2019, 14:25 GMT+10")
+
+
+def test_one_paragraph_news_text_above_a_reply_form_and_teasers_is_kept():
+    article = (
+        "The federal cabinet of nineteen ministers took the oath at President House on "
+        "Monday, where the President administered it to the newly appointed ministers led "
+        "by the Prime Minister, and the list of lawmakers recommended earlier included "
+        "Khawaja Asif, Ahsan Iqbal, Rana Tanvir and Azam Nazeer Tarar."
+    )
+    teasers = [
+        "Afghan foreign minister expected to visit Pakistan",
+        "It became public on Monday that the interim foreign minister would…",
+        "China, Russia cement ties amidst western pressure",
+        "Moscow: On Dec 15, the two presidents agreed that…",
+        "Information minister declares the prime minister has authority to…",
+    ]
+    raw = "\n\n".join(
+        [
+            article,
+            "Leave a Reply",
+            "Your email address will not be published. Required fields are marked *",
+            "You May Also Like",
+            *teasers,
+        ]
+    )
+    ex = extract_from_text(raw)
+    assert article in ex.text
+    assert not any(t in ex.text for t in teasers)
+
+
+def test_captions_breadcrumbs_and_share_prompts_are_never_the_title():
+    from ipwire.tasks.clean.metadata import _NOT_A_TITLE
+
+    for line in (
+        "A Pakistan Air Force (PAF) F-16D Fighting Falcon | File",
+        "Follow us on Image Source : FILE PHOTO Indian Army personnel",
+        "Home page > Public directory > Ministry of External Affairs",
+        "Share this story on WhatsApp",
+    ):
+        assert _NOT_A_TITLE.search(line), line
+    for line in (
+        "India, Pakistan exchange lists of nuclear installations",
+        "India | Pakistan talks resume in Dubai",
+        "PM at the summit | PTI",
+    ):
+        assert not _NOT_A_TITLE.search(line), line
+
+
+def test_pasted_title_entities_are_decoded_and_text_is_nfc():
+    raw = (
+        "India &#8211; Pakistan trade talks resume in Mu\u0308nchen\n\n"
+        + " ".join(["The two delegations met in Mu\u0308nchen on Monday to discuss trade."] * 6)
+        + "\n\n"
+        + " ".join(["Officials said the talks would continue through the week in the city."] * 6)
+    )
+    ex = extract_from_text(raw)
+    assert "\u0308" not in ex.text and "M\u00fcnchen" in ex.text
+    assert ex.title is None or "&#" not in ex.title

@@ -123,6 +123,23 @@ def _best_prose_run(lines: list[Line], prose: list[bool]) -> tuple[int, int]:
     return best_lo, best_hi
 
 
+# A line this long is a paragraph: teaser snippets and menu items are cut far shorter.
+NET_MIN_WORDS = 25
+
+
+def _paragraph_net(lines: list[Line], rules: BoilerplateRules) -> list[bool]:
+    """The last resort when the line model kept nothing: the richest run of paragraph-long
+    lines that no chrome rule names (a one-paragraph news text above "Leave a Reply" and a
+    teaser rail; an article in a language whose prose the English features do not see)."""
+    net = [ln.words >= NET_MIN_WORDS and rules.line_kind(ln.text) is None for ln in lines]
+    keep = [False] * len(lines)
+    if any(net):
+        lo, hi = _best_prose_run(lines, net)
+        for i in range(lo, hi + 1):
+            keep[i] = net[i]
+    return keep
+
+
 def _extend_span(
     lines: list[Line], keep: list[bool], lo: int, hi: int, rules: BoilerplateRules
 ) -> tuple[int, int]:

@@ -18,6 +18,8 @@ the text-model fallback), ``postfilter`` (line rules over trafilatura's blocks) 
 
 from __future__ import annotations
 
+import unicodedata
+
 from trafilatura import bare_extraction
 
 from ipwire.records import Extraction
@@ -64,7 +66,9 @@ def extract_from_html(
     text, stripped, closed = _filter_blocks_cut(raw, rules, meta.get("title"))
     text = _restore_subheadings(text, heads, stripped, rules)
     method = "trafilatura+lines"
-    fallback = _text_model_fallback(tree, text, rules, meta.get("title"))
+    fallback = (
+        _text_model_fallback(tree, text, rules, meta.get("title")) if rules.html_fallback else None
+    )
     if fallback is not None:
         text, stripped, method = fallback.text, fallback.stripped, fallback.method
     elif text:
@@ -72,6 +76,9 @@ def extract_from_html(
     if not meta.get("author"):
         lines = split_lines(_head(raw, _AUTHOR_LINES + 1))
         meta["author"] = _find_author(lines, 0, min(_AUTHOR_LINES, len(lines)))
+    if not unicodedata.is_normalized("NFC", text):
+        # a u followed by a combining diaeresis is one letter to readers, search and hashes
+        text = unicodedata.normalize("NFC", text)
     return Extraction(
         text=text,
         title=meta["title"],

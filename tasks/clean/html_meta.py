@@ -6,8 +6,10 @@ publisher's UTC offset.
 
 from __future__ import annotations
 
+import html
 import json
 import re
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -37,9 +39,14 @@ _ARTICLE_TYPES = {
 
 
 def _clean(text: str | None) -> str | None:
+    """A declared value as readers see it: entities decoded (JSON-LD and meta attributes often
+    carry a second, escaped layer such as ``&#8211;``), NFC, white space collapsed."""
     if not text:
         return None
-    text = " ".join(str(text).split())
+    text = str(text)
+    if "&" in text:
+        text = html.unescape(text)
+    text = " ".join(unicodedata.normalize("NFC", text).split())
     return text or None
 
 

@@ -51,6 +51,17 @@ _TITLE_REGION_BEFORE = 60
 
 _TITLE_MIN_WORDS = 3  # 'ANI', 'Advertisement', 'News Flash': labels, not headlines
 
+# Lines shaped like a headline that never are one, on any site: a picture's caption ending
+# in its credit ("... Fighting Falcon | File", "Photo: Reuters"), an image-source label, a
+# breadcrumb trail ("Home page > Public directory > ..."), a share or follow prompt.
+_NOT_A_TITLE = re.compile(
+    r"\|\s*(?:file(?:\s+photo)?|photo|image|pic|picture)\b[^|]{0,40}$"
+    r"|\b(?:photo|image|picture)\s*(?:source|credit)?s?\s*:"
+    r"|(?:\s(?:>|»|›)\s.*){2,}"
+    r"|^(?:follow|share|subscribe|sign up|join)\b.{0,40}\b(?:on|us|with|via)\b",
+    re.IGNORECASE,
+)
+
 
 def title_candidates(
     lines: list[Line], keep: list[bool], probs: list[float], rules: BoilerplateRules
@@ -88,6 +99,8 @@ def title_candidates(
             continue
         if meta[i - start] or rules.line_kind(ln.text) or rules.marker_kind(ln.text):
             continue  # a byline, a date, or chrome wherever it stands is never the headline
+        if _NOT_A_TITLE.search(ln.text):
+            continue
         text, nm = ln.text, norms[i]
         toks = nm.split()
         alpha = [t for t in _WORD.findall(text) if t[:1].isalpha()]

@@ -83,7 +83,11 @@ def _filter_blocks_cut(
             drop_kind = "caption"
         elif cut_at is not None and i >= cut_at:
             drop_kind = decision.cut_kind or "related-links"
-        elif decision.probs[i] < rules.html_threshold and not _is_table_row(ln.text):
+        elif (
+            decision.probs[i] < rules.html_threshold
+            and not _is_table_row(ln.text)
+            and not (rules.html_nav_max_words and ln.words > rules.html_nav_max_words)
+        ):
             drop_kind = "navigation"
         elif i == 0 and title_norm and " ".join(ln.text.lower().split()) == title_norm:
             drop_kind = "title"
@@ -94,7 +98,8 @@ def _filter_blocks_cut(
             elif norm.count(" ") + 1 >= DUPLICATE_MIN_WORDS:
                 seen.add(norm)
         kinds.append(drop_kind)
-    _peel_edges(lines, kinds, decision.probs)
+    if rules.html_peel_edges:
+        _peel_edges(lines, kinds, decision.probs)
     stripped = [Stripped(k, ln.text) for ln, k in zip(lines, kinds, strict=True) if k]
     body = "\n\n".join(ln.text for ln, k in zip(lines, kinds, strict=True) if not k)
     return body, stripped, cut_at is not None

@@ -61,8 +61,11 @@ class BoilerplateRules:
     paste_trees: TreeModel | None = None
     paste_trees_min_lines: int = 0
     paste_trees_blend: float = 1.0
+    html_fallback: bool = True
     html_fallback_gain: float = 3.0
     html_fallback_max_share: float = 0.25
+    html_nav_max_words: int = 0
+    html_peel_edges: bool = True
     inner_keep_threshold: float = 0.5
     inline_box_max_lines: int = 0
     marker_override_score: float = 1.0
@@ -216,6 +219,14 @@ def _trees(model: dict[str, Any], key: str, folder: Path) -> TreeModel | None:
     return load_trees(folder / name)
 
 
+def _flag(table: dict[str, Any], key: str, default: bool) -> bool:
+    """An optional true/false key of ``[decision]``."""
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ValueError(f"boilerplate rules: key 'decision.{key}' must be true/false")
+    return value
+
+
 def load_rules(path: Path | None = None) -> BoilerplateRules:
     """Read and validate boilerplate rules; default is the packaged ``ipwire/boilerplate.toml``.
 
@@ -289,9 +300,10 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
     inner = _share(decide, "inner_keep_threshold", thresholds["keep_threshold"], "decision.")
     override = _share(decide, "marker_override_score", 1.0, "decision.")
     deck = _count(decide, "deck_max_lines", "decision.")
-    twins = decide.get("drop_twin_lines", False)
-    if not isinstance(twins, bool):
-        raise ValueError("boilerplate rules: key 'decision.drop_twin_lines' must be true/false")
+    twins = _flag(decide, "drop_twin_lines", False)
+    fallback = _flag(decide, "html_fallback", True)
+    nav_max = _count(decide, "html_nav_max_words", "decision.")
+    peel = _flag(decide, "html_peel_edges", True)
     box = _count(decide, "inline_box_max_lines", "decision.")
     title_weights = _weights(model, "title", TITLE_FEATURES) if "title" in model else None
     trees = _trees(model, "trees_file", path.parent)
@@ -303,8 +315,11 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
         paste_trees_min_lines=min_lines,
         paste_trees_blend=blend,
         trees=trees,
+        html_fallback=fallback,
         html_fallback_gain=float(gain),
         html_fallback_max_share=share,
+        html_nav_max_words=nav_max,
+        html_peel_edges=peel,
         inner_keep_threshold=inner,
         inline_box_max_lines=box,
         marker_override_score=override,

@@ -16,9 +16,12 @@ model's input), ``model`` (feature names, trees), ``decisions``, ``metadata``, `
 
 from __future__ import annotations
 
+import html
+import unicodedata
+
 from ipwire.records import Extraction, Stripped
 from ipwire.tasks.clean.dates import _is_date_line, find_published
-from ipwire.tasks.clean.decisions import _kind_for, decide
+from ipwire.tasks.clean.decisions import _kind_for, _paragraph_net, decide
 from ipwire.tasks.clean.lines import Line, _title_candidate, join_wrapped_lines, split_lines
 from ipwire.tasks.clean.metadata import _author_near, _find_author, _find_title, _rank_title
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
@@ -39,12 +42,19 @@ def extract_from_text(
     decisions, not those fitted on what users paste.
     """
     rules = rules or default_rules()
-    lines = join_wrapped_lines(split_lines(text or ""), rules)
+    text = text or ""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)  # u + combining diaeresis is one letter
+    lines = join_wrapped_lines(split_lines(text), rules)
     if not lines:
         return Extraction(text="", method="text-lines")
     decision = decide(lines, rules, paste=paste)
     keep = decision.keep
     kept_idx = [i for i, k in enumerate(keep) if k]
+    if not kept_idx:
+        # a text is never emptied while it holds paragraphs no chrome rule names
+        keep = _paragraph_net(lines, rules)
+        kept_idx = [i for i, k in enumerate(keep) if k]
     if not kept_idx:
         return Extraction(
             text="",
@@ -74,6 +84,8 @@ def extract_from_text(
         ):
             title_idx = first
     title = lines[title_idx].text if title_idx is not None else None
+    if title and "&" in title:
+        title = html.unescape(title)  # a pasted "&#8211;" or "&amp;" reads as its character
     if title_idx is not None and keep[title_idx] and title_idx == first:
         # A paste whose first kept line is the headline (seed 004 style) loses it from the
         # body only when there is a body after it.

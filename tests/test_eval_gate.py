@@ -1,0 +1,60 @@
+"""The extraction quality gate: pinned per-pack floors, and a drop below one fails `make eval`."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _eval_packs():
+    spec = importlib.util.spec_from_file_location("eval_packs", ROOT / "bench" / "eval_packs.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def _result(ipwire_html: float, traf_html: float, leak: float, paste: float) -> dict:
+    def method(f1: float, leak: float | None = None) -> dict:
+        fig = {"f1": f1} if leak is None else {"f1": f1, "leak": leak}
+        return {"all": fig, "folds": {}, "worst_fold": f1}
+
+    return {
+        "pages": 3,
+        "methods": {
+            "ipwire_html": method(ipwire_html, leak),
+            "trafilatura_html": method(traf_html, 0.05),
+            "ipwire_paste": method(paste, 0.04),
+            "raw_paste": method(0.8, 0.9),
+        },
+    }
+
+
+def test_a_figure_below_its_floor_fails_the_gate_and_names_pack_and_figure():
+    ev = _eval_packs()
+    floors = {"packs": {"p": {"ipwire_html.quality": 0.95, "ipwire_paste.quality": 0.9}}}
+    assert ev.gate({"p": _result(0.951, 0.93, 0.02, 0.91)}, floors) == []
+    failures = ev.gate({"p": _result(0.949, 0.93, 0.02, 0.91)}, floors)
+    assert len(failures) == 1 and failures[0].startswith("p ipwire_html.quality 0.9490")
+
+
+def test_a_leak_above_its_ceiling_and_a_margin_below_its_floor_fail_the_gate():
+    ev = _eval_packs()
+    floors = {"packs": {"p": {"ipwire_html.leak": 0.03, "margin": 0.0}}}
+    assert ev.gate({"p": _result(0.95, 0.94, 0.03, 0.9)}, floors) == []
+    failures = ev.gate({"p": _result(0.93, 0.94, 0.031, 0.9)}, floors)
+    assert any("ipwire_html.leak 0.0310 > ceiling 0.03" in f for f in failures)
+    assert any("margin -0.0100 < floor 0.0" in f for f in failures)
+
+
+def test_pinned_floors_name_only_known_packs_and_figures():
+    ev = _eval_packs()
+    floors = json.loads(ev.FLOORS.read_text(encoding="utf-8"))
+    result = _result(0.9, 0.9, 0.1, 0.9)
+    assert floors["packs"], "no floors pinned"
+    for pack, limits in floors["packs"].items():
+        assert pack in ev.PACKS
+        for key, limit in limits.items():
+            assert isinstance(limit, float | int)
+            assert ev.figure(result, key) is not None, key
