@@ -341,7 +341,9 @@ def corrections(db: str | None) -> None:
     """Export corrected articles as evaluation labels (JSONL), latest correction per field.
 
     Fields nobody corrected come from the classifier's own labels, mapped onto the guideline
-    scales. Feed the file to `python bench/eval_classify.py --labels FILE`.
+    scales; `story` is the article's story, so folds keep copies of one report together.
+    Feed the file to `python bench/fit_classify.py --labels FILE` (the next fit) and
+    `python bench/eval_classify.py --labels FILE`.
 
     Example: ipwire corrections > corrected.jsonl
     """
@@ -349,7 +351,7 @@ def corrections(db: str | None) -> None:
     with open_reader(db) as conn:
         rows = conn.execute(
             "SELECT a.article_id, a.url, a.title, a.body, a.outlet, a.published_date::VARCHAR,"
-            " a.is_relevant, a.tone,"
+            " a.is_relevant, a.tone, coalesce(a.story_id, a.duplicate_of, a.article_id),"
             " (SELECT list(topic ORDER BY topic) FROM article_topics t"
             "   WHERE t.article_id = a.article_id) AS topics,"
             " c.field, c.value, c.note"
@@ -359,20 +361,9 @@ def corrections(db: str | None) -> None:
             " ORDER BY a.article_id, c.field"
         ).fetchall()
     items: dict[str, dict[str, Any]] = {}
-    for (
-        aid,
-        url,
-        title,
-        body,
-        outlet,
-        date,
-        relevant,
-        tone,
-        topics,
-        field_name,
-        value,
-        note,
-    ) in rows:
+    for row in rows:
+        aid, url, title, body, outlet, date, relevant, tone, story, topics = row[:10]
+        field_name, value, note = row[10:]
         item = items.setdefault(
             aid,
             {
@@ -382,7 +373,8 @@ def corrections(db: str | None) -> None:
                 "relevance": 2 if relevant else 0,
                 "topics": topics or [],
                 "tone": round(2 * tone) if tone is not None else None,
-                "story": aid,
+                # the warehouse's story: copies and rewrites of one report share a fold
+                "story": story,
                 "date": date,
                 "outlet": outlet,
                 "note": "",

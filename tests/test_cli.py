@@ -200,6 +200,21 @@ def test_corrections_are_recorded_and_exported_as_evaluation_labels(small_wh: Pa
     assert set(item) >= {"id", "text", "relevance", "topics", "tone", "story"}
 
 
+def test_exported_corrections_carry_the_articles_story_so_folds_keep_copies_together(
+    small_wh: Path,
+):
+    import duckdb
+
+    with duckdb.connect(str(small_wh)) as conn:
+        conn.execute("UPDATE articles SET story_id = 's-9' WHERE article_id = 'a2'")
+    runner = CliRunner()
+    done = runner.invoke(cli, ["correct", "a2", "--db", str(small_wh), "--tone", "1"])
+    assert done.exit_code == 0, done.output
+    out = runner.invoke(cli, ["corrections", "--db", str(small_wh)])
+    (item,) = [json.loads(x) for x in out.output.splitlines()]
+    assert item["story"] == "s-9"
+
+
 def test_correct_rejects_unknown_topics_and_unknown_articles(small_wh: Path):
     runner = CliRunner()
     bad_topic = runner.invoke(cli, ["correct", "a1", "--db", str(small_wh), "--topics", "cricket"])
