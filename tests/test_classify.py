@@ -329,13 +329,17 @@ def test_dev_set_figures_stay_above_floors():
     ev = _eval_module()
     rows = ev.load_labels(LABELS)
     m = ev.score(rows, ev.predict(rows))
-    # floors a little below the figures measured on the 487 texts
-    # (P 0.971 / F1 0.969 / topic micro-F1 0.828 / tone rho 0.774 / sign 0.884)
+    # floors a little below the whole-set figures of the shipped model on the 487 texts, which
+    # it was fitted on (P 0.971 / F1 0.981 / topic micro-F1 0.867, macro 0.885 / tone rho
+    # 0.898 / sign 0.954); held out on 5 story folds the same fit gives P 0.971 / F1 0.980 /
+    # topic 0.846, macro 0.861 / rho 0.810 / sign 0.916 (bench/eval_classify.py). The rule
+    # prior (weights.RulePrior) costs fitted rho (0.915 without it) but not held-out rho.
     assert m["precision"] >= 0.965
-    assert m["f1"] >= 0.965
-    assert m["topic_f1"] >= 0.82
-    assert m["tone_spearman"] >= 0.77
-    assert m["tone_sign"] >= 0.88
+    assert m["f1"] >= 0.975
+    assert m["topic_f1"] >= 0.86
+    assert m["topic_macro"] >= 0.875
+    assert m["tone_spearman"] >= 0.885
+    assert m["tone_sign"] >= 0.945
 
 
 def test_matcher_finds_a_term_added_after_a_scan_and_prefers_longest_then_exact():
@@ -366,3 +370,186 @@ def test_an_unchanged_taxonomy_file_is_built_once_and_an_edit_is_seen_at_once(tm
     edited = load_taxonomy(path)
     assert edited is not first
     assert edited.version != first.version
+
+
+def test_passing_mention_of_the_other_country_in_domestic_news_is_not_relevant():
+    text = (
+        "Mumbai civic body approves record budget for roads and schools.\n\n"
+        "The Brihanmumbai Municipal Corporation on Tuesday approved a budget of Rs 59,000 "
+        "crore for the coming year, with the largest share going to roads, schools and "
+        "hospitals in India's financial capital. The commissioner said the coastal road "
+        "would be finished by December. Opposition corporators criticised the rise in "
+        "property tax. Officials said the city's water supply projects would also get more "
+        "money. One councillor compared the city's drainage with that of Karachi in "
+        "Pakistan, saying both cities flood every monsoon. The budget now goes to the state "
+        "government for approval."
+    )
+    c = classify(text)
+    assert not c.is_relevant
+    assert c.tone is None and c.topics == []
+
+
+def test_a_dateline_city_is_not_a_mention_of_its_state():
+    body = (
+        "China will deliver 25 fighter jets to Pakistan within weeks, officials said on "
+        "Tuesday. The jets are part of a deal signed by Beijing and Islamabad last year. "
+        "Pakistan's air force will receive the first batch in March."
+    )
+    c = classify("NEW DELHI: " + body)
+    assert "India" not in {a.actor for a in c.actors}
+    assert not c.is_relevant
+    inside = classify(body + " India said it was watching the deal closely.")
+    assert "India" in {a.actor for a in inside.actors}
+
+
+def _copy_with_model(tmp_path: Path) -> tuple[Path, Path]:
+    from ipwire.tasks.classify.weights import MODEL_FILE
+
+    tax = tmp_path / "taxonomy.toml"
+    tax.write_bytes(DEFAULT_TAXONOMY.read_bytes())
+    model = tmp_path / MODEL_FILE
+    model.write_bytes(DEFAULT_TAXONOMY.with_name(MODEL_FILE).read_bytes())
+    return tax, model
+
+
+def test_the_model_file_weights_change_the_classifier_version(tmp_path):
+    tax_path, model_path = _copy_with_model(tmp_path)
+    same = load_taxonomy(tax_path)
+    assert same.version == CLASSIFIER_VERSION  # same bytes, same version
+    data = json.loads(model_path.read_text(encoding="utf-8"))
+    data["relevance"]["weights"][0] += 0.5
+    model_path.write_text(json.dumps(data), encoding="utf-8")
+    changed = load_taxonomy(tax_path)
+    assert changed.version != CLASSIFIER_VERSION
+    assert changed.version.split(".m")[0] == CLASSIFIER_VERSION.split(".m")[0]
+    assert classify(_seed("000"), taxonomy=changed).classifier_version == changed.version
+    model_path.unlink()
+    rules_only = load_taxonomy(tax_path)
+    assert rules_only.model is None and ".m" not in rules_only.version
+
+
+def test_a_model_file_whose_weights_do_not_align_is_rejected(tmp_path):
+    tax_path, model_path = _copy_with_model(tmp_path)
+    data = json.loads(model_path.read_text(encoding="utf-8"))
+    data["topics"]["kashmir"]["weights"].pop()
+    model_path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(TaxonomyError, match=r"topics\.kashmir.*align"):
+        load_taxonomy(tax_path)
+
+
+def test_learned_relevance_still_gives_evidence_sentences_of_the_input():
+    text = _seed("000")
+    c = classify(text)
+    assert load_taxonomy().model is not None
+    assert c.is_relevant and c.evidence
+    assert all(e in split_sentences(text) for e in _all_evidence(c))
+
+
+def _fit_module():
+    spec = importlib.util.spec_from_file_location(
+        "fit_classify", ROOT / "bench" / "fit_classify.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def _label(ident: str, text: str, relevance: int, topics: list[str], tone: int | None) -> str:
+    row = {"id": ident, "story": ident, "text": text, "relevance": relevance}
+    return json.dumps({**row, "topics": topics, "tone": tone, "note": ""})
+
+
+def test_extra_label_files_are_read_by_the_fit_and_later_files_win(tmp_path):
+    fit = _fit_module()
+    first = tmp_path / "labels.jsonl"
+    talks = "India and Pakistan resumed talks in Islamabad on trade and visas."
+    shelling = "Pakistani troops shelled Indian posts on the LoC, killing two soldiers."
+    budget = "The Lahore budget raised spending on schools."
+    first.write_text(
+        "\n".join(
+            [
+                _label("t1", talks, 2, ["diplomacy"], 1),
+                _label("t2", shelling, 2, ["military"], -2),
+                _label("t3", budget, 0, [], None),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    corrections = tmp_path / "corrections.jsonl"
+    corrections.write_text(
+        _label("t1", talks, 2, ["diplomacy", "trade_economy"], 2)
+        + "\n"
+        + _label("t4", "Pakistan's cabinet met on fuel prices.", 0, [], None)
+        + "\n",
+        encoding="utf-8",
+    )
+    rows = fit.read_label_files([first, corrections])
+    assert [r["id"] for r in rows] == ["t1", "t2", "t3", "t4"]
+    assert rows[0]["tone"] == 2 and "trade_economy" in rows[0]["topics"]
+    out = tmp_path / "model.json"
+    assert fit.main(["--labels", str(first), "--labels", str(corrections), "--folds", "2",
+                     "--write", "--out", str(out)]) == 0  # fmt: skip
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["fitted_on"] == {
+        "texts": 4,
+        "label_files": ["labels.jsonl", "corrections.jsonl"],
+    }
+    assert set(written["topics"]) == {t for t in written["topics"]} and written["relevance"]
+
+
+_CEASEFIRE = (
+    "India and Pakistan agreed to a ceasefire along the Line of Control on Thursday. "
+    "The two armies said the ceasefire was holding."
+)
+_ATTACK_SUBJECT = (
+    "India and Pakistan meet in the Asia Cup final.\n\n"
+    "India and Pakistan play the Asia Cup cricket final in Dubai on Sunday, the Pahalgam "
+    "terror attack. The Indian captain and the Pakistan skipper did not shake hands at the "
+    "toss of the match. The cricket boards of India and Pakistan named their squads for the "
+    "tournament final, and the match is sold out."
+)
+
+
+def test_the_rule_prior_keeps_clear_rule_calls_the_heads_alone_would_soften(tmp_path):
+    # the heads alone drift to the base rate on these short texts; the prior is what keeps
+    # the rules' plain calls (a model file without one is read as the heads alone)
+    tax_path, model_path = _copy_with_model(tmp_path)
+    data = json.loads(model_path.read_text(encoding="utf-8"))
+    assert data["rule_prior"]["topic_cut"] < 1.0 and data["rule_prior"]["tone_share"] > 0.0
+    del data["rule_prior"]
+    model_path.write_text(json.dumps(data), encoding="utf-8")
+    heads_only = load_taxonomy(tax_path)
+    assert heads_only.version != CLASSIFIER_VERSION
+    with_prior, alone = classify(_CEASEFIRE), classify(_CEASEFIRE, taxonomy=heads_only)
+    assert with_prior.tone is not None and alone.tone is not None
+    assert 0 < alone.tone < with_prior.tone
+    assert "terrorism" in {t.topic for t in classify(_ATTACK_SUBJECT).topics}
+    assert "terrorism" not in {
+        t.topic for t in classify(_ATTACK_SUBJECT, taxonomy=heads_only).topics
+    }
+
+
+def test_the_rule_prior_never_turns_the_learned_tone_or_adds_a_topic_the_rules_miss():
+    from ipwire.tasks.classify.weights import LinearHead, Model, RulePrior, keeps_topic
+
+    level = LinearHead(("x",), (0.0,), (1.0,), (1.0,), 0.0)
+    model = Model("", None, {}, level, None, RulePrior(0.4, 0.75, 0.3))
+    assert model.tone_of({"x": 0.1, "rule_tone": 0.8}) == pytest.approx(0.6)  # agree: kept
+    assert model.tone_of({"x": -0.1, "rule_tone": 0.8}) == pytest.approx(-0.1)  # disagree
+    assert model.tone_of({"x": 0.1, "rule_tone": 0.2}) == pytest.approx(0.1)  # rule unclear
+    assert model.tone_of({"x": 0.9, "rule_tone": 0.8}) == pytest.approx(0.9)  # never softer
+    head = LinearHead(("x",), (0.0,), (1.0,), (1.0,), 0.0, threshold=0.6)  # prob(0) = 0.5
+    assert keeps_topic(head, {"x": 0.0, "rule": 1.0}, RulePrior(topic_cut=0.4))
+    assert not keeps_topic(head, {"x": 0.0, "rule": 0.0}, RulePrior(topic_cut=0.4))
+    assert not keeps_topic(head, {"x": 0.0, "rule": 1.0}, RulePrior())  # off by default
+
+
+def test_a_model_file_with_a_rule_prior_out_of_range_is_rejected(tmp_path):
+    tax_path, model_path = _copy_with_model(tmp_path)
+    data = json.loads(model_path.read_text(encoding="utf-8"))
+    data["rule_prior"]["topic_cut"] = 1.5
+    model_path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(TaxonomyError, match="rule_prior"):
+        load_taxonomy(tax_path)

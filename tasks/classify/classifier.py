@@ -9,11 +9,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from ipwire.records import ActorMention, Classification, TopicScore
+from ipwire.tasks.classify.model import relevance_vector, tone_vector
 from ipwire.tasks.classify.relevance import _relevance
 from ipwire.tasks.classify.sentences import _analyse, _Sentence
 from ipwire.tasks.classify.taxonomy import Taxonomy, default_taxonomy
 from ipwire.tasks.classify.tone import _tone
-from ipwire.tasks.classify.topics import _topics
+from ipwire.tasks.classify.topics import _topics, topic_totals
 
 
 def _actors(sentences: list[_Sentence], tax: Taxonomy) -> list[ActorMention]:
@@ -32,15 +33,33 @@ def classify(
     """Label one cleaned article body (with its title when known)."""
     tax = taxonomy or default_taxonomy()
     sentences = _analyse(text or "", title, tax)
-    score, is_rel, reason, both_sents = _relevance(sentences, tax)
-    ranked = sorted(both_sents, key=lambda s: (-len(s.tone_hits) - 2 * s.headline, s.index))
+    model = tax.model
+    rel_head = model.relevance if model else None
+    learned_rel = None
+    if rel_head is not None:
+
+        def learned_rel(sents: list[_Sentence]) -> tuple[float, float]:
+            return rel_head.prob(relevance_vector(sents, tax)), rel_head.threshold
+
+    score, is_rel, reason, both_sents = _relevance(sentences, tax, learned_rel)
+    # the learned head may find a text relevant with no sentence naming both states (a
+    # marker, "its neighbour"): its evidence is then the sentences naming either
+    pool = both_sents or ([s for s in sentences if s.side] if is_rel else [])
+    ranked = sorted(pool, key=lambda s: (-len(s.tone_hits) - 2 * s.headline, s.index))
     evidence = [s.text for s in sorted(ranked[:3], key=lambda s: s.index)]
     topics: list[TopicScore] = []
     tone: float | None = None
     tone_evidence: list[str] = []
     if is_rel:
-        topics = _topics(sentences, tax)
-        tone, tone_evidence = _tone(sentences, tax)
+        totals = topic_totals(sentences, tax)
+        topics = _topics(sentences, tax, totals)
+        learned_tone = None
+        if model is not None and model.tone is not None:
+
+            def learned_tone(sents: list[_Sentence], rule: float) -> float:
+                return model.tone_of(tone_vector(sents, rule, totals)) or 0.0
+
+        tone, tone_evidence = _tone(sentences, tax, learned_tone)
     return Classification(
         relevance=score,
         is_relevant=is_rel,

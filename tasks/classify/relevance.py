@@ -9,6 +9,7 @@ and a third.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from ipwire.tasks.classify.sentences import _analyse, _Sentence
 from ipwire.tasks.classify.taxonomy import Taxonomy, default_taxonomy
@@ -53,13 +54,19 @@ def article_features(
 
 
 def _relevance(
-    sentences: list[_Sentence], tax: Taxonomy
+    sentences: list[_Sentence],
+    tax: Taxonomy,
+    learned: Callable[[list[_Sentence]], tuple[float, float]] | None = None,
 ) -> tuple[float, bool, str, list[_Sentence]]:
+    """Score, decision, reason and the pair sentences; `learned` gives (probability, cut)."""
     rel = tax.relevance
     feats = relevance_features(sentences)
-    x = rel["bias"] + sum(rel[k] * v for k, v in feats.items())
-    score = _sigmoid(x)
-    is_rel = score >= rel["threshold"]
+    if learned is None:
+        x = rel["bias"] + sum(rel[k] * v for k, v in feats.items())
+        score, cut = _sigmoid(x), rel["threshold"]
+    else:
+        score, cut = learned(sentences)
+    is_rel = score >= cut
     both_sents = [s for s in sentences if s.both]
     india = any(s.india for s in sentences)
     pak = any(s.pakistan for s in sentences)

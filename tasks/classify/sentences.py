@@ -23,6 +23,28 @@ _TEASER = re.compile(
     re.IGNORECASE,
 )
 
+# A dateline ("NEW DELHI: ", "ISLAMABAD (AP) - ", "New Delhi, Feb 21 (IANS)") says where the
+# reporter filed from, not who acts: a state named only there is no mention of that state.
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATELINE = re.compile(
+    r"(?:^|(?<=\s\s))(?:[A-Z][A-Z.]+(?:[ /][A-Z][A-Z.]+){0,2}(?:,\s*"
+    + _MONTH
+    + r"\s+\d{1,2})?(?:\s*\([A-Za-z]+\))?\s*[:\-–—]\s"
+    + r"|[A-Z][a-z]+(?: [A-Z][a-z]+)?,\s+"
+    + _MONTH
+    + r"\s+\d{1,2}(?:,? \d{4})?\s*\([A-Za-z]+\)\s*[:\-–—]?\s)"
+)
+
+
+def _dateline_words(text: str) -> set[int]:
+    """Indexes of the words (as `_WORD` finds them) that sit in a dateline of the sentence."""
+    spans = [m.span() for m in _DATELINE.finditer(text)]
+    if not spans:
+        return set()
+    return {
+        i for i, w in enumerate(_WORD.finditer(text)) if any(a <= w.start() < b for a, b in spans)
+    }
+
 
 @dataclass
 class _Sentence:
@@ -125,8 +147,11 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
                 break
         # a cue after the first background word ("after", "amid") is setting, not subject
         first_bg = next((j for j, w in enumerate(lower) if w in background), len(lower))
+        dateline = _dateline_words(sent_text) if idx < 4 else set()
         for start, _end, section, label, weight in matcher.scan(forms):
             if section == "actor":
+                if start in dateline:
+                    continue
                 actor = actors[label]
                 s.actors[label] = s.actors.get(label, 0) + 1
                 if actor.side == "india":

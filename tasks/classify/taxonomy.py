@@ -17,6 +17,7 @@ from typing import Any
 from ipwire.records import TOPICS
 from ipwire.tasks.classify.errors import TaxonomyError
 from ipwire.tasks.classify.matcher import _Matcher
+from ipwire.tasks.classify.weights import MODEL_FILE, Model, load_model
 
 RULES_VERSION = "rules-2"
 DEFAULT_TAXONOMY = Path(__file__).resolve().parents[2] / "ipwire" / "taxonomy.toml"
@@ -122,10 +123,19 @@ class Taxonomy:
     negators: frozenset[str] = frozenset()
     hedges: frozenset[str] = frozenset()
     list_countries: frozenset[str] = frozenset()
+    # the fitted weights beside the taxonomy file (None: the rules decide alone)
+    model: Model | None = None
 
     @property
     def version(self) -> str:
-        return f"{RULES_VERSION}+{self.digest}"
+        return _version(self.digest, self.model.digest if self.model else None)
+
+
+def _version(digest: str, model_digest: str | None) -> str:
+    """Rules, taxonomy bytes and model bytes: a change to any of them is a new classifier."""
+    if model_digest is None:
+        return f"{RULES_VERSION}+{digest}"
+    return f"{RULES_VERSION}+{digest}.m{model_digest}"
 
 
 def _need(cond: bool, where: str, msg: str) -> None:
@@ -154,11 +164,13 @@ def _check_keys(table: dict[str, Any], allowed: Iterable[str], where: str) -> No
         )
 
 
-_LOADED: dict[tuple[str, str], Taxonomy] = {}
+_LOADED: dict[tuple[str, str, str], Taxonomy] = {}
 
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
     """Read and validate a taxonomy file (default: the packaged `ipwire/taxonomy.toml`).
+
+    The fitted model, when a `classifier_model.json` sits beside the file, comes with it.
 
     The file is read every time, so an edit is seen at once; an unchanged file (same bytes)
     gives the taxonomy already built, with the word lookups it has learnt. Treat it as
@@ -170,10 +182,12 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     except OSError as exc:
         raise TaxonomyError(f"{path}: cannot read taxonomy file ({exc.strerror})") from exc
     digest = hashlib.sha256(raw_bytes).hexdigest()[:10]
-    cache_key = (str(path.resolve()), digest)
+    model = load_model(path.with_name(MODEL_FILE))
+    cache_key = (str(path.resolve()), digest, model.digest if model else "")
     if cache_key in _LOADED:
         return _LOADED[cache_key]
     taxonomy = _build_taxonomy(path, raw_bytes, digest)
+    taxonomy.model = model
     if len(_LOADED) >= 8:
         _LOADED.clear()
     _LOADED[cache_key] = taxonomy
@@ -370,6 +384,10 @@ def default_taxonomy() -> Taxonomy:
     return _DEFAULT
 
 
-CLASSIFIER_VERSION: str = (
-    f"{RULES_VERSION}+{hashlib.sha256(DEFAULT_TAXONOMY.read_bytes()).hexdigest()[:10]}"
+def _file_digest(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.exists() else None
+
+
+CLASSIFIER_VERSION: str = _version(
+    _file_digest(DEFAULT_TAXONOMY) or "", _file_digest(DEFAULT_TAXONOMY.with_name(MODEL_FILE))
 )
