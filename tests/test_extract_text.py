@@ -746,3 +746,18 @@ def test_pasted_title_entities_are_decoded_and_text_is_nfc():
     ex = extract_from_text(raw)
     assert "\u0308" not in ex.text and "M\u00fcnchen" in ex.text
     assert ex.title is None or "&#" not in ex.title
+
+
+def test_a_text_cut_off_mid_sentence_keeps_its_last_paragraph():
+    menu = "\n".join(["Home", "Nation", "World", "Sport", "Opinion", "Videos"])
+    paras = [
+        "The two border forces spoke on the hotline on Sunday after a week of firing along "
+        "the frontier, officials said, and agreed to meet again next month.",
+        "Schools along the border, which were closed last Friday, would reopen on Monday, "
+        "the district administration said in a statement issued late in the evening.",
+        "Villagers who had moved to relief camps said they would return home only once the "
+        "guns had been silent for several days and the roads were declared safe",
+    ]
+    ex = extract_from_text(menu + "\n\n" + "\n\n".join(paras))
+    assert paras[-1] in ex.text
+    assert "Opinion" not in ex.text

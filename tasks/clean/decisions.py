@@ -140,6 +140,18 @@ def _paragraph_net(lines: list[Line], rules: BoilerplateRules) -> list[bool]:
     return keep
 
 
+def _keep_cut_off_end(lines: list[Line], keep: list[bool], rules: BoilerplateRules) -> None:
+    """A text that stops mid-sentence (an article's opening, a feed summary, a paste cut
+    short) ends in the article's own paragraph: its last line, running text without closing
+    punctuation right after a kept line, is kept whatever the model makes of it."""
+    last = len(lines) - 1
+    if last < 1 or keep[last] or not keep[last - 1]:
+        return
+    ln = lines[last]
+    if not _SENT_END.search(ln.text) and _is_running_text(ln, rules):
+        keep[last] = True
+
+
 def _extend_span(
     lines: list[Line], keep: list[bool], lo: int, hi: int, rules: BoilerplateRules
 ) -> tuple[int, int]:
@@ -388,6 +400,8 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
                 for i in range(lo, hi + 1):
                     keep[i] = keep[i] or net[i]
         lo, hi = _extend_span(lines, keep, lo, hi, rules)
+        if paste:
+            _keep_cut_off_end(lines, keep, rules)
         if paste and rules.inner_keep_threshold < rules.keep_threshold:
             _fill_blocks(lines, keep, probs, rules)
         if paste and rules.deck_max_lines:
