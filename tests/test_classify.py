@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
+from bench_scripts import load as load_bench_script
 
 from ipwire.tasks.classify import (
     CLASSIFIER_VERSION,
@@ -315,13 +315,7 @@ def test_missing_taxonomy_file_is_named(tmp_path):
 
 
 def _eval_module():
-    spec = importlib.util.spec_from_file_location(
-        "eval_classify", ROOT / "bench" / "eval_classify.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_script("eval_classify")
 
 
 @pytest.mark.skipif(not LABELS.exists(), reason="labelled dev set not available")
@@ -446,13 +440,7 @@ def test_learned_relevance_still_gives_evidence_sentences_of_the_input():
 
 
 def _fit_module():
-    spec = importlib.util.spec_from_file_location(
-        "fit_classify", ROOT / "bench" / "fit_classify.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_script("fit_classify")
 
 
 def _label(ident: str, text: str, relevance: int, topics: list[str], tone: int | None) -> str:

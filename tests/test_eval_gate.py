@@ -1,18 +1,12 @@
 """The extraction quality gate: pinned per-pack floors, and a drop below one fails `make eval`."""
 
-import importlib.util
 import json
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench_scripts import load
 
 
 def _eval_packs():
-    spec = importlib.util.spec_from_file_location("eval_packs", ROOT / "bench" / "eval_packs.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
+    return load("eval_packs")
 
 
 def _result(ipwire_html: float, traf_html: float, leak: float, paste: float) -> dict:
