@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from ipwire.tasks.clean import extract_from_text, normalise_published, parse_date
-from ipwire.tasks.clean.dates import find_published, parse_stamp
 from ipwire.tasks.clean.lines import split_lines
+from ipwire.tasks.clean.published import find_published, parse_stamp
 from ipwire.tasks.clean.stage import clean_document, extract_path
 from ipwire.tasks.sources import make_raw
 

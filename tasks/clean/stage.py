@@ -19,8 +19,8 @@ from typing import Any
 
 from ipwire.ids import canonical_url, content_hash, outlet_from_url, stable_id
 from ipwire.records import Article, Extraction, RawDoc, Rejection
-from ipwire.tasks.clean.dates import parse_stamp
 from ipwire.tasks.clean.decode import DecodeError, decode_bytes
+from ipwire.tasks.clean.published import parse_stamp
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 

@@ -20,10 +20,11 @@ import html
 import unicodedata
 
 from ipwire.records import Extraction, Stripped
-from ipwire.tasks.clean.dates import _is_date_line, find_published
+from ipwire.tasks.clean.dates import _is_date_line
 from ipwire.tasks.clean.decisions import _kind_for, _paragraph_net, decide
 from ipwire.tasks.clean.lines import Line, _title_candidate, join_wrapped_lines, split_lines
 from ipwire.tasks.clean.metadata import _author_near, _find_author, _find_title, _rank_title
+from ipwire.tasks.clean.published import find_published
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
 
 
