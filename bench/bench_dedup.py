@@ -9,8 +9,10 @@ own process so peak memory (ru_maxrss) is that size's alone.
 
 Printed per size: index load (once per process), near-dup lookup ms/article (candidates +
 verification, features computed beforehand), story lookup ms/article, find_duplicates
-ms/article for the batch (features included), copies found, the memory the index's arrays
-and dictionaries hold, and peak RSS of the measuring process (after the index load, and at
+ms/article for the batch (features included), assign_stories ms/article for the same batch
+(the whole story stage: candidates, component, re-clustering), copies found, the memory
+the index's arrays and dictionaries hold, and peak RSS of the measuring process (after the
+index load, and at
 the end; DuckDB's own block cache of the warehouse file is part of it).
 
 Run:  .venv/bin/python bench/bench_dedup.py [--max 100000]
@@ -172,6 +174,9 @@ def one_size(n: int, path: Path) -> dict:
     t0 = time.perf_counter()
     dedup.find_duplicates(conn, fresh, settings)
     batch_ms = (time.perf_counter() - t0) * 1000 / len(fresh)
+    t0 = time.perf_counter()
+    dedup.assign_stories(conn, fresh, settings)
+    stories_ms = (time.perf_counter() - t0) * 1000 / len(fresh)
     conn.close()
     return {
         "stored": n + 200,
@@ -181,6 +186,7 @@ def one_size(n: int, path: Path) -> dict:
         "near_lookup_ms": round(near_ms, 3),
         "story_lookup_ms": round(story_ms, 3),
         "find_duplicates_ms_per_article": round(batch_ms, 3),
+        "assign_stories_ms_per_article": round(stories_ms, 3),
         "copies_found": f"{found}/100 (of 200 queries, 100 are copies)",
         "peak_rss_mb": round(peak_rss_mb()),
     }

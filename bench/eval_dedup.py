@@ -21,7 +21,14 @@ own .txt file and ``ipwire ingest <folder> --db <tmp>`` runs the flow (clean, de
 classifier, stories, loader); the warehouse it leaves is scored. The second run ingests the
 same files in two runs (a shuffled half first), to check order and batch independence.
 
-Run:  .venv/bin/python bench/eval_dedup.py [--batch 25] [--seed 7] [--no-labels] [--via-flow]
+With --records the texts go through the flow as a feed delivers them: ONE JSONL file of
+records {"url", "title"?, "published"?, "text"} (published = the labelled date when known; two
+texts sharing a canonical URL get an ``eval_id`` query so neither is taken for a revision),
+then the exact and chrome variants as further records in a second file (second run); the
+shuffled pass ingests the texts in two runs (a shuffled half first). Variants are scored too.
+
+Run:  .venv/bin/python bench/eval_dedup.py [--batch 25] [--seed 7] [--no-labels]
+      [--via-flow | --records]
 The halves (split by story key) are printed so a threshold tuned on one can be checked on
 the other. --seed runs the same input in a shuffled order and reports cluster agreement.
 """
@@ -238,16 +245,8 @@ def run(items, order, batch_size, use_labels, settings, copy_pairs, workdir: Pat
     batches = [ordered[k : k + batch_size] for k in range(0, len(ordered), batch_size)]
     seconds = ingest(conn, batches, by_aid, use_labels, settings)
     # variants: exact (case/spacing changed) and chrome (menus and related links around)
-    exact = [
-        article_from(it, "  " + it["text"].upper().replace(" ", "  ") + "\n", "?v=exact")
-        for it in items
-    ]
-    chrome = [
-        article_from(
-            it, "\n".join(MENU) + "\n\n" + it["text"] + "\n\n" + "\n".join(RELATED), "?v=chrome"
-        )
-        for it in items
-    ]
+    exact = [article_from(it, exact_text(it["text"]), "?v=exact") for it in items]
+    chrome = [article_from(it, chrome_text(it["text"]), "?v=chrome") for it in items]
     for v, it in zip(exact + chrome, items + items, strict=True):
         by_aid[v.article_id] = it
     variants = exact + chrome
@@ -296,6 +295,103 @@ def flow_run(items: list[dict], folders: list[list[int]], workdir: Path, tag: st
     return out
 
 
+def _records_urls(items: list[dict]) -> list[str]:
+    """Each text's record URL: its labelled URL, made unique where two labelled texts share a
+    canonical URL (the loader would take the second for a revision of the first)."""
+    seen: set[str] = set()
+    out = []
+    for it in items:
+        url = it["url"]
+        if canonical_url(url) in seen:
+            url = url.split("#")[0] + ("&" if "?" in url else "?") + f"eval_id={it['id']}"
+        seen.add(canonical_url(url))
+        out.append(url)
+    return out
+
+
+def _variant_url(url: str, suffix: str) -> str:
+    return url.split("#")[0] + ("&" if "?" in url else "?") + suffix
+
+
+def _record(url: str, item: dict, text: str) -> dict:
+    rec = {"url": url, "text": text}
+    if item.get("title"):
+        rec["title"] = item["title"]
+    if item.get("date"):
+        rec["published"] = item["date"]
+    return rec
+
+
+def records_run(
+    items: list[dict], runs: list[list[int]], workdir: Path, tag: str
+) -> tuple[list, float, float]:
+    """Ingest the texts as JSON records ``{"url", "title"?, "published"?, "text"}`` (as a
+    feed delivers them) through ``ipwire ingest``: one JSONL file per run (the original texts
+    in ``runs``), then the exact and chrome variants as further records in a last file. Reads
+    back each text's stored root and story, and the share of variants joined to their text."""
+    import json
+    import subprocess
+    from types import SimpleNamespace
+
+    db = workdir / f"records-{tag}.duckdb"
+    urls = _records_urls(items)
+    files: list[list[dict]] = [
+        [_record(urls[i], items[i], items[i]["text"]) for i in r] for r in runs
+    ]
+    variants = [
+        _record(_variant_url(urls[i], "v=exact"), it, exact_text(it["text"]))
+        for i, it in enumerate(items)
+    ] + [
+        _record(_variant_url(urls[i], "v=chrome"), it, chrome_text(it["text"]))
+        for i, it in enumerate(items)
+    ]
+    files.append(variants)
+    for n, records in enumerate(files):
+        path = workdir / f"{tag}-{n}.jsonl"
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "ipwire"), "ingest", str(path), "--db", str(db)],
+            check=True,
+            capture_output=True,
+        )
+    conn = duckdb.connect(str(db), read_only=True)
+    rows = conn.execute("SELECT canonical_url, article_id, duplicate_of, story_id FROM articles")
+    by_url = {r[0]: r[1:] for r in rows.fetchall()}
+    conn.close()
+
+    def stored(url: str, name: str) -> SimpleNamespace:
+        aid, dup, story = by_url.get(canonical_url(url), (f"missing:{name}", None, None))
+        return SimpleNamespace(article_id=aid, duplicate_of=dup, story_id=story or aid)
+
+    out = [stored(u, it["id"]) for u, it in zip(urls, items, strict=True)]
+    joined = []
+    for suffix in ("v=exact", "v=chrome"):
+        vs = [
+            stored(_variant_url(u, suffix), f"{it['id']}?{suffix}")
+            for u, it in zip(urls, items, strict=True)
+        ]
+        joined.append(
+            sum(
+                (v.duplicate_of or v.article_id) == (a.duplicate_of or a.article_id)
+                for v, a in zip(vs, out, strict=True)
+            )
+            / len(items)
+        )
+    n_stored = sum(canonical_url(u) in by_url for u in urls)
+    print(f"{tag}: {n_stored}/{len(items)} texts stored as records")
+    return out, joined[0], joined[1]
+
+
+def exact_text(text: str) -> str:
+    """The exact variant: the same words in capitals with doubled spaces."""
+    return "  " + text.upper().replace(" ", "  ") + "\n"
+
+
+def chrome_text(text: str) -> str:
+    """The chrome variant: menu lines above the text and related links below it."""
+    return "\n".join(MENU) + "\n\n" + text + "\n\n" + "\n".join(RELATED)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--batch", type=int, default=25)
@@ -305,6 +401,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--near-threshold", type=float, default=None)
     ap.add_argument("--story-mean-threshold", type=float, default=None)
     ap.add_argument("--via-flow", action="store_true", help="ingest files with the real flow")
+    ap.add_argument(
+        "--records",
+        action="store_true",
+        help="ingest JSON records (url, published, text) with the real flow, plus variants",
+    )
     args = ap.parse_args(argv)
     kw = {}
     if args.story_threshold is not None:
@@ -336,7 +437,15 @@ def main(argv: list[str] | None = None) -> int:
             ),
         ):
             dedup.clear_cache()
-            if args.via_flow:
+            if args.records:
+                t0 = time.perf_counter()
+                runs = [order] if tag == "input-order" else [order[:131], order[131:]]
+                arts, exact_ok, chrome_ok = records_run(items, runs, Path(tmp), tag)
+                print(f"\n== {tag} as records via the flow: {time.perf_counter() - t0:.1f} s")
+                print(
+                    f"exact variants joined {exact_ok:.3f}, chrome variants joined {chrome_ok:.3f}"
+                )
+            elif args.via_flow:
                 t0 = time.perf_counter()
                 folders = [order] if tag == "input-order" else [order[:131], order[131:]]
                 arts = flow_run(items, folders, Path(tmp), tag)

@@ -24,7 +24,18 @@ class DedupSettings:
 
     num_perm: int = 128  # MinHash permutations (verification of a candidate copy)
     shingle_size: int = 3  # words per shingle
-    near_threshold: float = 0.45  # estimated containment of the smaller text to call it a copy
+    # containment of the smaller text's shingles in the other's to call it a copy ("shares
+    # most wording"); estimated from MinHash, and counted exactly from both texts when the
+    # estimate is within near_verify_band of it (MinHash is +-0.05 off at 128 permutations)
+    near_threshold: float = 0.5
+    near_verify_band: float = 0.2
+    # in that exact count, lines shorter than this (words) found in both texts are site
+    # chrome (menus, related links, by-lines), not shared wording
+    chrome_line_words: int = 15
+    # ... and without their quoted speech the two must still share this much (once the
+    # smaller has near_unquoted_min_shingles): reports quoting one statement share only it
+    near_unquoted_min: float = 0.3
+    near_unquoted_min_shingles: int = 20
     min_shingles: int = 8  # texts shorter than this are only matched exactly
     # Candidate keys: the shingles whose hash is 0 modulo sample_mod (the same shingles are
     # sampled in every text, so a text sharing half its shingles shares about half its keys),
@@ -40,10 +51,18 @@ class DedupSettings:
     # least two): shared chrome alone can push the containment of a short text over the threshold.
     near_min_key_share: float = 0.3
     max_near_candidates: int = 64  # candidates verified per article
+    # A copy is a copy of one publication: texts dated further apart than this (published
+    # date, else a date in the text's first lines) are never duplicates, however alike.
+    dup_max_days: int = 3
     story_threshold: float = 0.22  # cosine of IDF-weighted story keys to join a story
     story_threshold_untopical: float = 0.55  # the same when either side has no topic
-    # ... and its mean score over the members of the story it joins (average linkage)
-    story_mean_threshold: float = 0.2
+    # ... and its mean score over the members of the story it joins (average linkage);
+    # chosen on story-key half A of the labelled set, checked on half B (eval_dedup.py)
+    story_mean_threshold: float = 0.15
+    # estimated containment of shared word shingles that links two reports with topics as
+    # story siblings on weak story keys (a rewrite, or a copy dated days apart)
+    story_text_threshold: float = 0.25
+    story_text_key_floor: float = 0.1  # ... when they share at least this story-key cosine
     story_window_days: int = 30
     # relevance within this margin of the classifier's cut counts as undecided (no topics)
     relevance_cut: float = 0.5

@@ -529,3 +529,94 @@ def test_content_hash_ignores_case_punctuation_and_every_kind_of_whitespace():
     assert normalise_text(text) == collapsed
     expected = hashlib.sha256(b"india pakistan resume talks reuters").hexdigest()
     assert content_hash(text) == expected
+
+
+# A joint statement that two outlets quote in full inside reports of their own words.
+JOINT_STATEMENT = (
+    '"The two sides reviewed the implementation of the Indus Waters Treaty, agreed to hold '
+    "the next meeting of the Permanent Indus Commission in Lahore in May, and resolved to "
+    "share flood data from the Chenab and Jhelum rivers in a timely manner during the "
+    'monsoon season," the joint statement said.\n\n'
+    '"Both commissioners expressed satisfaction with the exchange of information on planned '
+    "projects on the western rivers and agreed that tours of inspection by the two sides "
+    "would be resumed at the earliest, including visits to the sites of the Pakal Dul, "
+    'Lower Kalnai and Kiru hydroelectric plants," it added.'
+)
+OUTLET_ONE = (
+    "India, Pakistan water commissioners end two-day talks in New Delhi\n\n"
+    "NEW DELHI: Indian and Pakistani water officials wrapped up two days of talks at the "
+    "headquarters of the Central Water Commission on Wednesday, the first such meeting in "
+    "more than a year, with both delegations describing the atmosphere as cordial.\n\n"
+    + JOINT_STATEMENT
+    + "\n\nThe Indian delegation was led by Indus Commissioner Pradeep Kumar Saxena while "
+    "Pakistan's side was headed by Syed Mehr Ali Shah. Officials said the Kishanganga and "
+    "Ratle projects were raised by the visitors, who repeated long-standing objections to "
+    "the design of both plants. India maintains the projects comply with the treaty, "
+    "the ministry said in Delhi."
+)
+OUTLET_TWO = (
+    "Pakistan raises Kishanganga objections as Indus talks conclude\n\n"
+    "ISLAMABAD: Pakistan's Indus Waters Commissioner Syed Mehr Ali Shah returned from New "
+    "Delhi on Thursday after what the foreign office called constructive talks, saying "
+    "Islamabad had pressed its case on the Kishanganga and Ratle hydropower projects.\n\n"
+    + JOINT_STATEMENT
+    + "\n\nShah told reporters at Wagah that Pakistan wanted a neutral expert to settle the "
+    "dispute if the commission could not. He said India's commissioner Pradeep Kumar "
+    "Saxena had agreed to consider sending an inspection team to the Chenab basin before "
+    "the Lahore meeting. Farmers' groups in Punjab province have warned that reduced flows "
+    "in the sowing season would hurt wheat and rice crops, Shah said."
+)
+
+
+def test_same_wording_published_a_year_apart_is_neither_duplicate_nor_same_story(conn):
+    # a yearly notice (list exchange, pilgrim visas) repeats last year's wording word for word
+    last_year = make_article("https://a.example/kartarpur-2024", text("base_report"), "2024-03-14")
+    load(conn, [last_year])
+    this_year = make_article("https://a.example/kartarpur-2025", text("base_report"), "2025-03-14")
+    load(conn, [this_year])
+    assert this_year.duplicate_of is None
+    assert story_of(conn, this_year) != story_of(conn, last_year)
+
+
+def test_undated_copy_of_two_years_notices_joins_only_one_of_them(conn):
+    notices = [
+        make_article("https://a.example/kp-2024", text("base_report"), "2024-03-14"),
+        make_article("https://a.example/kp-2025", text("base_report"), "2025-03-14"),
+    ]
+    load(conn, notices)
+    undated = make_article("https://u.example/kp", CHROME_TOP + text("base_report"), None)
+    load(conn, [undated])
+    roots = dict(conn.execute("SELECT article_id, duplicate_of FROM articles").fetchall())
+    assert roots[notices[0].article_id] is None and roots[notices[1].article_id] is None
+    assert undated.duplicate_of == notices[0].article_id  # the earliest, and only one chain
+
+
+def test_syndicated_copy_on_the_same_day_is_a_duplicate(conn):
+    original = make_article("https://a.example/kartarpur", text("base_report"), "2025-03-14")
+    load(conn, [original])
+    copy = make_article("https://b.example/kp-pti", text("syndicated_copy"), "2025-03-14")
+    load(conn, [copy])
+    assert copy.duplicate_of == original.article_id
+    assert copy.dup_reason == "near"
+    assert story_of(conn, copy) == story_of(conn, original)
+
+
+def test_two_outlets_reports_of_one_statement_are_story_siblings_not_copies(conn):
+    one = make_article("https://in.example/indus-talks", OUTLET_ONE, "2025-03-14")
+    two = make_article("https://pk.example/indus-talks", OUTLET_TWO, "2025-03-14")
+    for article in (one, two):
+        classify(article, True, ["water", "diplomacy"])
+    load(conn, [one])
+    load(conn, [two])
+    assert one.duplicate_of is None and two.duplicate_of is None
+    assert story_of(conn, one) == story_of(conn, two)
+
+
+def test_borderline_copy_is_decided_on_the_exact_wording_without_shared_chrome():
+    settings = dedup.DedupSettings()
+    from ipwire.tasks.dedup.matching import _copy_containment, _lines
+
+    one, two = _lines(CHROME_TOP + OUTLET_ONE), _lines(CHROME_TOP + OUTLET_TWO)
+    assert _copy_containment(one, two, settings) < settings.near_threshold
+    syndicated = _lines(text("syndicated_copy"))
+    assert _copy_containment(_lines(text("base_report")), syndicated, settings) >= 0.5

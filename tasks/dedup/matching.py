@@ -2,23 +2,28 @@
 
 Exact duplicates have the same normalised text (``content_hash``). Near duplicates are
 syndicated, truncated, re-chromed or lightly reworded copies, found through sampled shingle
-keys and decided on the estimated containment of the smaller word-shingle set in the larger.
+keys and decided on the containment of the smaller word-shingle set in the larger: estimated
+from MinHash, counted exactly near the threshold. A copy is a copy of one publication: texts
+dated more than ``dup_max_days`` apart are never copies, however alike.
 Layer 1 (same canonical URL, a revision) belongs to the loader.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable
 
 import duckdb
 import numpy as np
 
+from ipwire.ids import content_hash, normalise_text
 from ipwire.records import Article
 from ipwire.settings import DedupSettings
 from ipwire.tasks.dedup.batch import _add_batch_doc, _Overlay, _set_merges
 from ipwire.tasks.dedup.features import Features, compute_features
-from ipwire.tasks.dedup.index import _chash_value, _Index
-from ipwire.tasks.dedup.ordering import _order_key
+from ipwire.tasks.dedup.index import _UNKNOWN_DAY, _chash_value, _Index
+from ipwire.tasks.dedup.ordering import _article_day, _order_key
 from ipwire.tasks.dedup.stored_index import warehouse_index
 
 
@@ -31,19 +36,96 @@ def _estimate(mh_a: np.ndarray, n_a: int, mh_b: np.ndarray, n_b: int) -> tuple[f
     return j, min(1.0, inter / min(n_a, n_b))
 
 
+def _days_apart(day_a: int | None, day_b: int) -> int | None:
+    """Days between two article days, None when either is unknown."""
+    if day_a is None or day_b == _UNKNOWN_DAY:
+        return None
+    return abs(day_a - day_b)
+
+
+def _same_publication(day_a: int | None, day_b: int, settings: DedupSettings) -> bool:
+    """Whether two texts can be copies of one publication: a copy is re-sent within a few
+    days, so texts dated further apart than ``dup_max_days`` are never duplicates, however
+    alike their wording (a yearly list exchange or visa notice repeats last year's text).
+    Undated texts stay candidates."""
+    gap = _days_apart(day_a, day_b)
+    return gap is None or gap <= settings.dup_max_days
+
+
+TextOf = Callable[[int, int], str | None]
+
+
+_QUOTED = re.compile(r"[“\"]([^”\"\n]{1,2000})[”\"]")
+
+
+def _lines(text: str) -> tuple[list[str], list[str]]:
+    """A text's normalised non-empty lines, and the same lines without quoted speech."""
+
+    def split(t: str) -> list[str]:
+        return [line for line in (normalise_text(x) for x in t.splitlines()) if line]
+
+    return split(text), split(_QUOTED.sub(" ", text))
+
+
+def _shingle_set(lines: list[str], k: int) -> set[str]:
+    tokens = " ".join(lines).split()
+    return {" ".join(tokens[i : i + k]) for i in range(max(1, len(tokens) - k + 1))}
+
+
+def _containment_of(a: list[str], b: list[str], settings: DedupSettings) -> tuple[float, int]:
+    """Exact containment of the smaller line set's shingles in the other's, without the short
+    lines the two have in common; and the smaller set's size."""
+    common = set(a) & set(b)
+    chrome = {line for line in common if len(line.split()) < settings.chrome_line_words}
+    sa = _shingle_set([x for x in a if x not in chrome], settings.shingle_size)
+    sb = _shingle_set([x for x in b if x not in chrome], settings.shingle_size)
+    smaller = min(len(sa), len(sb))
+    return len(sa & sb) / max(1, smaller), smaller
+
+
+def _copy_containment(
+    a: tuple[list[str], list[str]], b: tuple[list[str], list[str]], settings: DedupSettings
+) -> float:
+    """The exact containment that decides a borderline copy (texts as ``_lines`` gives them).
+
+    Short lines the two have in common do not count: menus, related links, by-lines and
+    copyright lines are a site's wording, not the report's. And a copy must share its own
+    narrative too, not only quoted speech: independent reports of one statement quote the
+    same words at length, so when the texts without their quotes share less than
+    ``near_unquoted_min`` that (lower) share is the answer."""
+    full, _ = _containment_of(a[0], b[0], settings)
+    narrative, size = _containment_of(a[1], b[1], settings)
+    if size >= settings.near_unquoted_min_shingles and narrative < settings.near_unquoted_min:
+        return narrative
+    return full
+
+
 def _near_matches(
-    indexes: list[_Index], article: Article, feats: Features, settings: DedupSettings
+    indexes: list[_Index],
+    article: Article,
+    feats: Features,
+    settings: DedupSettings,
+    text_of: TextOf | None = None,
 ) -> list[tuple[float, str, int, int]]:
     """Every stored or batch copy of the article: (similarity, 'exact'|'near', index no., doc).
 
     Candidates share a sampled shingle (keys in more than ``near_df_cap`` texts are chrome and
-    skipped); a candidate is a copy when the estimated containment of the smaller text reaches
-    ``near_threshold``."""
+    skipped); a candidate is a copy when the containment of the smaller text reaches
+    ``near_threshold`` and the two are not dated more than ``dup_max_days`` apart. The MinHash
+    estimate decides alone when it is more than ``near_verify_band`` from the threshold; in
+    the band (two outlets' reports of one statement share a third to a half of their wording,
+    a syndicated copy half or more) the exact containment of the two texts decides, when
+    ``text_of`` can give the other text (index no., doc -> text)."""
     out: list[tuple[float, str, int, int]] = []
+    own: tuple[list[str], list[str]] | None = None
+    day = _article_day(article)
     exact_key = feats.near_keys[0][0]
     exact_docs: set[tuple[int, int]] = set()
     for ix_no, index in enumerate(indexes):
         for doc in index.near.lookup([exact_key])[0].tolist():
+            if not _same_publication(day, int(index.day[doc]), settings):
+                exact_docs.add((ix_no, doc))  # not a copy, and not a near candidate either
+                continue
             if index.live[doc] and index.article_id[doc] != article.article_id:
                 out.append((1.0, "exact", ix_no, doc))
                 exact_docs.add((ix_no, doc))
@@ -78,10 +160,60 @@ def _near_matches(
                 continue
             if index.n_sh[doc] < settings.min_shingles:
                 continue
+            if not _same_publication(day, int(index.day[doc]), settings):
+                continue
             _, cont = _estimate(feats.minhash, feats.n_shingles, index.mh[doc], index.n_sh[doc])
+            if abs(cont - settings.near_threshold) < settings.near_verify_band and text_of:
+                other = text_of(ix_no, doc)
+                if other is not None:
+                    own = _lines(article.body or "") if own is None else own
+                    cont = _copy_containment(own, _lines(other), settings)
             if cont >= settings.near_threshold:
                 out.append((round(cont, 4), "near", ix_no, doc))
     return out
+
+
+def _match_root(view: _Overlay, match: tuple[float, str, int, int]) -> str:
+    return view.resolve_root(view.indexes[match[2]].root_id[match[3]])
+
+
+def _root_day(view: _Overlay, root: str) -> int:
+    """The day of a chain's root (its earliest member), ``_UNKNOWN_DAY`` when undated."""
+    found = view.doc_of(root)
+    return _UNKNOWN_DAY if found is None else int(view.indexes[found[0]].day[found[1]])
+
+
+def _text_reader(conn: duckdb.DuckDBPyConnection, view: _Overlay, ordered: list[Article]) -> TextOf:
+    """The text of a stored (index 0, from ``articles.body``) or batch (index 1) doc, for the
+    exact check of a borderline candidate; None when the stored body is missing or is not
+    the text the signature was made from."""
+    cache: dict[str, str | None] = {}
+    has_body: list[bool] = []  # asked once, on the first stored lookup
+
+    def text_of(ix_no: int, doc: int) -> str | None:
+        if ix_no == 1:
+            return ordered[doc].body
+        if not has_body:
+            has_body.append(
+                conn.execute(
+                    "SELECT count(*) FROM information_schema.columns "
+                    "WHERE table_name = 'articles' AND column_name = 'body'"
+                ).fetchone()[0]
+                > 0
+            )
+        if not has_body[0]:
+            return None
+        index = view.indexes[ix_no]
+        aid = index.article_id[doc]
+        if aid not in cache:
+            row = conn.execute("SELECT body FROM articles WHERE article_id = ?", [aid]).fetchone()
+            body = row[0] if row else None
+            if body is not None and _chash_value(content_hash(body)) != int(index.chash[doc]):
+                body = None
+            cache[aid] = body
+        return cache[aid]
+
+    return text_of
 
 
 def find_duplicates(
@@ -104,15 +236,22 @@ def find_duplicates(
     view = _Overlay(stored, batch)
     merged_by: dict[str, tuple[str, float]] = {}  # old root -> (reason, similarity)
     ordered = sorted(articles, key=_order_key)
+    text_of = _text_reader(conn, view, ordered)
     for n, art in enumerate(ordered):
         feats = compute_features(art, s)
         art.wire = [agency for agency, _ in feats.wire]
         merges: list[tuple[str, str, str]] = []
-        matches = _near_matches(view.indexes, art, feats, s)
+        day = _article_day(art)
+        # a chain is one publication too: a copy joins it only within the days of its root
+        # (an undated text that copies two years' notices must not join them into one chain)
+        matches = [
+            m
+            for m in _near_matches(view.indexes, art, feats, s, text_of)
+            if _same_publication(day, _root_day(view, _match_root(view, m)), s)
+        ]
         art.duplicate_of, art.dup_reason, art.dup_similarity = None, None, None
         if matches:
-            best = min(matches, key=lambda m: (m[1] != "exact", -m[0], m[2], m[3]))
-            roots = {view.resolve_root(view.indexes[i].root_id[d]) for _, _, i, d in matches}
+            roots = {_match_root(view, m) for m in matches}
             roots.discard(art.article_id)
             # earliest published time first, then article id, so the root does not depend
             # on input order; only between identical texts published at the same time
@@ -131,6 +270,11 @@ def find_duplicates(
             ts, aid = _order_key(art)
             keys[art.article_id] = (ts, 1, aid)
             root = min(keys, key=lambda r: keys[r])
+            first = day if root == art.article_id else _root_day(view, root)
+            first = None if first == _UNKNOWN_DAY else first
+            roots = {r for r in roots if _same_publication(first, _root_day(view, r), s)}
+            matches = [m for m in matches if _match_root(view, m) in roots | {root}]
+            best = min(matches, key=lambda m: (m[1] != "exact", -m[0], m[2], m[3]))
             for old in sorted(roots - {root}):
                 view.root_alias[old] = root
                 merged_by[old] = (best[1], best[0])

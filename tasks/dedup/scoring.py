@@ -147,6 +147,39 @@ def _union(a: tuple, b: tuple) -> tuple:
     return (min(a[0], b[0]), max(a[1], b[1]), a[2] | b[2], a[3] | b[3])
 
 
+def _text_overlap(view_indexes: list[_Index], a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Estimated containment (MinHash) of the smaller text's word shingles in the other's:
+    two reports that share a quarter of their wording are rewrites of one report (story
+    siblings) even when a rewrite keeps too few names to link on story keys."""
+    ia, ib = view_indexes[a[0]], view_indexes[b[0]]
+    na, nb = int(ia.n_sh[a[1]]), int(ib.n_sh[b[1]])
+    if na == 0 or nb == 0:
+        return 0.0
+    j = float(np.count_nonzero(ia.mh[a[1]] == ib.mh[b[1]])) / ia.mh.shape[1]
+    return min(1.0, j * (na + nb) / (1.0 + j) / min(na, nb))
+
+
+def _pair_score(
+    key_score: float,
+    pair: tuple[list[_Index], tuple[int, int], tuple[int, int]],
+    settings: DedupSettings,
+) -> float:
+    """A pair's story score: its story-key cosine, raised to the link threshold when two
+    articles with topics share ``story_text_threshold`` of their wording (a rewrite of one
+    report) and some names too (``story_text_key_floor``: wording alone may be a site's
+    menus and related links). Untopical articles (no topic, or an undecided relevance) link
+    on names alone: no topic gate stands between them, and shared stock wording or chrome
+    chained unrelated items together when they could link on it."""
+    if key_score < settings.story_text_key_floor or key_score >= settings.story_threshold:
+        return key_score
+    indexes, a, b = pair
+    if int(indexes[a[0]].tmask[a[1]]) <= 0 or int(indexes[b[0]].tmask[b[1]]) <= 0:
+        return key_score
+    if _text_overlap(*pair) >= settings.story_text_threshold:
+        return settings.story_threshold
+    return key_score
+
+
 def _link_threshold(mask_a: int, mask_b: int, settings: DedupSettings) -> float:
     """The score a pair needs to link: higher when either side has no topic (mask 0)."""
     if mask_a == 0 or mask_b == 0:

@@ -26,6 +26,7 @@ from ipwire.tasks.dedup.scoring import (
     _group,
     _joinable,
     _link_threshold,
+    _pair_score,
     _story_candidates,
     _union,
     _Weigher,
@@ -63,8 +64,13 @@ def _component(
             oindex = view.indexes[jx]
             if (jx, other) == node or oindex.article_id[other] in skip and jx == 0:
                 continue
-            if score < min(settings.story_threshold, settings.story_threshold_untopical):
-                break
+            if score < min(
+                settings.story_text_key_floor,
+                settings.story_threshold,
+                settings.story_threshold_untopical,
+            ):
+                break  # best first: no later candidate can link
+            score = _pair_score(score, (view.indexes, node, (jx, other)), settings)
             if score >= _link_threshold(int(index.tmask[doc]), int(oindex.tmask[other]), settings):
                 found.append((jx, other))
                 links.append((node, (jx, other)))
@@ -107,11 +113,12 @@ def _recluster(
     def score(a: tuple[int, int], b: tuple[int, int]) -> float:
         wa, ta, _ = info[a]
         wb, tb, _ = info[b]
-        if ta <= 0 or tb <= 0:
-            return 0.0
-        if len(wb) < len(wa):
-            wa, wb = wb, wa
-        return sum(x for k, x in wa.items() if k in wb) / math.sqrt(ta * tb)
+        key_score = 0.0
+        if ta > 0 and tb > 0:
+            if len(wb) < len(wa):
+                wa, wb = wb, wa
+            key_score = sum(x for k, x in wa.items() if k in wb) / math.sqrt(ta * tb)
+        return _pair_score(key_score, (view.indexes, a, b), settings)
 
     units: dict[str, list[tuple[int, int]]] = {}
     for node in nodes:
