@@ -183,6 +183,11 @@ def atom_feed(title: str, items: Iterable[tuple[str, str, str]]) -> bytes:
 
 
 def wcxb_pages(n: int) -> list[tuple[str, bytes]]:
-    """The first `n` real pages of the shared WCXB dev set as (id, html bytes)."""
+    """The first `n` real pages of the shared WCXB dev set as (id, html bytes); a test that
+    needs them is skipped where ../shared is not beside the checkout."""
     paths = sorted(WCXB_HTML.glob("*.html.gz"))[:n]
+    if len(paths) < n:
+        import pytest
+
+        pytest.skip(f"shared WCXB pages not available ({WCXB_HTML})")
     return [(p.name.removesuffix(".html.gz"), gzip.decompress(p.read_bytes())) for p in paths]
