@@ -383,7 +383,7 @@ def _fit_trees(
             }
         )
     return {
-        "about": "boosted trees for ipwire line scoring; see TreeModel in tasks/extract_text.py",
+        "about": "boosted trees for ipwire line scoring; see TreeModel in tasks/clean/model.py",
         "settings": cfg,
         "base": round(base, 6),
         "depth": depth,

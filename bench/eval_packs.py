@@ -218,6 +218,7 @@ def gate(results: dict[str, dict], floors: dict) -> list[str]:
         for key, limit in limits.items():
             value = figure(results[pack], key)
             if value is None:
+                failures.append(f"{pack} {key} was not measured (a pinned figure must be)")
                 continue
             if key.endswith(".leak") and value > limit + 1e-9:
                 failures.append(f"{pack} {key} {value:.4f} > ceiling {limit}")

@@ -297,3 +297,9 @@ def test_a_feed_entrys_date_wins_over_the_date_on_its_page():
     assert clean_document(raw, min_words=10).published_at == "2025-05-08T06:00:00+00:00"
     raw.hints.clear()
     assert clean_document(raw, min_words=10).published_at == "2020-01-01T08:00:00+00:00"
+
+
+def test_an_impossible_clock_time_or_a_future_numeric_date_is_never_stored():
+    assert parse_stamp("Published: 2024-05-06T25:10+05:30") == "2024-05-06"
+    assert parse_stamp("Published: 2024-05-06T21:10+05:30") == "2024-05-06T21:10:00+05:30"
+    assert parse_stamp("Updated 05/06/2099 10:00 IST") is None

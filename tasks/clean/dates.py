@@ -129,8 +129,9 @@ def parse_published(text: str) -> str | None:
 def _clock_time(day: str, t: re.Match[str], offset: str) -> str:
     """``day`` with the matched clock time (12-hour forms read) and the offset; the bare day
     when the time is impossible ("13:30 pm", "25:10")."""
-    hour, minute = int(t.group("H")), int(t.group("M"))
-    ap = (t.group("ap") or "").lower()
+    groups = t.groupdict()  # an ISO date-time match has no am/pm group
+    hour, minute = int(groups["H"]), int(groups["M"])
+    ap = (groups.get("ap") or "").lower()
     if ap and not 1 <= hour <= 12:
         return day
     if ap == "p" and hour != 12:
@@ -139,7 +140,7 @@ def _clock_time(day: str, t: re.Match[str], offset: str) -> str:
         hour = 0
     if hour > 23 or minute > 59:
         return day
-    return f"{day}T{hour:02d}:{minute:02d}:{t.group('S') or '00'}{offset}"
+    return f"{day}T{hour:02d}:{minute:02d}:{groups.get('S') or '00'}{offset}"
 
 
 def _is_date_line(text: str, words: int) -> bool:

@@ -376,7 +376,7 @@ def _with_time(
             offset = ZONE_OFFSETS.get(z.group(1)) if z else None
         if offset is None:
             return day
-        return f"{day}T{groups['H']}:{groups['M']}:{groups.get('S') or '00'}{offset}"
+        return _clock_time(day, match, offset)  # refuses an impossible hour ("T25:10")
     t = _TIME_AFTER_STAMP.match(rest)
     if not (t and t.group("zone")) and before:
         t = _TIME_BEFORE_STAMP.search(before) or t
@@ -389,6 +389,8 @@ def _with_time(
             return None
         a, b, year = int(groups["a"]), int(groups["b"]), int(groups["y"])
         ymd = (year, a, b) if offset.startswith("-") else (year, b, a)
+        if not _real_day(*ymd):
+            return None
     day = f"{ymd[0]:04d}-{ymd[1]:02d}-{ymd[2]:02d}"
     if offset is None:
         return day
