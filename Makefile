@@ -43,6 +43,7 @@ bench: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## lock: re-resolve constraints.txt from pyproject.toml in a scratch venv
 lock:
