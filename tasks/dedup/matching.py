@@ -188,21 +188,10 @@ def _text_reader(conn: duckdb.DuckDBPyConnection, view: _Overlay, ordered: list[
     exact check of a borderline candidate; None when the stored body is missing or is not
     the text the signature was made from."""
     cache: dict[str, str | None] = {}
-    has_body: list[bool] = []  # asked once, on the first stored lookup
 
     def text_of(ix_no: int, doc: int) -> str | None:
         if ix_no == 1:
             return ordered[doc].body
-        if not has_body:
-            has_body.append(
-                conn.execute(
-                    "SELECT count(*) FROM information_schema.columns "
-                    "WHERE table_name = 'articles' AND column_name = 'body'"
-                ).fetchone()[0]
-                > 0
-            )
-        if not has_body[0]:
-            return None
         index = view.indexes[ix_no]
         aid = index.article_id[doc]
         if aid not in cache:
