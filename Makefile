@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+SYSTEM := $(VENV)/.system-stamp
 DB     ?= data/ipwire.duckdb
 
 .PHONY: setup run test eval bench lint lock clean
@@ -15,13 +16,18 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
+## Debian packages the tests use for real (chromium, postgresql); installed when missing
+$(SYSTEM): deployments/system-packages.sh | $(STAMP)
+	bash deployments/system-packages.sh
+	touch $(SYSTEM)
+
 ## run: ingest the seed documents into $(DB) on embedded Prefect, then show them
 run: setup
 	$(BIN)/ipwire ingest seeds/ --db $(DB)
 	$(BIN)/ipwire sql --db $(DB) -f warehouse/queries/01_latest_relevant.sql
 
 ## test: the whole suite (real HTTP server on 127.0.0.1, real DuckDB, Prefect test harness)
-test: setup
+test: setup $(SYSTEM)
 	$(BIN)/python -m pytest -q
 
 ## eval: quality figures on ../shared/eval (extraction, classification, dedup); fails when an

@@ -18,7 +18,7 @@ from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.context import get_run_context  # noqa: E402
 
-from ipwire import ops  # noqa: E402
+from ipwire import ops, snapshot  # noqa: E402
 from ipwire.config import load_settings  # noqa: E402
 from ipwire.records import Article, RawDoc, Rejection  # noqa: E402
 from ipwire.settings import FeedConfig, feed_configs_from  # noqa: E402
@@ -263,10 +263,10 @@ def ingest(
     published after each run, so `ipwire sql` never meets a lock.
     """
     db_file = str(wh.db_path(db))
-    with ops.writer_lock(db_file, log_fn=get_run_logger().warning):
+    with snapshot.writer_lock(db_file, log_fn=get_run_logger().warning):
         summary = _ingest_locked(sources, db_file, config)
-        ops.publish_snapshot(db_file)
-    ops.publish_run_artifacts(summary, ops.snapshot_path(db_file))
+        snapshot.publish_snapshot(db_file)
+    ops.publish_run_artifacts(summary, snapshot.snapshot_path(db_file))
     if summary.status == "failed":
         raise RunFailed(summary)  # so the failure hook and automations fire
     return summary
@@ -349,9 +349,9 @@ def reprocess(db: str | None = None, config: str | None = None) -> RunSummary:
     revision of its article; one that cleans the same is left as it is.
     """
     db_file = str(wh.db_path(db))
-    with ops.writer_lock(db_file, log_fn=get_run_logger().warning):
+    with snapshot.writer_lock(db_file, log_fn=get_run_logger().warning):
         summary = _reprocess_locked(db_file, config)
-        ops.publish_snapshot(db_file)
+        snapshot.publish_snapshot(db_file)
     return summary
 
 

@@ -15,15 +15,11 @@ import click
 
 from ipwire import __version__
 from ipwire.cli_common import (
-    FORMATS,
     cell,
     config_option,
     db_option,
     format_option,
-    open_reader,
-    render,
 )
-from ipwire.records import TOPICS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -217,12 +213,12 @@ def reclassify(db: str | None, config: str | None, page: int) -> None:
         taxonomy = load_taxonomy(settings.classify.taxonomy or None)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    from ipwire import ops
+    from ipwire import snapshot
 
     seen = changed = 0
     db_file = wh.db_path(db)
     with (
-        ops.writer_lock(db_file, log_fn=lambda m: click.echo(m, err=True)),
+        snapshot.writer_lock(db_file, log_fn=lambda m: click.echo(m, err=True)),
         wh.connect(db_file) as conn,
     ):
         after = ""
@@ -234,7 +230,7 @@ def reclassify(db: str | None, config: str | None, page: int) -> None:
             seen += len(rows)
             after = rows[-1][0]
         conn.close()
-        ops.publish_snapshot(db_file)  # readers see the new labels
+        snapshot.publish_snapshot(db_file)  # readers see the new labels
     version = labels[0].classifier_version if seen else "-"
     click.echo(f"reclassified {seen} articles with {version}: {changed} changed")
 
@@ -251,7 +247,7 @@ def recluster(db: str | None, config: str | None) -> None:
 
     Example: ipwire recluster --db data/ipwire.duckdb
     """
-    from ipwire import ops
+    from ipwire import snapshot
     from ipwire.config import load_settings
     from ipwire.tasks import dedup as dedup_mod
     from ipwire.warehouse import db as wh
@@ -264,161 +260,15 @@ def recluster(db: str | None, config: str | None) -> None:
     if not db_file.exists():
         raise click.ClickException(f"no warehouse at {db_file}: run `ipwire ingest` first")
     with (
-        ops.writer_lock(db_file, log_fn=lambda m: click.echo(m, err=True)),
+        snapshot.writer_lock(db_file, log_fn=lambda m: click.echo(m, err=True)),
         wh.connect(db_file) as conn,
     ):
         moved = dedup_mod.recluster_all(conn, settings.dedup)
         n = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         stories = conn.execute("SELECT count(DISTINCT story_id) FROM articles").fetchone()[0]
         conn.close()
-        ops.publish_snapshot(db_file)
+        snapshot.publish_snapshot(db_file)
     click.echo(f"reclustered {n} articles into {stories} stories: {moved} re-pointed")
-
-
-@cli.command()
-@click.argument("article_id")
-@db_option
-@click.option("--relevance", type=click.IntRange(0, 2), help="0 not, 1 secondary angle, 2 central.")
-@click.option("--topics", help=f"Comma-separated, from: {', '.join(TOPICS)} (empty for none).")
-@click.option("--tone", type=click.IntRange(-2, 2), help="-2 violent … +2 concrete cooperation.")
-@click.option("--note", help="Why, in one sentence.")
-@click.option("--analyst", envvar="USER", help="Who decided (default $USER).")
-def correct(
-    article_id: str,
-    db: str | None,
-    relevance: int | None,
-    topics: str | None,
-    tone: int | None,
-    note: str | None,
-    analyst: str | None,
-) -> None:
-    """Record an analyst's correction of an article's labels (kept in label_corrections).
-
-    Scales follow the labelling guideline of the evaluation set, so `ipwire corrections`
-    can feed later evaluations.
-
-    Example: ipwire correct 3f2a9c0d1e2b4a5f --relevance 0 --note "domestic politics only"
-    """
-    from ipwire.warehouse import db as wh
-
-    values: dict[str, object] = {}
-    if relevance is not None:
-        values["relevance"] = relevance
-    if topics is not None:
-        chosen = [t.strip() for t in topics.split(",") if t.strip()]
-        unknown = sorted(set(chosen) - set(TOPICS))
-        if unknown:
-            raise click.BadParameter(
-                f"unknown topic(s) {', '.join(unknown)}; valid: {', '.join(TOPICS)}",
-                param_hint="--topics",
-            )
-        values["topics"] = chosen
-    if tone is not None:
-        values["tone"] = tone
-    if not values:
-        raise click.UsageError("give at least one of --relevance, --topics, --tone")
-    from ipwire import ops
-
-    db_file = wh.db_path(db)
-    with (
-        ops.writer_lock(db_file, log_fn=lambda m: click.echo(m, err=True)),
-        wh.connect(db_file) as conn,
-    ):
-        if not conn.execute("SELECT 1 FROM articles WHERE article_id = ?", [article_id]).fetchone():
-            raise click.ClickException(f"no article {article_id} in the warehouse")
-        for field_name, value in values.items():
-            conn.execute(
-                "INSERT INTO label_corrections (article_id, field, value, note, analyst)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [article_id, field_name, json.dumps(value), note, analyst],
-            )
-    click.echo(f"recorded {', '.join(f'{k}={v}' for k, v in values.items())} for {article_id}")
-
-
-@cli.command()
-@db_option
-def corrections(db: str | None) -> None:
-    """Export corrected articles as evaluation labels (JSONL), latest correction per field.
-
-    Fields nobody corrected come from the classifier's own labels, mapped onto the guideline
-    scales; `story` is the article's story, so folds keep copies of one report together.
-    Feed the file to `python bench/fit_classify.py --labels FILE` (the next fit) and
-    `python bench/eval_classify.py --labels FILE`.
-
-    Example: ipwire corrections > corrected.jsonl
-    """
-
-    with open_reader(db) as conn:
-        rows = conn.execute(
-            "SELECT a.article_id, a.url, a.title, a.body, a.outlet, a.published_date::VARCHAR,"
-            " a.is_relevant, a.tone, coalesce(a.story_id, a.duplicate_of, a.article_id),"
-            " (SELECT list(topic ORDER BY topic) FROM article_topics t"
-            "   WHERE t.article_id = a.article_id) AS topics,"
-            " c.field, c.value, c.note"
-            " FROM articles a JOIN (SELECT *, row_number() OVER (PARTITION BY article_id, field"
-            '   ORDER BY "at" DESC) AS rn FROM label_corrections) c'
-            "   ON c.article_id = a.article_id AND c.rn = 1"
-            " ORDER BY a.article_id, c.field"
-        ).fetchall()
-    items: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        aid, url, title, body, outlet, date, relevant, tone, story, topics = row[:10]
-        field_name, value, note = row[10:]
-        item = items.setdefault(
-            aid,
-            {
-                "id": aid,
-                "url": url,
-                "text": f"{title}\n\n{body}" if title else body,
-                "relevance": 2 if relevant else 0,
-                "topics": topics or [],
-                "tone": round(2 * tone) if tone is not None else None,
-                # the warehouse's story: copies and rewrites of one report share a fold
-                "story": story,
-                "date": date,
-                "outlet": outlet,
-                "note": "",
-            },
-        )
-        item[field_name] = json.loads(value)
-        item["note"] = "; ".join(filter(None, [item["note"], note]))
-    for item in items.values():
-        click.echo(json.dumps(item, ensure_ascii=False))
-
-
-@cli.command()
-@click.argument("query", required=False)
-@click.option(
-    "-f",
-    "--file",
-    "query_file",
-    type=click.File("r", encoding="utf-8"),
-    help="Read the query from a file (e.g. warehouse/queries/02_topics.sql).",
-)
-@db_option
-@format_option(FORMATS, "table")
-def sql(query: str | None, query_file: io.TextIOBase | None, db: str | None, fmt: str) -> None:
-    """Run a read-only SQL query on the warehouse.
-
-    Example: ipwire sql "SELECT outlet, count(*) FROM articles GROUP BY 1" --format csv
-    """
-    import duckdb
-
-    if query_file is not None:
-        query = query_file.read()
-    if not query or not query.strip():
-        raise click.UsageError("give a QUERY or --file FILE")
-
-    conn = open_reader(db)  # the published snapshot while a writer is busy: never a lock error
-    try:
-        cur = conn.execute(query)
-        columns = [d[0] for d in cur.description or []]
-        rows = cur.fetchall() if columns else []
-    except duckdb.Error as exc:
-        raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
-    finally:
-        conn.close()
-    click.echo(render(columns, rows, fmt))
 
 
 @cli.group("db")
@@ -478,9 +328,10 @@ def config_show(config: str | None) -> None:
     )
 
 
-from ipwire.cli_ops import register as _register_ops  # noqa: E402
+from ipwire import cli_corrections, cli_ops, cli_sql  # noqa: E402
 
-_register_ops(cli)
+for _module in (cli_ops, cli_sql, cli_corrections):
+    _module.register(cli)
 
 
 def main() -> None:

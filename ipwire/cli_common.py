@@ -47,11 +47,11 @@ def config_option(func):
 
 def open_reader(db: str | None):
     """A read-only connection that never meets the writer's lock (the published snapshot)."""
-    from ipwire import ops
+    from ipwire import snapshot
     from ipwire.warehouse import db as wh
 
     try:
-        return ops.connect_reader(wh.db_path(db))
+        return snapshot.connect_reader(wh.db_path(db))
     except (FileNotFoundError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -9,7 +9,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from ipwire.cli import cli, render
+from ipwire.cli import cli
+from ipwire.cli_common import render
 from ipwire.warehouse import db as wh
 
 

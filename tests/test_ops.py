@@ -16,7 +16,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from ipwire import cli_ops, ops
+from ipwire import cli_ops, ops, snapshot
 from ipwire.warehouse import db as wh
 
 PY = sys.executable
@@ -52,10 +52,10 @@ def kill(proc: subprocess.Popen) -> None:
 WRITER = """
     import logging, sys, time
     import duckdb
-    from ipwire import ops
+    from ipwire import snapshot
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     db, name, n, ready = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-    with ops.writer_lock(db):
+    with snapshot.writer_lock(db):
         start = time.time()
         open(ready, "w").close()
         for i in range(n):
@@ -94,8 +94,8 @@ def test_second_writer_waits_for_the_first_and_both_complete(tmp_path: Path):
 
 HOLD_LOCK = """
     import sys, time
-    from ipwire import ops
-    with ops.writer_lock(sys.argv[1]):
+    from ipwire import snapshot
+    with snapshot.writer_lock(sys.argv[1]):
         open(sys.argv[2], "w").close()
         time.sleep(120)
 """
@@ -106,10 +106,10 @@ def test_writer_lock_gives_up_after_timeout_naming_the_holder(tmp_path: Path):
     holder = spawn(HOLD_LOCK, str(db), str(tmp_path / "ready"))
     try:
         wait_for(tmp_path / "ready")
-        assert ops.writer_active(db)
+        assert snapshot.writer_active(db)
         messages: list[str] = []
-        with pytest.raises(ops.WriterBusy, match=f"pid {holder.pid}"):
-            with ops.writer_lock(db, timeout=0.5, poll=0.1, log_fn=messages.append):
+        with pytest.raises(snapshot.WriterBusy, match=f"pid {holder.pid}"):
+            with snapshot.writer_lock(db, timeout=0.5, poll=0.1, log_fn=messages.append):
                 pass
         assert messages and "waiting" in messages[0]
     finally:
@@ -121,10 +121,10 @@ def test_lock_of_a_killed_writer_is_released(tmp_path: Path):
     holder = spawn(HOLD_LOCK, str(db), str(tmp_path / "ready"))
     wait_for(tmp_path / "ready")
     kill(holder)
-    assert not ops.writer_active(db)
-    with ops.writer_lock(db, timeout=2):
-        assert ops.writer_active(db)
-    assert not ops.writer_active(db)
+    assert not snapshot.writer_active(db)
+    with snapshot.writer_lock(db, timeout=2):
+        assert snapshot.writer_active(db)
+    assert not snapshot.writer_active(db)
 
 
 def make_warehouse(db: Path) -> None:
@@ -192,7 +192,7 @@ def make_warehouse(db: Path) -> None:
 # A process that keeps the live warehouse open read-write, as a running ingest does.
 HOLD_WRITER = """
     import sys, time
-    from ipwire import ops
+    from ipwire import snapshot
     from ipwire.warehouse import db as wh
     db, ready, flock = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
     def hold():
@@ -202,7 +202,7 @@ HOLD_WRITER = """
         open(ready, "w").close()
         time.sleep(120)
     if flock:
-        with ops.writer_lock(db):
+        with snapshot.writer_lock(db):
             hold()
     else:
         hold()
@@ -213,7 +213,7 @@ HOLD_WRITER = """
 def test_readers_get_answers_while_a_run_is_writing(tmp_path: Path, with_flock: bool):
     db = tmp_path / "wh.duckdb"
     make_warehouse(db)
-    snap = ops.publish_snapshot(db)
+    snap = snapshot.publish_snapshot(db)
     if not with_flock:  # a stale snapshot: the live file changed since it was published
         time.sleep(0.01)
         os.utime(db)
@@ -223,11 +223,11 @@ def test_readers_get_answers_while_a_run_is_writing(tmp_path: Path, with_flock: 
         with pytest.raises(duckdb.IOException):  # what a reader of the live file would get
             duckdb.connect(str(db), read_only=True)
         if with_flock:
-            assert ops.reader_path(db) == snap
-            conn = duckdb.connect(str(ops.reader_path(db)), read_only=True)
+            assert snapshot.reader_path(db) == snap
+            conn = duckdb.connect(str(snapshot.reader_path(db)), read_only=True)
         else:
-            assert ops.reader_path(db) == db  # nobody announced a write ...
-            conn = ops.connect_reader(db, wait=1)  # ... so the lock error falls back
+            assert snapshot.reader_path(db) == db  # nobody announced a write ...
+            conn = snapshot.connect_reader(db, wait=1)  # ... so the lock error falls back
         with conn:
             assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 5
             runs = {r for (r,) in conn.execute("SELECT run_id FROM ingest_runs").fetchall()}
@@ -243,7 +243,7 @@ def test_readers_get_answers_while_a_run_is_writing(tmp_path: Path, with_flock: 
 def test_snapshot_is_a_complete_readable_copy_published_atomically(tmp_path: Path):
     db = tmp_path / "wh.duckdb"
     make_warehouse(db)
-    snap = ops.publish_snapshot(db)
+    snap = snapshot.publish_snapshot(db)
     assert snap == tmp_path / "wh.snapshot.duckdb"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     with duckdb.connect(str(snap), read_only=True) as conn:
@@ -253,7 +253,7 @@ def test_snapshot_is_a_complete_readable_copy_published_atomically(tmp_path: Pat
     old = duckdb.connect(str(snap), read_only=True)
     with wh.connect(db) as conn:
         conn.execute("DELETE FROM articles WHERE article_id = 'a4'")
-    ops.publish_snapshot(db)
+    snapshot.publish_snapshot(db)
     try:
         assert old.execute("SELECT count(*) FROM articles").fetchone()[0] == 5
     finally:
@@ -265,14 +265,14 @@ def test_snapshot_is_a_complete_readable_copy_published_atomically(tmp_path: Pat
 def test_reader_path_prefers_a_fresh_snapshot_and_falls_back_to_live(tmp_path: Path):
     db = tmp_path / "wh.duckdb"
     make_warehouse(db)
-    assert ops.reader_path(db) == db  # no snapshot yet
-    snap = ops.publish_snapshot(db)
-    assert ops.reader_path(db) == snap
+    assert snapshot.reader_path(db) == db  # no snapshot yet
+    snap = snapshot.publish_snapshot(db)
+    assert snapshot.reader_path(db) == snap
     later = snap.stat().st_mtime + 5
     os.utime(db, (later, later))  # the live file was written after the snapshot ...
-    assert ops.reader_path(db) == db
-    with ops.writer_lock(db):  # ... unless a writer is busy with it right now
-        assert ops.reader_path(db) == snap
+    assert snapshot.reader_path(db) == db
+    with snapshot.writer_lock(db):  # ... unless a writer is busy with it right now
+        assert snapshot.reader_path(db) == snap
 
 
 def test_v_feed_health_counts_articles_and_names_failures(tmp_path: Path):
@@ -402,7 +402,7 @@ def test_a_run_publishes_its_report_and_feed_table_as_artifacts(tmp_path: Path):
 
     db = tmp_path / "wh.duckdb"
     make_warehouse(db)
-    snap = ops.publish_snapshot(db)
+    snap = snapshot.publish_snapshot(db)
 
     @flow(name="report-artifacts")
     def reporting() -> dict:
@@ -458,7 +458,7 @@ def test_ipwire_sql_answers_while_a_run_is_writing(tmp_path: Path, with_flock: b
 
     db = tmp_path / "wh.duckdb"
     make_warehouse(db)
-    ops.publish_snapshot(db)
+    snapshot.publish_snapshot(db)
     writer = spawn(HOLD_WRITER, str(db), str(tmp_path / "ready"), "1" if with_flock else "0")
     try:
         wait_for(tmp_path / "ready")
@@ -479,8 +479,8 @@ def test_ingest_flow_publishes_a_snapshot_and_its_report(tmp_path: Path, seeds_d
     db = tmp_path / "wh.duckdb"
     summary = ingest(sources=[str(seeds_dir)], db=str(db))
     assert summary.new == 2
-    with duckdb.connect(str(ops.snapshot_path(db)), read_only=True) as conn:
+    with duckdb.connect(str(snapshot.snapshot_path(db)), read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
     reports = [a for a in read_artifacts(ops.REPORT_KEY) if summary.run_id in a.data]
     assert len(reports) == 1 and "India-Pak backchannel talks hit impasse" in reports[0].data
-    assert not ops.writer_active(db)
+    assert not snapshot.writer_active(db)
