@@ -328,9 +328,9 @@ def config_show(config: str | None) -> None:
     )
 
 
-from ipwire import cli_corrections, cli_ops, cli_sql  # noqa: E402
+from ipwire import cli_corrections, cli_desk, cli_ops, cli_sql  # noqa: E402
 
-for _module in (cli_ops, cli_sql, cli_corrections):
+for _module in (cli_ops, cli_sql, cli_corrections, cli_desk):
     _module.register(cli)
 
 

@@ -1,0 +1,1 @@
+"""The analyst's desk: search, one article in full, and the HTML report, over the snapshot."""
