@@ -40,6 +40,9 @@ class SourcesSettings:
 class CleanSettings:
     min_words: int = 30
     workers: int = 0  # 0 = one per core, for `ipwire extract`
+    # per-document budget: a document over any of these is rejected ("over_budget"), the run goes on
+    max_elements: int = 200_000  # HTML elements in one page
+    max_seconds: float = 30.0  # wall time to clean one document
 
 
 @dataclass

@@ -109,11 +109,15 @@ class HttpSettings:
     """
 
     allow_hosts: tuple[str, ...] = ()  # names, addresses or networks exempt from the address guard
+    # hosts honoured as one publisher for rel=canonical (beyond the same registrable domain)
+    canonical_aliases: tuple[str, ...] = ()
     backoff_base_s: float = 1.0  # first retry waits about this long, doubling each time
     backoff_cap_s: float = 30.0  # no single backoff wait is longer than this
     connect_timeout_s: float = 5.0
     contact_url: str = "https://ipwire.invalid/contact"
     max_bytes: int = 10_000_000  # bodies larger than this (after decompression) are abandoned
+    # entries fetched per feed per run; the rest wait for the next run (they stay unseen)
+    max_entries_per_feed: int = 200
     max_redirects: int = 5
     max_retry_after_s: float = 120.0  # a longer Retry-After ends the fetch as `temporary`
     per_host_delay_s: float = 1.0  # minimum gap between two requests to the same host
@@ -126,13 +130,18 @@ class HttpSettings:
     verify_tls: bool = True
 
     def __post_init__(self) -> None:
-        if isinstance(self.allow_hosts, str):
-            object.__setattr__(self, "allow_hosts", split_hosts(self.allow_hosts))
-        else:
-            object.__setattr__(self, "allow_hosts", tuple(self.allow_hosts))
+        for name in ("allow_hosts", "canonical_aliases"):
+            value = getattr(self, name)
+            hosts = split_hosts(value) if isinstance(value, str) else tuple(value)
+            object.__setattr__(self, name, hosts)
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name.endswith("_s") or f.name in ("max_bytes", "max_redirects", "retries"):
+            if f.name.endswith("_s") or f.name in (
+                "max_bytes",
+                "max_redirects",
+                "retries",
+                "max_entries_per_feed",
+            ):
                 if isinstance(value, bool) or not isinstance(value, int | float):
                     raise ValueError(f"http.{f.name} must be a number, got {value!r}")
                 if value < 0:
@@ -161,7 +170,7 @@ class HttpSettings:
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-FEED_KEYS = ("name", "url", "outlet", "country", "language")
+FEED_KEYS = ("name", "url", "outlet", "country", "language", "retired")
 
 
 class FeedListError(ValueError):
@@ -177,6 +186,7 @@ class FeedConfig:
     outlet: str | None = None  # defaults to the feed's host without www.
     country: str | None = None  # ISO 3166-1 alpha-2, upper case (IN, PK, ...)
     language: str | None = None  # BCP 47 tag (en, ur, hi, en-IN, ...)
+    retired: bool = False  # kept for its history, no longer fetched or reported as stale
 
 
 def feed_configs_from(data: Mapping[str, Any], *, source: str = "config") -> list[FeedConfig]:
@@ -197,6 +207,10 @@ def feed_configs_from(data: Mapping[str, Any], *, source: str = "config") -> lis
         if unknown:
             problems.append(f"{where}: unknown key(s) {', '.join(unknown)}; valid: {FEED_KEYS}")
         values = {k: item.get(k) for k in FEED_KEYS}
+        retired = values.pop("retired")
+        if retired is not None and not isinstance(retired, bool):
+            problems.append(f"{where}.retired must be true or false, got {retired!r}")
+            retired = None
         for key, value in values.items():
             if value is not None and not isinstance(value, str):
                 problems.append(f"{where}.{key} must be a string, got {type(value).__name__}")
@@ -225,7 +239,7 @@ def feed_configs_from(data: Mapping[str, Any], *, source: str = "config") -> lis
         if language is not None and not _LANGUAGE.match(language):
             problems.append(f"{where}.language {language!r} must be a tag like 'en' or 'en-IN'")
         outlet = (values["outlet"] or "").strip() or outlet_from_url(url)
-        feeds.append(FeedConfig(name, url, outlet, country, language))
+        feeds.append(FeedConfig(name, url, outlet, country, language, bool(retired)))
     if problems:
         raise FeedListError("invalid feed list:\n  " + "\n  ".join(problems))
     return feeds
