@@ -303,14 +303,16 @@ def test_menu_entries_ending_in_a_function_word_are_not_joined():
 def test_labelled_news_texts_keep_their_article():
     """Every labelled text is article text with at most a little chrome: the extractor must
     keep most of each. B-55 is two-thirds a "More From" link list, so it may fall under half.
-    Floors measured on the 487 texts: 98.2% keep >= 80%, mean share 0.977, two under half
-    (B-55, and C-39 whose hard-wrapped lines read as a list); none is emptied (C-177, one
-    paragraph above a reply form and teasers, was until the paragraph net)."""
+    Floors measured on the 487 texts: 98.8% keep >= 80%, 95.1% keep >= 90%, mean share 0.981,
+    one under half (B-55); none is emptied (C-177, one paragraph above a reply form and
+    teasers, was until the paragraph net; C-39, hard-wrapped with a blank line after every
+    line, kept 41% until such lines were joined)."""
     rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
     shares = [_kept_share(r["text"]) for r in rows]
-    assert sum(s >= 0.8 for s in shares) / len(shares) >= 0.98
-    assert sum(shares) / len(shares) >= 0.97
-    assert sum(s < 0.5 for s in shares) <= 2
+    assert sum(s >= 0.8 for s in shares) / len(shares) >= 0.985
+    assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.945
+    assert sum(shares) / len(shares) >= 0.978
+    assert sum(s < 0.5 for s in shares) <= 1
     assert min(shares) > 0.0
 
 

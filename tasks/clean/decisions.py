@@ -412,8 +412,9 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
     for i, ln in enumerate(lines):
         if keep[i] and rules.line_kind(ln.text):
             keep[i] = False
-        if ln.words >= 12:
-            # a paragraph repeated verbatim (teaser above the body, sticky summary) counts once
+        if ln.words >= 12 and keep[i]:
+            # a paragraph repeated verbatim (teaser above the body, sticky summary) counts
+            # once: the first copy kept stays, a copy the model dropped blocks nothing
             key = ln.text.lower()
             if key in seen_long:
                 keep[i] = False

@@ -44,7 +44,9 @@ def _clean(text: str | None) -> str | None:
     if not text:
         return None
     text = str(text)
-    if "&" in text:
+    for _ in range(2):  # "&amp;#8230;" is escaped twice over
+        if "&" not in text:
+            break
         text = html.unescape(text)
     text = " ".join(unicodedata.normalize("NFC", text).split())
     return text or None
@@ -136,7 +138,9 @@ def page_metadata(tree: Any, url: str | None) -> dict[str, str | None]:
         parts = _TITLE_SPLIT.split(cand)
         title = max(parts, key=len) if len(parts) > 1 else cand
         break
-    if not title and h1s:
+    if len(h1s) == 1 or (not title and h1s):
+        # one <h1> is the headline readers see; a declared title is often reworded for search
+        # and sharing (wcxb-dev: 0.82 of titles right from the declarations, 0.87 with this)
         title = h1s[0]
 
     author = _person_name(ld.get("author"))

@@ -30,6 +30,8 @@ STOPWORDS = frozenset(
 )
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Running prose has at least this share of function words (news ledes are noun-heavy).
+PROSE_STOPWORD_SHARE = 0.2
 _SENT_END = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$")
 _URLISH = re.compile(r"https?://|www\.|@\w+\.\w|\.com\b", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-•*·▪►»›>]|\d{1,2}[.)])\s")
@@ -80,14 +82,16 @@ def _lower_share(text: str) -> float:
     return sum(1 for t in alpha if t[:1].islower()) / max(len(alpha), 1)
 
 
-def _continues(line: Line, nxt: Line, rules: BoilerplateRules) -> bool:
+def _continues(line: Line, nxt: Line, rules: BoilerplateRules, *, spaced: bool = False) -> bool:
     """``nxt`` carries on the sentence of ``line`` (a paragraph hard-wrapped mid-sentence).
 
     Sentence-like lines only: Title Case menu entries ("Who We Are", "Sign in"), bylines,
     dates and chrome lines (reading time, "Also read") are never joined.
     """
     text = line.text
-    if line.words < 3 or nxt.block != line.block or _SENT_END.search(text):
+    if line.words < 3 or _SENT_END.search(text):
+        return False
+    if nxt.block != line.block and not (spaced and nxt.block == line.block + 1):
         return False
     if nxt.text[:1].islower():
         pass
@@ -121,11 +125,16 @@ def join_wrapped_lines(lines: list[Line], rules: BoilerplateRules) -> list[Line]
     """
     if len(lines) < 2:
         return lines
+    # A paste with a blank line after every line (double-spaced) says nothing with its
+    # blank lines: there a wrapped sentence may go on across them.
+    blocks = lines[-1].block + 1
+    spaced = len(lines) >= 6 and blocks >= 0.9 * len(lines)
     out: list[Line] = []
     for ln in lines:
-        if out and _continues(out[-1], ln, rules):
+        if out and _continues(out[-1], ln, rules, spaced=spaced):
             prev = out[-1]
-            out[-1] = Line(prev.idx, prev.text + " " + ln.text, prev.block, prev.words + ln.words)
+            # the joined line ends in the last piece's block (they differ only when spaced)
+            out[-1] = Line(prev.idx, prev.text + " " + ln.text, ln.block, prev.words + ln.words)
         else:
             out.append(Line(len(out), ln.text, ln.block, ln.words))
     return out
@@ -151,7 +160,7 @@ def _is_prose(line: Line, rules: BoilerplateRules) -> bool:
     if found is None:
         toks = _WORD.findall(line.text.lower())
         found = (
-            sum(map(STOPWORDS.__contains__, toks)) >= 0.25 * len(toks)
+            sum(map(STOPWORDS.__contains__, toks)) >= PROSE_STOPWORD_SHARE * len(toks)
             and rules.line_kind(line.text) is None
             and rules.marker_for(line.text) is None
         )
@@ -171,7 +180,7 @@ def _is_running_text(line: Line, rules: BoilerplateRules) -> bool:
         return False
     toks = _WORD.findall(line.text.lower())
     return (
-        sum(map(STOPWORDS.__contains__, toks)) >= 0.25 * len(toks)
+        sum(map(STOPWORDS.__contains__, toks)) >= PROSE_STOPWORD_SHARE * len(toks)
         and rules.line_kind(line.text) is None
         and rules.marker_for(line.text) is None
     )
@@ -218,10 +227,20 @@ def _teaser_shaped(lines: list[Line]) -> bool:
     return short * 2 >= len(following)
 
 
+# A wire dateline opening a paragraph: "PESHAWAR, Feb 20 (DNA):", "SRINAGAR, India, Sept 18
+# (Reuters) -", "NEW DELHI (PTI) –". A headline never starts with one.
+_DATELINE_OPENING = re.compile(
+    r"^[A-Z][A-Z.'’ -]{2,30}(?:,\s*[A-Z][\w.]*)*"
+    r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?\s*(?:\([^)]{2,20}\))?"
+    r"|\s*\([A-Za-z]{2,12}\))\s*[:–—-]\s"
+)
+
+
 def _title_candidate(line: Line, rules: BoilerplateRules) -> bool:
     text = line.text
     return (
         3 <= line.words <= 30
+        and not _DATELINE_OPENING.match(text)
         and not text.endswith((".", ":", ",", ";"))
         and not rules.line_kind(text)
         and rules.marker_kind(text) is None

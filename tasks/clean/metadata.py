@@ -7,6 +7,7 @@ import re
 
 from ipwire.tasks.clean.dates import _is_date_line, parse_date
 from ipwire.tasks.clean.lines import (
+    _DATELINE_OPENING,
     _SENT_END,
     _SEPARATORS,
     _WORD,
@@ -99,7 +100,7 @@ def title_candidates(
             continue
         if meta[i - start] or rules.line_kind(ln.text) or rules.marker_kind(ln.text):
             continue  # a byline, a date, or chrome wherever it stands is never the headline
-        if _NOT_A_TITLE.search(ln.text):
+        if _NOT_A_TITLE.search(ln.text) or _DATELINE_OPENING.match(ln.text):
             continue
         text, nm = ln.text, norms[i]
         toks = nm.split()

@@ -11,7 +11,7 @@ import re
 
 from ipwire.records import Stripped
 from ipwire.tasks.clean.decisions import decide
-from ipwire.tasks.clean.lines import Line, _is_prose, split_lines
+from ipwire.tasks.clean.lines import _WORD, STOPWORDS, Line, _is_prose, split_lines
 from ipwire.tasks.clean.patterns import _fold
 from ipwire.tasks.clean.rules import BoilerplateRules
 
@@ -71,6 +71,10 @@ def _filter_blocks_cut(
                 cut_at = None
         elif _prose_after(lines, cut_at, rules) >= CUT_MAX_PROSE_AFTER:
             cut_at = None
+    # the line model reads languages whose function words it knows: on a page in another
+    # script its low score is no evidence, and a line trafilatura kept stays unless a rule
+    # names it
+    model_reads = _known_word_share(lines) >= KNOWN_WORDS_MIN_SHARE
     kinds: list[str | None] = []
     title_norm = " ".join((title or "").lower().split())
     seen: set[str] = set()
@@ -84,7 +88,8 @@ def _filter_blocks_cut(
         elif cut_at is not None and i >= cut_at:
             drop_kind = decision.cut_kind or "related-links"
         elif (
-            decision.probs[i] < rules.html_threshold
+            model_reads
+            and decision.probs[i] < rules.html_threshold
             and not _is_table_row(ln.text)
             and not (rules.html_nav_max_words and ln.words > rules.html_nav_max_words)
         ):
@@ -103,6 +108,21 @@ def _filter_blocks_cut(
     stripped = [Stripped(k, ln.text) for ln, k in zip(lines, kinds, strict=True) if k]
     body = "\n\n".join(ln.text for ln, k in zip(lines, kinds, strict=True) if not k)
     return body, stripped, cut_at is not None
+
+
+# Share of known function words (lines.STOPWORDS: English and the main European languages)
+# among a text's words at or above which the line model's scores count as evidence: prose in
+# those languages runs near 0.3-0.5; Chinese, Japanese, Korean or Arabic text near 0.
+KNOWN_WORDS_MIN_SHARE = 0.2
+
+
+def _known_word_share(lines: list[Line]) -> float:
+    """Share of the words of ``lines`` that are function words the line model knows; 1.0 for
+    a text too short to tell (a menu of a few words is no sign of another language)."""
+    if sum(len(ln.text) for ln in lines) < 100:
+        return 1.0
+    words = [w for ln in lines for w in _WORD.findall(ln.text.lower())]
+    return sum(map(STOPWORDS.__contains__, words)) / len(words) if words else 1.0
 
 
 # An image caption trafilatura kept: a line that ends in a photo credit.

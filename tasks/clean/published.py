@@ -167,7 +167,55 @@ def find_published(lines: Sequence[Line], head: Sequence[Line] = ()) -> str | No
     end = lines[-_LAST_LINES:]
     if sum(bool(reader.stamps(ln, tail=True)) for ln in end) == 1:
         return reader.first(end, tail=True)  # several there: a list of related stories
-    return None
+    return _day_the_opening_names(lines[:_WEEKDAY_LINES])
+
+
+# "on Tuesday", "Tuesday's", "late on Friday": the weekday a report says its news happened
+_ON_WEEKDAY = re.compile(
+    r"\b(?:on|late|early|last|this)\s+(?P<w>monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday)\b|\b(?P<p>monday|tuesday|wednesday|thursday|friday|saturday|sunday)['’]s\b",
+    re.IGNORECASE,
+)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_LINES = 4  # opening lines (caption, standfirst, first paragraphs) read for it
+_FILE_PHOTO = re.compile(r"\b(?:file|archive|archival)\b", re.IGNORECASE)
+# a deadline or a period, not the day of the news: "by September 30, 2024", "since May 1, 2020"
+_NOT_THE_DAY = re.compile(r"\b(?:by|until|till|before|since|from|after|through)\s*$", re.I)
+
+
+def _day_the_opening_names(opening: Sequence[Line]) -> str | None:
+    """The one full date of the opening lines that falls on the weekday they name.
+
+    A report says when its news happened ("on Tuesday") and often prints that day in full
+    in a photo caption or its first paragraph ("... on October 14, 2025"). When exactly one
+    such date agrees with the named weekday, it is the day the report is about, the day it
+    was published or the one before. Every other case (no weekday, no full date, several
+    candidates, a file photo) gives no date: nothing is worked out from the clock."""
+    text = " ".join(ln.text for ln in opening)
+    if not _HAS_YEAR.search(text):
+        return None
+    named = {(m.group("w") or m.group("p")).lower() for m in _ON_WEEKDAY.finditer(text)}
+    if len(named) != 1:
+        return None
+    weekday = _WEEKDAYS.index(named.pop())
+    latest = max(int(y) for y in _HAS_YEAR.findall(_ascii_digits(text)))
+    days = set()
+    for ln in opening:
+        line = _ascii_digits(ln.text)
+        if _FILE_PHOTO.search(line):
+            continue
+        for start, _, ymd, _ in _dates_in(line, {}):
+            if (
+                ymd is not None
+                and ymd[0] == latest  # a report is dated by the latest year it names
+                and not _NOT_THE_DAY.search(line[max(0, start - 12) : start])
+                and date_type(*ymd).weekday() == weekday
+            ):
+                days.add(ymd)
+    if len(days) != 1:
+        return None
+    y, m, d = days.pop()
+    return f"{y:04d}-{m:02d}-{d:02d}"
 
 
 def parse_stamp(text: str) -> str | None:

@@ -1,0 +1,142 @@
+"""Article text at the edges: wrapped pastes, repeated paragraphs, datelines, other languages,
+and a publication day read from the weekday a report names."""
+
+from __future__ import annotations
+
+from ipwire.tasks.clean import extract_from_text
+from ipwire.tasks.clean.lines import split_lines
+from ipwire.tasks.clean.postfilter import _filter_blocks_cut
+from ipwire.tasks.clean.published import find_published
+from ipwire.tasks.clean.rules import default_rules
+
+WRAPPED = """LAHORE, March 3 (APP): Officials from the two neighbouring countries met at the
+
+border crossing on Monday to discuss the release of fishermen held in each other's
+
+jails for crossing the maritime boundary without the papers they needed.
+
+The meeting, the third this year, lasted four hours and ended with a joint
+
+statement that both sides would exchange updated lists of prisoners by the end
+
+of the month, a step that officials described as a sign of goodwill between
+
+the two governments after months of strained relations.
+
+Families of the fishermen had gathered near the crossing since early morning,
+
+hoping for news of relatives who have been held for more than two years in
+
+some cases, and several of them said they would return the following week.
+"""
+
+
+def test_a_double_spaced_hard_wrapped_paste_keeps_every_sentence():
+    ex = extract_from_text(WRAPPED)
+    for phrase in (
+        "discuss the release of fishermen",
+        "lasted four hours",
+        "sign of goodwill",
+        "would return the following week",
+    ):
+        assert phrase in ex.text
+
+
+def test_a_wire_dateline_is_never_the_title():
+    ex = extract_from_text(WRAPPED)
+    assert ex.title is None or not ex.title.startswith("LAHORE, March 3 (APP)")
+
+
+LEDE = (
+    "Pakistan Prime Minister Shehbaz Sharif on Thursday chose Lt Gen Asim Munir as the new "
+    "Army chief to replace the incumbent General, who retires at the end of the month."
+)
+HIGHLIGHTED = f"""Pakistan picks a new army chief
+Highlights
+{LEDE}
+Share this story
+{LEDE}
+The incumbent is scheduled to retire on November 29 after a three-year extension, and he has \
+ruled out seeking another extension, according to officials who spoke on Thursday evening.
+Another general was picked as the Chairman of the Joint Chiefs of Staff Committee, a post \
+that is largely ceremonial but carries weight in the country's military hierarchy.
+"""
+
+
+def test_a_paragraph_repeated_after_a_dropped_summary_stays_in_the_body():
+    ex = extract_from_text(HIGHLIGHTED)
+    assert ex.text.count("chose Lt Gen Asim Munir") == 1
+    assert "three-year extension" in ex.text
+
+
+def _published(text: str) -> str | None:
+    return find_published(split_lines(text))
+
+
+def test_a_full_date_on_the_weekday_the_report_names_is_its_day():
+    text = (
+        "Players exchange high-fives ahead of their match in Johor Bahru on October 14, 2025.\n"
+        "Traditional rivals exchanged high-fives ahead of their match here on Tuesday, after the "
+        "national anthems of the two countries were played before a full stadium."
+    )
+    assert _published(text) == "2025-10-14"  # 14 October 2025 was a Tuesday
+
+
+def test_a_date_on_another_weekday_or_a_deadline_or_an_old_year_gives_no_date():
+    wrong_day = (
+        "Players of both teams met their supporters in Johor Bahru on October 15, 2025, a day "
+        "after the match, and the coaches spoke to reporters about the tournament ahead.\n"
+        "The teams played their match here on Tuesday before a full stadium of supporters."
+    )
+    deadline = (
+        "The court on Monday ordered elections by September 30, 2024, and said the state's "
+        "status must be restored at the earliest, in a ruling read out in a full courtroom."
+    )
+    history = (
+        "The two sides on Saturday exchanged lists of nuclear installations under an agreement "
+        "signed on December 31, 1988, which they first carried out on January 1, 1992."
+    )
+    assert _published(wrong_day) is None
+    assert _published(deadline) is None
+    assert _published(history) is None  # 31 December 1988 was a Saturday, but not this report's
+
+
+CHINESE = (
+    "新华社北京电 记者今天从有关部门获悉，今年以来全国铁路完成旅客发送量同比增长明显，"
+    "其中节假日出行需求旺盛，多条线路加开列车以满足旅客需要。\n"
+    "萧海川\n"
+    "有关负责人表示，铁路部门将继续优化运输组织，提升服务质量，确保旅客出行安全顺畅，"
+    "并加强对重点车站的客流监测和应急保障工作。\n"
+    "记者了解到，今年铁路部门还推出了多项便民服务措施，包括在线选座、候补购票和电子客票等，"
+    "进一步方便了旅客出行。\n"
+)
+
+
+def test_a_page_in_a_script_the_line_model_cannot_read_keeps_what_trafilatura_kept(monkeypatch):
+    from ipwire.tasks.clean import postfilter
+
+    body, stripped, _ = _filter_blocks_cut(CHINESE, default_rules(), None)
+    assert "便民服务措施" in body and "新华社北京电" in body and stripped == []
+    # the line model alone would take these paragraphs for short navigation lines
+    monkeypatch.setattr(postfilter, "KNOWN_WORDS_MIN_SHARE", 0.0)
+    body, stripped, _ = _filter_blocks_cut(CHINESE, default_rules(), None)
+    assert "新华社北京电" not in body
+
+
+def test_the_one_h1_of_a_page_is_its_title_over_a_reworded_declared_title():
+    from ipwire.tasks.clean.html import extract_from_html
+
+    paragraph = (
+        "<p>India and Pakistan exchanged lists of prisoners held in each other's jails on "
+        "Monday, under an agreement that requires both sides to share them twice a year.</p>"
+    )
+    page = (
+        "<html><head><title>Prisoner lists swapped | Example News</title>"
+        '<meta property="og:title" content="India, Pakistan swap prisoner lists &amp;#8230; again">'
+        "</head><body><h1>India and Pakistan exchange lists of prisoners</h1>"
+        f"<article>{paragraph * 4}</article></body></html>"
+    )
+    assert extract_from_html(page).title == "India and Pakistan exchange lists of prisoners"
+    no_h1 = page.replace("<h1>India and Pakistan exchange lists of prisoners</h1>", "")
+    # an entity escaped twice over in a declaration reads as its character
+    assert extract_from_html(no_h1).title == "India, Pakistan swap prisoner lists … again"
