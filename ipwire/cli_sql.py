@@ -1,4 +1,4 @@
-"""`ipwire sql`: a read-only query on the warehouse's published snapshot."""
+"""`ipwire sql`: a read-only, contained query on the warehouse's published snapshot."""
 
 from __future__ import annotations
 
@@ -6,7 +6,19 @@ import io
 
 import click
 
-from ipwire.cli_common import FORMATS, db_option, format_option, open_reader, render
+from ipwire.cli_common import (
+    DEFAULT_MAX_WIDTH,
+    FORMATS,
+    db_option,
+    format_option,
+    open_reader,
+    render,
+)
+
+_REFUSED = (
+    "refused: `ipwire sql` reads the warehouse only; it cannot write, attach other databases, "
+    "read or write files, reach the network or change settings"
+)
 
 
 @click.command()
@@ -20,8 +32,25 @@ from ipwire.cli_common import FORMATS, db_option, format_option, open_reader, re
 )
 @db_option
 @format_option(FORMATS, "table")
-def sql(query: str | None, query_file: io.TextIOBase | None, db: str | None, fmt: str) -> None:
-    """Run a read-only SQL query on the warehouse.
+@click.option(
+    "--max-width",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MAX_WIDTH,
+    show_default=True,
+    help="Cut table cells longer than this (0 = never cut). Other formats are never cut.",
+)
+def sql(
+    query: str | None,
+    query_file: io.TextIOBase | None,
+    db: str | None,
+    fmt: str,
+    max_width: int,
+) -> None:
+    """Run read-only SQL on the warehouse; with several statements, each runs and the last
+    one's result is printed (as the duckdb CLI does).
+
+    json is one JSON array, jsonl one object a line; in csv NULL is an empty field and an empty
+    string is "". The connection cannot write, attach, read files or reach the network.
 
     Example: ipwire sql "SELECT outlet, count(*) FROM articles GROUP BY 1" --format csv
     """
@@ -32,16 +61,27 @@ def sql(query: str | None, query_file: io.TextIOBase | None, db: str | None, fmt
     if not query or not query.strip():
         raise click.UsageError("give a QUERY or --file FILE")
 
-    conn = open_reader(db)  # the published snapshot while a writer is busy: never a lock error
+    conn = open_reader(db)  # the published snapshot, contained: never the live file
     try:
-        cur = conn.execute(query)
+        cur = conn.execute(query)  # every statement runs; the cursor holds the last result
         columns = [d[0] for d in cur.description or []]
         rows = cur.fetchall() if columns else []
+    except (duckdb.PermissionException, duckdb.InvalidInputException) as exc:
+        text = str(exc)
+        if isinstance(exc, duckdb.PermissionException) or "configuration has been locked" in text:
+            raise click.ClickException(f"{_REFUSED} ({text.splitlines()[0]})") from exc
+        raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
     except duckdb.Error as exc:
+        text = str(exc)
+        if "read-only" in text.lower():
+            raise click.ClickException(f"{_REFUSED} ({text.splitlines()[0]})") from exc
         raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
     finally:
         conn.close()
-    click.echo(render(columns, rows, fmt))
+    if not columns:
+        click.echo("[]" if fmt == "json" else "" if fmt != "table" else "(no result set)")
+        return
+    click.echo(render(columns, rows, fmt, max_width))
 
 
 def register(cli: click.Group) -> None:

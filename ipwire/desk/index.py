@@ -1,0 +1,162 @@
+"""The full-text search index: built into each published snapshot, or in memory for old ones.
+
+DuckDB's `fts` extension (from its wheel, never downloaded) keeps a BM25 index over
+`articles.title` and `articles.body` in the schema `fts_main_articles`. The index is a picture of
+the table when it was built, which is why it is built in the snapshot copy right before the
+copy is published: every run refreshes it and a search never waits for a writer.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+INDEX_SCHEMA = "fts_main_articles"
+_CREATE = (
+    "PRAGMA create_fts_index('articles', 'article_id', 'title', 'body',"
+    " stemmer = 'porter', stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)"
+)
+
+
+def _has_table(conn: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        conn.execute(
+            "SELECT 1 FROM duckdb_tables() WHERE database_name = current_database()"
+            " AND schema_name = 'main' AND table_name = ?",
+            [name],
+        ).fetchone()
+    )
+
+
+def has_index(conn: duckdb.DuckDBPyConnection) -> bool:
+    """True when the connection's database carries a search index over `articles`."""
+    return bool(
+        conn.execute(
+            "SELECT 1 FROM duckdb_schemas() WHERE database_name = current_database()"
+            " AND schema_name = ?",
+            [INDEX_SCHEMA],
+        ).fetchone()
+    )
+
+
+def build_index(conn: duckdb.DuckDBPyConnection) -> bool:
+    """(Re)build the BM25 index over title and body; False when there is no `articles` table."""
+    from ipwire.warehouse import extensions
+
+    if not _has_table(conn, "articles"):
+        return False
+    extensions.load(conn, "fts")
+    conn.execute(_CREATE)
+    return True
+
+
+_TABLES = ("dict", "docs", "fields", "stats", "stopwords", "terms")
+_SOURCE = "ipwire_source"  # one row: the fingerprint of the articles the index was built from
+_MATCH_SIGNATURE = "match_bm25(docname, query_string, fields := NULL, k := 1.2, b := 0.75,"
+_MATCH_SIGNATURE += " conjunctive := 0)"
+
+
+def fingerprint(conn: duckdb.DuckDBPyConnection) -> str:
+    """What the index depends on: which articles exist, their text (normalised) and titles."""
+    n, digest = conn.execute(
+        "SELECT count(*), coalesce(bit_xor(hash(article_id || '|' || content_hash || '|'"
+        " || coalesce(title, ''))), 0) FROM articles"
+    ).fetchone()
+    return f"{n}:{digest}"
+
+
+def index_copy(path: str | os.PathLike[str], previous: str | os.PathLike[str] | None) -> str:
+    """Give the snapshot copy at `path` its index: reused from `previous` (the snapshot being
+    replaced) when the articles are unchanged, e.g. after an analyst's correction; else built.
+
+    Returns "reused", "built" or "none" (no articles table).
+    """
+    with duckdb.connect(str(path)) as conn:
+        if not _has_table(conn, "articles"):
+            return "none"
+        mark = fingerprint(conn)
+        outcome = "reused" if previous and _reuse(conn, Path(previous), mark) else "built"
+        if outcome == "built":
+            build_index(conn)
+            conn.execute(
+                f"CREATE TABLE {INDEX_SCHEMA}.{_SOURCE} AS SELECT ? AS fingerprint", [mark]
+            )
+        conn.execute("CHECKPOINT")
+    return outcome
+
+
+def _reuse(conn: duckdb.DuckDBPyConnection, previous: Path, mark: str) -> bool:
+    """Copy the index of `previous` when it was built from the same articles."""
+    if not previous.exists():
+        return False
+    conn.execute(f"ATTACH '{str(previous).replace(chr(39), chr(39) * 2)}' AS prev (READ_ONLY)")
+    began = False
+    try:
+        row = conn.execute(f"SELECT fingerprint FROM prev.{INDEX_SCHEMA}.{_SOURCE}").fetchone()
+        if not row or row[0] != mark:
+            return False
+        macros = dict(
+            conn.execute(
+                "SELECT function_name, macro_definition FROM duckdb_functions()"
+                " WHERE database_name = 'prev' AND schema_name = ?",
+                [INDEX_SCHEMA],
+            ).fetchall()
+        )
+        conn.execute("BEGIN TRANSACTION")
+        began = True
+        conn.execute(f"CREATE SCHEMA {INDEX_SCHEMA}")
+        for table in (*_TABLES, _SOURCE):
+            conn.execute(
+                f"CREATE TABLE {INDEX_SCHEMA}.{table} AS SELECT * FROM prev.{INDEX_SCHEMA}.{table}"
+            )
+        conn.execute(f"CREATE MACRO {INDEX_SCHEMA}.tokenize(s) AS {macros['tokenize']}")
+        conn.execute(f"CREATE MACRO {INDEX_SCHEMA}.{_MATCH_SIGNATURE} AS {macros['match_bm25']}")
+        conn.execute("COMMIT")
+        return True
+    except (duckdb.Error, KeyError):
+        if began:
+            conn.execute("ROLLBACK")
+        return False
+    finally:
+        conn.execute("DETACH prev")
+
+
+def open_search(db_path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
+    """A contained reader connection on the snapshot that can run BM25 queries.
+
+    A snapshot published before the index existed gets one built in memory (the snapshot is
+    attached read-only and its articles copied), so an old warehouse still answers.
+    """
+    from ipwire import snapshot
+
+    conn = snapshot.connect_reader(db_path)
+    if has_index(conn) or not _has_table(conn, "articles"):
+        return conn
+    conn.close()
+    return _in_memory(snapshot.ensure_snapshot(db_path))
+
+
+def _in_memory(path: Path) -> duckdb.DuckDBPyConnection:
+    from ipwire import snapshot
+
+    conn = duckdb.connect()
+    try:
+        conn.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS wh (READ_ONLY)")
+        rows = conn.execute(
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_catalog = 'wh' AND table_schema = 'main'"
+        ).fetchall()
+        for (name,) in rows:
+            quoted = '"' + name.replace('"', '""') + '"'
+            if name == "articles":
+                conn.execute("CREATE TABLE articles AS SELECT * FROM wh.main.articles")
+            else:
+                conn.execute(f"CREATE VIEW {quoted} AS SELECT * FROM wh.main.{quoted}")
+        build_index(conn)
+        snapshot.harden(conn)
+    except Exception:
+        conn.close()
+        raise
+    return conn
