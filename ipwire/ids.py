@@ -100,7 +100,7 @@ def outlet_from_url(url: str | None) -> str | None:
     """The site's name as analysts write it: registrable host without www. (e.g. thehindu.com)."""
     if not url or "://" not in url:
         return None
-    host = (urlsplit(url).hostname or "").lower()
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")  # "example.com." is example.com
     for prefix in ("www.", "m.", "amp.", "mobile."):
         if host.startswith(prefix) and host.count(".") >= 2:
             host = host[len(prefix) :]

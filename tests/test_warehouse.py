@@ -115,3 +115,12 @@ def test_example_queries_run_on_an_empty_warehouse(db_file: Path):
     with wh.connect(db_file) as conn:
         for name, query in wh.example_queries().items():
             conn.execute(query).fetchall(), name
+
+
+def test_an_outlet_is_named_without_the_host_s_trailing_dot():
+    from ipwire.ids import outlet_from_url
+
+    assert (
+        outlet_from_url("https://www.business-standard.com./article/x") == "business-standard.com"
+    )
+    assert outlet_from_url("https://www.dawn.com/news/1") == "dawn.com"
