@@ -25,6 +25,47 @@ FEED_STATUS_KEY = "feed-status"
 FAILURE_KEY = "ingest-failure"
 
 
+# --- refusals that say what allows them -----------------------------------------------------
+
+ALLOW_HOSTS_HINT = (
+    "ipwire refuses loopback, private, link-local and reserved addresses; to fetch from such a "
+    "host on purpose, list it in [http] allow_hosts or IPWIRE_ALLOW_HOSTS (names, addresses "
+    "or networks, comma-separated)"
+)
+_HINTS = (
+    # (reason, words in the detail, hint): the first match wins
+    ("refused", ("address", "resolves to"), ALLOW_HOSTS_HINT),
+    ("refused", ("scheme",), "only http and https URLs are fetched"),
+    (
+        "refused",
+        ("robots.txt",),
+        "the site's robots.txt disallows ipwire; [http] respect_robots = false overrides it "
+        "(ask the site first)",
+    ),
+    (
+        "",
+        ("too large", "exceeds", "> limit"),
+        "raise [http] max_bytes or [sources] max_file_bytes if the input is genuine",
+    ),  # fmt: skip
+    ("too_large", (), "raise [sources] max_file_bytes if the file is genuine"),
+)
+
+
+def rejection_hint(reason: str, detail: str | None) -> str | None:
+    """What setting allows a refused input, when one does (None for ordinary rejections).
+
+    A private address refused while fetching robots.txt is still an address refusal: the
+    hint names `IPWIRE_ALLOW_HOSTS`, not robots.txt.
+    """
+    text = (detail or "").lower()
+    for want, words, hint in _HINTS:
+        if want and reason != want:
+            continue
+        if not words or any(w in text for w in words):
+            return hint
+    return None
+
+
 # --- run reports: plain functions over a connection ---------------------------------------
 
 
@@ -253,17 +294,100 @@ def on_ingest_failure(flow: Any, flow_run: Any, state: Any) -> None:
         from prefect.artifacts import create_markdown_artifact
 
         create_markdown_artifact(
-            markdown=(
-                f"# INGEST FAILED\n\nFlow run `{getattr(flow_run, 'name', '?')}` "
-                f"(`{getattr(flow_run, 'id', '?')}`) ended "
-                f"**{getattr(state, 'name', 'Failed')}**.\n\n```\n{message}\n```\n\n"
-                f"Parameters: `{params}`\n\nSee `ipwire status` and the `ingest_runs` table."
-            ),
+            markdown=failure_markdown(flow_run, state, _failed_summary(state)),
             key=FAILURE_KEY,
-            description="Why the ingest failed",
+            description="Why the ingest failed: each failed source and its reason",
         )
     except Exception as exc:  # a hook must never raise
         logger.warning("could not create the failure artifact: %s", exc)
+
+
+def _failed_summary(state: Any) -> dict[str, Any] | None:
+    """The run summary a failed ingest carries on its exception (RunFailed), if any."""
+    try:
+        exc = state.result(raise_on_failure=False)
+    except Exception:  # the result may be gone; the artifact still names the failure
+        return None
+    summary = getattr(exc, "summary", None)
+    return summary_dict(summary) if summary is not None else None
+
+
+def describe_refusal(detail: str | None) -> str:
+    """A refusal's detail with the real reason first: an address refused while asking for
+    robots.txt is an address refusal, not a robots.txt one."""
+    text = detail or ""
+    prefix = "robots.txt refused: "
+    if text.startswith(prefix):
+        return f"address refused (while fetching robots.txt): {text[len(prefix) :]}"
+    return text
+
+
+def failure_markdown(flow_run: Any, state: Any, summary: dict[str, Any] | None) -> str:
+    """The failure artifact: what failed, then each failed source with its reason and, where
+    a setting would allow it, that setting."""
+    message = getattr(state, "message", None) or getattr(state, "name", "failed")
+    params = getattr(flow_run, "parameters", None) or {}
+    lines = [
+        "# INGEST FAILED",
+        "",
+        f"Flow run `{getattr(flow_run, 'name', '?')}` (`{getattr(flow_run, 'id', '?')}`) ended "
+        f"**{getattr(state, 'name', 'Failed')}**.",
+        "",
+        "```",
+        str(message),
+        "```",
+        "",
+        f"Parameters: `{params}`",
+        "",
+    ]
+    rejected = (summary or {}).get("rejections") or []
+    if summary is not None:
+        lines += [
+            f"Run `{summary.get('run_id')}`: {summary.get('sources_read', 0)} sources read, "
+            f"{summary.get('sources_failed', 0)} failed; {summary.get('note') or ''}",
+            "",
+        ]
+    if rejected:
+        lines += ["## Failed sources", ""]
+        rows = [
+            {
+                "source": r.get("source_ref"),
+                "stage": r.get("stage"),
+                "reason": r.get("reason"),
+                "detail": describe_refusal(r.get("detail")),
+                "what allows it": rejection_hint(r.get("reason", ""), r.get("detail")) or "",
+            }
+            for r in rejected
+        ]
+        lines += _md_table(rows, ["source", "stage", "reason", "detail", "what allows it"])
+        if len(rejected) < int(summary.get("rejected") or 0):
+            lines.append(f"\n… and {int(summary['rejected']) - len(rejected)} more: see the "
+                         "`rejections` table")  # fmt: skip
+        lines.append("")
+    lines.append("See `ipwire status` and the `ingest_runs` and `rejections` tables.")
+    return "\n".join(lines)
+
+
+def sync_retired_feeds(conn: duckdb.DuckDBPyConnection, feeds: Any, source: str) -> int:
+    """Record the feeds the configuration marks `retired = true` (FeedConfig.retired) in
+    `feed_retirements`, so they stop alarming; returns how many were new. Feeds retired by
+    the configuration and no longer marked there are brought back; CLI retirements stay."""
+    retired = [f.url for f in feeds if getattr(f, "retired", False)]
+    tag = f"config:{source}"
+    before = conn.execute("SELECT count(*) FROM feed_retirements").fetchone()[0]
+    conn.execute(
+        "DELETE FROM feed_retirements WHERE retired_by LIKE 'config:%' AND NOT list_contains(?, "
+        "feed_url)",
+        [retired],
+    )
+    for url in retired:
+        conn.execute(
+            "INSERT INTO feed_retirements (feed_url, note, retired_by) VALUES (?, ?, ?) "
+            "ON CONFLICT (feed_url) DO NOTHING",
+            [url, "retired = true in the configuration", tag],
+        )
+    after = conn.execute("SELECT count(*) FROM feed_retirements").fetchone()[0]
+    return max(0, after - before)
 
 
 AUTOMATION_FILE = Path(__file__).resolve().parents[1] / "deployments" / "automation-failure.yaml"

@@ -237,19 +237,37 @@ from ipwire import cli_ops
 
 group = click.Group()
 cli_ops.register(group)
-group(["serve", "--db", sys.argv[1]])
+group(["serve", "--db", sys.argv[1], *sys.argv[2:]])
 """
+
+
+def test_ipwire_serve_refuses_to_shadow_deployments_made_by_prefect_deploy(
+    server: Server, tmp_path: Path
+):
+    """The prefect.yaml deployments exist (the fixture deployed them): serve says so, exits."""
+    done = subprocess.run(
+        [str(BIN / "python"), "-c", SERVE, str(tmp_path / "x.duckdb")],
+        cwd=tmp_path,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 5, done.stdout + done.stderr
+    assert "ingest/nightly" in done.stderr and "ingest/manual" in done.stderr
+    assert "work pool ipwire" in done.stderr and "--replace" in done.stderr
+    assert "Traceback" not in done.stderr
+    for name in ("ingest/nightly", "ingest/manual"):  # untouched
+        assert client_call(server.api_url, "read_deployment_by_name", name).work_pool_name
 
 
 def test_ipwire_serve_runs_manual_triggers(server: Server, tmp_path: Path, seeds_dir: Path):
     """Last in the module: the served deployments replace the prefect.yaml ones."""
     db = tmp_path / "served.duckdb"
-    # serve and prefect.yaml are alternatives: the served deployments must not inherit the
-    # storage of worker-pool deployments of the same names (deployments/README.md says so).
-    for name in ("ingest/nightly", "ingest/manual"):
-        server.run("deployment", "delete", name)
+    # serve and prefect.yaml are alternatives: --replace deletes the worker-pool deployments of
+    # the same names, so the served ones do not inherit their storage.
     serve = subprocess.Popen(
-        [str(BIN / "python"), "-c", SERVE, str(db)],
+        [str(BIN / "python"), "-c", SERVE, str(db), "--replace"],
         cwd=tmp_path,  # served runs do not depend on the working directory
         env=server.env,
         stdout=subprocess.PIPE,

@@ -18,3 +18,13 @@ def test_readme_names_the_two_quick_start_commands_and_ci_runs_the_test_one():
     assert "make run" in README and "make test" in README
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
     assert "make test" in ci
+
+
+def test_every_exit_code_is_in_the_readme_exit_codes_table():
+    from ipwire import exit_codes
+
+    assert "## Exit codes" in README
+    table = README.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    codes = {v for k, v in vars(exit_codes).items() if k.isupper() and isinstance(v, int)}
+    for code in sorted(codes):
+        assert f"\n| {code} |" in table, code

@@ -322,36 +322,121 @@ def group() -> click.Group:
     return cli
 
 
-def test_status_shows_feed_health_nights_and_runs(tmp_path: Path):
+def test_status_shows_runs_and_failing_feeds_before_the_outlet_summary(tmp_path: Path):
     db = tmp_path / "wh.duckdb"
     make_warehouse(db)
     result = CliRunner().invoke(group(), ["status", "--db", str(db)])
     assert result.exit_code == 0, result.output
     out = result.output
-    assert out.index("== Feeds") < out.index("== Articles per night") < out.index("== Last runs")
-    feeds = out[out.index("== Feeds") : out.index("== Articles per night")]
-    first_feed_line = feeds.splitlines()[3]
-    assert first_feed_line.startswith("The Hindu") and "STALE" in first_feed_line
-    assert "feed moved" in feeds and "timeout: read timed out" in feeds
-    runs = out[out.index("== Last runs") :].splitlines()
+    assert out.index("== Last runs") < out.index("== Failing feeds") < out.index("== Feeds")
+    assert out.index("== Feeds") < out.index("== Articles per night")
+    runs = out[out.index("== Last runs") : out.index("== Failing feeds")].splitlines()
+    assert runs[1].split() == [
+        "run_id", "started_at", "finished_at", "status", "seen", "new", "duplicate", "updated",
+        "unchanged", "rejected", "note",
+    ]  # fmt: skip
     assert runs[3].startswith("run2") and runs[4].startswith("run1")
+    failing = out[out.index("== Failing feeds") : out.index("== Feeds")]
+    assert "The Hindu" in failing and "STALE" in failing and "feed moved" in failing
+    assert "Dawn" not in failing  # healthy feeds are counted, not listed
+    tally = out[out.index("== Feeds") : out.index("== Articles per night")].splitlines()
+    assert tally[3].split() == ["3", "2", "0", "1", "0"]  # feeds, ok, failing, stale, retired
 
 
 def test_status_json_rows_are_tagged_with_their_section(tmp_path: Path):
     db = tmp_path / "wh.duckdb"
     make_warehouse(db)
-    result = CliRunner().invoke(group(), ["status", "--db", str(db), "--format", "json"])
+    result = CliRunner().invoke(group(), ["status", "--db", str(db), "--format", "jsonl"])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.splitlines()]
     nights = [r for r in rows if r["section"] == "Articles per night"]
-    assert {r["outlet"] for r in nights} == {"dawn.com", "thehindu.com"}
-    assert sum(v for r in nights for k, v in r.items() if k[:2] == "20") == 5
+    assert {r["outlet"] for r in nights} == {"dawn.com", "thehindu.com", "(all 2)"}
+    per_outlet = [r for r in nights if not r["outlet"].startswith("(")]
+    assert sum(v for r in per_outlet for k, v in r.items() if k[:2] == "20") == 5
+    whole = json.loads(
+        CliRunner().invoke(group(), ["status", "--db", str(db), "--format", "json"]).output
+    )
+    assert [r for r in whole if r["section"] == "Articles per night"] == nights
+
+
+def test_status_outlet_summary_is_bounded_however_many_outlets(tmp_path: Path):
+    db = tmp_path / "wh.duckdb"
+    with wh.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO articles (article_id, source_kind, source_ref, outlet, fetched_at, body,"
+            " word_count, content_hash) SELECT 'a' || i, 'file', 'f' || i, 'outlet' || (i % 187),"
+            " now(), 'b', 1, 'h' || i FROM range(400) t(i)"
+        )
+    result = CliRunner().invoke(group(), ["status", "--db", str(db), "--outlets", "5"])
+    assert result.exit_code == 0, result.output
+    nights = result.output[result.output.index("== Articles per night") :].splitlines()
+    assert len(nights) <= 3 + 5 + 2 + 2  # title, header, rule, 5 outlets, others, all, count
+    assert any("(182 other outlets)" in line for line in nights), nights
+    assert any(line.startswith("(all 187)") and line.split()[-1] == "400" for line in nights)
+
+
+def test_a_retired_feed_stops_alarming_and_comes_back_when_unretired(tmp_path: Path):
+    from ipwire.cli import cli
+
+    db = tmp_path / "wh.duckdb"
+    make_warehouse(db)
+    runner = CliRunner()
+    url = "https://thehindu.com/rss"
+    done = runner.invoke(cli, ["feeds", "retire", url, "--db", str(db), "--note", "closed"])
+    assert done.exit_code == 0, done.output
+    with duckdb.connect(str(snapshot.snapshot_path(db)), read_only=True) as conn:
+        stale, retired = conn.execute(
+            "SELECT stale, retired FROM v_feed_health WHERE feed_url = ?", [url]
+        ).fetchone()
+    assert (stale, retired) == (False, True)
+    out = runner.invoke(cli, ["status", "--db", str(db)]).output
+    assert "STALE" not in out
+    tally = out[out.index("== Feeds") : out.index("== Articles per night")].splitlines()
+    assert tally[3].split() == ["3", "2", "0", "0", "1"]
+    assert runner.invoke(cli, ["feeds", "unretire", url, "--db", str(db)]).exit_code == 0
+    assert "STALE" in runner.invoke(cli, ["status", "--db", str(db)]).output
+    unknown = runner.invoke(
+        cli, ["feeds", "retire", "https://nowhere.example/rss", "--db", str(db)]
+    )
+    assert unknown.exit_code == 4 and "feeds list" in unknown.output
+
+
+def test_a_feed_retired_in_the_configuration_does_not_alarm(tmp_path: Path):
+    db = tmp_path / "wh.duckdb"
+    make_warehouse(db)
+    config = tmp_path / "ipwire.toml"
+    config.write_text(
+        '[[feeds]]\nname = "The Hindu"\nurl = "https://thehindu.com/rss"\n'
+        'outlet = "thehindu.com"\nretired = true\n'
+    )
+    result = CliRunner().invoke(group(), ["status", "--db", str(db), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "STALE" not in result.output
+
+
+def test_configured_retirements_are_recorded_in_the_warehouse(tmp_path: Path):
+    from ipwire.settings import FeedConfig
+
+    db = tmp_path / "wh.duckdb"
+    make_warehouse(db)
+    feeds = [
+        FeedConfig("The Hindu", "https://thehindu.com/rss", "thehindu.com", "IN", "en", True),
+        FeedConfig("Dawn", "https://dawn.com/rss", "dawn.com", "PK", "en", False),
+    ]
+    with wh.connect(db) as conn:
+        assert ops.sync_retired_feeds(conn, feeds, "ipwire.toml") == 1
+        assert ops.sync_retired_feeds(conn, feeds, "ipwire.toml") == 0  # again: nothing new
+        stale = dict(conn.execute("SELECT feed, stale FROM v_feed_health").fetchall())
+        assert stale["The Hindu"] is False
+        ops.sync_retired_feeds(conn, feeds[1:], "ipwire.toml")  # no longer retired there
+        stale = dict(conn.execute("SELECT feed, stale FROM v_feed_health").fetchall())
+        assert stale["The Hindu"] is True
 
 
 def test_status_without_a_warehouse_says_so(tmp_path: Path):
     result = CliRunner().invoke(group(), ["status", "--db", str(tmp_path / "none.duckdb")])
-    assert result.exit_code == 1
-    assert "run `ipwire ingest` first" in result.output
+    assert result.exit_code == 4
+    assert "ipwire ingest" in result.output
 
 
 def test_serve_without_a_server_explains_and_fails(monkeypatch: pytest.MonkeyPatch):
@@ -360,6 +445,18 @@ def test_serve_without_a_server_explains_and_fails(monkeypatch: pytest.MonkeyPat
     assert result.exit_code == 2
     assert "PREFECT_API_URL is not set" in result.output
     assert "prefect server start" in result.output and "ipwire ingest" in result.output
+
+
+def test_serve_against_an_unreachable_server_says_so_in_one_line(monkeypatch: pytest.MonkeyPatch):
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("PREFECT_API_URL", f"http://127.0.0.1:{port}/api")
+    result = CliRunner().invoke(group(), ["serve"])
+    assert result.exit_code == 6, result.output
+    assert "cannot reach the Prefect server" in result.output and "Traceback" not in result.output
 
 
 def test_served_deployments_are_nightly_and_manual_one_at_a_time():
@@ -434,6 +531,62 @@ def test_failure_hook_logs_and_leaves_a_failure_artifact(caplog: pytest.LogCaptu
     assert any("INGEST FAILED" in r.getMessage() for r in caplog.records)
     (artifact,) = read_artifacts(ops.FAILURE_KEY, state.state_details.flow_run_id)
     assert "no source could be read" in artifact.data and "nowhere" in artifact.data
+
+
+class _NothingRead(RuntimeError):
+    """Stands for the flow's RunFailed: a failure that carries the run summary."""
+
+    def __init__(self, summary: dict) -> None:
+        super().__init__(f"run {summary['run_id']} failed: {summary['note']}")
+        self.summary = summary
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_failure_artifact_names_each_failed_source_and_what_allows_it():
+    from prefect import flow
+
+    summary = {
+        "run_id": "r9", "status": "failed", "sources_read": 0, "sources_failed": 2,
+        "note": "no source could be read", "rejected": 2,
+        "rejections": [
+            {"source_ref": "http://127.0.0.1:8765/feed.xml", "stage": "fetch",
+             "reason": "refused", "detail": "robots.txt refused: 127.0.0.1 resolves to "
+             "127.0.0.1 (loopback address)"},
+            {"source_ref": "/srv/inbox/missing", "stage": "sources", "reason": "not_found",
+             "detail": "no such file or folder: /srv/inbox/missing"},
+        ],
+    }  # fmt: skip
+
+    @flow(name="doomed-ingest-sources", on_failure=[ops.on_ingest_failure])
+    def doomed() -> None:
+        raise _NothingRead(summary)
+
+    state = doomed(return_state=True)
+    (artifact,) = read_artifacts(ops.FAILURE_KEY, state.state_details.flow_run_id)
+    text = artifact.data
+    assert "http://127.0.0.1:8765/feed.xml" in text and "/srv/inbox/missing" in text
+    assert "not_found" in text and "IPWIRE_ALLOW_HOSTS" in text
+    assert "address refused (while fetching robots.txt)" in text
+
+
+def test_refusals_name_the_real_reason_and_the_setting_that_allows_them():
+    from ipwire.cli import format_summary
+
+    class Summary:
+        run_id, status, db, note = "r", "completed", "w.duckdb", None
+        seen = new = duplicate = updated = unchanged = 0
+        rejected = 2
+        rejections = [
+            {"source_ref": "http://127.0.0.1/x", "reason": "refused",
+             "detail": "robots.txt refused: 127.0.0.1 resolves to 127.0.0.1 (loopback address)"},
+            {"source_ref": "ftp://example.org/x", "reason": "refused",
+             "detail": "scheme 'ftp' not allowed"},
+        ]  # fmt: skip
+
+    text = format_summary(Summary(), 1.0)
+    assert "robots.txt refused" not in text
+    assert "address refused" in text and "IPWIRE_ALLOW_HOSTS" in text
+    assert "only http and https" in text
 
 
 # --- once ipwire/cli.py and flows/ingest.py use these helpers -------------------------------

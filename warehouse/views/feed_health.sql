@@ -2,7 +2,8 @@
 -- last_failure_* come from the feed row when its last check failed, else from the latest
 -- rejection recorded against the feed URL. Articles are counted through feed_entries (the
 -- entries a feed produced); "nights" are calendar dates in Asia/Kolkata (the nightly run's zone).
--- stale: no success in the last 36 hours (or never), i.e. last night's run got nothing from it.
+-- stale: no success in the last 36 hours (or never), i.e. last night's run got nothing from it;
+-- never for a retired feed (feed_retirements), which keeps its history and stops alarming.
 CREATE OR REPLACE VIEW v_feed_health AS
 WITH feed_articles AS (
     SELECT fe.feed_url, a.article_id, a.fetched_at, a.first_run_id,
@@ -72,8 +73,12 @@ SELECT
     coalesce(c.articles_7d, 0) AS articles_7d,
     c.last_article_at,
     coalesce(n.nights, []) AS nights,
-    (f.last_success_at IS NULL OR f.last_success_at < now() - INTERVAL 36 HOUR) AS stale
+    rt.feed_url IS NOT NULL AS retired,
+    rt.retired_at,
+    rt.feed_url IS NULL
+        AND (f.last_success_at IS NULL OR f.last_success_at < now() - INTERVAL 36 HOUR) AS stale
 FROM feeds f
 LEFT JOIN counts c USING (feed_url)
 LEFT JOIN per_night n USING (feed_url)
-LEFT JOIN last_rejection r USING (feed_url);
+LEFT JOIN last_rejection r USING (feed_url)
+LEFT JOIN feed_retirements rt USING (feed_url);

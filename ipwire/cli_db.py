@@ -1,0 +1,268 @@
+"""`ipwire db` (migrate, backup, restore), `reclassify`, `recluster`, `config show`: keeping a
+warehouse.
+
+A warehouse is `<name>.duckdb` (the live file, written by one writer at a time under
+`<name>.duckdb.lock`), `<name>.snapshot.duckdb` (what readers open) and, after a crash, a
+`<name>.duckdb.wal`. Backups are taken under the writer lock after a checkpoint, so a copy is
+consistent even while nightly runs go on; a restore replaces the live file, brings it to the
+current schema and publishes a fresh snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import click
+
+from ipwire import exit_codes, progress
+from ipwire.cli_common import config_option, db_option
+from ipwire.cli_ops import (
+    check_writable_warehouse,
+    fail,
+    is_warehouse_file,
+    quiet,
+    require_warehouse,
+)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Warehouse schema and files: migrations, backup, restore."""
+
+
+@db_group.command("migrate")
+@db_option
+@click.option("--list", "list_only", is_flag=True, help="Show pending migrations, apply none.")
+def db_migrate(db: str | None, list_only: bool) -> None:
+    """Apply pending numbered migrations (each in a transaction with its log row).
+
+    Creates the warehouse when the file does not exist yet; publishes a fresh snapshot.
+
+    Example: ipwire db migrate --list
+    """
+    from ipwire import snapshot
+    from ipwire.warehouse import db as wh
+
+    db_file = check_writable_warehouse(db)
+    if list_only and not db_file.exists():  # listing creates nothing: all are pending
+        todo = wh.all_migrations()
+        for m in todo:
+            click.echo(f"pending {m.version:04d}_{m.name}")
+        click.echo(f"{len(todo)} pending (no warehouse at {db_file} yet)")
+        return
+    with snapshot.writer_lock(db_file, log_fn=lambda m: click.echo(m, err=True)):
+        conn = wh.connect(db_file, migrate_schema=False)
+        try:
+            if list_only:
+                todo = wh.pending(conn)
+                for m in todo:
+                    click.echo(f"pending {m.version:04d}_{m.name}")
+                click.echo(f"{len(todo)} pending")
+                return
+            done = wh.migrate(conn)
+            for m in done:
+                click.echo(f"applied {m.version:04d}_{m.name}")
+            click.echo(f"{len(done)} applied; schema at version {schema_version(conn):04d}")
+        finally:
+            conn.close()
+        snapshot.publish_snapshot(db_file)  # readers see the new schema and views
+
+
+def schema_version(conn) -> int:
+    from ipwire.warehouse import db as wh
+
+    return max(wh.applied_versions(conn), default=0)
+
+
+def copy_file(source: Path, target: Path) -> None:
+    """Copy to a temporary file beside `target`, fsync, rename: never half a file."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(source, tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def describe(path: Path) -> str:
+    """'schema 0008, 1,234 articles' of a warehouse file, opened read-only."""
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as conn:
+        version = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] or 0
+        articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    return f"schema {version:04d}, {articles:,} articles"
+
+
+@db_group.command("backup")
+@click.argument("dest", type=click.Path(dir_okay=False))
+@db_option
+@click.option("--force", is_flag=True, help="Overwrite DEST if it exists.")
+def db_backup(dest: str, db: str | None, force: bool) -> None:
+    """Copy the warehouse to DEST, consistently, while runs may go on.
+
+    Waits for a running ingest (the writer lock), checkpoints, copies and checks that the
+    copy opens. The copy is a complete warehouse: `ipwire db restore DEST` brings it back.
+
+    Example: ipwire db backup backups/ipwire-2026-12-01.duckdb
+    """
+    import duckdb
+
+    from ipwire import snapshot
+    from ipwire.cli_export import warehouse_files
+
+    live = require_warehouse(db, live=True)
+    target = Path(dest).expanduser()
+    if target.resolve() in warehouse_files(live):
+        fail(f"{target} is one of the warehouse's own files: choose another DEST", exit_codes.USAGE)
+    if target.exists() and not force:
+        fail(f"{target} exists: add --force to overwrite it", exit_codes.USAGE)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with snapshot.writer_lock(live, log_fn=lambda m: click.echo(m, err=True)):
+        with duckdb.connect(str(live)) as conn:
+            conn.execute("CHECKPOINT")  # everything in the main file, no WAL needed
+        copy_file(live, target)
+    click.echo(f"backed up {live} to {target} ({describe(target)})")
+
+
+@db_group.command("restore")
+@click.argument("backup", type=click.Path(dir_okay=False))
+@db_option
+@click.option("--force", is_flag=True, help="Replace the warehouse at --db if there is one.")
+def db_restore(backup: str, db: str | None, force: bool) -> None:
+    """Put a backup in place of the warehouse at --db, migrate it and publish its snapshot.
+
+    Refuses to replace an existing warehouse without --force (back it up first).
+
+    Example: ipwire db restore backups/ipwire-2026-12-01.duckdb --db data/ipwire.duckdb
+    """
+    from ipwire import snapshot
+    from ipwire.warehouse import db as wh
+
+    source = Path(backup).expanduser()
+    if not source.is_file():
+        fail(f"no backup at {source}", exit_codes.NOT_FOUND)
+    if not is_warehouse_file(source):
+        fail(f"{source} is not a DuckDB warehouse", exit_codes.NOT_FOUND)
+    live = check_writable_warehouse(db)
+    if live.exists() and not force:
+        fail(
+            f"{live} holds a warehouse: back it up (`ipwire db backup`), then add --force",
+            exit_codes.USAGE,
+        )
+    with snapshot.writer_lock(live, log_fn=lambda m: click.echo(m, err=True)):
+        copy_file(source, live)
+        live.with_name(live.name + ".wal").unlink(missing_ok=True)  # the old file's log
+        conn = wh.connect(live, migrate_schema=False)
+        try:
+            applied = wh.migrate(conn)
+        finally:
+            conn.close()
+        snapshot.publish_snapshot(live)
+    note = f"; applied {', '.join(f'{m.version:04d}_{m.name}' for m in applied)}" if applied else ""
+    click.echo(f"restored {source} to {live} ({describe(live)}){note}")
+
+
+# --- commands that change a warehouse in place ------------------------------------------------
+
+
+@click.command()
+@db_option
+@config_option
+@click.option("--page", default=500, show_default=True, help="Articles per transaction.")
+def reclassify(db: str | None, config: str | None, page: int) -> None:
+    """Re-score every article with the current taxonomy; only label columns change.
+
+    Example: ipwire reclassify --db data/ipwire.duckdb
+    """
+    from ipwire import snapshot
+    from ipwire.config import load_settings
+    from ipwire.tasks import load as load_mod
+    from ipwire.tasks.classify import classify_many, load_taxonomy
+    from ipwire.warehouse import db as wh
+
+    db_file = require_warehouse(db, live=True)
+    settings = load_settings(config)
+    taxonomy = load_taxonomy(settings.classify.taxonomy or None)
+    seen = changed = 0
+    version = "-"
+    with (
+        snapshot.writer_lock(db_file, log_fn=lambda m: click.echo(m, err=True)),
+        wh.connect(db_file) as conn,
+        progress.showing(progress.wanted(quiet=quiet())),
+    ):
+        total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        after = ""
+        while rows := load_mod.articles_for_relabel(conn, after, page):
+            labels = classify_many([(body, title) for _, body, title in rows], taxonomy=taxonomy)
+            changed += load_mod.relabel(
+                conn, [(r[0], c) for r, c in zip(rows, labels, strict=True)]
+            )
+            seen += len(rows)
+            version = labels[0].classifier_version
+            after = rows[-1][0]
+            progress.update("reclassify", seen, total)
+        conn.close()
+        snapshot.publish_snapshot(db_file)  # readers see the new labels
+    click.echo(f"reclassified {seen} articles with {version}: {changed} changed")
+
+
+@click.command()
+@db_option
+@config_option
+def recluster(db: str | None, config: str | None) -> None:
+    """Re-cluster every stored article into stories with key weights read afresh.
+
+    Each run already does this while the warehouse holds at most `dedup.full_recluster_max`
+    articles; above that a run re-clusters only around its own articles, and this command
+    (weekly, say) makes the stories depend only on what is stored, not on arrival order.
+
+    Example: ipwire recluster --db data/ipwire.duckdb
+    """
+    from ipwire import snapshot
+    from ipwire.config import load_settings
+    from ipwire.tasks import dedup as dedup_mod
+    from ipwire.warehouse import db as wh
+
+    db_file = require_warehouse(db, live=True)
+    settings = load_settings(config)
+    with (
+        snapshot.writer_lock(db_file, log_fn=lambda m: click.echo(m, err=True)),
+        wh.connect(db_file) as conn,
+    ):
+        moved = dedup_mod.recluster_all(conn, settings.dedup)
+        n = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        stories = conn.execute("SELECT count(DISTINCT story_id) FROM articles").fetchone()[0]
+        conn.close()
+        snapshot.publish_snapshot(db_file)
+    click.echo(f"reclustered {n} articles into {stories} stories: {moved} re-pointed")
+
+
+@click.group("config")
+def config_group() -> None:
+    """Settings: packaged defaults overlaid by ipwire.toml."""
+
+
+@config_group.command("show")
+@config_option
+def config_show(config: str | None) -> None:
+    """Print the effective settings as JSON, with the files they came from.
+
+    Example: ipwire config show --config ipwire.toml
+    """
+    from ipwire.config import load_settings
+
+    settings = load_settings(config)
+    click.echo(
+        json.dumps({"files": settings.files, **settings.as_dict()}, indent=2, ensure_ascii=False)
+    )
+
+
+def register(cli: click.Group) -> None:
+    for command in (db_group, config_group, reclassify, recluster):
+        cli.add_command(command)
