@@ -1,11 +1,14 @@
 """Throughput of ipwire's HTML extractor in a 2-process pool vs bare single-process trafilatura.
 
-    python bench/bench_extract.py [--limit N] [--workers 2]
+    python bench/bench_extract.py [--limit N] [--workers 2] [--hostile]
 
 Both run in this one process run, on the same dev-pack pages, so the ratio is side by side.
 Pages are decompressed before timing; the pool is started (and warmed up) before timing too.
 The last CPU line times bare trafilatura and ipwire back to back on each page inside the
-same workers: when other jobs load the machine, that ratio is the one to compare.
+same workers: when other jobs load the machine, that ratio is the one to compare. The clean
+stage line times the whole per-document path (decode, budget checks, extraction, article) in
+the same workers. ``--hostile`` times how long the clean stage takes to refuse pages over its
+budget (a million elements; 200,000 elements with text) and skips the rest.
 """
 
 from __future__ import annotations
@@ -49,6 +52,41 @@ def _both(html: str) -> tuple[float, float]:
     return t1 - t0, time.process_time() - t1
 
 
+def _stage(html: str) -> float:
+    """CPU seconds of the clean stage's whole path for one page: decode, budget, extract."""
+    from ipwire.tasks.clean import clean_document
+    from ipwire.tasks.sources import make_raw
+
+    raw = make_raw("page", "https://bench.invalid/p", "t", "text/html", html.encode("utf-8"))
+    t0 = time.process_time()
+    clean_document(raw)
+    return time.process_time() - t0
+
+
+def _hostile() -> None:
+    """Wall time for the clean stage to refuse (or finish) pages far over a normal size."""
+    from ipwire.tasks.clean import clean_document
+    from ipwire.tasks.sources import make_raw
+
+    pages = [
+        b"<html><body>" + b"<div><b>xxxxxxxxxxxx</b></div>" * 500_000 + b"</body></html>",
+        b"<html><body>" + b"<i>" * 1_000_000 + b"</body></html>",
+        b"<html><body>"
+        + b"<p>India and Pakistan talk again today.</p>" * 95_000
+        + b"</body></html>",
+    ]
+    for data in pages:
+        n = data.count(b"<") - data.count(b"</")
+        name = f"{n:,} elements, {len(data) / 1e6:.0f} MB"
+        raw = make_raw("page", "https://bench.invalid/huge", "t", "text/html", data)
+        t0 = time.perf_counter()
+        result = clean_document(raw)
+        took = time.perf_counter() - t0
+        outcome = getattr(result, "reason", "cleaned")
+        detail = getattr(result, "detail", "")
+        print(f"{name:28s}: {outcome} in {took:6.2f} s {detail}")
+
+
 def _mine_text(text: str) -> int:
     from ipwire.tasks.clean import extract_from_text
 
@@ -65,7 +103,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--hostile", action="store_true", help="time refusals of huge pages only")
     args = ap.parse_args()
+    if args.hostile:
+        _hostile()
+        return
     pages = _load(args.limit)
     n = len(pages)
 
@@ -87,6 +129,7 @@ def main() -> None:
         list(pool.map(_mine_text, dumps, chunksize=4))
         text_s = time.perf_counter() - t0
         pairs = list(pool.map(_both, pages, chunksize=4))
+        stage_cpu = sum(pool.map(_stage, pages, chunksize=4))
     pair_bare = sum(b for b, _ in pairs)
     pair_mine = sum(m for _, m in pairs)
 
@@ -103,6 +146,10 @@ def main() -> None:
         f"CPU per page, page by page in the same workers: bare {1000 * pair_bare / n:.1f} ms, "
         f"ipwire {1000 * pair_mine / n:.1f} ms; ratio on {args.workers} cores: "
         f"{args.workers * pair_bare / pair_mine:.2f}x"
+    )
+    print(
+        f"clean stage (clean_document: decode, budget, extract), CPU per page: "
+        f"{1000 * stage_cpu / n:.1f} ms"
     )
     print(
         f"ipwire extract_from_text, {args.workers}-process pool: "

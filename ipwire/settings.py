@@ -4,6 +4,7 @@ them without importing the stages themselves (arrows point downward only)."""
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -189,11 +190,46 @@ class FeedConfig:
     retired: bool = False  # kept for its history, no longer fetched or reported as stale
 
 
-def feed_configs_from(data: Mapping[str, Any], *, source: str = "config") -> list[FeedConfig]:
-    """`FeedConfig`s from an already-read config mapping; other top-level keys are ignored."""
-    raw = data.get("feeds", [])
+def http_url_problem(url: str) -> str | None:
+    """Why ``url`` is not an absolute http(s) URL with a usable host and port, or None.
+
+    A scheme other than http/https (javascript:, file:, data: ...), a bracketed host that is
+    not an IPv6 address, a port that is not a number in 1-65535, white space or control
+    characters: each is a problem here rather than an exception deep inside a fetch.
+    """
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return "contains white space or control characters"
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        if str(exc) == "Invalid IPv6 URL":
+            return "has an IPv6 host without its closing ']' (e.g. http://[2001:db8::1]/feed)"
+        return f"does not parse: {exc}"
+    try:
+        port = parts.port
+    except ValueError:
+        shown = parts.netloc.rsplit("@", 1)[-1].rsplit(":", 1)[-1]
+        return f"has port {shown!r}: a port must be a number from 1 to 65535"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "must be an http(s) URL"
+    host = parts.hostname
+    if not host:
+        return "has no host"
+    if "[" in parts.netloc.rsplit("@", 1)[-1]:
+        try:
+            ipaddress.IPv6Address(host.split("%", 1)[0])
+        except ValueError:
+            return f"has a bracketed host {host!r} that is not an IPv6 address"
+    if port == 0:
+        return "has port '0': a port must be a number from 1 to 65535"
+    return None
+
+
+def feed_problems(raw: Any, *, source: str = "config") -> tuple[list[FeedConfig], list[str]]:
+    """The valid `FeedConfig`s of a `[[feeds]]` array and every problem found, each naming
+    the file, the entry (by position and name) and what is allowed."""
     if not isinstance(raw, list):
-        raise FeedListError(f"{source}: 'feeds' must be an array of tables ([[feeds]])")
+        return [], [f"{source}: 'feeds' must be an array of tables ([[feeds]])"]
     problems: list[str] = []
     feeds: list[FeedConfig] = []
     names: dict[str, int] = {}
@@ -223,11 +259,12 @@ def feed_configs_from(data: Mapping[str, Any], *, source: str = "config") -> lis
             problems.append(f"{where}.name {name!r} repeats feeds[{names[name]}]")
         else:
             names[name] = i
-        parts = urlsplit(url)
+        named = f" (feed {name!r})" if name else ""
+        problem = http_url_problem(url) if url else None
         if not url:
-            problems.append(f"{where}.url is required")
-        elif parts.scheme not in ("http", "https") or not parts.netloc:
-            problems.append(f"{where}.url {url!r} must be an http(s) URL")
+            problems.append(f"{where}.url is required{named}")
+        elif problem:
+            problems.append(f"{where}.url {url!r} {problem}{named}")
         elif url in urls:
             problems.append(f"{where}.url {url!r} repeats feeds[{urls[url]}]")
         else:
@@ -238,8 +275,17 @@ def feed_configs_from(data: Mapping[str, Any], *, source: str = "config") -> lis
         language = values["language"]
         if language is not None and not _LANGUAGE.match(language):
             problems.append(f"{where}.language {language!r} must be a tag like 'en' or 'en-IN'")
-        outlet = (values["outlet"] or "").strip() or outlet_from_url(url)
-        feeds.append(FeedConfig(name, url, outlet, country, language, bool(retired)))
+        if problem is None:
+            outlet = (values["outlet"] or "").strip() or outlet_from_url(url)
+            feeds.append(FeedConfig(name, url, outlet, country, language, bool(retired)))
+    return feeds, problems
+
+
+def feed_configs_from(data: Mapping[str, Any], *, source: str = "config") -> list[FeedConfig]:
+    """`FeedConfig`s from an already-read config mapping; other top-level keys are ignored."""
+    feeds, problems = feed_problems(data.get("feeds", []), source=source)
     if problems:
+        if len(problems) == 1 and "array of tables" in problems[0]:
+            raise FeedListError(problems[0])
         raise FeedListError("invalid feed list:\n  " + "\n  ".join(problems))
     return feeds

@@ -1,3 +1,4 @@
+import json
 import os
 
 import pytest
@@ -67,3 +68,33 @@ def test_language_is_guessed_only_from_clear_signals(text: str, expected: str | 
     from ipwire.tasks.clean import guess_language
 
     assert guess_language(text) == expected
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_wide_text_without_bom_is_decoded_in_its_own_byte_order(encoding: str):
+    text = "Wagah border reopened on Monday after talks in Islamabad."
+    assert decode_bytes(text.encode(encoding)) == text
+
+
+def test_nul_and_other_control_characters_never_reach_the_article():
+    from ipwire.tasks.clean import clean_document
+    from ipwire.tasks.sources import records_from_json
+
+    sentence = "India and Pakistan agreed on Monday to resume talks on the Indus Waters Treaty. "
+    dirty = (sentence * 3).replace("Monday", "Mon\x00day\x07").replace("Treaty", "Treaty\x1b")
+    data = json.dumps({"title": "Talks\x00 resume", "text": dirty + "\ud800"}).encode()
+    (raw,), _ = records_from_json(data, "/in/r.jsonl", "t")
+    article = clean_document(raw)
+    for value in (article.body, article.title):
+        assert not any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value), repr(value)
+    assert "Monday" in article.body and article.title == "Talks resume"
+    article.body.encode("utf-8")  # a lone surrogate is replaced, so the body can be stored
+
+
+def test_text_file_with_nul_bytes_is_loaded_without_them():
+    from ipwire.tasks.clean import clean_document
+    from ipwire.tasks.sources import make_raw
+
+    text = "India and Pakistan agreed on Monday to resume talks.\x00 " * 5
+    article = clean_document(make_raw("file", "/in/a.txt", "t", "text/plain", text.encode()))
+    assert "\x00" not in article.body and "resume talks." in article.body

@@ -73,7 +73,7 @@ def decode_bytes(data: bytes, *, html: bool = False) -> str:
     if data.startswith(_BINARY_MAGIC):
         raise DecodeError("binary", f"starts like a binary file ({data[:8]!r})")
     if data.count(b"\x00") > len(data) // 10:
-        for enc in ("utf-16-le", "utf-16-be"):
+        for enc in wide_encodings(data):
             try:
                 text = _check_text(data.decode(enc))
             except (UnicodeDecodeError, DecodeError):
@@ -105,6 +105,48 @@ def decode_bytes(data: bytes, *, html: bool = False) -> str:
         return _check_text(data.decode(encoding))
     except (UnicodeDecodeError, LookupError) as exc:
         raise DecodeError("undecodable", f"detected {encoding} but: {exc}") from exc
+
+
+def wide_encodings(data: bytes) -> tuple[str, ...]:
+    """UTF-16/32 byte orders to try for text without a BOM, the likeliest first.
+
+    ASCII-heavy text in a wide encoding has its zero bytes in fixed places: UTF-16-LE puts
+    them at odd offsets ("A\\0"), UTF-16-BE at even ones ("\\0A"), UTF-32 in three of every
+    four bytes. Where they sit says the byte order; trying LE first would read BE text as
+    CJK characters that still look like letters.
+    """
+    sample = data[: 8192 - 8192 % 4]
+    quarter = max(1, len(sample) // 4)
+    zeros = [sample[i::4].count(0) for i in range(4)]
+    order: list[str] = []
+    if len(data) % 4 == 0:
+        if min(zeros[1:]) > 0.6 * quarter:
+            order.append("utf-32-le")
+        elif min(zeros[:3]) > 0.6 * quarter:
+            order.append("utf-32-be")
+    if zeros[0] + zeros[2] > zeros[1] + zeros[3]:
+        order += ["utf-16-be", "utf-16-le"]
+    else:
+        order += ["utf-16-le", "utf-16-be"]
+    return tuple(order)
+
+
+_STRIP_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def strip_controls(text: str) -> str:
+    """Text without NUL and the other C0 control characters (tab, newline and CR stay), and
+    with lone surrogates (a JSON "\\ud800" escape) as U+FFFD.
+
+    Control characters are invisible, break search and some clients, and no article needs
+    them; a lone surrogate cannot be stored as UTF-8 at all. Returns ``text`` itself when
+    there is nothing to change.
+    """
+    if not _UNSAFE.search(text):
+        return text
+    return _SURROGATE.sub("\ufffd", _STRIP_CONTROLS.sub("", text))
 
 
 def _mostly_prose(text: str) -> bool:

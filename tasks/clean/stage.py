@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from ipwire.ids import canonical_url, content_hash, outlet_from_url, stable_id
-from ipwire.records import Article, Extraction, RawDoc, Rejection
-from ipwire.tasks.clean.decode import DecodeError, decode_bytes
+from ipwire.records import Article, Extraction, RawDoc, Rejection, Stripped
+from ipwire.tasks.clean.budget import DEFAULT_BUDGET, Budget, OverBudget, check_size, time_limit
+from ipwire.tasks.clean.decode import DecodeError, decode_bytes, strip_controls
 from ipwire.tasks.clean.published import parse_stamp
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -148,43 +149,59 @@ def _record_text(raw: RawDoc) -> tuple[str, bool]:
     raise DecodeError("missing_text", "record has no text")
 
 
-def clean_document(raw: RawDoc, *, min_words: int = 30) -> Article | Rejection:
-    """One RawDoc to an Article, or a Rejection saying why not. Never raises for bad input."""
-    try:
-        if raw.source_kind == "jsonl":
-            text, is_html = _record_text(raw)
-        else:
-            is_html = raw.content_type == "text/html"
-            text = decode_bytes(raw.content, html=is_html)
-            if raw.content_type == "text/plain" and _looks_like_html(text):
-                is_html = True
-        from ipwire.tasks.clean.html import extract_from_html
-        from ipwire.tasks.clean.text import extract_from_text
+def clean_document(
+    raw: RawDoc, *, min_words: int = 30, budget: Budget | None = None
+) -> Article | Rejection:
+    """One RawDoc to an Article, or a Rejection saying why not. Never raises for bad input.
 
-        if raw.source_kind == "feed_entry":
-            # A feed entry's own text is already article text with its markup removed.
-            ex = Extraction(
-                text="\n\n".join(p.strip() for p in text.split("\n\n") if p.strip()),
-                method="feed-entry-text",
-            )
-        elif is_html:
-            ex = extract_from_html(text, url=raw.url)
-        else:
-            ex = extract_from_text(text)
+    This is the clean stage's one boundary: a document over its budget (size, elements, wall
+    time) is rejected as ``over_budget``, and any unexpected exception becomes an
+    ``extract_error`` rejection with the exception's class and message.
+    """
+    budget = budget or DEFAULT_BUDGET
+    try:
+        with time_limit(budget.max_seconds):
+            ex = _extract(raw, budget)
+            return build_article(raw, ex, min_words=min_words)
     except DecodeError as exc:
         return Rejection(raw.source_ref, "clean", exc.reason, str(exc), raw.raw_id)
+    except OverBudget as exc:
+        return Rejection(raw.source_ref, "clean", OverBudget.reason, str(exc), raw.raw_id)
     except Exception as exc:  # an extractor bug must not fail the batch
-        return Rejection(
-            raw.source_ref, "clean", "extract_error", f"{type(exc).__name__}: {exc}", raw.raw_id
+        detail = f"{type(exc).__name__}: {exc}"[:500]
+        return Rejection(raw.source_ref, "clean", "extract_error", detail, raw.raw_id)
+
+
+def _extract(raw: RawDoc, budget: Budget) -> Extraction:
+    """The extraction of one document, after the size checks of its budget."""
+    if raw.source_kind == "jsonl":
+        text, is_html = _record_text(raw)
+    else:
+        is_html = raw.content_type == "text/html"
+        text = decode_bytes(raw.content, html=is_html)
+        if raw.content_type == "text/plain" and _looks_like_html(text):
+            is_html = True
+    from ipwire.tasks.clean.html import extract_from_html
+    from ipwire.tasks.clean.text import extract_from_text
+
+    if raw.source_kind == "feed_entry":
+        # A feed entry's own text is already article text with its markup removed.
+        check_size(text, is_html=False, budget=budget)
+        return Extraction(
+            text="\n\n".join(p.strip() for p in text.split("\n\n") if p.strip()),
+            method="feed-entry-text",
         )
-    return build_article(raw, ex, min_words=min_words)
+    check_size(text, is_html=is_html, budget=budget)
+    if is_html:
+        return extract_from_html(text, url=raw.url)
+    return extract_from_text(text)
 
 
 def build_article(raw: RawDoc, ex: Extraction, *, min_words: int = 30) -> Article | Rejection:
     """The Article of one extraction, with what the container knew winning over what was
     read from the page: a JSON record's or feed entry's own title, author and date beat the
     extractor's (the publisher stated them; the text's are read by rules)."""
-    body = (ex.text or "").strip()
+    body = strip_controls(ex.text or "").strip()
     words = len(_WORD.findall(body))
     if words < min_words:
         return Rejection(
@@ -213,45 +230,65 @@ def build_article(raw: RawDoc, ex: Extraction, *, min_words: int = 30) -> Articl
         url=url,
         canonical_url=canon,
         outlet=outlet,
-        title=(hints.get("title") or ex.title or None),
-        author=hints.get("author") or ex.author,
+        title=_clean_field(hints.get("title") or ex.title) or None,
+        author=_clean_field(hints.get("author") or ex.author),
         published_at=normalise_published(hints.get("published")) or ex.published_at,
         fetched_at=raw.fetched_at,
         language=ex.language or hints.get("language") or guess_language(body),
         body=body,
         word_count=words,
         content_hash=content_hash(body),
-        stripped=list(ex.stripped),
+        stripped=[
+            Stripped(s.kind, strip_controls(s.text)) if _has_controls(s.text) else s
+            for s in ex.stripped
+        ],
         extraction_method="feed-entry-text" if hints.get("fallback") else ex.method,
     )
 
 
+def _clean_field(value: str | None) -> str | None:
+    """A title or author without control characters."""
+    return strip_controls(value) if value else value
+
+
+def _has_controls(text: str) -> bool:
+    return strip_controls(text) is not text
+
+
 def clean_batch(
-    raws: list[RawDoc], *, min_words: int = 30
+    raws: list[RawDoc], *, min_words: int = 30, budget: Budget | None = None
 ) -> tuple[list[Article], list[Rejection]]:
+    """Clean a batch; each document within its own budget, each failure a Rejection."""
     articles: list[Article] = []
     rejections: list[Rejection] = []
     for raw in raws:
-        result = clean_document(raw, min_words=min_words)
+        result = clean_document(raw, min_words=min_words, budget=budget)
         (articles if isinstance(result, Article) else rejections).append(result)
     return articles, rejections
 
 
-def extract_path(path: str) -> dict[str, Any]:
-    """`ipwire extract` for one file: the clean stage alone, no database."""
-    from ipwire.tasks.sources import read_file
+def extract_path(path: str, budget: Budget | None = None) -> dict[str, Any]:
+    """`ipwire extract` for one file: the clean stage alone, no database.
+
+    A JSON file gives its first record, or its first rejection.
+    """
+    from ipwire.tasks.sources import path_ref, read_file
 
     p = Path(path)
-    ident = p.name.split(".", 1)[0]
+    source = path_ref(path)
+    ident = path_ref(p.name.split(".", 1)[0])
     raws, rejections = read_file(p.resolve(), "", max_bytes=50_000_000)
     if rejections or not raws:
         rej = rejections[0] if rejections else Rejection(path, "sources", "empty", "no records")
-        return {"id": ident, "source": path, "error": rej.reason, "detail": rej.detail}
-    result = clean_document(raws[0], min_words=1)
+        return {"id": ident, "source": source, "error": rej.reason, "detail": rej.detail}
+    return _extract_result(ident, source, clean_document(raws[0], min_words=1, budget=budget))
+
+
+def _extract_result(ident: str, source: str, result: Article | Rejection) -> dict[str, Any]:
     if isinstance(result, Rejection):
         return {
             "id": ident,
-            "source": path,
+            "source": source,
             "error": result.reason,
             "detail": result.detail,
             "title": None,
@@ -261,7 +298,7 @@ def extract_path(path: str) -> dict[str, Any]:
         }
     return {
         "id": ident,
-        "source": path,
+        "source": source,
         "title": result.title,
         "author": result.author,
         "published_at": result.published_at,
