@@ -7,6 +7,7 @@ warehouse path are checked before Prefect starts, so a typo costs well under two
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -301,8 +302,8 @@ def ordered_map(pool: ProcessPoolExecutor, fn: Any, items: Iterable[Any], ahead:
         yield queue.popleft().result()
 
 
-def _clean_one(job: tuple[str, Any]) -> dict[str, Any]:
-    """One extraction result (run in worker processes)."""
+def _clean_one(job: tuple[str, Any], budget: Any = None) -> dict[str, Any]:
+    """One extraction result (run in worker processes), within the `[clean]` budget."""
     from ipwire.records import Rejection
     from ipwire.tasks.clean import clean_document
 
@@ -311,7 +312,7 @@ def _clean_one(job: tuple[str, Any]) -> dict[str, Any]:
     if "#" in shown:
         ident += "#" + shown.split("#", 1)[1]
     if not isinstance(item, Rejection):
-        item = clean_document(item, min_words=1)
+        item = clean_document(item, min_words=1, budget=budget)
     if isinstance(item, Rejection):
         return {"id": ident, "source": shown, "error": item.reason, "detail": item.detail,
                 "title": None, "published_at": None, "text": "", "stripped": []}  # fmt: skip
@@ -348,15 +349,18 @@ def extract(paths: tuple[str, ...], fmt: str, workers: int, config: str | None) 
     missing = missing_paths(paths)
     if missing:
         fail(f"no such file or folder: {', '.join(missing)}", exit_codes.NOT_FOUND)
+    from ipwire.tasks.clean.budget import Budget
+
     jobs = ExtractionInputs(paths, settings)
+    clean_one = functools.partial(_clean_one, budget=Budget.from_settings(settings.clean))
     workers = workers or settings.clean.workers or os.cpu_count() or 1
     counts = {"done": 0, "rejected": 0}
     with progress.showing(progress.wanted(quiet=quiet())):
         if workers > 1 and jobs.total > 4:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                _emit_extractions(ordered_map(pool, _clean_one, jobs), fmt, counts, jobs)
+                _emit_extractions(ordered_map(pool, clean_one, jobs), fmt, counts, jobs)
         else:
-            _emit_extractions(map(_clean_one, jobs), fmt, counts, jobs)
+            _emit_extractions(map(clean_one, jobs), fmt, counts, jobs)
     exit_for(counts["done"], counts["rejected"], "inputs")
 
 

@@ -126,3 +126,16 @@ def test_extract_shows_progress_on_a_terminal_and_never_in_a_pipe(tmp_path: Path
         [IPWIRE, "extract", str(src)], capture_output=True, text=True, timeout=120
     )
     assert piped.returncode == 0 and "6/6" not in piped.stderr and piped.stderr.strip() == ""
+
+
+def test_extract_keeps_each_document_within_the_configured_budget(tmp_path: Path):
+    config = tmp_path / "ipwire.toml"
+    config.write_text("[clean]\nmax_elements = 1000\n", encoding="utf-8")
+    page = tmp_path / "many.html"
+    page.write_text("<html><body>" + "<p>India and Pakistan</p>" * 1500 + "</body></html>")
+    result = CliRunner().invoke(
+        cli, ["extract", str(page), "--format", "jsonl", "--config", str(config)]
+    )
+    assert result.exit_code == exit_codes.NOTHING
+    (row,) = jsonl(result.stdout)
+    assert row["error"] == "over_budget" and "1,000 HTML elements" in row["detail"]
