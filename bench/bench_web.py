@@ -9,6 +9,15 @@ and, for each, the share of wall time spent outside HTTP waits (parsing, extract
 own overhead). The per-host delay is 0 here: the figures are ipwire's own cost, not politeness.
 
     .venv/bin/python bench/bench_web.py [--feeds 20] [--items 10] [--pages 100] [--no-extract]
+
+`--memory` measures instead the peak memory of whole ingest runs over one feed of large
+pages, each run in a fresh process: with a small `[sources] batch_size` and with one batch as
+large as the feed. Pages flow through clean -> load a batch at a time, so the peak of Python
+allocations (tracemalloc: page bytes, decoded text, records) stays flat with a small batch
+and grows with the feed with a large one. Peak RSS is shown too; it also holds native
+memory (DuckDB's buffer pool, lxml, the embedded Prefect API) that does not follow the batch.
+
+    .venv/bin/python bench/bench_web.py --memory [--entries 60] [--page-mb 1] [--batches 5,1000]
 """
 
 from __future__ import annotations
@@ -35,13 +44,94 @@ def _line(label: str, n: int, wall: float, wait: float) -> str:
     )
 
 
+def big_page(i: int, page_mb: float) -> bytes:
+    """An article of its own words followed by a large script, as heavy pages carry."""
+    words = " ".join(f"w{(i * 7919 + k) % 100_003}" for k in range(120))
+    paragraphs = "".join(
+        f"<p>India and Pakistan: talks in round {i}, part {k}. {words}</p>" for k in range(4)
+    )
+    filler = "x" * int(page_mb * 1_000_000)
+    html = (
+        f"<html><head><title>Story {i}</title></head><body><article>{paragraphs}</article>"
+        f'<script>var blob = "{filler}";</script></body></html>'
+    )
+    return html.encode("utf-8")
+
+
+def memory_child(batch: int, entries: int, page_mb: float) -> None:
+    """One ingest run in this process; prints its peak Python allocations (tracemalloc), its
+    peak RSS (MB) and wall time."""
+    import os
+    import resource
+    import tempfile
+    import tracemalloc
+    from pathlib import Path
+
+    work = Path(tempfile.mkdtemp(prefix="ipwire-bench-mem-"))
+    os.environ["PREFECT_HOME"] = str(work / "prefect")
+    os.environ.pop("PREFECT_API_URL", None)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    from ipwire.flows.ingest import ingest
+
+    with LocalSite() as site:
+        site.serve_robots("User-agent: *\n")
+        items = []
+        for i in range(entries):
+            site.serve(f"/p/{i}.html", big_page(i, page_mb), content_type=HTML)
+            items.append((f"Story {i}", site.url(f"/p/{i}.html"), "Summary."))
+        site.serve("/big.xml", rss_feed("Big", items), content_type=RSS)
+        cfg = work / "ipwire.toml"
+        cfg.write_text(
+            f"[sources]\nbatch_size = {batch}\n\n[http]\nper_host_delay_s = 0.0\n"
+            f'retries = 0\nallow_hosts = ["127.0.0.1"]\nmax_entries_per_feed = {entries}\n\n'
+            f'[[feeds]]\nname = "big"\nurl = "{site.url("/big.xml")}"\n'
+        )
+        tracemalloc.start(1)
+        t0 = time.perf_counter()
+        summary = ingest(db=str(work / "wh.duckdb"), config=str(cfg))
+        wall = time.perf_counter() - t0
+        traced = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{batch} {summary.new} {traced:.0f} {rss:.0f} {wall:.1f}")
+
+
+def memory(entries: int, page_mb: float, batches: list[int]) -> None:
+    import subprocess
+
+    print(
+        f"one feed of {entries} pages of {page_mb:g} MB ({entries * page_mb:g} MB in all), "
+        "whole ingest runs, each in a fresh process"
+    )
+    print(f"{'batch_size':>10} {'loaded':>7} {'peak Python heap':>17} {'peak RSS':>9}  wall")
+    for batch in batches:
+        out = subprocess.run(
+            [sys.executable, __file__, "--memory-child", str(batch), "--entries", str(entries),
+             "--page-mb", str(page_mb)],
+            capture_output=True, text=True, check=True,
+        ).stdout.split()[-5:]  # fmt: skip
+        b, new, traced, rss, wall = out
+        print(f"{b:>10} {new:>7} {traced:>14} MB {rss:>6} MB  {wall} s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--feeds", type=int, default=20)
     ap.add_argument("--items", type=int, default=10)
     ap.add_argument("--pages", type=int, default=100)
     ap.add_argument("--no-extract", action="store_true", help="skip the clean-stage extraction")
+    ap.add_argument("--memory", action="store_true", help="peak memory of whole ingest runs")
+    ap.add_argument("--entries", type=int, default=60, help="--memory: pages in the feed")
+    ap.add_argument("--page-mb", type=float, default=1.0, help="--memory: size of each page")
+    ap.add_argument("--batches", default="5,1000", help="--memory: batch sizes to compare")
+    ap.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.memory_child:
+        memory_child(args.memory_child, args.entries, args.page_mb)
+        return
+    if args.memory:
+        memory(args.entries, args.page_mb, [int(b) for b in args.batches.split(",")])
+        return
 
     extract = None
     if not args.no_extract:

@@ -7,6 +7,7 @@ its work to a plain function in `ipwire.tasks`, which can be run and tested with
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -64,9 +65,12 @@ def chunks(items: list, size: int) -> list[list]:
 @task(name="open-run", cache_policy=NO_CACHE)
 def open_run(
     db: str, run_id: str, started_at: str, sources: list[str], flow_run_id: str | None
-) -> None:
+) -> list[str]:
+    """The run's row; first, runs whose process died are marked `crashed` (returned)."""
     with wh.connect(db) as conn:
+        crashed = load_mod.mark_crashed_runs(conn)
         load_mod.begin_run(conn, run_id, started_at, sources, flow_run_id)
+    return crashed
 
 
 @task(name="discover", cache_policy=NO_CACHE)
@@ -80,44 +84,34 @@ def read_files(
     db: str, files: list[str], fetched_at: str, max_bytes: int
 ) -> tuple[list[RawDoc], list[Rejection], int]:
     """One batch of files into raw documents, minus those already stored (counted)."""
-    raws, rejections = sources_mod.read_files([Path(f) for f in files], fetched_at, max_bytes)
+
+    def run(paths: list[Path]) -> list[RawDoc | Rejection]:
+        got, rejected = sources_mod.read_files(paths, fetched_at, max_bytes)
+        return [*got, *rejected]
+
+    results, rejections = web_mod.isolate(
+        [Path(f) for f in files], run, lambda path: (str(path), None), "sources"
+    )
+    raws = [r for r in results if isinstance(r, RawDoc)]
+    rejections += [r for r in results if isinstance(r, Rejection)]
     with wh.connect(db) as conn:
         known = load_mod.known_raw_ids(conn, [r.raw_id for r in raws])
     return [r for r in raws if r.raw_id not in known], rejections, len(known)
 
 
 @task(name="read-web", cache_policy=NO_CACHE)
-def read_web(
-    db: str, urls: list[str], feeds: list[FeedConfig], http, fetched_at: str, explicit: bool
-) -> web_mod.WebBatch:
-    """Feeds and article pages. Feeds still backing off after failures wait their turn,
-    unless they were named on the command line."""
-    # Autocommit reads only: no transaction spans the network. What is already stored is
-    # asked per feed, so memory does not grow with the warehouse.
-    with wh.connect(db) as conn, Fetcher(http) as fetcher:
-        state = load_mod.feed_state(conn)
-        stored = web_mod.Stored(
-            seen_entries=lambda keys: load_mod.seen_entry_keys(conn, keys),
-            known_urls=lambda canon, links: load_mod.known_canonical_urls(conn, canon, links),
-        )
-        batch = web_mod.WebBatch()
-        for cfg in feeds:
-            st = state.get(cfg.url, {})
-            due = st.get("next_check_at")
-            if not explicit and due is not None and str(due) > fetched_at:
-                continue
-            batch.extend(web_mod.read_feed(fetcher, cfg, st, stored, fetched_at))
-        for url in urls:
-            batch.extend(web_mod.read_url(fetcher, url, state.get(url, {}), stored, fetched_at))
-    return batch
+def read_web(pieces: Iterator[web_mod.WebBatch], size: int) -> web_mod.WebBatch:
+    """The next batch of pages, fetched now (`done` once every feed and URL is read)."""
+    return web_mod.next_batch(pieces, size)
 
 
 @task(name="save-feed-state", cache_policy=NO_CACHE)
 def save_feed_state(db: str, run_id: str, batch: web_mod.WebBatch) -> None:
-    with wh.connect(db) as conn:
-        load_mod.write_feed_results(
-            conn, run_id, batch.feed_updates, batch.entries, batch.feed_raws
-        )
+    if batch.feed_updates or batch.entries or batch.feed_raws:
+        with wh.connect(db) as conn:
+            load_mod.write_feed_results(
+                conn, run_id, batch.feed_updates, batch.entries, batch.feed_raws
+            )
 
 
 @task(name="skip-known", cache_policy=NO_CACHE)
@@ -127,36 +121,74 @@ def skip_known(db: str, raws: list[RawDoc]) -> tuple[list[RawDoc], int]:
     return [r for r in raws if r.raw_id not in known], len(known)
 
 
+def _raw_ref(raw: RawDoc) -> tuple[str, str | None]:
+    return raw.source_ref, raw.raw_id
+
+
+def _article_ref(article: Article) -> tuple[str, str | None]:
+    return article.source_ref, article.raw_id
+
+
 @task(name="clean", cache_policy=NO_CACHE)
-def clean(raws: list[RawDoc], min_words: int) -> tuple[list[Article], list[Rejection]]:
-    return clean_mod.clean_batch(raws, min_words=min_words)
+def clean(
+    raws: list[RawDoc], min_words: int, canonical_aliases: tuple[str, ...] = ()
+) -> tuple[list[Article], list[Rejection]]:
+    """Articles from raw documents; a page may not take another site's identity."""
+
+    def run(batch: list[RawDoc]) -> list[Article | Rejection]:
+        articles, rejected = clean_mod.clean_batch(batch, min_words=min_words)
+        return [*articles, *rejected]
+
+    results, rejections = web_mod.isolate(raws, run, _raw_ref, "clean")
+    articles = [r for r in results if isinstance(r, Article)]
+    rejections += [r for r in results if isinstance(r, Rejection)]
+    fetched = {r.raw_id: r.url for r in raws}
+    for a in articles:
+        refused = web_mod.vet_identity(a, fetched.get(a.raw_id), canonical_aliases)
+        if refused:
+            get_run_logger().warning("%s: %s", a.source_ref, refused)
+    return articles, rejections
 
 
 @task(name="dedup", cache_policy=NO_CACHE)
-def dedup(db: str, articles: list[Article], settings) -> list[Article]:
+def dedup(db: str, articles: list[Article], settings) -> tuple[list[Article], list[Rejection]]:
     from ipwire.tasks import dedup as dedup_mod
 
     with wh.connect(db) as conn:
-        dedup_mod.find_duplicates(conn, articles, settings)
-    return articles
+
+        def run(batch: list[Article]) -> list[Article]:
+            dedup_mod.find_duplicates(conn, batch, settings)
+            return batch
+
+        return web_mod.isolate(articles, run, _article_ref, "dedup")
 
 
 @task(name="classify", cache_policy=NO_CACHE)
-def classify(articles: list[Article], taxonomy_path: str) -> list[Article]:
+def classify(articles: list[Article], taxonomy_path: str) -> tuple[list[Article], list[Rejection]]:
     taxonomy = classify_mod.load_taxonomy(taxonomy_path or None)
-    results = classify_mod.classify_many([(a.body, a.title) for a in articles], taxonomy=taxonomy)
-    for a, c in zip(articles, results, strict=True):
-        a.classification = c
-    return articles
+
+    def run(batch: list[Article]) -> list[Article]:
+        results = classify_mod.classify_many([(a.body, a.title) for a in batch], taxonomy=taxonomy)
+        for a, c in zip(batch, results, strict=True):
+            a.classification = c
+        return batch
+
+    return web_mod.isolate(articles, run, _article_ref, "classify")
 
 
 @task(name="cluster-stories", cache_policy=NO_CACHE)
-def cluster_stories(db: str, articles: list[Article], settings) -> list[Article]:
+def cluster_stories(
+    db: str, articles: list[Article], settings
+) -> tuple[list[Article], list[Rejection]]:
     from ipwire.tasks import dedup as dedup_mod
 
     with wh.connect(db) as conn:
-        dedup_mod.assign_stories(conn, articles, settings)
-    return articles
+
+        def run(batch: list[Article]) -> list[Article]:
+            dedup_mod.assign_stories(conn, batch, settings)
+            return batch
+
+        return web_mod.isolate(articles, run, _article_ref, "stories")
 
 
 @task(name="recluster-stories", cache_policy=NO_CACHE)
@@ -178,9 +210,10 @@ def load(
     rejections: list[Rejection],
     at: str,
     dedup_settings,
-) -> load_mod.BatchCounts:
+) -> tuple[load_mod.BatchCounts, list[Rejection]]:
+    """One transaction for the batch (see `load_isolated`)."""
     with wh.connect(db) as conn:
-        return load_mod.load_batch(conn, run_id, raws, articles, rejections, at, dedup_settings)
+        return load_mod.load_isolated(conn, run_id, raws, articles, rejections, at, dedup_settings)
 
 
 @task(name="close-run", cache_policy=NO_CACHE)
@@ -201,32 +234,33 @@ def process_batches(
     totals: load_mod.BatchCounts,
     summary: RunSummary,
 ) -> None:
-    """Clean, dedup, classify, cluster and load raw documents, one task per stage per batch."""
+    """Clean, dedup, classify, cluster and load raw documents, one task per stage per batch.
+
+    Each stage hands on what went through and rejects what raised; the rejections are
+    loaded with the batch.
+    """
     logger = get_run_logger()
     batches = chunks(raws, settings.sources.batch_size) or [[]]
     for i, batch in enumerate(batches):
-        pending_rejections = early_rejections if i == 0 else []
+        rejected = list(early_rejections) if i == 0 else []
         # Clean: extract article text and metadata, strip boilerplate.
-        articles, rejected = clean(batch, settings.clean.min_words)
+        articles, more = clean(batch, settings.clean.min_words, settings.http.canonical_aliases)
+        rejected += more
         # Dedup: exact and near copies against the whole warehouse.
-        articles = dedup(db_file, articles, settings.dedup)
+        articles, more = dedup(db_file, articles, settings.dedup)
+        rejected += more
         # Classify: relevance, topics, tone, actors, with evidence.
-        articles = classify(articles, settings.classify.taxonomy)
+        articles, more = classify(articles, settings.classify.taxonomy)
+        rejected += more
         # Stories: reports of the same event share a story_id.
-        articles = cluster_stories(db_file, articles, settings.dedup)
+        articles, more = cluster_stories(db_file, articles, settings.dedup)
+        rejected += more
         # Load: one transaction per batch.
-        counts = load(
-            db_file,
-            run_id,
-            batch,
-            articles,
-            pending_rejections + rejected,
-            started_at,
-            settings.dedup,
-        )
+        counts, more = load(db_file, run_id, batch, articles, rejected, started_at, settings.dedup)
+        rejected += more
         totals.add(counts)
         room = MAX_LISTED - len(summary.rejections)
-        summary.rejections += [asdict(r) for r in (pending_rejections + rejected)[:room]]
+        summary.rejections += [asdict(r) for r in rejected[: max(0, room)]]
         logger.info(
             "batch %d/%d: %d new, %d duplicate, %d updated, %d rejected",
             i + 1,
@@ -260,16 +294,65 @@ def ingest(
     """Ingest files, folders and URLs (or the configured sources) into the warehouse.
 
     One writer at a time: a second ingest waits for the first. Readers get a snapshot
-    published after each run, so `ipwire sql` never meets a lock.
+    published after each run, so `ipwire sql` never meets a lock. The run's row says what
+    the run's outcome says: a snapshot that cannot be published fails the run, row included.
     """
     db_file = str(wh.db_path(db))
     with snapshot.writer_lock(db_file, log_fn=get_run_logger().warning):
         summary = _ingest_locked(sources, db_file, config)
-        snapshot.publish_snapshot(db_file)
+        _publish(db_file, summary)
     ops.publish_run_artifacts(summary, snapshot.snapshot_path(db_file))
     if summary.status == "failed":
         raise RunFailed(summary)  # so the failure hook and automations fire
     return summary
+
+
+def _publish(db_file: str, summary: RunSummary) -> None:
+    """Publish the readers' snapshot; when that fails, the run and its row become failed."""
+    try:
+        snapshot.publish_snapshot(db_file)
+    except Exception as exc:
+        where = str(snapshot.snapshot_path(db_file))
+        note = "articles are stored but the readers' snapshot was not published: "
+        note += load_mod.failure_note(exc, where)
+        get_run_logger().error("run %s: %s", summary.run_id, note)
+        summary.status, summary.note = "failed", note
+        try:
+            with wh.connect(db_file) as conn:
+                load_mod.fail_run(conn, summary.run_id, note)
+        except Exception as again:  # the warehouse itself cannot be written either
+            get_run_logger().error(
+                "run %s: could not record the failure: %s",
+                summary.run_id,
+                load_mod.failure_note(again, db_file),
+            )
+
+
+def _web_source(db_file: str, urls: list[str], feeds: list[FeedConfig], settings, at: str):
+    """What the web side will fetch, as pieces pulled one batch at a time. Lookups of what is
+    stored open a short connection each, so nothing is held across the network."""
+
+    def ask(fn, *args):
+        with wh.connect(db_file, migrate_schema=False) as conn:
+            return fn(conn, *args)
+
+    state = ask(load_mod.feed_state)
+    stored = web_mod.Stored(
+        seen_entries=lambda keys: ask(load_mod.seen_entry_keys, list(keys)),
+        known_urls=lambda canon, links: ask(load_mod.known_canonical_urls, canon, list(links)),
+    )
+    fetcher = Fetcher(settings.http)
+    pieces = web_mod.iter_web(
+        fetcher,
+        feeds,
+        urls,
+        state,
+        stored,
+        at,
+        explicit=bool(urls),
+        max_entries=settings.http.max_entries_per_feed,
+    )
+    return fetcher, pieces
 
 
 def _ingest_locked(sources: list[str] | None, db_file: str, config: str | None) -> RunSummary:
@@ -279,7 +362,9 @@ def _ingest_locked(sources: list[str] | None, db_file: str, config: str | None) 
     run_id = uuid.uuid4().hex[:16]
     started_at = load_mod.now_utc()
     flow_run = getattr(get_run_context(), "flow_run", None)
-    open_run(db_file, run_id, started_at, sources, str(flow_run.id) if flow_run else None)
+    crashed = open_run(db_file, run_id, started_at, sources, str(flow_run.id) if flow_run else None)
+    if crashed:
+        get_run_logger().warning("marked crashed (their process died): %s", ", ".join(crashed))
     summary = RunSummary(run_id=run_id, status="running", db=db_file)
     totals = load_mod.BatchCounts()
     try:
@@ -288,17 +373,10 @@ def _ingest_locked(sources: list[str] | None, db_file: str, config: str | None) 
         feeds = [] if sources else feed_configs_from({"feeds": settings.feeds}, source="feeds")
         if not (paths or urls or feeds):
             raise NothingToRead("no SOURCE given and none configured ([sources] paths, [[feeds]])")
-        # Sources: find files; fetch feeds and pages (state read once, network outside any
-        # transaction). Rejections so far are recorded with the first batch.
+        # Sources: find files. Rejections so far are recorded with the first batch.
         files, pending = discover(paths, settings.sources.extensions)
-        web = web_mod.WebBatch()
-        if urls or feeds:
-            web = read_web(db_file, urls, feeds, settings.http, started_at, bool(urls))
-            pending += web.rejections
-        summary.sources_read = len(files) + web.sources_ok
-        summary.sources_failed = web.sources_failed + sum(
-            1 for r in pending if r.reason == "not_found"
-        )
+        summary.sources_read = len(files)
+        summary.sources_failed = sum(1 for r in pending if r.reason == "not_found")
         # Files are read a batch at a time, so memory stays bounded whatever the folder holds.
         for chunk in chunks(files, settings.sources.batch_size):
             raws, rejected, n_known = read_files(
@@ -310,25 +388,48 @@ def _ingest_locked(sources: list[str] | None, db_file: str, config: str | None) 
                 db_file, run_id, raws, pending + rejected, settings, started_at, totals, summary
             )
             pending = []
-        fresh, n_known = skip_known(db_file, web.raws)
-        totals.seen += n_known
-        totals.unchanged += n_known
-        if fresh or pending:
-            process_batches(db_file, run_id, fresh, pending, settings, started_at, totals, summary)
+        # Feeds and pages: fetched as they are needed, a batch at a time, each batch loaded
+        # and its feed state saved before the next is fetched (no transaction spans the
+        # network; a killed run keeps every batch it finished).
+        if urls or feeds:
+            fetcher, pieces = _web_source(db_file, urls, feeds, settings, started_at)
+            with fetcher:
+                web = web_mod.WebBatch()
+                while not web.done:
+                    web = read_web(pieces, settings.sources.batch_size)
+                    summary.sources_read += web.sources_ok
+                    summary.sources_failed += web.sources_failed
+                    fresh, n_known = skip_known(db_file, web.raws)
+                    totals.seen += n_known
+                    totals.unchanged += n_known
+                    pending += web.rejections
+                    if fresh or pending:
+                        process_batches(
+                            db_file, run_id, fresh, pending, settings, started_at, totals, summary
+                        )
+                        pending = []
+                    save_feed_state(db_file, run_id, web)
+        if pending:
+            process_batches(db_file, run_id, [], pending, settings, started_at, totals, summary)
         if totals.written:
             recluster_stories(db_file, totals.written, settings.dedup)
-        if urls or feeds:
-            save_feed_state(db_file, run_id, web)
         nothing_read = summary.sources_read == 0
         status = "failed" if nothing_read else "completed"
         note = "no source could be read" if nothing_read else None
     except NothingToRead as exc:
         status, note = "failed", str(exc)
     except Exception as exc:
-        status, note = "failed", f"{type(exc).__name__}: {exc}"
+        # One line naming the cause (a full disk says so); the traceback goes to the log.
+        status, note = "failed", load_mod.failure_note(exc, db_file)
+        get_run_logger().exception("run %s failed: %s", run_id, note)
+        summary.note = note
+    try:
         close_run(db_file, run_id, status, totals, note)
-        raise
-    close_run(db_file, run_id, status, totals, note)
+    except Exception as exc:
+        get_run_logger().error(
+            "run %s: could not close its row: %s", run_id, load_mod.failure_note(exc, db_file)
+        )
+        status, note = "failed", note or load_mod.failure_note(exc, db_file)
     for name in ("seen", "new", "duplicate", "updated", "unchanged", "rejected"):
         setattr(summary, name, getattr(totals, name))
     summary.status, summary.note = status, note
@@ -351,7 +452,9 @@ def reprocess(db: str | None = None, config: str | None = None) -> RunSummary:
     db_file = str(wh.db_path(db))
     with snapshot.writer_lock(db_file, log_fn=get_run_logger().warning):
         summary = _reprocess_locked(db_file, config)
-        snapshot.publish_snapshot(db_file)
+        _publish(db_file, summary)
+    if summary.status == "failed":
+        raise RunFailed(summary)
     return summary
 
 

@@ -9,6 +9,8 @@ Everything is keyed by stable ids, so loading the same batch twice changes nothi
 from __future__ import annotations
 
 import json
+import os
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,7 +19,21 @@ import duckdb
 
 from ipwire.records import Article, Classification, RawDoc, Rejection
 from ipwire.tasks import dedup
-from ipwire.tasks.load_rows import ARTICLE_COLUMNS, _article_row, _diff, _Known, insert_rows
+from ipwire.tasks.load_rows import (  # noqa: F401 - feed state and failures re-exported here
+    ARTICLE_COLUMNS,
+    _article_row,
+    _diff,
+    _Known,
+    disk_full,
+    failure_note,
+    feed_state,
+    insert_raws,
+    insert_rows,
+    known_canonical_urls,
+    rollback,
+    seen_entry_keys,
+    write_feed_results,
+)
 
 
 @dataclass
@@ -47,11 +63,50 @@ def begin_run(
     sources: list[str],
     flow_run_id: str | None = None,
 ) -> None:
+    """The run's row, `running`, with the process that runs it (so a later run can tell)."""
     conn.execute(
-        "INSERT INTO ingest_runs (run_id, flow_run_id, started_at, status, sources)"
-        " VALUES (?, ?, ?, 'running', ?)",
-        [run_id, flow_run_id, started_at, sources],
+        "INSERT INTO ingest_runs (run_id, flow_run_id, started_at, status, sources, pid, host)"
+        " VALUES (?, ?, ?, 'running', ?, ?, ?)",
+        [run_id, flow_run_id, started_at, sources, os.getpid(), socket.gethostname()],
     )
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
+
+
+def mark_crashed_runs(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """Runs left `running` by a process that died: marked `crashed`; returns their ids.
+
+    Call it holding the writer lock: every run takes that lock before its row is written and
+    keeps it until the row is closed, so while we hold it no other run is going, and a row
+    still `running` was left by a process that ended (killed, out of memory, power cut)
+    before it could close it.
+    """
+    host = socket.gethostname()
+    rows = conn.execute(
+        "SELECT run_id, pid, host FROM ingest_runs WHERE status = 'running'"
+    ).fetchall()
+    for run_id, pid, run_host in rows:
+        if pid is None:
+            why = "its process is unknown and no longer holds the writer lock"
+        elif run_host == host and not process_alive(pid):
+            why = f"process {pid} on {run_host} is gone"
+        else:
+            where = run_host or "an unknown host"
+            why = f"process {pid} on {where} no longer holds the writer lock"
+        conn.execute(
+            "UPDATE ingest_runs SET status = 'crashed', finished_at = coalesce(finished_at, ?),"
+            " note = ? WHERE run_id = ? AND status = 'running'",
+            [now_utc(), f"ended without closing its run: {why}", run_id],
+        )
+    return [r[0] for r in rows]
 
 
 def finish_run(
@@ -98,26 +153,6 @@ def record_rejections(
     if rows:
         insert_rows(conn, "INSERT INTO rejections", rows)
     return len(rows)
-
-
-def insert_raws(conn: duckdb.DuckDBPyConnection, run_id: str, raws: list[RawDoc]) -> None:
-    """Store inputs exactly as received; one already stored is left as it is."""
-    rows = [
-        [
-            r.raw_id,
-            r.source_kind,
-            r.source_ref,
-            r.url,
-            r.fetched_at,
-            r.content_type,
-            r.sha256,
-            r.content,
-            json.dumps(r.hints, sort_keys=True),
-            run_id,
-        ]
-        for r in raws
-    ]
-    insert_rows(conn, "INSERT INTO raw_documents", rows, " ON CONFLICT DO NOTHING", chunk=50)
 
 
 def write_labels(
@@ -254,120 +289,53 @@ def load_batch(
             dedup.persist(conn, done, dedup_settings)
         conn.execute("COMMIT")
     except Exception:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
     counts.written = list(written)
     return counts
 
 
-# --- feed state -------------------------------------------------------------------------
-
-
-def feed_state(conn: duckdb.DuckDBPyConnection) -> dict[str, dict]:
-    """Every feed's stored HTTP state, by URL, for conditional GETs and backoff."""
-    cur = conn.execute("SELECT * FROM feeds")
-    names = [d[0] for d in cur.description]
-    return {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
-
-
-def seen_entry_keys(conn: duckdb.DuckDBPyConnection, keys: Iterable[str]) -> set[str]:
-    """Those of `keys` some feed has already delivered: asked per feed, so what a run holds
-    in memory does not grow with the warehouse."""
-    if not keys:
-        return set()
-    rows = conn.execute(
-        "SELECT DISTINCT entry_key FROM feed_entries WHERE entry_key IN (SELECT unnest(?))",
-        [sorted(set(keys))],
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
-def known_canonical_urls(
-    conn: duckdb.DuckDBPyConnection, canonical: Iterable[str], links: Iterable[str] = ()
-) -> set[str]:
-    """Those of the `canonical` URLs an article already has, as its own canonical URL or as
-    the URL it was fetched from (a page's rel=canonical may differ from the link that led to
-    it). `links` are the same URLs as written, since a stored fetch URL is kept as written."""
-    from ipwire.ids import canonical_url
-
-    wanted = set(canonical)
-    if not wanted:
-        return set()
-    rows = conn.execute(
-        "SELECT canonical_url, url FROM articles "
-        "WHERE canonical_url IN (SELECT unnest($1)) OR url IN (SELECT unnest($2))",
-        [sorted(wanted), sorted(wanted | set(links))],
-    ).fetchall()
-    found = {r[0] for r in rows if r[0]}
-    found.update(c for r in rows if r[1] and (c := canonical_url(r[1])))
-    return found & wanted
-
-
-def write_feed_results(
+def load_isolated(
     conn: duckdb.DuckDBPyConnection,
     run_id: str,
-    updates: list,
-    entries: list,
-    feed_raws: list[RawDoc],
-) -> None:
-    """Feed state, entries seen and feed bodies, in one transaction after the articles.
-
-    Written last on purpose: if the run dies before this, the next run fetches the feeds
-    again and skips the entries whose articles did load (known by canonical URL).
+    raws: list[RawDoc],
+    articles: list[Article],
+    rejections: list[Rejection],
+    at: str,
+    dedup_settings: object | None = None,
+) -> tuple[BatchCounts, list[Rejection]]:
+    """`load_batch`, and when it fails because of one article, each article in a transaction
+    of its own: the ones that fail are rejected (returned), their raw inputs still stored so
+    `ipwire reprocess` can try them again. A full disk or an I/O error still raises.
     """
-    conn.execute("BEGIN TRANSACTION")
+    from ipwire.tasks.web.boundary import is_fatal, isolate
+
     try:
-        for u in updates:
-            conn.execute(
-                "INSERT INTO feeds (feed_url, name, outlet, country, language, etag, last_modified,"
-                " last_hash, last_checked_at, last_success_at, last_status, last_http_status,"
-                " last_note, consecutive_failures, next_check_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (feed_url) DO UPDATE SET name = excluded.name,"
-                " outlet = excluded.outlet, country = excluded.country,"
-                " language = excluded.language, etag = excluded.etag,"
-                " last_modified = excluded.last_modified, last_hash = excluded.last_hash,"
-                " last_checked_at = excluded.last_checked_at,"
-                " last_success_at = coalesce(excluded.last_success_at, feeds.last_success_at),"
-                " last_status = excluded.last_status, last_http_status = excluded.last_http_status,"
-                " last_note = excluded.last_note,"
-                " consecutive_failures = excluded.consecutive_failures,"
-                " next_check_at = excluded.next_check_at",
-                [
-                    u.feed_url,
-                    u.name,
-                    u.outlet,
-                    u.country,
-                    u.language,
-                    u.etag,
-                    u.last_modified,
-                    u.last_hash,
-                    u.checked_at,
-                    u.checked_at if u.success else None,
-                    u.status,
-                    u.http_status,
-                    u.note,
-                    u.consecutive_failures,
-                    u.next_check_at,
-                ],
-            )
-        if entries:
-            # article_id: the article actually loaded from the entry's link (its id comes from
-            # the page's canonical URL, which may differ from the link), else the expected one.
-            conn.executemany(
-                "INSERT INTO feed_entries SELECT ?, ?, ?, ?, ?, coalesce("
-                " (SELECT max(article_id) FROM articles WHERE source_ref = ?), ?)"
-                " ON CONFLICT DO NOTHING",
-                [
-                    [e.feed_url, e.entry_key, e.guid, e.link, e.first_seen_at, e.link, e.article_id]
-                    for e in entries
-                ],
-            )
-        insert_raws(conn, run_id, feed_raws)
-        conn.execute("COMMIT")
-    except Exception:
-        conn.execute("ROLLBACK")
-        raise
+        return load_batch(conn, run_id, raws, articles, rejections, at, dedup_settings), []
+    except Exception as exc:
+        if is_fatal(exc):
+            raise
+    by_raw = {r.raw_id: r for r in raws}
+
+    def one_by_one(batch: list[Article]) -> list[BatchCounts]:
+        mine = [by_raw[a.raw_id] for a in batch if a.raw_id in by_raw]
+        return [load_batch(conn, run_id, mine, batch, [], at, dedup_settings)]
+
+    done, failed = isolate(articles, one_by_one, lambda a: (a.source_ref, a.raw_id), "load")
+    counts = BatchCounts()
+    for part in done:
+        counts.add(part)
+    loaded = {a.raw_id for a in articles} - {r.raw_id for r in failed}
+    rest = [r for r in raws if r.raw_id not in loaded]
+    counts.add(load_batch(conn, run_id, rest, [], rejections + failed, at, dedup_settings))
+    return counts, failed
+
+
+def fail_run(conn: duckdb.DuckDBPyConnection, run_id: str, note: str) -> None:
+    """Mark a closed run failed after all (its snapshot could not be published)."""
+    conn.execute(
+        "UPDATE ingest_runs SET status = 'failed', note = ? WHERE run_id = ?", [note, run_id]
+    )
 
 
 # --- re-scoring -------------------------------------------------------------------------
@@ -406,7 +374,7 @@ def relabel(conn: duckdb.DuckDBPyConnection, labelled: list[tuple[str, Classific
         write_labels(conn, labelled)
         conn.execute("COMMIT")
     except Exception:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
     return changed
 

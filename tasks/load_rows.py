@@ -1,14 +1,18 @@
-"""Row building for the loader: article rows, stored-article state, revision diffs, inserts."""
+"""Rows for the loader: article rows, stored-article state, revision diffs, inserts, the
+feed state the web stage reads and writes, and what to say when a write fails."""
 
 from __future__ import annotations
 
 import difflib
+import errno
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 
-from ipwire.records import Article
+from ipwire.records import Article, RawDoc
 
 
 def _published_date(value: str | None) -> str | None:
@@ -107,3 +111,171 @@ def insert_rows(
             f"{insert} VALUES {', '.join([one] * len(part))}{suffix}",
             [v for row in part for v in row],
         )
+
+
+def rollback(conn: duckdb.DuckDBPyConnection) -> None:
+    """Roll back after a failure, keeping that failure the one raised.
+
+    When DuckDB itself aborted the transaction (a full disk fails the COMMIT), ROLLBACK says
+    only "no transaction is active"; that must not hide the cause.
+    """
+    try:
+        conn.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it) is a full disk or quota."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        text = str(current)
+        if "No space left on device" in text or "Disk quota exceeded" in text:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def failure_note(exc: BaseException, db: str | None = None) -> str:
+    """One line naming the cause of a failed run (the first line of the error, not DuckDB's
+    follow-up complaints)."""
+    first = (str(exc).strip().splitlines() or [""])[0]
+    text = f"{type(exc).__name__}: {first}".strip().rstrip(":")
+    if disk_full(exc):
+        where = f" writing {db}" if db else ""
+        return f"disk full: no space left on device{where} ({text})"[:500]
+    return text[:500]
+
+
+def insert_raws(conn: duckdb.DuckDBPyConnection, run_id: str, raws: list[RawDoc]) -> None:
+    """Store inputs exactly as received; one already stored is left as it is."""
+    rows = [
+        [
+            r.raw_id,
+            r.source_kind,
+            r.source_ref,
+            r.url,
+            r.fetched_at,
+            r.content_type,
+            r.sha256,
+            r.content,
+            json.dumps(r.hints, sort_keys=True),
+            run_id,
+        ]
+        for r in raws
+    ]
+    insert_rows(conn, "INSERT INTO raw_documents", rows, " ON CONFLICT DO NOTHING", chunk=50)
+
+
+# --- feed state -------------------------------------------------------------------------
+
+
+def feed_state(conn: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    """Every feed's stored HTTP state, by URL, for conditional GETs and backoff."""
+    cur = conn.execute("SELECT * FROM feeds")
+    names = [d[0] for d in cur.description]
+    return {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
+
+
+def seen_entry_keys(conn: duckdb.DuckDBPyConnection, keys: Iterable[str]) -> set[str]:
+    """Those of `keys` some feed has already delivered: asked per feed, so what a run holds
+    in memory does not grow with the warehouse."""
+    if not keys:
+        return set()
+    rows = conn.execute(
+        "SELECT DISTINCT entry_key FROM feed_entries WHERE entry_key IN (SELECT unnest(?))",
+        [sorted(set(keys))],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def known_canonical_urls(
+    conn: duckdb.DuckDBPyConnection, canonical: Iterable[str], links: Iterable[str] = ()
+) -> set[str]:
+    """Those of the `canonical` URLs an article already has, as its own canonical URL or as
+    the URL it was fetched from (a page's rel=canonical may differ from the link that led to
+    it). `links` are the same URLs as written, since a stored fetch URL is kept as written."""
+    from ipwire.ids import canonical_url
+
+    wanted = set(canonical)
+    if not wanted:
+        return set()
+    rows = conn.execute(
+        "SELECT canonical_url, url FROM articles "
+        "WHERE canonical_url IN (SELECT unnest($1)) OR url IN (SELECT unnest($2))",
+        [sorted(wanted), sorted(wanted | set(links))],
+    ).fetchall()
+    found = {r[0] for r in rows if r[0]}
+    found.update(c for r in rows if r[1] and (c := canonical_url(r[1])))
+    return found & wanted
+
+
+def write_feed_results(
+    conn: duckdb.DuckDBPyConnection,
+    run_id: str,
+    updates: list,
+    entries: list,
+    feed_raws: list[RawDoc],
+) -> None:
+    """Feed state, entries seen and feed bodies, in one transaction after the articles.
+
+    Written last on purpose: if the run dies before this, the next run fetches the feeds
+    again and skips the entries whose articles did load (known by canonical URL).
+    """
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        for u in updates:
+            conn.execute(
+                "INSERT INTO feeds (feed_url, name, outlet, country, language, etag, last_modified,"
+                " last_hash, last_checked_at, last_success_at, last_status, last_http_status,"
+                " last_note, consecutive_failures, next_check_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (feed_url) DO UPDATE SET name = excluded.name,"
+                " outlet = excluded.outlet, country = excluded.country,"
+                " language = excluded.language, etag = excluded.etag,"
+                " last_modified = excluded.last_modified, last_hash = excluded.last_hash,"
+                " last_checked_at = excluded.last_checked_at,"
+                " last_success_at = coalesce(excluded.last_success_at, feeds.last_success_at),"
+                " last_status = excluded.last_status, last_http_status = excluded.last_http_status,"
+                " last_note = excluded.last_note,"
+                " consecutive_failures = excluded.consecutive_failures,"
+                " next_check_at = excluded.next_check_at",
+                [
+                    u.feed_url,
+                    u.name,
+                    u.outlet,
+                    u.country,
+                    u.language,
+                    u.etag,
+                    u.last_modified,
+                    u.last_hash,
+                    u.checked_at,
+                    u.checked_at if u.success else None,
+                    u.status,
+                    u.http_status,
+                    u.note,
+                    u.consecutive_failures,
+                    u.next_check_at,
+                ],
+            )
+        if entries:
+            # article_id: the article actually loaded from the entry's link (its id comes from
+            # the page's canonical URL, which may differ from the link), else the expected one.
+            conn.executemany(
+                "INSERT INTO feed_entries SELECT ?, ?, ?, ?, ?, coalesce("
+                " (SELECT max(article_id) FROM articles WHERE source_ref = ?), ?)"
+                " ON CONFLICT DO NOTHING",
+                [
+                    [e.feed_url, e.entry_key, e.guid, e.link, e.first_seen_at, e.link, e.article_id]
+                    for e in entries
+                ],
+            )
+        insert_raws(conn, run_id, feed_raws)
+        conn.execute("COMMIT")
+    except Exception:
+        rollback(conn)
+        raise

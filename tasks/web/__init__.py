@@ -1,6 +1,7 @@
 """The web stage: polite HTTP fetching, feed parsing, and which feeds and pages to fetch."""
 
 from ipwire.settings import FeedConfig, FeedListError, HttpSettings, feed_configs_from
+from ipwire.tasks.web.boundary import is_fatal, isolate, unexpected
 from ipwire.tasks.web.feed_xml import (
     MAX_ENTITY_DECLARATIONS,
     MAX_ENTITY_EXPANSION,
@@ -22,6 +23,7 @@ from ipwire.tasks.web.guard import (
     AllowList,
     GuardedBackend,
     address_refusal,
+    deadline_scope,
 )
 from ipwire.tasks.web.media import (
     FEED_TYPES,
@@ -41,10 +43,25 @@ from ipwire.tasks.web.pages import (
     WebBatch,
     article_id_for,
     entry_key,
+    link_problem,
     next_check,
     read_entry,
+)
+from ipwire.tasks.web.reading import (
+    iter_feed,
+    iter_url,
+    iter_web,
+    next_batch,
     read_feed,
     read_url,
+)
+from ipwire.tasks.web.urls import (
+    MAX_URL_LENGTH,
+    canonical_refusal,
+    registrable_domain,
+    shown,
+    url_problem,
+    vet_identity,
 )
 
 __all__ = [
@@ -53,6 +70,7 @@ __all__ = [
     "FEED_TYPES",
     "MAX_ENTITY_DECLARATIONS",
     "MAX_ENTITY_EXPANSION",
+    "MAX_URL_LENGTH",
     "MIN_FALLBACK_WORDS",
     "PAGE_TYPES",
     "AddressRefused",
@@ -72,21 +90,35 @@ __all__ = [
     "WebBatch",
     "address_refusal",
     "article_id_for",
+    "canonical_refusal",
+    "deadline_scope",
     "defuse_entities",
     "entity_risk",
     "entry_key",
     "feed_configs_from",
     "fetch",
     "html_to_text",
+    "is_fatal",
+    "isolate",
+    "iter_feed",
+    "iter_url",
+    "iter_web",
+    "link_problem",
     "load_feed_list",
     "looks_like_xml_feed",
     "media_type",
+    "next_batch",
     "next_check",
     "parse_feed",
     "parse_retry_after",
     "read_entry",
     "read_feed",
     "read_url",
+    "registrable_domain",
     "sanitize_html",
+    "shown",
     "type_accepted",
+    "unexpected",
+    "url_problem",
+    "vet_identity",
 ]

@@ -22,7 +22,13 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from ipwire.settings import HttpSettings, split_hosts
-from ipwire.tasks.web.guard import ALLOW_HOSTS_ENV, AddressRefused, AllowList, _GuardedTransport
+from ipwire.tasks.web.guard import (
+    ALLOW_HOSTS_ENV,
+    AddressRefused,
+    AllowList,
+    _GuardedTransport,
+    deadline_scope,
+)
 from ipwire.tasks.web.media import (
     _FEED_MARKERS,
     FEED_TYPES,
@@ -33,6 +39,7 @@ from ipwire.tasks.web.media import (
     type_accepted,
 )
 from ipwire.tasks.web.outcome import FetchOutcome, FetchStatus
+from ipwire.tasks.web.urls import WEB_SCHEMES, shown, url_problem
 
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 _RETRYABLE_CODES = frozenset({429, 500, 502, 503, 504})
@@ -57,6 +64,8 @@ class _Robots:
 class _Timer:
     wait: float = 0.0
     delay: float = 0.0
+    # the attempt's network time runs out here (self._clock()); politeness waits push it on
+    deadline: float | None = None
 
 
 class _TooLarge(Exception):
@@ -128,9 +137,16 @@ class Fetcher:
 
         Sends If-None-Match when an ETag is stored, else If-Modified-Since. Retries 429, 5xx,
         timeouts and connection errors with backoff and jitter (Retry-After honoured); every
-        other failure is returned at once.
+        other failure is returned at once. Each attempt, robots.txt and every redirect hop
+        included, ends within `total_timeout_s` of network time.
         """
         started = self._clock()
+        problem = url_problem(url)
+        if problem and url.partition(":")[0].strip().lower() in WEB_SCHEMES:
+            return FetchOutcome(
+                url=url, final_url=url, status=FetchStatus.HARD,
+                note=f"invalid URL {shown(url)}: {problem}", attempts=1,
+            )  # fmt: skip
         accept = tuple(accept)
         timer = _Timer()
         attempt = 0
@@ -199,7 +215,11 @@ class Fetcher:
             return state
 
     def _load_robots(self, origin: str, timer: _Timer) -> _Robots:
+        """robots.txt of `origin`, read within the attempt's deadline (or a whole
+        `total_timeout_s` of its own when asked outside an attempt)."""
         now = self._clock()
+        if timer.deadline is None:
+            timer.deadline = now + self.settings.total_timeout_s
         ttl = self.settings.robots_ttl_s
         url = origin + "/robots.txt"
         for _hop in range(self.settings.max_redirects + 1):
@@ -244,18 +264,23 @@ class Fetcher:
         limit: int,
         robots: bool = False,
         accept_check: Callable[[httpx.Response], bool] | None = None,
-        deadline: float | None = None,
     ) -> tuple[httpx.Response, bytes]:
-        """One request under the host's lock and minimum delay; the body read within `limit`."""
+        """One request under the host's lock and minimum delay; the body read within `limit`,
+        all of it before `timer.deadline` (the wait for the host's turn does not count)."""
         state = self._host(url)
         with state.lock:
             gap = state.next_allowed - self._clock()
             if gap > 0:
                 self._sleep(gap)
                 timer.delay += gap
+                if timer.deadline is not None:
+                    timer.deadline += gap
             t0 = self._clock()
+            deadline = timer.deadline
+            # the guard's streams take the deadline on the real monotonic clock
+            until = None if deadline is None else time.monotonic() + (deadline - t0)
             try:
-                with self.client.stream("GET", url, headers=headers) as resp:
+                with deadline_scope(until), self.client.stream("GET", url, headers=headers) as resp:
                     body = b""
                     if accept_check is None or accept_check(resp):
                         length = resp.headers.get("content-length", "")
@@ -291,7 +316,7 @@ class Fetcher:
     ) -> tuple[FetchOutcome, float | None]:
         """One attempt: follow redirects hop by hop, checking scheme and robots.txt each time."""
         s = self.settings
-        deadline = self._clock() + s.total_timeout_s
+        timer.deadline = self._clock() + s.total_timeout_s
         headers = {"Accept": _accept_header(accept)}
         if etag:
             headers["If-None-Match"] = etag
@@ -334,7 +359,7 @@ class Fetcher:
             try:
                 resp, body = self._request(
                     current, headers, timer, limit=s.max_bytes,
-                    accept_check=accept_check, deadline=deadline,
+                    accept_check=accept_check,
                 )  # fmt: skip
             except AddressRefused as exc:
                 return out(FetchStatus.REFUSED, f"address refused: {exc}")
@@ -361,6 +386,9 @@ class Fetcher:
                     )
                 hops.append(current)
                 current = urljoin(current, location)
+                problem = url_problem(current)
+                if problem and current.partition(":")[0].strip().lower() in WEB_SCHEMES:
+                    return out(FetchStatus.HARD, f"redirect to an invalid URL: {problem}")
                 continue
             if code == 304:
                 return out(

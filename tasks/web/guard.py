@@ -5,13 +5,20 @@ goes through a guard that resolves the host and refuses loopback, private, link-
 reserved and cloud-metadata addresses unless the host is allowed by `HttpSettings.allow_hosts`
 or the `IPWIRE_ALLOW_HOSTS` environment variable (comma-separated names, addresses or networks).
 The address checked is the address connected to, so DNS rebinding cannot slip past the check.
+
+Every stream the guard opens also obeys the current thread's deadline (`deadline_scope`):
+a server that drips its headers a byte at a time never trips a per-read timeout, so each
+read, write and TLS handshake is given at most the time left before the deadline.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpcore
@@ -72,6 +79,65 @@ def address_refusal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | 
     return None
 
 
+_DEADLINE = threading.local()
+
+
+@contextmanager
+def deadline_scope(at: float | None) -> Iterator[None]:
+    """Within the block, this thread's network I/O ends by `at` (a `time.monotonic()` value);
+    past it, reads raise ReadTimeout, writes WriteTimeout and handshakes ConnectTimeout."""
+    before = getattr(_DEADLINE, "at", None)
+    _DEADLINE.at = at
+    try:
+        yield
+    finally:
+        _DEADLINE.at = before
+
+
+def _bounded(timeout: float | None, error: type[Exception]) -> float | None:
+    """`timeout` shortened to the time left before the thread's deadline."""
+    at = getattr(_DEADLINE, "at", None)
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise error("total timeout exceeded (http.total_timeout_s)")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A network stream whose every operation is bounded by the thread's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        try:
+            return self._inner.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+        except httpcore.ReadTimeout:
+            _bounded(None, httpcore.ReadTimeout)  # says so when the deadline was the cause
+            raise
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        try:
+            self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+        except httpcore.WriteTimeout:
+            _bounded(None, httpcore.WriteTimeout)
+            raise
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, bounded))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
 class GuardedBackend(httpcore.SyncBackend):
     """Connects only to addresses the policy allows; the check is made on the address dialled."""
 
@@ -100,10 +166,11 @@ class GuardedBackend(httpcore.SyncBackend):
                 reasons.append(f"{host} resolves to {address} ({reason})")
                 continue
             try:
-                return super().connect_tcp(
-                    address, port, timeout=timeout, local_address=local_address,
-                    socket_options=socket_options,
+                stream = super().connect_tcp(
+                    address, port, timeout=_bounded(timeout, httpcore.ConnectTimeout),
+                    local_address=local_address, socket_options=socket_options,
                 )  # fmt: skip
+                return _DeadlineStream(stream)
             except httpcore.ConnectError as exc:  # try the host's next address
                 failure = exc
         if failure is not None:

@@ -1,11 +1,8 @@
-"""Feed state and pages: what to fetch from each feed, and what the warehouse must learn.
+"""Feed state and pages: the values the web stage hands the warehouse, and one entry's page.
 
-The web half of the sources stage: feeds and article pages into RawDocs.
-
-HTTP is `fetch`'s, parsing is `feeds`'; this module decides what to fetch (conditional GET
-from the stored feed state, only entries not seen before) and what the warehouse must learn
-(new feed state, entries seen). It reads state it is given and returns values; the loader
-writes them, after the articles, so a crash never marks an entry seen without its article.
+HTTP is `fetch`'s, parsing is `feeds'`, walking feeds and URLs is `reading`'s; this module
+holds what the warehouse must learn (new feed state, entries seen, pages as RawDocs) and
+how one feed entry becomes a page or its own text.
 """
 
 from __future__ import annotations
@@ -15,14 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ipwire.ids import canonical_url, outlet_from_url, sha256_bytes, stable_id
+from ipwire.ids import canonical_url, stable_id
 from ipwire.records import RawDoc, Rejection
 from ipwire.settings import FeedConfig
 from ipwire.tasks.sources import make_raw
-from ipwire.tasks.web.feeds import ParsedEntry, ParsedFeed, parse_feed
+from ipwire.tasks.web.feeds import ParsedEntry
 from ipwire.tasks.web.fetcher import Fetcher
-from ipwire.tasks.web.media import FEED_TYPES, PAGE_TYPES, looks_like_xml_feed
-from ipwire.tasks.web.outcome import FetchOutcome, FetchStatus
+from ipwire.tasks.web.media import PAGE_TYPES
+from ipwire.tasks.web.outcome import FetchOutcome
+from ipwire.tasks.web.urls import WEB_SCHEMES, url_problem
 
 # Failure score added per outcome class (Media Cloud's scale): the feed's backoff grows with it.
 FAILURE_WEIGHT = {"hard": 1.0, "soft": 0.5, "temporary": 0.25, "refused": 1.0, "parse_error": 0.5}
@@ -70,6 +68,7 @@ class WebBatch:
     sources_ok: int = 0
     sources_failed: int = 0
     http_wait_s: float = 0.0
+    done: bool = False  # set on the last batch of a run: every feed and URL has been read
 
     def extend(self, other: WebBatch) -> None:
         for name in ("raws", "feed_raws", "rejections", "feed_updates", "entries"):
@@ -79,8 +78,18 @@ class WebBatch:
         self.http_wait_s += other.http_wait_s
 
 
+def link_problem(link: str | None) -> str | None:
+    """Why an entry's web link is unusable (bad port, broken IPv6 literal, control
+    characters, too long), or None. Links in other schemes are left to the fetcher."""
+    if not link or link.partition(":")[0].strip().lower() not in WEB_SCHEMES:
+        return None
+    return url_problem(link)
+
+
 def entry_key(entry: ParsedEntry) -> str:
     """What makes an entry 'already seen': its canonical link, else its guid."""
+    if entry.link and link_problem(entry.link):
+        return "badlink:" + stable_id("link", entry.link)
     if entry.link:
         return canonical_url(entry.link) or entry.link
     if entry.guid:
@@ -143,142 +152,6 @@ class Stored:
         return canon in self.taken_keys or bool(self.known_urls([canon], [url]))
 
 
-def read_feed(
-    fetcher: Fetcher,
-    cfg: FeedConfig,
-    state: dict[str, Any],
-    stored: Stored,
-    fetched_at: str,
-    outcome: FetchOutcome | None = None,
-    parsed: ParsedFeed | None = None,
-) -> WebBatch:
-    """Fetch one feed conditionally and turn its new entries into RawDocs. Never raises.
-
-    `outcome` (and `parsed`) are a fetch (and its parse) already made by the caller, for a
-    URL given on the command line that turned out to be a feed.
-    """
-    out = WebBatch()
-    now = datetime.fromisoformat(fetched_at)
-    if outcome is None:
-        outcome = fetcher.fetch(
-            cfg.url,
-            etag=state.get("etag"),
-            last_modified=state.get("last_modified"),
-            accept=FEED_TYPES,
-        )
-    out.http_wait_s += outcome.wait_s
-    if outcome.status is FetchStatus.NOT_MODIFIED:
-        out.sources_ok += 1
-        out.feed_updates.append(
-            FeedUpdate(
-                cfg.url,
-                cfg.name,
-                cfg.outlet,
-                cfg.country,
-                cfg.language,
-                outcome.etag or state.get("etag"),
-                outcome.last_modified or state.get("last_modified"),
-                state.get("last_hash"),
-                fetched_at,
-                True,
-                "not_modified",
-                outcome.http_status,
-                outcome.note or "304 Not Modified",
-                0.0,
-                fetched_at,
-            )
-        )
-        return out
-    if not outcome.ok or outcome.content is None:
-        out.sources_failed += 1
-        out.rejections.append(Rejection(cfg.url, "fetch", str(outcome.status), _describe(outcome)))
-        out.feed_updates.append(
-            _fail_update(cfg, state, now, str(outcome.status), outcome, _describe(outcome))
-        )
-        return out
-    digest = sha256_bytes(outcome.content)
-    success = FeedUpdate(
-        cfg.url,
-        cfg.name,
-        cfg.outlet,
-        cfg.country,
-        cfg.language,
-        outcome.etag,
-        outcome.last_modified,
-        digest,
-        fetched_at,
-        True,
-        "ok",
-        outcome.http_status,
-        outcome.note,
-        0.0,
-        fetched_at,
-    )
-    if digest == state.get("last_hash"):
-        out.sources_ok += 1
-        success.status, success.note = "unchanged", "body identical to the last fetch"
-        out.feed_updates.append(success)
-        return out
-    if parsed is None:
-        parsed = parse_feed(
-            outcome.content, url=outcome.final_url, content_type=outcome.content_type
-        )
-    if not parsed.is_feed:
-        out.sources_failed += 1
-        note = f"not a feed: {parsed.bozo_reason or outcome.content_type or 'unknown content'}"
-        out.rejections.append(Rejection(cfg.url, "parse", "not_a_feed", note))
-        out.feed_updates.append(_fail_update(cfg, state, now, "parse_error", outcome, note))
-        return out
-    out.sources_ok += 1
-    if parsed.bozo:
-        success.note = f"parsed with problems: {parsed.bozo_reason}"[:500]
-        out.rejections.append(
-            Rejection(
-                cfg.url,
-                "parse",
-                "malformed_feed",
-                f"kept the {len(parsed.entries)} readable entries; {parsed.bozo_reason}"[:500],
-            )
-        )
-    out.feed_updates.append(success)
-    out.feed_raws.append(
-        make_raw(
-            "feed",
-            cfg.url,
-            fetched_at,
-            outcome.content_type or "application/xml",
-            outcome.content,
-            url=outcome.final_url,
-        )
-    )
-    hints_base = {
-        "outlet": cfg.outlet,
-        "country": cfg.country,
-        "language": cfg.language,
-        "feed_url": cfg.url,
-    }
-    keys = [entry_key(entry) for entry in parsed.entries]
-    links = [canonical_url(entry.link) if entry.link else None for entry in parsed.entries]
-    seen = stored.seen_entries(keys) | stored.taken_keys
-    # links this run has taken are among the seen keys already
-    known = stored.known_urls([c for c in links if c], [e.link for e in parsed.entries if e.link])
-    rows = zip(parsed.entries, keys, links, strict=True)
-    for n, (entry, key, link_key) in enumerate(rows, start=1):
-        if key in seen or (link_key and link_key in known):
-            continue
-        seen.add(key)
-        stored.taken_keys.add(key)
-        ref = entry.link or (f"guid:{entry.guid}" if entry.guid else f"{cfg.url}#entry-{n}")
-        raw, rejection = read_entry(fetcher, entry, ref, hints_base, fetched_at, out)
-        if raw is not None:
-            out.raws.append(raw)
-            aid = stable_id("article", link_key) if link_key else None
-            out.entries.append(EntrySeen(cfg.url, key, entry.guid, entry.link, fetched_at, aid))
-        if rejection is not None:
-            out.rejections.append(rejection)
-    return out
-
-
 def read_entry(
     fetcher: Fetcher,
     entry: ParsedEntry,
@@ -332,51 +205,6 @@ def read_entry(
         "page_unavailable",
         f"{page_note}; entry text too short ({len(text.split())} words)",
     )
-
-
-def read_url(
-    fetcher: Fetcher,
-    url: str,
-    state: dict[str, Any],
-    stored: Stored,
-    fetched_at: str,
-) -> WebBatch:
-    """A URL given on the command line: a feed if it parses as one, else an article page."""
-    outcome = fetcher.fetch(
-        url,
-        etag=state.get("etag"),
-        last_modified=state.get("last_modified"),
-        accept=FEED_TYPES + PAGE_TYPES,
-    )
-    cfg = FeedConfig(name=url, url=url, outlet=outlet_from_url(url))
-    if outcome.status is FetchStatus.NOT_MODIFIED:
-        return read_feed(fetcher, cfg, state, stored, fetched_at, outcome)
-    if outcome.ok and outcome.content and looks_like_xml_feed(outcome.content):
-        # Parsed once here and handed on; HTML pages are never given to the feed parser.
-        parsed = parse_feed(
-            outcome.content, url=outcome.final_url, content_type=outcome.content_type
-        )
-        if parsed.is_feed:
-            return read_feed(fetcher, cfg, state, stored, fetched_at, outcome, parsed)
-    out = WebBatch(http_wait_s=outcome.wait_s)
-    if outcome.ok and outcome.content:
-        out.sources_ok += 1
-        if not stored.article_known(url):
-            out.raws.append(
-                make_raw(
-                    "page",
-                    url,
-                    fetched_at,
-                    "text/html",
-                    outcome.content,
-                    url=outcome.final_url,
-                    hints={"url": url},
-                )
-            )
-    else:
-        out.sources_failed += 1
-        out.rejections.append(Rejection(url, "fetch", str(outcome.status), _describe(outcome)))
-    return out
 
 
 def _describe(outcome: FetchOutcome) -> str:
