@@ -19,7 +19,7 @@ from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.context import get_run_context  # noqa: E402
 
-from ipwire import ops, snapshot  # noqa: E402
+from ipwire import ops, progress, snapshot  # noqa: E402
 from ipwire.config import load_settings  # noqa: E402
 from ipwire.records import Article, RawDoc, Rejection  # noqa: E402
 from ipwire.settings import FeedConfig, feed_configs_from  # noqa: E402
@@ -28,6 +28,7 @@ from ipwire.tasks import clean as clean_mod  # noqa: E402
 from ipwire.tasks import load as load_mod  # noqa: E402
 from ipwire.tasks import sources as sources_mod  # noqa: E402
 from ipwire.tasks import web as web_mod  # noqa: E402
+from ipwire.tasks.clean.budget import Budget  # noqa: E402
 from ipwire.tasks.web import Fetcher  # noqa: E402
 from ipwire.warehouse import db as wh  # noqa: E402
 
@@ -131,12 +132,16 @@ def _article_ref(article: Article) -> tuple[str, str | None]:
 
 @task(name="clean", cache_policy=NO_CACHE)
 def clean(
-    raws: list[RawDoc], min_words: int, canonical_aliases: tuple[str, ...] = ()
+    raws: list[RawDoc],
+    min_words: int,
+    canonical_aliases: tuple[str, ...] = (),
+    budget: Budget | None = None,
 ) -> tuple[list[Article], list[Rejection]]:
-    """Articles from raw documents; a page may not take another site's identity."""
+    """Articles from raw documents, each within its budget; a page may not take another
+    site's identity."""
 
     def run(batch: list[RawDoc]) -> list[Article | Rejection]:
-        articles, rejected = clean_mod.clean_batch(batch, min_words=min_words)
+        articles, rejected = clean_mod.clean_batch(batch, min_words=min_words, budget=budget)
         return [*articles, *rejected]
 
     results, rejections = web_mod.isolate(raws, run, _raw_ref, "clean")
@@ -244,7 +249,12 @@ def process_batches(
     for i, batch in enumerate(batches):
         rejected = list(early_rejections) if i == 0 else []
         # Clean: extract article text and metadata, strip boilerplate.
-        articles, more = clean(batch, settings.clean.min_words, settings.http.canonical_aliases)
+        articles, more = clean(
+            batch,
+            settings.clean.min_words,
+            settings.http.canonical_aliases,
+            Budget.from_settings(settings.clean),
+        )
         rejected += more
         # Dedup: exact and near copies against the whole warehouse.
         articles, more = dedup(db_file, articles, settings.dedup)
@@ -302,9 +312,36 @@ def ingest(
         summary = _ingest_locked(sources, db_file, config)
         _publish(db_file, summary)
     ops.publish_run_artifacts(summary, snapshot.snapshot_path(db_file))
+    folder = load_settings(config).desk.report_folder
+    if folder and summary.status == "completed":
+        weekly_report(db_file, folder)
     if summary.status == "failed":
         raise RunFailed(summary)  # so the failure hook and automations fire
     return summary
+
+
+@task(name="weekly-report", cache_policy=NO_CACHE)
+def weekly_report(db_file: str, folder: str) -> str | None:
+    """The last seven days' report into `[desk] report_folder`, linked from an artifact.
+
+    It reads the published snapshot, outside the writer lock; a report that cannot be
+    written is logged and the run stays completed (its articles are stored)."""
+    from prefect.artifacts import create_link_artifact
+
+    from ipwire.desk import write_weekly_report
+
+    try:
+        path = write_weekly_report(db_file, folder)
+    except Exception as exc:  # noqa: BLE001 - a report never fails the run that stored the data
+        get_run_logger().error("weekly report not written to %s: %s", folder, exc)
+        return None
+    create_link_artifact(
+        link=path.resolve().as_uri(),
+        link_text=path.name,
+        key=ops.WEEKLY_REPORT_KEY,
+        description="The last seven days (ending yesterday): ipwire report, one HTML file",
+    )
+    return str(path)
 
 
 def _publish(db_file: str, summary: RunSummary) -> None:
@@ -365,6 +402,9 @@ def _ingest_locked(sources: list[str] | None, db_file: str, config: str | None) 
     crashed = open_run(db_file, run_id, started_at, sources, str(flow_run.id) if flow_run else None)
     if crashed:
         get_run_logger().warning("marked crashed (their process died): %s", ", ".join(crashed))
+    with wh.connect(db_file) as conn:  # configured retirements stop the STALE alarm
+        feeds_now = feed_configs_from({"feeds": settings.feeds})
+        ops.sync_retired_feeds(conn, feeds_now, settings.files[-1])
     summary = RunSummary(run_id=run_id, status="running", db=db_file)
     totals = load_mod.BatchCounts()
     try:
@@ -375,10 +415,11 @@ def _ingest_locked(sources: list[str] | None, db_file: str, config: str | None) 
             raise NothingToRead("no SOURCE given and none configured ([sources] paths, [[feeds]])")
         # Sources: find files. Rejections so far are recorded with the first batch.
         files, pending = discover(paths, settings.sources.extensions)
+        progress.update("files", 0, len(files))
         summary.sources_read = len(files)
         summary.sources_failed = sum(1 for r in pending if r.reason == "not_found")
         # Files are read a batch at a time, so memory stays bounded whatever the folder holds.
-        for chunk in chunks(files, settings.sources.batch_size):
+        for n, chunk in enumerate(chunks(files, settings.sources.batch_size), start=1):
             raws, rejected, n_known = read_files(
                 db_file, chunk, started_at, settings.sources.max_file_bytes
             )
@@ -388,6 +429,7 @@ def _ingest_locked(sources: list[str] | None, db_file: str, config: str | None) 
                 db_file, run_id, raws, pending + rejected, settings, started_at, totals, summary
             )
             pending = []
+            progress.update("files", min(n * settings.sources.batch_size, len(files)), len(files))
         # Feeds and pages: fetched as they are needed, a batch at a time, each batch loaded
         # and its feed state saved before the next is fetched (no transaction spans the
         # network; a killed run keeps every batch it finished).
@@ -409,6 +451,7 @@ def _ingest_locked(sources: list[str] | None, db_file: str, config: str | None) 
                         )
                         pending = []
                     save_feed_state(db_file, run_id, web)
+                    progress.update("feeds+pages", summary.sources_read + summary.sources_failed)
         if pending:
             process_batches(db_file, run_id, [], pending, settings, started_at, totals, summary)
         if totals.written:
@@ -433,49 +476,6 @@ def _ingest_locked(sources: list[str] | None, db_file: str, config: str | None) 
     for name in ("seen", "new", "duplicate", "updated", "unchanged", "rejected"):
         setattr(summary, name, getattr(totals, name))
     summary.status, summary.note = status, note
-    return summary
-
-
-@task(name="read-stored", cache_policy=NO_CACHE)
-def read_stored(db: str) -> list[RawDoc]:
-    with wh.connect(db) as conn:
-        return load_mod.stored_raws(conn)
-
-
-@flow(name="reprocess")
-def reprocess(db: str | None = None, config: str | None = None) -> RunSummary:
-    """Re-run clean, dedup, classify and load from `raw_documents`, without the network.
-
-    For when cleaning rules improve: a text that now cleans differently becomes a new
-    revision of its article; one that cleans the same is left as it is.
-    """
-    db_file = str(wh.db_path(db))
-    with snapshot.writer_lock(db_file, log_fn=get_run_logger().warning):
-        summary = _reprocess_locked(db_file, config)
-        _publish(db_file, summary)
-    if summary.status == "failed":
-        raise RunFailed(summary)
-    return summary
-
-
-def _reprocess_locked(db_file: str, config: str | None) -> RunSummary:
-    settings = load_settings(config)
-    classify_mod.load_taxonomy(settings.classify.taxonomy or None)
-    run_id, started_at = uuid.uuid4().hex[:16], load_mod.now_utc()
-    open_run(db_file, run_id, started_at, ["raw_documents"], None)
-    summary = RunSummary(run_id=run_id, status="running", db=db_file)
-    totals = load_mod.BatchCounts()
-    try:
-        raws = read_stored(db_file)
-        summary.sources_read = len(raws)
-        process_batches(db_file, run_id, raws, [], settings, started_at, totals, summary)
-    except Exception as exc:
-        close_run(db_file, run_id, "failed", totals, f"{type(exc).__name__}: {exc}")
-        raise
-    close_run(db_file, run_id, "completed", totals, "reprocess")
-    for name in ("seen", "new", "duplicate", "updated", "unchanged", "rejected"):
-        setattr(summary, name, getattr(totals, name))
-    summary.status = "completed"
     return summary
 
 

@@ -188,7 +188,9 @@ def finish_run(summary: Any, elapsed: float, as_json: bool = False) -> None:
     _grace()  # after the summary: the answer is out while Prefect's records flush
     if summary.status == "completed":
         return
-    code = exit_codes.NOTHING if summary.sources_read == 0 else exit_codes.FAILED
+    # nothing usable to read is NOTHING; a run that failed on the way (a full disk) is FAILED
+    nothing = summary.sources_read == 0 and not (summary.note or "").startswith("disk full")
+    code = exit_codes.NOTHING if nothing else exit_codes.FAILED
     raise click.exceptions.Exit(code)
 
 
@@ -231,13 +233,16 @@ def reprocess(db: str | None, config: str | None) -> None:
     require_warehouse(db, live=True)
     load_settings(config)
     start_prefect()
-    from ipwire.flows.ingest import reprocess as reprocess_flow
+    from ipwire.flows.ingest import RunFailed
+    from ipwire.flows.reprocess import reprocess as reprocess_flow
 
     started = time.monotonic()
     try:
         with progress.showing(progress.wanted(quiet=quiet())):
             progress.starting("reprocess")
             summary = reprocess_flow(db=db, config=config)
+    except RunFailed as exc:  # e.g. the readers' snapshot could not be published
+        summary = exc.summary
     except Exception:
         _grace()
         raise

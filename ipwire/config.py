@@ -64,6 +64,12 @@ class ClassifySettings:
     taxonomy: str = ""  # empty = the packaged ipwire/taxonomy.toml
 
 
+@dataclass
+class DeskSettings:
+    # folder each run writes the last seven days' HTML report to; empty = no report
+    report_folder: str = ""
+
+
 # Sections whose settings class is shared with the stage that uses it.
 _STAGE_SECTIONS: dict[str, type] = {
     "dedup": DedupSettings,
@@ -73,6 +79,7 @@ _LOCAL_SECTIONS: dict[str, type] = {
     "sources": SourcesSettings,
     "clean": CleanSettings,
     "classify": ClassifySettings,
+    "desk": DeskSettings,
 }
 
 _SHARE = (0.0, 1.0)
@@ -163,6 +170,7 @@ class Settings:
     sources: SourcesSettings
     clean: CleanSettings
     classify: ClassifySettings
+    desk: DeskSettings
     dedup: DedupSettings
     http: HttpSettings
     feeds: list[dict[str, Any]]

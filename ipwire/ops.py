@@ -23,6 +23,7 @@ OK_FEED_STATUSES = ("ok", "not_modified", "unchanged")
 REPORT_KEY = "ingest-report"
 FEED_STATUS_KEY = "feed-status"
 FAILURE_KEY = "ingest-failure"
+WEEKLY_REPORT_KEY = "weekly-report"
 
 
 # --- refusals that say what allows them -----------------------------------------------------

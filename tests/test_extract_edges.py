@@ -140,3 +140,19 @@ def test_the_one_h1_of_a_page_is_its_title_over_a_reworded_declared_title():
     no_h1 = page.replace("<h1>India and Pakistan exchange lists of prisoners</h1>", "")
     # an entity escaped twice over in a declaration reads as its character
     assert extract_from_html(no_h1).title == "India, Pakistan swap prisoner lists … again"
+
+
+def test_a_malformed_canonical_link_never_costs_the_page():
+    from ipwire.tasks.clean.html import extract_from_html
+
+    paragraph = (
+        "<p>India and Pakistan held talks on the water treaty in Delhi on Monday, officials "
+        "said after the meeting ended late in the evening.</p>"
+    )
+    page = (
+        '<html><head><link rel="canonical" href="http://example.com:99999/a"></head>'
+        f"<body><article>{paragraph * 4}</article></body></html>"
+    )
+    ex = extract_from_html(page, url="https://example.com/a")
+    assert "water treaty" in ex.text
+    assert ex.canonical_url is None

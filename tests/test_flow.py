@@ -196,7 +196,7 @@ def test_a_run_with_no_readable_source_fails(db_file: Path, tmp_path: Path):
 def test_reprocess_rebuilds_articles_from_raw_documents_without_the_sources(
     db_file: Path, tmp_path: Path
 ):
-    from ipwire.flows.ingest import reprocess
+    from ipwire.flows.reprocess import reprocess
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -229,3 +229,39 @@ def test_large_folders_are_read_in_batches(db_file: Path, tmp_path: Path):
     summary = ingest(sources=[str(inbox)], db=str(db_file), config=str(cfg))
     assert (summary.seen, summary.new + summary.duplicate) == (5, 5)
     assert rows(db_file, "SELECT count(DISTINCT raw_id) FROM raw_documents") == [(5,)]
+
+
+def test_a_run_writes_the_weeks_report_to_the_configured_folder_and_links_it(tmp_path: Path):
+    from datetime import UTC, datetime, timedelta
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from ipwire import ops
+
+    day = (datetime.now(UTC).date() - timedelta(days=3)).isoformat()
+    records = tmp_path / "wire.jsonl"
+    records.write_text(
+        json.dumps(
+            {
+                "url": "https://www.dawn.com/news/1900001",
+                "title": "Indus talks to resume in Lahore",
+                "published": day,
+                "text": PARAGRAPH,
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    folder = tmp_path / "reports"
+    config = tmp_path / "ipwire.toml"
+    config.write_text(f'[desk]\nreport_folder = "{folder}"\n', encoding="utf-8")
+    summary = ingest(sources=[str(records)], db=str(tmp_path / "wh.duckdb"), config=str(config))
+    assert summary.status == "completed" and summary.new == 1
+    (report,) = list(folder.glob("ipwire-week-*.html"))
+    assert "Indus talks to resume in Lahore" in report.read_text(encoding="utf-8")
+    with get_client(sync_client=True) as client:
+        links = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[ops.WEEKLY_REPORT_KEY]))
+        )
+    assert any(report.resolve().as_uri() in str(a.data) for a in links)

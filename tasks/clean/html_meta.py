@@ -201,6 +201,22 @@ def page_metadata(tree: Any, url: str | None) -> dict[str, str | None]:
         "author": author,
         "published_at": published,
         "language": lang or None,
-        "canonical_url": canonicalise(canonical) if canonical else None,
-        "outlet": outlet_from_url(url) or outlet_from_url(canonical),
+        "canonical_url": _canonical_or_none(canonical),
+        "outlet": outlet_from_url(url) or _outlet_or_none(canonical),
     }
+
+
+def _canonical_or_none(link: str | None) -> str | None:
+    """A declared canonical link in canonical form; None for one that does not parse (a port
+    out of range, a broken IPv6 host): a malformed declaration never costs the page."""
+    try:
+        return canonicalise(link) if link else None
+    except ValueError:
+        return None
+
+
+def _outlet_or_none(link: str | None) -> str | None:
+    try:
+        return outlet_from_url(link)
+    except ValueError:
+        return None

@@ -226,7 +226,7 @@ class Fetcher:
             try:
                 resp, body = self._request(url, {}, timer, limit=512_000, robots=True)
             except AddressRefused as exc:
-                return _Robots(None, now + 300, unavailable=f"robots.txt refused: {exc}")
+                return _Robots(None, now + 300, unavailable=f"address refused: {exc}")
             except (httpx.TimeoutException, httpx.NetworkError) as exc:
                 # Not cached: the page fetch is retried and robots.txt asked again.
                 note = f"connection error: robots.txt unavailable ({type(exc).__name__})"
