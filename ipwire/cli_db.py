@@ -91,9 +91,9 @@ def copy_file(source: Path, target: Path) -> None:
 
 def describe(path: Path) -> str:
     """'schema 0008, 1,234 articles' of a warehouse file, opened read-only."""
-    import duckdb
+    from ipwire.warehouse import extensions
 
-    with duckdb.connect(str(path), read_only=True) as conn:
+    with extensions.connect(str(path), read_only=True) as conn:
         version = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] or 0
         articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     return f"schema {version:04d}, {articles:,} articles"
@@ -111,10 +111,10 @@ def db_backup(dest: str, db: str | None, force: bool) -> None:
 
     Example: ipwire db backup backups/ipwire-2026-12-01.duckdb
     """
-    import duckdb
 
     from ipwire import snapshot
     from ipwire.cli_export import warehouse_files
+    from ipwire.warehouse import extensions
 
     live = require_warehouse(db, live=True)
     target = Path(dest).expanduser()
@@ -124,7 +124,7 @@ def db_backup(dest: str, db: str | None, force: bool) -> None:
         fail(f"{target} exists: add --force to overwrite it", exit_codes.USAGE)
     target.parent.mkdir(parents=True, exist_ok=True)
     with snapshot.writer_lock(live, log_fn=lambda m: click.echo(m, err=True)):
-        with duckdb.connect(str(live)) as conn:
+        with extensions.connect(str(live)) as conn:
             conn.execute("CHECKPOINT")  # everything in the main file, no WAL needed
         copy_file(live, target)
     click.echo(f"backed up {live} to {target} ({describe(target)})")

@@ -77,12 +77,13 @@ def spool(conn: Any, sql: str, target: Path) -> tuple[list[str], list[str], int]
 
 def write_file(spooled: Path, columns: list[str], types: list[str], fmt: str, out: Path) -> None:
     """JSON lines -> CSV or Parquet through an in-memory DuckDB with nothing attached."""
-    import duckdb
+
+    from ipwire.warehouse import extensions
 
     quoted = {c: t for c, t in zip(columns, types, strict=True)}
     struct = "{" + ", ".join(f"{_lit(c)}: {_lit(t)}" for c, t in quoted.items()) + "}"
     options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
-    with duckdb.connect(":memory:") as mem:
+    with extensions.connect(":memory:") as mem:
         mem.execute(
             f"COPY (SELECT * FROM read_json({_lit(str(spooled))}, format = 'newline_delimited',"
             f" columns = {struct})) TO {_lit(str(out))} ({options})"

@@ -16,6 +16,8 @@ from typing import Any
 
 import duckdb
 
+from ipwire.warehouse import extensions
+
 log = logging.getLogger("ipwire.ops")
 
 # feeds.last_status values that mean the last check worked (see warehouse/migrations/0001).
@@ -246,7 +248,7 @@ def publish_run_artifacts(summary: Any, db_path: str | os.PathLike[str]) -> dict
     s = summary_dict(summary)
     conn = None
     try:
-        conn = duckdb.connect(str(db_path), read_only=True)
+        conn = extensions.connect(str(db_path), read_only=True)
     except (duckdb.Error, OSError) as exc:
         log.warning("run report without warehouse details: %s", exc)
     try:

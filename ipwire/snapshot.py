@@ -31,6 +31,8 @@ from typing import Any
 
 import duckdb
 
+from ipwire.warehouse import extensions
+
 log = logging.getLogger("ipwire.snapshot")
 
 SNAPSHOT_SUFFIX = ".snapshot.duckdb"
@@ -181,7 +183,7 @@ def publish_snapshot(db_path: str | os.PathLike[str]) -> Path:
     live = Path(db_path)
     if not live.exists():
         raise FileNotFoundError(f"no warehouse at {live}")
-    with duckdb.connect(str(live)) as conn:
+    with extensions.connect(str(live)) as conn:
         conn.execute("CHECKPOINT")
     target = snapshot_path(live)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -313,7 +315,7 @@ def connect_reader(
     """A contained, read-only connection on the published snapshot (see `ensure_snapshot`)."""
     path = ensure_snapshot(db_path, wait=wait, poll=poll)
     try:
-        conn = duckdb.connect(str(path), read_only=True)
+        conn = extensions.connect(str(path), read_only=True)
     except duckdb.IOException as exc:
         if _is_lock_conflict(exc):
             raise WarehouseBusy(f"{path} cannot be opened right now: {_first_line(exc)}") from exc

@@ -124,3 +124,20 @@ def test_an_outlet_is_named_without_the_host_s_trailing_dot():
         outlet_from_url("https://www.business-standard.com./article/x") == "business-standard.com"
     )
     assert outlet_from_url("https://www.dawn.com/news/1") == "dawn.com"
+
+
+def test_no_connection_ipwire_opens_tries_to_download_an_extension(tmp_path):
+    """A query naming an http:// file would make DuckDB fetch httpfs from the network; the
+    writer's connection (and every other, through warehouse.extensions.connect) refuses."""
+    import duckdb
+    import pytest
+
+    from ipwire.warehouse import db as wh
+
+    with wh.connect(tmp_path / "wh.duckdb") as conn:
+        with pytest.raises(duckdb.Error) as caught:
+            conn.execute("SELECT * FROM read_csv('http://127.0.0.1:9/x.csv')")
+    assert "download" not in str(caught.value).lower()
+    with wh.connect(tmp_path / "wh.duckdb", read_only=True) as conn:
+        setting = conn.execute("SELECT current_setting('autoinstall_known_extensions')")
+        assert setting.fetchone()[0] is False

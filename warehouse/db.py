@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from ipwire.warehouse import extensions
+
 
 def _remember_missing_pandas() -> None:
     """DuckDB's Python binding tries `import pandas` for every parameter it converts; when
@@ -64,9 +66,9 @@ def connect(
     if read_only:
         if not p.exists():
             raise FileNotFoundError(f"no warehouse at {p}: run `ipwire ingest` first")
-        return duckdb.connect(str(p), read_only=True)
+        return extensions.connect(str(p), read_only=True)
     p.parent.mkdir(parents=True, exist_ok=True)
-    conn = duckdb.connect(str(p))
+    conn = extensions.connect(str(p))
     if migrate_schema:
         migrate(conn)
     return conn

@@ -52,6 +52,15 @@ def extension_file(name: str) -> Path:
     return found[-1]
 
 
+NO_DOWNLOADS = {"autoinstall_known_extensions": False}
+
+
+def connect(database: str = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """`duckdb.connect` with automatic extension installs off from the first statement: every
+    connection ipwire opens goes through here, so no query can make DuckDB fetch code."""
+    return duckdb.connect(database, read_only=read_only, config=dict(NO_DOWNLOADS))
+
+
 def no_downloads(conn: duckdb.DuckDBPyConnection) -> None:
     """Forbid automatic extension installs on `conn` (a query naming http:// would fetch one)."""
     conn.execute("SET autoinstall_known_extensions = false")

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from ipwire.warehouse import extensions
+
 INDEX_SCHEMA = "fts_main_articles"
 _CREATE = (
     "PRAGMA create_fts_index('articles', 'article_id', 'title', 'body',"
@@ -73,7 +75,7 @@ def index_copy(path: str | os.PathLike[str], previous: str | os.PathLike[str] | 
 
     Returns "reused", "built" or "none" (no articles table).
     """
-    with duckdb.connect(str(path)) as conn:
+    with extensions.connect(str(path)) as conn:
         if not _has_table(conn, "articles"):
             return "none"
         mark = fingerprint(conn)
@@ -141,7 +143,7 @@ def open_search(db_path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
 def _in_memory(path: Path) -> duckdb.DuckDBPyConnection:
     from ipwire import snapshot
 
-    conn = duckdb.connect()
+    conn = extensions.connect()
     try:
         conn.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS wh (READ_ONLY)")
         rows = conn.execute(
