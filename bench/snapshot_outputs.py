@@ -28,9 +28,12 @@ from _common import IPWIRE, PACKS, ROOT, load_labels, pack_pages
 
 
 def _run(cmd: list[str], out: Path) -> None:
-    """Run one command with its standard output into ``out``; a failure stops the snapshot."""
+    """Run one command with its standard output into ``out``; a failure stops the snapshot
+    (exit 3, "some inputs rejected", is an output like any other: each has its row)."""
     with out.open("wb") as fh:
-        subprocess.run(cmd, stdout=fh, check=True, cwd=ROOT)
+        done = subprocess.run(cmd, stdout=fh, cwd=ROOT)
+    if done.returncode not in (0, 3):
+        raise subprocess.CalledProcessError(done.returncode, cmd)
 
 
 STAGES = ("extract", "classify", "dedup")
