@@ -26,6 +26,7 @@ from ipwire.settings import FeedConfig, feed_configs_from  # noqa: E402
 from ipwire.tasks import classify as classify_mod  # noqa: E402
 from ipwire.tasks import clean as clean_mod  # noqa: E402
 from ipwire.tasks import load as load_mod  # noqa: E402
+from ipwire.tasks import shard as shard_mod  # noqa: E402
 from ipwire.tasks import sources as sources_mod  # noqa: E402
 from ipwire.tasks import web as web_mod  # noqa: E402
 from ipwire.tasks.clean.budget import Budget  # noqa: E402
@@ -299,17 +300,21 @@ class RunFailed(RuntimeError):
 
 @flow(name="ingest", on_failure=[ops.on_ingest_failure], on_crashed=[ops.on_ingest_failure])
 def ingest(
-    sources: list[str] | None = None, db: str | None = None, config: str | None = None
+    sources: list[str] | None = None,
+    db: str | None = None,
+    config: str | None = None,
+    shard: str | None = None,
 ) -> RunSummary:
     """Ingest files, folders and URLs (or the configured sources) into the warehouse.
 
     One writer at a time: a second ingest waits for the first. Readers get a snapshot
     published after each run, so `ipwire sql` never meets a lock. The run's row says what
     the run's outcome says: a snapshot that cannot be published fails the run, row included.
+    `shard` "K/N" keeps the feeds and URLs whose host (and the files whose path) is in shard K.
     """
     db_file = str(wh.db_path(db))
     with snapshot.writer_lock(db_file, log_fn=get_run_logger().warning):
-        summary = _ingest_locked(sources, db_file, config)
+        summary = _ingest_locked(sources, db_file, config, shard)
         _publish(db_file, summary)
     ops.publish_run_artifacts(summary, snapshot.snapshot_path(db_file))
     folder = load_settings(config).desk.report_folder
@@ -392,8 +397,11 @@ def _web_source(db_file: str, urls: list[str], feeds: list[FeedConfig], settings
     return fetcher, pieces
 
 
-def _ingest_locked(sources: list[str] | None, db_file: str, config: str | None) -> RunSummary:
+def _ingest_locked(
+    sources: list[str] | None, db_file: str, config: str | None, shard: str | None = None
+) -> RunSummary:
     settings = load_settings(config)
+    part = shard_mod.parse_shard(shard)  # a bad K/N fails before the run's row is written
     classify_mod.load_taxonomy(settings.classify.taxonomy or None)  # fail before any work
     sources = list(sources or settings.sources.paths)
     run_id = uuid.uuid4().hex[:16]
@@ -413,8 +421,10 @@ def _ingest_locked(sources: list[str] | None, db_file: str, config: str | None) 
         feeds = [] if sources else feed_configs_from({"feeds": settings.feeds}, source="feeds")
         if not (paths or urls or feeds):
             raise NothingToRead("no SOURCE given and none configured ([sources] paths, [[feeds]])")
+        urls, feeds = shard_mod.pick_urls(urls, part), shard_mod.pick_urls(feeds, part)
         # Sources: find files. Rejections so far are recorded with the first batch.
         files, pending = discover(paths, settings.sources.extensions)
+        files = shard_mod.pick_files(files, part)
         progress.update("files", 0, len(files))
         summary.sources_read = len(files)
         summary.sources_failed = sum(1 for r in pending if r.reason == "not_found")
@@ -456,7 +466,7 @@ def _ingest_locked(sources: list[str] | None, db_file: str, config: str | None) 
             process_batches(db_file, run_id, [], pending, settings, started_at, totals, summary)
         if totals.written:
             recluster_stories(db_file, totals.written, settings.dedup)
-        nothing_read = summary.sources_read == 0
+        nothing_read = summary.sources_read == 0 and bool(files or urls or feeds or not part)
         status = "failed" if nothing_read else "completed"
         note = "no source could be read" if nothing_read else None
     except NothingToRead as exc:

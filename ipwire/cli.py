@@ -94,12 +94,19 @@ def missing_paths(sources: Iterable[str]) -> list[str]:
     return [s for s in sources if not is_url(s) and not Path(s).expanduser().exists()]
 
 
-def preflight(sources: tuple[str, ...], db: str | None, config: str | None) -> Any:
-    """Everything that can be checked without Prefect: settings (all problems at once), the
-    taxonomy, the SOURCE paths and the warehouse path. Returns the settings."""
+def preflight(
+    sources: tuple[str, ...], db: str | None, config: str | None, shard: str | None = None
+) -> Any:
+    """Everything that can be checked without Prefect: the shard, settings (all problems at
+    once), the taxonomy, the SOURCE paths and the warehouse path. Returns the settings."""
     from ipwire.config import load_settings
     from ipwire.tasks.classify import load_taxonomy
+    from ipwire.tasks.shard import parse_shard
 
+    try:
+        parse_shard(shard)
+    except ValueError as exc:
+        fail(str(exc), exit_codes.USAGE)
     settings = load_settings(config)
     load_taxonomy(settings.classify.taxonomy or None)
     missing = missing_paths(sources)
@@ -153,16 +160,21 @@ def _grace() -> None:
 @db_option
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
-def ingest(sources: tuple[str, ...], db: str | None, config: str | None, as_json: bool) -> None:
+@click.option("--shard", metavar="K/N", help="Only hosts (files: paths) in shard K of N.")
+def ingest(
+    sources: tuple[str, ...], db: str | None, config: str | None, as_json: bool, shard: str | None
+) -> None:
     """Run the ingest flow over files, folders (recursive), feed URLs or article URLs.
 
-    With no SOURCE the configured sources are read. Exits 0 when the run completed, even if
-    some items were rejected (each is listed); 4 when a SOURCE does not exist, 5 on bad
+    With no SOURCE the configured sources are read. `--shard K/N` (N cron jobs) takes the
+    feeds and URLs whose host hashes to K (one host is always fetched by one job) and the
+    files whose path does. Exits 0 when the run completed, even if some items were rejected
+    (each is listed); 2 on a bad --shard, 4 when a SOURCE does not exist, 5 on bad
     configuration (before anything starts), 7 when no source could be read, 1 on a failure.
 
     Example: ipwire ingest seeds/ --db data/ipwire.duckdb
     """
-    preflight(sources, db, config)
+    preflight(sources, db, config, shard)
     start_prefect()
     from ipwire.flows.ingest import RunFailed
     from ipwire.flows.ingest import ingest as ingest_flow
@@ -171,7 +183,7 @@ def ingest(sources: tuple[str, ...], db: str | None, config: str | None, as_json
     try:
         with progress.showing(progress.wanted(quiet=quiet())):
             progress.starting("ingest")
-            summary = ingest_flow(sources=list(sources) or None, db=db, config=config)
+            summary = ingest_flow(sources=list(sources) or None, db=db, config=config, shard=shard)
     except RunFailed as exc:  # completed its bookkeeping, but read nothing
         summary = exc.summary
     except Exception:

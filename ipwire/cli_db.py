@@ -14,12 +14,14 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from ipwire import exit_codes, progress
 from ipwire.cli_common import config_option, db_option
 from ipwire.cli_ops import (
+    check_lake,
     check_writable_warehouse,
     fail,
     is_warehouse_file,
@@ -166,6 +168,176 @@ def db_restore(backup: str, db: str | None, force: bool) -> None:
         snapshot.publish_snapshot(live)
     note = f"; applied {', '.join(f'{m.version:04d}_{m.name}' for m in applied)}" if applied else ""
     click.echo(f"restored {source} to {live} ({describe(live)}){note}")
+
+
+# --- copy between a .duckdb file and a DuckLake ----------------------------------------------
+
+
+def shown(address: str) -> str:
+    """An address fit for output: any password masked."""
+    from ipwire.warehouse import lake
+
+    return lake.mask_password(address)
+
+
+def held_rows(address: str, data_path: str | None) -> dict[str, int]:
+    """Rows per non-empty table of a copy target (a lake is created and migrated if new)."""
+    from ipwire.warehouse import extensions, lake
+
+    if lake.is_lake_address(address):
+        conn = lake.open_warehouse(address, data_path)
+    elif Path(address).exists():
+        conn = extensions.connect(address, read_only=True)
+    else:
+        return {}
+    try:
+        return {t: n for t, (n, _) in lake.fingerprint(conn).items() if n}
+    finally:
+        conn.close()
+
+
+def side_hash(address: str, data_path: str | None, tables: list[str]) -> tuple[int, str]:
+    """(rows, content hash) of `tables` as stored now, read afresh after the copy committed."""
+    from ipwire.warehouse import extensions, lake
+
+    if lake.is_lake_address(address):
+        conn = lake.connect_lake(address, data_path, read_only=True)
+    else:
+        conn = extensions.connect(address, read_only=True)
+    try:
+        got = lake.fingerprint(conn)
+    finally:
+        conn.close()
+    prints = {t: got.get(t, (0, 0)) for t in tables}
+    return sum(n for n, _ in prints.values()), lake.warehouse_hash(prints)
+
+
+def empty_lake(address: str, data_path: str | None) -> None:
+    """--force on a lake target: delete every row of its ipwire tables in one transaction."""
+    from ipwire.warehouse import lake
+
+    conn = lake.open_warehouse(address, data_path)
+    try:
+        tables = list(lake.fingerprint(conn))  # ipwire's tables, not the lake's helpers
+        lake.run_batch(conn, lambda c: [c.execute(f'DELETE FROM "{t}"') for t in tables])
+    finally:
+        conn.close()
+
+
+def copy_error(exc: Exception) -> NoReturn:
+    """A refused or failed copy as one line with the exit code that names the case."""
+    from ipwire.warehouse import lake
+
+    text = shown((str(exc).strip().splitlines() or [type(exc).__name__])[0])
+    if isinstance(exc, lake.CatalogUnreachable):
+        fail(text, exit_codes.BUSY)
+    if isinstance(exc, lake.LakeAddressError):
+        fail(text, exit_codes.CONFIG)
+    if "no warehouse at" in text:
+        fail(text, exit_codes.NOT_FOUND)
+    if "already holds data" in text or "migrate the source first" in text:
+        fail(text, exit_codes.USAGE)
+    fail(f"copy failed (none of it was committed): {text}", exit_codes.FAILED)
+
+
+@db_group.command("copy")
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    metavar="ADDRESS",
+    help="Where to copy: ducklake:postgres:dbname=… host=… or a .duckdb file.",
+)
+@click.option("--from", "source", metavar="ADDRESS", help="What to copy (default: --db).")
+@db_option
+@click.option("--data-path", metavar="PATH", help="The lake's data folder or s3:// prefix.")
+@click.option("--force", is_flag=True, help="Empty or replace a target that holds data.")
+def db_copy(
+    target: str, source: str | None, db: str | None, data_path: str | None, force: bool
+) -> None:
+    """Copy a warehouse into an empty one: a .duckdb file into a DuckLake, or back.
+
+    The copy is one transaction, committed only when every table's rows and content
+    fingerprint match the source; both sides are then read again and their rows and content
+    hash printed. A warehouse file is copied under its writer lock (a running ingest finishes
+    first and the next waits); a file target is written beside it and renamed into place.
+    Exits 2 when the target holds data (add --force) or the source's schema is older, 4 when
+    the source does not exist, 5 on a malformed address, 6 when a catalog is unreachable.
+
+    Example: ipwire db copy --to 'ducklake:postgres:dbname=ipwire host=db1 user=ipwire'
+    --data-path /mnt/ipwire-lake
+    """
+    import contextlib
+    import time
+
+    import duckdb
+
+    from ipwire import snapshot
+    from ipwire.warehouse import extensions, lake
+
+    src = source or db or ""
+    if not lake.is_lake_address(src):  # the usual warehouse unless --from says otherwise
+        src = str(require_warehouse(src or None, live=True))
+    lakes = [a for a in (src, target) if lake.is_lake_address(a)]
+    if len(lakes) == 2:
+        fail("both sides are lakes: copy through a .duckdb file", exit_codes.USAGE)
+    if lake.is_lake_address(target) and not data_path:
+        fail("a lake target needs --data-path (a folder or s3:// prefix)", exit_codes.USAGE)
+    if not lakes and Path(src).resolve() == Path(target).resolve():
+        fail(f"--from and --to are the same warehouse ({src})", exit_codes.USAGE)
+    for side in (src, target):
+        check_lake(side)  # a lake must parse and answer; a file path passes
+    dst_file = None if lake.is_lake_address(target) else check_writable_warehouse(target)
+    started = time.monotonic()
+    say = lambda m: click.echo(m, err=True)  # noqa: E731
+    with contextlib.ExitStack() as stack:
+        try:
+            if not lake.is_lake_address(src):  # no ingest may tear the copy
+                stack.enter_context(snapshot.writer_lock(src, log_fn=say))
+                with extensions.connect(src) as conn:
+                    conn.execute("CHECKPOINT")  # the file alone holds every committed row
+            if dst_file is not None:
+                stack.enter_context(snapshot.writer_lock(dst_file, log_fn=say))
+            held = held_rows(target, data_path)
+            if held and not force:
+                listed = ", ".join(f"{t} ({n} rows)" for t, n in sorted(held.items()))
+                fail(f"{shown(target)} holds data: {listed}; add --force", exit_codes.USAGE)
+            if dst_file is None:
+                if held:
+                    empty_lake(target, data_path)
+                report = lake.copy_warehouse(src, target, dst_data_path=data_path)
+            else:
+                report = copy_to_file(src, dst_file, data_path)
+            tables = sorted(report.tables)
+            src_rows, src_hash = side_hash(src, data_path, tables)
+            dst_rows, dst_hash = side_hash(target, data_path, tables)
+        except (lake.LakeError, OSError, duckdb.Error) as exc:
+            copy_error(exc)
+    if (src_rows, src_hash) != (dst_rows, dst_hash):
+        fail(f"{shown(target)} does not match {shown(src)} after the copy", exit_codes.FAILED)
+    note = f"; not copied: {', '.join(report.skipped)}" if report.skipped else ""
+    click.echo(
+        f"copied {shown(src)} ({src_rows:,} rows, hash {src_hash[:16]}) to {shown(target)}"
+        f" ({dst_rows:,} rows, hash {dst_hash[:16]}) in {time.monotonic() - started:.1f}s{note}"
+    )
+
+
+def copy_to_file(src: str, dst: Path, data_path: str | None):
+    """Copy into a new file beside `dst`, rename it into place and publish its snapshot, so
+    the target is the old warehouse or the whole copy, never half of one."""
+    from ipwire import snapshot
+    from ipwire.warehouse import lake
+
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.copy")
+    try:
+        report = lake.copy_warehouse(src, tmp, src_data_path=data_path)
+        os.replace(tmp, dst)
+        dst.with_name(dst.name + ".wal").unlink(missing_ok=True)  # the old file's log
+        snapshot.publish_snapshot(dst)
+        return report
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
 
 
 # --- commands that change a warehouse in place ------------------------------------------------

@@ -37,3 +37,17 @@ def db_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def seeds_dir() -> Path:
     return SEEDS
+
+
+@pytest.fixture(scope="session")
+def pg():
+    """One PostgreSQL server (Debian's binaries, a temporary folder, a free port) for the
+    whole session; each test creates a database of its own on it."""
+    from pg_server import start_server
+
+    try:
+        server = start_server()
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+    yield server
+    server.stop()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from pg_server import free_port, start_server
+from pg_server import free_port
 
 from ipwire.ids import content_hash, stable_id
 from ipwire.records import ActorMention, Article, Classification, RawDoc, Stripped, TopicScore
@@ -21,17 +21,6 @@ from ipwire.warehouse import lake
 
 AT = "2026-11-22T00:00:00+00:00"
 _names = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def pg():
-    """One PostgreSQL server for the session; each test gets a database of its own."""
-    try:
-        server = start_server()
-    except FileNotFoundError as exc:
-        pytest.skip(str(exc))
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from pg_server import start_server
 
 from ipwire.warehouse import lake
 
@@ -62,16 +61,6 @@ conn.execute("INSERT INTO items SELECT 'killed-' || range, 'k' FROM range(500)")
 print("inserted", flush=True)
 time.sleep(60)
 """
-
-
-@pytest.fixture(scope="module")
-def pg():
-    try:
-        server = start_server()
-    except FileNotFoundError as exc:
-        pytest.skip(str(exc))
-    yield server
-    server.stop()
 
 
 @pytest.fixture
