@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -15,37 +11,10 @@ import click
 import duckdb
 import pytest
 from click.testing import CliRunner
+from procs import kill, spawn, wait_for
 
 from ipwire import cli_ops, ops, snapshot
 from ipwire.warehouse import db as wh
-
-PY = sys.executable
-
-
-def spawn(code: str, *args: str) -> subprocess.Popen:
-    """A Python child running `code` (dedented) with `args` as sys.argv[1:]."""
-    return subprocess.Popen(
-        [PY, "-c", textwrap.dedent(code), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-
-
-def wait_for(path: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{path} did not appear")
-        time.sleep(0.05)
-
-
-def kill(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-
 
 # A writer as the ingest flow does it: under the lock, several short connections (one per
 # batch), each inserting rows, with pauses in between; it records when it held the lock.

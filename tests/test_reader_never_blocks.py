@@ -6,10 +6,6 @@ Writers are real second processes, as a nightly run would be.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -17,6 +13,7 @@ import click
 import duckdb
 import pytest
 from click.testing import CliRunner
+from procs import kill, spawn, wait_for
 
 from ipwire import cli_sql, exit_codes, snapshot
 from ipwire.warehouse import db as wh
@@ -28,30 +25,6 @@ def cli() -> None:
 
 
 cli_sql.register(cli)
-
-
-def spawn(code: str, *args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(code), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-
-
-def wait_for(path: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{path} did not appear")
-        time.sleep(0.05)
-
-
-def kill(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
 
 
 def make_live(db: Path) -> None:

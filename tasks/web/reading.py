@@ -52,8 +52,15 @@ def read_feed(
     max_entries: int | None = None,
 ) -> WebBatch:
     """`iter_feed` gathered into one batch (for callers that want a feed whole)."""
+    return _gathered(
+        iter_feed(fetcher, cfg, state, stored, fetched_at, outcome, parsed, max_entries)
+    )
+
+
+def _gathered(pieces: Iterable[WebBatch]) -> WebBatch:
+    """Every piece in one batch."""
     out = WebBatch()
-    for piece in iter_feed(fetcher, cfg, state, stored, fetched_at, outcome, parsed, max_entries):
+    for piece in pieces:
         out.extend(piece)
     return out
 
@@ -279,10 +286,7 @@ def read_url(
     max_entries: int | None = None,
 ) -> WebBatch:
     """`iter_url` gathered into one batch."""
-    out = WebBatch()
-    for piece in iter_url(fetcher, url, state, stored, fetched_at, max_entries):
-        out.extend(piece)
-    return out
+    return _gathered(iter_url(fetcher, url, state, stored, fetched_at, max_entries))
 
 
 def iter_url(
