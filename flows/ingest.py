@@ -21,6 +21,7 @@ from prefect.context import get_run_context  # noqa: E402
 
 from ipwire import ops, progress, snapshot  # noqa: E402
 from ipwire.config import load_settings  # noqa: E402
+from ipwire.flows.publish import _publish, weekly_report  # noqa: E402
 from ipwire.records import Article, RawDoc, Rejection  # noqa: E402
 from ipwire.settings import FeedConfig, feed_configs_from  # noqa: E402
 from ipwire.tasks import classify as classify_mod  # noqa: E402
@@ -32,6 +33,7 @@ from ipwire.tasks import web as web_mod  # noqa: E402
 from ipwire.tasks.clean.budget import Budget  # noqa: E402
 from ipwire.tasks.web import Fetcher  # noqa: E402
 from ipwire.warehouse import db as wh  # noqa: E402
+from ipwire.warehouse.lake import run_batch  # noqa: E402
 
 
 @dataclass
@@ -69,10 +71,14 @@ def open_run(
     db: str, run_id: str, started_at: str, sources: list[str], flow_run_id: str | None
 ) -> list[str]:
     """The run's row; first, runs whose process died are marked `crashed` (returned)."""
-    with wh.connect(db) as conn:
+
+    def write(conn) -> list[str]:  # one transaction, run again on a lake's commit conflict
         crashed = load_mod.mark_crashed_runs(conn)
         load_mod.begin_run(conn, run_id, started_at, sources, flow_run_id)
-    return crashed
+        return crashed
+
+    with wh.connect(db) as conn:
+        return run_batch(conn, write)
 
 
 @task(name="discover", cache_policy=NO_CACHE)
@@ -217,9 +223,15 @@ def load(
     at: str,
     dedup_settings,
 ) -> tuple[load_mod.BatchCounts, list[Rejection]]:
-    """One transaction for the batch (see `load_isolated`)."""
+    """One transaction for the batch (see `load_isolated`); on a lake dedup and stories run
+    inside it (`tasks.lake_batch`)."""
+    from ipwire.tasks.lake_batch import dedup_in_transaction
+
+    prepare = dedup_in_transaction(dedup_settings) if wh.is_lake(db) else None
     with wh.connect(db) as conn:
-        return load_mod.load_isolated(conn, run_id, raws, articles, rejections, at, dedup_settings)
+        return load_mod.load_isolated(
+            conn, run_id, raws, articles, rejections, at, dedup_settings, prepare
+        )
 
 
 @task(name="close-run", cache_policy=NO_CACHE)
@@ -227,7 +239,7 @@ def close_run(
     db: str, run_id: str, status: str, counts: load_mod.BatchCounts, note: str | None
 ) -> None:
     with wh.connect(db) as conn:
-        load_mod.finish_run(conn, run_id, status, counts, note)
+        run_batch(conn, lambda c: load_mod.finish_run(c, run_id, status, counts, note))
 
 
 def process_batches(
@@ -246,6 +258,7 @@ def process_batches(
     loaded with the batch.
     """
     logger = get_run_logger()
+    on_lake = wh.is_lake(db_file)  # there dedup and stories run inside the load's transaction
     batches = chunks(raws, settings.sources.batch_size) or [[]]
     for i, batch in enumerate(batches):
         rejected = list(early_rejections) if i == 0 else []
@@ -258,14 +271,16 @@ def process_batches(
         )
         rejected += more
         # Dedup: exact and near copies against the whole warehouse.
-        articles, more = dedup(db_file, articles, settings.dedup)
-        rejected += more
+        if not on_lake:
+            articles, more = dedup(db_file, articles, settings.dedup)
+            rejected += more
         # Classify: relevance, topics, tone, actors, with evidence.
         articles, more = classify(articles, settings.classify.taxonomy)
         rejected += more
         # Stories: reports of the same event share a story_id.
-        articles, more = cluster_stories(db_file, articles, settings.dedup)
-        rejected += more
+        if not on_lake:
+            articles, more = cluster_stories(db_file, articles, settings.dedup)
+            rejected += more
         # Load: one transaction per batch.
         counts, more = load(db_file, run_id, batch, articles, rejected, started_at, settings.dedup)
         rejected += more
@@ -316,58 +331,14 @@ def ingest(
     with snapshot.writer_lock(db_file, log_fn=get_run_logger().warning):
         summary = _ingest_locked(sources, db_file, config, shard)
         _publish(db_file, summary)
-    ops.publish_run_artifacts(summary, snapshot.snapshot_path(db_file))
+    report_from = db_file if wh.is_lake(db_file) else snapshot.snapshot_path(db_file)
+    ops.publish_run_artifacts(summary, report_from)
     folder = load_settings(config).desk.report_folder
     if folder and summary.status == "completed":
         weekly_report(db_file, folder)
     if summary.status == "failed":
         raise RunFailed(summary)  # so the failure hook and automations fire
     return summary
-
-
-@task(name="weekly-report", cache_policy=NO_CACHE)
-def weekly_report(db_file: str, folder: str) -> str | None:
-    """The last seven days' report into `[desk] report_folder`, linked from an artifact.
-
-    It reads the published snapshot, outside the writer lock; a report that cannot be
-    written is logged and the run stays completed (its articles are stored)."""
-    from prefect.artifacts import create_link_artifact
-
-    from ipwire.desk import write_weekly_report
-
-    try:
-        path = write_weekly_report(db_file, folder)
-    except Exception as exc:  # noqa: BLE001 - a report never fails the run that stored the data
-        get_run_logger().error("weekly report not written to %s: %s", folder, exc)
-        return None
-    create_link_artifact(
-        link=path.resolve().as_uri(),
-        link_text=path.name,
-        key=ops.WEEKLY_REPORT_KEY,
-        description="The last seven days (ending yesterday): ipwire report, one HTML file",
-    )
-    return str(path)
-
-
-def _publish(db_file: str, summary: RunSummary) -> None:
-    """Publish the readers' snapshot; when that fails, the run and its row become failed."""
-    try:
-        snapshot.publish_snapshot(db_file)
-    except Exception as exc:
-        where = str(snapshot.snapshot_path(db_file))
-        note = "articles are stored but the readers' snapshot was not published: "
-        note += load_mod.failure_note(exc, where)
-        get_run_logger().error("run %s: %s", summary.run_id, note)
-        summary.status, summary.note = "failed", note
-        try:
-            with wh.connect(db_file) as conn:
-                load_mod.fail_run(conn, summary.run_id, note)
-        except Exception as again:  # the warehouse itself cannot be written either
-            get_run_logger().error(
-                "run %s: could not record the failure: %s",
-                summary.run_id,
-                load_mod.failure_note(again, db_file),
-            )
 
 
 def _web_source(db_file: str, urls: list[str], feeds: list[FeedConfig], settings, at: str):
@@ -406,6 +377,8 @@ def _ingest_locked(
     sources = list(sources or settings.sources.paths)
     run_id = uuid.uuid4().hex[:16]
     started_at = load_mod.now_utc()
+    if wh.is_lake(db_file):  # made (in its data path) and migrated before the run's row
+        wh.connect(db_file, data_path=settings.warehouse.data_path or None).close()
     flow_run = getattr(get_run_context(), "flow_run", None)
     crashed = open_run(db_file, run_id, started_at, sources, str(flow_run.id) if flow_run else None)
     if crashed:

@@ -21,6 +21,7 @@ import click
 from ipwire import exit_codes, progress
 from ipwire.cli_common import config_option, db_option
 from ipwire.cli_ops import (
+    LAKE_NOT_A_FILE,
     check_lake,
     check_writable_warehouse,
     fail,
@@ -38,16 +39,25 @@ def db_group() -> None:
 @db_group.command("migrate")
 @db_option
 @click.option("--list", "list_only", is_flag=True, help="Show pending migrations, apply none.")
-def db_migrate(db: str | None, list_only: bool) -> None:
+@click.option(
+    "--data-path",
+    default=None,
+    help="A new DuckLake's Parquet folder or s3:// prefix (default: [warehouse] data_path).",
+)
+def db_migrate(db: str | None, list_only: bool, data_path: str | None) -> None:
     """Apply pending numbered migrations (each in a transaction with its log row).
 
-    Creates the warehouse when the file does not exist yet; publishes a fresh snapshot.
+    Creates the warehouse when the file (or the DuckLake) does not exist yet; publishes a
+    fresh snapshot of a file.
 
     Example: ipwire db migrate --list
     """
     from ipwire import snapshot
     from ipwire.warehouse import db as wh
 
+    if check_lake(db):
+        _migrate_lake(str(wh.db_path(db)), list_only, data_path)
+        return
     db_file = check_writable_warehouse(db)
     if list_only and not db_file.exists():  # listing creates nothing: all are pending
         todo = wh.all_migrations()
@@ -59,18 +69,41 @@ def db_migrate(db: str | None, list_only: bool) -> None:
         conn = wh.connect(db_file, migrate_schema=False)
         try:
             if list_only:
-                todo = wh.pending(conn)
-                for m in todo:
-                    click.echo(f"pending {m.version:04d}_{m.name}")
-                click.echo(f"{len(todo)} pending")
+                _say("pending", wh.pending(conn))
                 return
             done = wh.migrate(conn)
-            for m in done:
-                click.echo(f"applied {m.version:04d}_{m.name}")
-            click.echo(f"{len(done)} applied; schema at version {schema_version(conn):04d}")
+            _say("applied", done, f"; schema at version {schema_version(conn):04d}")
         finally:
             conn.close()
         snapshot.publish_snapshot(db_file)  # readers see the new schema and views
+
+
+def _migrate_lake(address: str, list_only: bool, data_path: str | None) -> None:
+    """`db migrate` on a DuckLake: the translated migrations in one lake transaction, safe
+    while other processes migrate or write (a conflicting commit is run again)."""
+    from ipwire.config import load_settings
+    from ipwire.warehouse import db as wh
+    from ipwire.warehouse import lake
+
+    path = data_path or load_settings(None).warehouse.data_path or None
+    try:
+        conn = wh.connect(address, migrate_schema=False, data_path=path)
+    except lake.LakeError as exc:
+        fail(str(exc), exit_codes.FAILED)
+    with conn:
+        if list_only:
+            _say("pending", lake.pending(conn))
+            return
+        done = lake.migrate(conn)
+        version = max(lake.applied_versions(conn), default=0)
+        _say("applied", done, f"; schema at version {version:04d}")
+
+
+def _say(what: str, migrations: list, tail: str = "") -> None:
+    """One line per migration, then the count (`pending` or `applied`)."""
+    for m in migrations:
+        click.echo(f"{what} {m.version:04d}_{m.name}")
+    click.echo(f"{len(migrations)} {what}{tail}")
 
 
 def schema_version(conn) -> int:
@@ -119,6 +152,8 @@ def db_backup(dest: str, db: str | None, force: bool) -> None:
     from ipwire.warehouse import extensions
 
     live = require_warehouse(db, live=True)
+    if isinstance(live, str):
+        fail(LAKE_NOT_A_FILE, exit_codes.USAGE)
     target = Path(dest).expanduser()
     if target.resolve() in warehouse_files(live):
         fail(f"{target} is one of the warehouse's own files: choose another DEST", exit_codes.USAGE)

@@ -31,10 +31,13 @@ SUFFIX = {"csv": ".csv", "parquet": ".parquet"}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def warehouse_files(db: Path) -> set[Path]:
-    """The files a warehouse owns: live file, its WAL, lock, snapshot and the snapshot's WAL."""
+def warehouse_files(db: Path | str) -> set[Path]:
+    """The files a warehouse owns: live file, its WAL, lock, snapshot and the snapshot's WAL
+    (none for a DuckLake address: its files are the lake's, which exports never touch)."""
     from ipwire import snapshot
 
+    if isinstance(db, str):
+        return set()
     live = db.resolve()
     snap = snapshot.snapshot_path(live)
     return {
@@ -109,6 +112,9 @@ def _source(conn: Any, table: str | None, query: str | None) -> tuple[str, str]:
                 exit_codes.NOT_FOUND,
             )
         return f'SELECT * FROM "{table}"', table
+    from ipwire.cli_sql import refuse_writing_statements
+
+    refuse_writing_statements(conn, str(query))
     return str(query), "query"
 
 

@@ -60,15 +60,17 @@ def _write(db: str | None, action: str, url: str, note: str | None, analyst: str
                 f"no feed {url} in {db_file}: `ipwire feeds list` shows the feeds it knows",
                 exit_codes.NOT_FOUND,
             )
-        if action == "retire":
-            conn.execute(
-                "INSERT INTO feed_retirements (feed_url, note, retired_by) VALUES (?, ?, ?)"
-                " ON CONFLICT (feed_url) DO UPDATE SET note = excluded.note,"
-                " retired_by = excluded.retired_by",
-                [url, note, f"cli:{analyst}"],
-            )
-        else:
-            conn.execute("DELETE FROM feed_retirements WHERE feed_url = ?", [url])
+        from ipwire.warehouse.lake import run_batch
+
+        def write(c) -> None:  # delete + insert: the same on a file and on a lake (no keys)
+            c.execute("DELETE FROM feed_retirements WHERE feed_url = ?", [url])
+            if action == "retire":
+                c.execute(
+                    "INSERT INTO feed_retirements (feed_url, note, retired_by) VALUES (?, ?, ?)",
+                    [url, note, f"cli:{analyst}"],
+                )
+
+        run_batch(conn, write, claims=["feed_retirements"])
         conn.close()
         snapshot.publish_snapshot(db_file)  # `ipwire status` sees it at once
 

@@ -64,7 +64,7 @@ def is_warehouse_file(path: Path) -> bool:
         return False
 
 
-def require_warehouse(db: str | os.PathLike[str] | None, *, live: bool = False) -> Path:
+def require_warehouse(db: str | os.PathLike[str] | None, *, live: bool = False) -> Path | str:
     """The warehouse file of `--db`/IPWIRE_DB, refusing a path that holds none (exit NOT_FOUND).
 
     Commands that read or change a warehouse call it first, so a mistyped `--db` never
@@ -74,6 +74,8 @@ def require_warehouse(db: str | os.PathLike[str] | None, *, live: bool = False) 
     from ipwire import snapshot
     from ipwire.warehouse import db as wh
 
+    if check_lake(None if db is None else str(db)):  # a DuckLake: its catalog answers
+        return wh.db_path(db)
     path = wh.db_path(db)
     if path.is_dir():
         fail(
@@ -94,6 +96,12 @@ def require_warehouse(db: str | os.PathLike[str] | None, *, live: bool = False) 
         f"`ipwire ingest SOURCE --db {path}` or `ipwire db migrate --db {path}`",
         exit_codes.NOT_FOUND,
     )
+
+
+LAKE_NOT_A_FILE = (
+    "this command works on a .duckdb file; a DuckLake is copied to and from one with "
+    "`ipwire db copy --from ducklake:… --to FILE.duckdb` (and back with --to ducklake:…)"
+)
 
 
 def check_lake(db: str | None) -> bool:
@@ -118,6 +126,8 @@ def check_writable_warehouse(db: str | None) -> Path:
     from ipwire.warehouse import db as wh
 
     path = wh.db_path(db)
+    if isinstance(path, str):  # a DuckLake address where only a file will do
+        fail(LAKE_NOT_A_FILE, exit_codes.USAGE)
     if path.is_dir():
         fail(f"{path} is a folder, not a warehouse file: give --db FILE.duckdb", exit_codes.USAGE)
     if path.exists() and path.stat().st_size and not is_warehouse_file(path):

@@ -63,6 +63,7 @@ def sql(
 
     conn = open_reader(db)  # the published snapshot, contained: never the live file
     try:
+        refuse_writing_statements(conn, query)
         cur = conn.execute(query)  # every statement runs; the cursor holds the last result
         columns = [d[0] for d in cur.description or []]
         rows = cur.fetchall() if columns else []
@@ -82,6 +83,26 @@ def sql(
         click.echo("[]" if fmt == "json" else "" if fmt != "table" else "(no result set)")
         return
     click.echo(render(columns, rows, fmt, max_width))
+
+
+# What a query may be: reading statements only. The reader's settings already stop the rest on
+# a snapshot; on a lake the data folder must stay readable, which would let COPY TO or ATTACH
+# write there, so the statement kinds are checked before anything runs.
+_READING = {"SELECT", "EXPLAIN", "CALL", "PRAGMA", "TRANSACTION"}
+
+
+def refuse_writing_statements(conn, query: str) -> None:
+    """Raise the refusal when any statement of `query` is not a reading one (a query that
+    does not parse is left to DuckDB, whose message says where)."""
+    import duckdb
+
+    try:
+        kinds = [st.type.name for st in conn.extract_statements(query)]
+    except duckdb.Error:
+        return
+    bad = sorted({k for k in kinds if k not in _READING})
+    if bad:
+        raise click.ClickException(f"{_REFUSED} ({', '.join(bad)} statements are not run)")
 
 
 def register(cli: click.Group) -> None:

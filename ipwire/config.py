@@ -70,6 +70,14 @@ class DeskSettings:
     report_folder: str = ""
 
 
+@dataclass
+class WarehouseSettings:
+    # where a DuckLake warehouse (--db ducklake:postgres:…) keeps its Parquet files: a folder
+    # every worker mounts at the same path, or s3://bucket/prefix; needed once, when the lake
+    # is made (the catalog remembers it). Ignored for a .duckdb file.
+    data_path: str = ""
+
+
 # Sections whose settings class is shared with the stage that uses it.
 _STAGE_SECTIONS: dict[str, type] = {
     "dedup": DedupSettings,
@@ -80,6 +88,7 @@ _LOCAL_SECTIONS: dict[str, type] = {
     "clean": CleanSettings,
     "classify": ClassifySettings,
     "desk": DeskSettings,
+    "warehouse": WarehouseSettings,
 }
 
 _SHARE = (0.0, 1.0)
@@ -171,6 +180,7 @@ class Settings:
     clean: CleanSettings
     classify: ClassifySettings
     desk: DeskSettings
+    warehouse: WarehouseSettings
     dedup: DedupSettings
     http: HttpSettings
     feeds: list[dict[str, Any]]

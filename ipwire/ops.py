@@ -248,8 +248,13 @@ def publish_run_artifacts(summary: Any, db_path: str | os.PathLike[str]) -> dict
     s = summary_dict(summary)
     conn = None
     try:
-        conn = extensions.connect(str(db_path), read_only=True)
-    except (duckdb.Error, OSError) as exc:
+        if str(db_path).startswith("ducklake:"):
+            from ipwire.warehouse import db as wh
+
+            conn = wh.connect(str(db_path), read_only=True)
+        else:
+            conn = extensions.connect(str(db_path), read_only=True)
+    except (duckdb.Error, OSError, RuntimeError) as exc:
         log.warning("run report without warehouse details: %s", exc)
     try:
         markdown = run_report_markdown(s, conn)
@@ -375,22 +380,29 @@ def sync_retired_feeds(conn: duckdb.DuckDBPyConnection, feeds: Any, source: str)
     """Record the feeds the configuration marks `retired = true` (FeedConfig.retired) in
     `feed_retirements`, so they stop alarming; returns how many were new. Feeds retired by
     the configuration and no longer marked there are brought back; CLI retirements stay."""
+    from ipwire.warehouse.lake import insert_new, run_batch
+
     retired = [f.url for f in feeds if getattr(f, "retired", False)]
     tag = f"config:{source}"
-    before = conn.execute("SELECT count(*) FROM feed_retirements").fetchone()[0]
-    conn.execute(
-        "DELETE FROM feed_retirements WHERE retired_by LIKE 'config:%' AND NOT list_contains(?, "
-        "feed_url)",
+    stale = conn.execute(
+        "SELECT count(*) FROM feed_retirements WHERE retired_by LIKE 'config:%'"
+        " AND NOT list_contains(?, feed_url)",
         [retired],
-    )
-    for url in retired:
-        conn.execute(
-            "INSERT INTO feed_retirements (feed_url, note, retired_by) VALUES (?, ?, ?) "
-            "ON CONFLICT (feed_url) DO NOTHING",
-            [url, "retired = true in the configuration", tag],
+    ).fetchone()[0]
+    have = {r[0] for r in conn.execute("SELECT feed_url FROM feed_retirements").fetchall()}
+    if not stale and set(retired) <= have:
+        return 0  # nothing to write (no transaction, so idle writers never contend here)
+
+    def write(c: duckdb.DuckDBPyConnection) -> int:
+        c.execute(
+            "DELETE FROM feed_retirements WHERE retired_by LIKE 'config:%'"
+            " AND NOT list_contains(?, feed_url)",
+            [retired],
         )
-    after = conn.execute("SELECT count(*) FROM feed_retirements").fetchone()[0]
-    return max(0, after - before)
+        rows = [[url, "retired = true in the configuration", tag] for url in retired]
+        return insert_new(c, "feed_retirements", rows, columns=["feed_url", "note", "retired_by"])
+
+    return run_batch(conn, write, claims=["feed_retirements"])
 
 
 AUTOMATION_FILE = Path(__file__).resolve().parents[1] / "deployments" / "automation-failure.yaml"

@@ -15,6 +15,10 @@ DuckDB allows one read-write process or many read-only processes per file, never
   waits for that run's snapshot and then says so.
 * the reader's connection is contained: it cannot write, attach, read or write files outside the
   warehouse, install or load extensions from the network, or change its own settings.
+
+A DuckLake warehouse (`ducklake:postgres:…`) needs none of the file's machinery: DuckLake lets
+many writers commit at once and readers see the last commit, so there the writer lock is not
+taken, no snapshot is published, and readers attach the lake read-only (still contained).
 """
 
 from __future__ import annotations
@@ -65,7 +69,7 @@ def writer_lock(
     timeout: float | None = None,
     log_fn: Callable[[str], Any] | None = None,
     poll: float = 0.5,
-) -> Iterator[Path]:
+) -> Iterator[Path | None]:
     """Hold the warehouse's writer lock (fcntl.flock on `<db>.lock`) for the `with` body.
 
     A second writer WAITS (logging who holds the lock) until the first releases it, so two
@@ -73,6 +77,9 @@ def writer_lock(
     lock is released by the kernel if the holder dies, so a crashed run never wedges the next.
     `timeout=None` waits forever; otherwise `WriterBusy` is raised after `timeout` seconds.
     """
+    if _is_lake(db_path):  # DuckLake serialises conflicting commits itself
+        yield None
+        return
     say = log_fn or log.warning
     path = lock_path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -111,6 +118,8 @@ def writer_lock(
 
 def writer_active(db_path: str | os.PathLike[str]) -> bool:
     """True while some process holds the writer lock (probed with a shared, non-blocking lock)."""
+    if _is_lake(db_path):
+        return False
     path = lock_path(db_path)
     if not path.exists():
         return False
@@ -171,15 +180,18 @@ def check_warehouse_file(path: str | os.PathLike[str]) -> None:
         raise NoWarehouse(f"{p} is not a DuckDB file (its first bytes are {head[:8]!r})")
 
 
-def publish_snapshot(db_path: str | os.PathLike[str]) -> Path:
+def publish_snapshot(db_path: str | os.PathLike[str]) -> Path | None:
     """Publish a read-only copy of the warehouse for readers; returns its path.
 
     Call it while holding `writer_lock`: it checkpoints the live file (so the copy needs no
     WAL), copies it to a temporary file in the same folder, builds the search index in that
     copy (the live file is never touched by it), fsyncs and renames it over
     `<stem>.snapshot.duckdb`. The rename is atomic, so a reader sees the old snapshot or the new
-    one, never half a file; a reader that has the old one open keeps it.
+    one, never half a file; a reader that has the old one open keeps it. A lake has no
+    snapshot (readers see its last commit): None.
     """
+    if _is_lake(db_path):
+        return None
     live = Path(db_path)
     if not live.exists():
         raise FileNotFoundError(f"no warehouse at {live}")
@@ -288,17 +300,22 @@ def ensure_snapshot(
 
 
 def harden(
-    conn: duckdb.DuckDBPyConnection, extensions: tuple[str, ...] = READER_EXTENSIONS
+    conn: duckdb.DuckDBPyConnection,
+    extensions: tuple[str, ...] = READER_EXTENSIONS,
+    allowed: tuple[str, ...] = (),
 ) -> None:
     """Contain a reader's connection: no files outside the database, no network, no settings.
 
     Needed extensions are loaded from their wheels first; then external access (COPY TO,
     ATTACH, read_csv/read_text/glob, http:// paths, INSTALL/LOAD) is switched off, automatic
     extension installs and loads too, and the configuration is locked so no query can undo it.
+    `allowed` folders stay readable (a lake's data path, where its Parquet files are).
     """
     from ipwire.warehouse import extensions as ext
 
     ext.load(conn, *extensions)
+    if allowed:
+        conn.execute("SET allowed_directories = ?", [list(allowed)])
     for setting in (
         "SET autoinstall_known_extensions = false",
         "SET autoload_known_extensions = false",
@@ -312,7 +329,10 @@ def harden(
 def connect_reader(
     db_path: str | os.PathLike[str], *, wait: float = 30.0, poll: float = 0.5
 ) -> duckdb.DuckDBPyConnection:
-    """A contained, read-only connection on the published snapshot (see `ensure_snapshot`)."""
+    """A contained, read-only connection on the published snapshot (see `ensure_snapshot`), or
+    on a lake's last commit."""
+    if _is_lake(db_path):
+        return _connect_lake_reader(str(db_path))
     path = ensure_snapshot(db_path, wait=wait, poll=poll)
     try:
         conn = extensions.connect(str(path), read_only=True)
@@ -329,6 +349,45 @@ def connect_reader(
         conn.close()
         raise
     return conn
+
+
+def _is_lake(db_path: object) -> bool:
+    return isinstance(db_path, str) and db_path.startswith("ducklake:")
+
+
+def _connect_lake_reader(address: str) -> duckdb.DuckDBPyConnection:
+    """The lake attached read-only, views current, contained like a snapshot reader."""
+    from ipwire.warehouse import lake
+
+    try:
+        conn = lake.connect_lake(address, read_only=True)
+    except lake.LakeError as exc:
+        if "creating a new DuckLake is explicitly disabled" in str(exc):  # no lake made yet
+            where = lake.parse_address(address)
+            raise NoWarehouse(f"no warehouse in {where}: run `ipwire ingest` first") from exc
+        raise WarehouseUnreadable(str(exc)) from exc
+    try:
+        if not conn.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
+            " AND table_name = 'articles'"
+        ).fetchone()[0]:
+            raise NoWarehouse(
+                f"no warehouse in {lake.parse_address(address)}: run `ipwire ingest` first"
+            )
+        current_views(conn)
+        harden(conn, allowed=lake_folders(conn))
+    except Exception:
+        conn.close()
+        raise
+    return conn
+
+
+def lake_folders(conn: duckdb.DuckDBPyConnection, alias: str = "lake") -> tuple[str, ...]:
+    """The data path of the lake attached as `alias`, for `harden(allowed=…)`."""
+    from ipwire.warehouse import lake
+
+    path = lake.data_path_of(conn, alias)
+    return (path,) if path else ()
 
 
 def current_views(conn: duckdb.DuckDBPyConnection) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -21,12 +21,15 @@ from ipwire.records import Article, Classification, RawDoc, Rejection
 from ipwire.tasks import dedup
 from ipwire.tasks.load_rows import (  # noqa: F401 - feed state and failures re-exported here
     ARTICLE_COLUMNS,
+    BATCH_CLAIMS,
+    BATCH_RETRIES,
     _article_row,
     _diff,
     _Known,
     disk_full,
     failure_note,
     feed_state,
+    insert_keyed,
     insert_raws,
     insert_rows,
     known_canonical_urls,
@@ -34,6 +37,7 @@ from ipwire.tasks.load_rows import (  # noqa: F401 - feed state and failures re-
     seen_entry_keys,
     write_feed_results,
 )
+from ipwire.warehouse.lake import is_lake, run_batch
 
 
 @dataclass
@@ -45,11 +49,13 @@ class BatchCounts:
     unchanged: int = 0
     rejected: int = 0
     written: list[str] = field(default_factory=list)  # article ids inserted or revised
+    late: list[Rejection] = field(default_factory=list)  # rejected inside the transaction
 
     def add(self, other: BatchCounts) -> None:
         for name in ("seen", "new", "duplicate", "updated", "unchanged", "rejected"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.written.extend(other.written)
+        self.late.extend(other.late)
 
 
 def now_utc() -> str:
@@ -87,12 +93,15 @@ def mark_crashed_runs(conn: duckdb.DuckDBPyConnection) -> list[str]:
     Call it holding the writer lock: every run takes that lock before its row is written and
     keeps it until the row is closed, so while we hold it no other run is going, and a row
     still `running` was left by a process that ended (killed, out of memory, power cut)
-    before it could close it.
+    before it could close it. A lake has no writer lock: there only runs of this host whose
+    process is gone are marked.
     """
     host = socket.gethostname()
     rows = conn.execute(
         "SELECT run_id, pid, host FROM ingest_runs WHERE status = 'running'"
     ).fetchall()
+    if is_lake(conn):  # writers run at once: only a dead process of this host is known dead
+        rows = [r for r in rows if r[2] == host and r[1] is not None and not process_alive(r[1])]
     for run_id, pid, run_host in rows:
         if pid is None:
             why = "its process is unknown and no longer holds the writer lock"
@@ -185,17 +194,25 @@ def load_batch(
     rejections: list[Rejection],
     at: str,
     dedup_settings: object | None = None,
+    prepare: Callable | None = None,
 ) -> BatchCounts:
-    """Write one batch atomically. A failure rolls the whole batch back and re-raises.
+    """Write one batch atomically. A failure rolls the whole batch back and re-raises; on a
+    DuckLake a conflict with another writer's commit runs the batch again (it reads what it
+    depends on inside its transaction).
 
     `dedup_settings` must be the ones dedup ran with: signatures are stored per settings.
+    `prepare(conn, articles)` -> (articles, rejections), when given, runs first inside every
+    attempt's transaction (dedup and stories on a lake, see `tasks.lake_batch`).
     """
     from ipwire.tasks.clean import outlet_country
 
-    counts = BatchCounts(seen=len(raws))
     feed_country = {r.raw_id: r.hints.get("country") for r in raws}
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    given = articles
+
+    def write(conn: duckdb.DuckDBPyConnection) -> BatchCounts:
+        counts = BatchCounts(seen=len(raws))
+        articles, late = prepare(conn, given) if prepare else (given, [])
+        counts.late = late
         insert_raws(conn, run_id, raws)
         ids = [a.article_id for a in articles]
         stored = {
@@ -267,7 +284,7 @@ def load_batch(
         if replaced:
             conn.execute("DELETE FROM articles WHERE list_contains(?, article_id)", [replaced])
         insert_rows(conn, f"INSERT INTO articles ({ARTICLE_COLUMNS})", list(rows.values()))
-        insert_rows(conn, "INSERT INTO article_revisions", revisions, " ON CONFLICT DO NOTHING")
+        insert_keyed(conn, "article_revisions", revisions)
         if touched:
             conn.execute(
                 "UPDATE articles SET last_run_id = ? WHERE list_contains(?, article_id)",
@@ -284,15 +301,15 @@ def load_batch(
                 [[a.article_id, i, s.kind, s.text] for a in done for i, s in enumerate(a.stripped)],
             )
         write_labels(conn, [(a.article_id, a.classification) for a in done])
-        counts.rejected = record_rejections(conn, run_id, rejections, at)
+        counts.rejected = record_rejections(conn, run_id, [*rejections, *late], at)
         if done:
             dedup.persist(conn, done, dedup_settings)
-        conn.execute("COMMIT")
-    except Exception:
-        rollback(conn)
-        raise
-    counts.written = list(written)
-    return counts
+        counts.written = list(written)
+        return counts
+
+    # On a lake, batches of several writers claim the article key space, so one of two that
+    # store the same article is run again and then finds the other's row.
+    return run_batch(conn, write, claims=BATCH_CLAIMS, retries=BATCH_RETRIES)
 
 
 def load_isolated(
@@ -303,6 +320,7 @@ def load_isolated(
     rejections: list[Rejection],
     at: str,
     dedup_settings: object | None = None,
+    prepare: Callable | None = None,
 ) -> tuple[BatchCounts, list[Rejection]]:
     """`load_batch`, and when it fails because of one article, each article in a transaction
     of its own: the ones that fail are rejected (returned), their raw inputs still stored so
@@ -311,7 +329,8 @@ def load_isolated(
     from ipwire.tasks.web.boundary import is_fatal, isolate
 
     try:
-        return load_batch(conn, run_id, raws, articles, rejections, at, dedup_settings), []
+        counts = load_batch(conn, run_id, raws, articles, rejections, at, dedup_settings, prepare)
+        return counts, list(counts.late)
     except Exception as exc:
         if is_fatal(exc):
             raise
@@ -319,7 +338,7 @@ def load_isolated(
 
     def one_by_one(batch: list[Article]) -> list[BatchCounts]:
         mine = [by_raw[a.raw_id] for a in batch if a.raw_id in by_raw]
-        return [load_batch(conn, run_id, mine, batch, [], at, dedup_settings)]
+        return [load_batch(conn, run_id, mine, batch, [], at, dedup_settings, prepare)]
 
     done, failed = isolate(articles, one_by_one, lambda a: (a.source_ref, a.raw_id), "load")
     counts = BatchCounts()
@@ -328,7 +347,7 @@ def load_isolated(
     loaded = {a.raw_id for a in articles} - {r.raw_id for r in failed}
     rest = [r for r in raws if r.raw_id not in loaded]
     counts.add(load_batch(conn, run_id, rest, [], rejections + failed, at, dedup_settings))
-    return counts, failed
+    return counts, failed + counts.late
 
 
 def fail_run(conn: duckdb.DuckDBPyConnection, run_id: str, note: str) -> None:
@@ -357,9 +376,9 @@ def relabel(conn: duckdb.DuckDBPyConnection, labelled: list[tuple[str, Classific
 
     Returns how many articles changed relevance, tone or classifier version.
     """
-    changed = 0
-    conn.execute("BEGIN TRANSACTION")
-    try:
+
+    def write(conn: duckdb.DuckDBPyConnection) -> int:
+        changed = 0
         for article_id, c in labelled:
             before = conn.execute(
                 "SELECT relevance, tone, classifier_version FROM articles WHERE article_id = ?",
@@ -372,11 +391,9 @@ def relabel(conn: duckdb.DuckDBPyConnection, labelled: list[tuple[str, Classific
             )
             changed += before != (c.relevance, c.tone, c.classifier_version)
         write_labels(conn, labelled)
-        conn.execute("COMMIT")
-    except Exception:
-        rollback(conn)
-        raise
-    return changed
+        return changed
+
+    return run_batch(conn, write, claims=BATCH_CLAIMS)
 
 
 def stored_raws(conn: duckdb.DuckDBPyConnection) -> list[RawDoc]:

@@ -13,6 +13,7 @@ from datetime import datetime
 import duckdb
 
 from ipwire.records import Article, RawDoc
+from ipwire.warehouse.lake import insert_new, is_lake, run_batch
 
 
 def _published_date(value: str | None) -> str | None:
@@ -113,6 +114,28 @@ def insert_rows(
         )
 
 
+# Key spaces a transaction claims on a DuckLake (which has no keys): two transactions that
+# claim one of the same names conflict at commit and one is run again, seeing the other's rows.
+BATCH_CLAIMS = ("articles", "raw_documents")
+FEED_CLAIMS = ("feeds", "feed_entries", "raw_documents")
+# Attempts a batch gets on a lake before its conflicts fail the run (writers that keep
+# committing first can make one batch lose several times in a row).
+BATCH_RETRIES = 40
+
+
+def insert_keyed(
+    conn: duckdb.DuckDBPyConnection, table: str, rows: list[list], chunk: int = 200
+) -> None:
+    """Rows whose key is not stored yet: `ON CONFLICT DO NOTHING` on a file; on a lake, which
+    has no keys, an anti-join insert (safe inside a batch that claims the table)."""
+    if not rows:
+        return
+    if is_lake(conn):
+        insert_new(conn, table, rows, chunk=chunk)
+    else:
+        insert_rows(conn, f"INSERT INTO {table}", rows, " ON CONFLICT DO NOTHING", chunk=chunk)
+
+
 def rollback(conn: duckdb.DuckDBPyConnection) -> None:
     """Roll back after a failure, keeping that failure the one raised.
 
@@ -168,7 +191,7 @@ def insert_raws(conn: duckdb.DuckDBPyConnection, run_id: str, raws: list[RawDoc]
         ]
         for r in raws
     ]
-    insert_rows(conn, "INSERT INTO raw_documents", rows, " ON CONFLICT DO NOTHING", chunk=50)
+    insert_keyed(conn, "raw_documents", rows, chunk=50)
 
 
 # --- feed state -------------------------------------------------------------------------
@@ -226,56 +249,84 @@ def write_feed_results(
     Written last on purpose: if the run dies before this, the next run fetches the feeds
     again and skips the entries whose articles did load (known by canonical URL).
     """
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    lake = is_lake(conn)
+
+    def write(conn: duckdb.DuckDBPyConnection) -> None:
         for u in updates:
-            conn.execute(
-                "INSERT INTO feeds (feed_url, name, outlet, country, language, etag, last_modified,"
-                " last_hash, last_checked_at, last_success_at, last_status, last_http_status,"
-                " last_note, consecutive_failures, next_check_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (feed_url) DO UPDATE SET name = excluded.name,"
-                " outlet = excluded.outlet, country = excluded.country,"
-                " language = excluded.language, etag = excluded.etag,"
-                " last_modified = excluded.last_modified, last_hash = excluded.last_hash,"
-                " last_checked_at = excluded.last_checked_at,"
-                " last_success_at = coalesce(excluded.last_success_at, feeds.last_success_at),"
-                " last_status = excluded.last_status, last_http_status = excluded.last_http_status,"
-                " last_note = excluded.last_note,"
-                " consecutive_failures = excluded.consecutive_failures,"
-                " next_check_at = excluded.next_check_at",
-                [
-                    u.feed_url,
-                    u.name,
-                    u.outlet,
-                    u.country,
-                    u.language,
-                    u.etag,
-                    u.last_modified,
-                    u.last_hash,
-                    u.checked_at,
-                    u.checked_at if u.success else None,
-                    u.status,
-                    u.http_status,
-                    u.note,
-                    u.consecutive_failures,
-                    u.next_check_at,
-                ],
-            )
+            row = [
+                u.feed_url,
+                u.name,
+                u.outlet,
+                u.country,
+                u.language,
+                u.etag,
+                u.last_modified,
+                u.last_hash,
+                u.checked_at,
+                u.checked_at if u.success else None,
+                u.status,
+                u.http_status,
+                u.note,
+                u.consecutive_failures,
+                u.next_check_at,
+            ]
+            conn.execute(_FEED_MERGE if lake else _FEED_UPSERT, row)
         if entries:
             # article_id: the article actually loaded from the entry's link (its id comes from
             # the page's canonical URL, which may differ from the link), else the expected one.
-            conn.executemany(
-                "INSERT INTO feed_entries SELECT ?, ?, ?, ?, ?, coalesce("
-                " (SELECT max(article_id) FROM articles WHERE source_ref = ?), ?)"
-                " ON CONFLICT DO NOTHING",
-                [
-                    [e.feed_url, e.entry_key, e.guid, e.link, e.first_seen_at, e.link, e.article_id]
-                    for e in entries
-                ],
+            loaded = dict(
+                conn.execute(
+                    "SELECT source_ref, max(article_id) FROM articles"
+                    " WHERE list_contains(?, source_ref) GROUP BY source_ref",
+                    [sorted({e.link for e in entries if e.link is not None})],
+                ).fetchall()
             )
+            rows = [
+                [
+                    e.feed_url,
+                    e.entry_key,
+                    e.guid,
+                    e.link,
+                    e.first_seen_at,
+                    loaded.get(e.link) or e.article_id,
+                ]
+                for e in entries
+            ]
+            insert_keyed(conn, "feed_entries", rows)
         insert_raws(conn, run_id, feed_raws)
-        conn.execute("COMMIT")
-    except Exception:
-        rollback(conn)
-        raise
+
+    run_batch(conn, write, claims=FEED_CLAIMS, retries=BATCH_RETRIES)
+
+
+_FEED_COLUMNS = (
+    "feed_url, name, outlet, country, language, etag, last_modified, last_hash,"
+    " last_checked_at, last_success_at, last_status, last_http_status, last_note,"
+    " consecutive_failures, next_check_at"
+)
+_FEED_UPSERT = (  # a file: the primary key on feed_url
+    f"INSERT INTO feeds ({_FEED_COLUMNS}) VALUES ({', '.join('?' * 15)})"
+    " ON CONFLICT (feed_url) DO UPDATE SET name = excluded.name,"
+    " outlet = excluded.outlet, country = excluded.country,"
+    " language = excluded.language, etag = excluded.etag,"
+    " last_modified = excluded.last_modified, last_hash = excluded.last_hash,"
+    " last_checked_at = excluded.last_checked_at,"
+    " last_success_at = coalesce(excluded.last_success_at, feeds.last_success_at),"
+    " last_status = excluded.last_status, last_http_status = excluded.last_http_status,"
+    " last_note = excluded.last_note,"
+    " consecutive_failures = excluded.consecutive_failures,"
+    " next_check_at = excluded.next_check_at"
+)
+_FEED_MERGE = (  # a lake: no keys, MERGE on feed_url inside a batch claiming `feeds`
+    f"MERGE INTO feeds USING (SELECT * FROM (VALUES ({', '.join('?' * 15)}))"
+    f" AS v0({_FEED_COLUMNS})) AS v ON feeds.feed_url = v.feed_url"
+    " WHEN MATCHED THEN UPDATE SET name = v.name, outlet = v.outlet, country = v.country,"
+    " language = v.language, etag = v.etag, last_modified = v.last_modified,"
+    " last_hash = v.last_hash, last_checked_at = v.last_checked_at,"
+    " last_success_at = coalesce(CAST(v.last_success_at AS TIMESTAMPTZ),"
+    " feeds.last_success_at),"
+    " last_status = v.last_status, last_http_status = v.last_http_status,"
+    " last_note = v.last_note, consecutive_failures = v.consecutive_failures,"
+    " next_check_at = v.next_check_at"
+    f" WHEN NOT MATCHED THEN INSERT ({_FEED_COLUMNS}) VALUES"
+    f" ({', '.join('v.' + c.strip() for c in _FEED_COLUMNS.split(','))})"
+)

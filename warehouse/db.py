@@ -50,9 +50,20 @@ class Migration:
         return self.path.read_text(encoding="utf-8")
 
 
-def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The warehouse file: an explicit path, else IPWIRE_DB, else data/ipwire.duckdb."""
-    return Path(explicit or os.environ.get("IPWIRE_DB") or DEFAULT_DB)
+def is_lake(target: object) -> bool:
+    """True for a DuckLake address (`ducklake:postgres:…`), False for a warehouse file."""
+    return isinstance(target, str) and target.startswith("ducklake:")
+
+
+def db_path(explicit: str | os.PathLike[str] | None = None) -> Path | str:
+    """The warehouse: an explicit path or address, else IPWIRE_DB, else data/ipwire.duckdb.
+
+    A DuckLake address comes back as the string it is (a Path would fold its slashes)."""
+    value = explicit or os.environ.get("IPWIRE_DB") or DEFAULT_DB
+    return value if is_lake(value) else Path(value)
+
+
+_MIGRATED_LAKES: set[str] = set()  # lakes this process has brought to the newest schema
 
 
 def connect(
@@ -60,9 +71,15 @@ def connect(
     *,
     read_only: bool = False,
     migrate_schema: bool = True,
+    data_path: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse; a writer's connection is migrated to the newest schema first."""
+    """Open the warehouse; a writer's connection is migrated to the newest schema first.
+
+    On a DuckLake address the connection is an in-memory DuckDB with the lake attached and in
+    use; `data_path` is needed only when the lake is made (the catalog remembers it)."""
     p = db_path(path)
+    if isinstance(p, str):
+        return _connect_lake(p, read_only=read_only, migrate_schema=migrate_schema, data=data_path)
     if read_only:
         if not p.exists():
             raise FileNotFoundError(f"no warehouse at {p}: run `ipwire ingest` first")
@@ -71,6 +88,22 @@ def connect(
     conn = extensions.connect(str(p))
     if migrate_schema:
         migrate(conn)
+    return conn
+
+
+def _connect_lake(
+    address: str, *, read_only: bool, migrate_schema: bool, data: str | None
+) -> duckdb.DuckDBPyConnection:
+    from ipwire.warehouse import lake  # lake builds on this module
+
+    conn = lake.connect_lake(address, data or None, read_only=read_only)
+    if migrate_schema and not read_only and address not in _MIGRATED_LAKES:
+        try:
+            lake.migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        _MIGRATED_LAKES.add(address)
     return conn
 
 

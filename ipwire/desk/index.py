@@ -130,6 +130,8 @@ def open_search(db_path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
 
     A snapshot published before the index existed gets one built in memory (the snapshot is
     attached read-only and its articles copied), so an old warehouse still answers.
+    A DuckLake cannot hold the index's tables, so a search there builds it in memory each
+    time from the lake's last commit.
     """
     from ipwire import snapshot
 
@@ -137,15 +139,25 @@ def open_search(db_path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     if has_index(conn) or not _has_table(conn, "articles"):
         return conn
     conn.close()
+    if isinstance(db_path, str) and db_path.startswith("ducklake:"):
+        return _in_memory(db_path)
     return _in_memory(snapshot.ensure_snapshot(db_path))
 
 
-def _in_memory(path: Path) -> duckdb.DuckDBPyConnection:
+def _in_memory(source: Path | str) -> duckdb.DuckDBPyConnection:
+    """An in-memory database with the articles copied from `source` (a snapshot file, or a
+    lake address) and indexed, the other tables and views reachable, contained."""
     from ipwire import snapshot
 
     conn = extensions.connect()
     try:
-        conn.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS wh (READ_ONLY)")
+        if isinstance(source, str):
+            from ipwire.warehouse import lake
+
+            lake.attach(conn, lake.parse_address(source), "wh", read_only=True)
+        else:
+            quoted = str(source).replace(chr(39), chr(39) * 2)
+            conn.execute(f"ATTACH '{quoted}' AS wh (READ_ONLY)")
         rows = conn.execute(
             "SELECT table_name FROM information_schema.tables"
             " WHERE table_catalog = 'wh' AND table_schema = 'main'"
@@ -157,7 +169,7 @@ def _in_memory(path: Path) -> duckdb.DuckDBPyConnection:
             else:
                 conn.execute(f"CREATE VIEW {quoted} AS SELECT * FROM wh.main.{quoted}")
         build_index(conn)
-        snapshot.harden(conn)
+        snapshot.harden(conn, allowed=snapshot.lake_folders(conn, "wh"))
     except Exception:
         conn.close()
         raise

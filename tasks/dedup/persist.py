@@ -11,6 +11,7 @@ from ipwire.records import Article
 from ipwire.settings import DedupSettings
 from ipwire.tasks.dedup.features import Features, compute_features
 from ipwire.tasks.dedup.ordering import _article_day, _article_ts, _labels, _order_key
+from ipwire.warehouse.lake import next_seq
 
 
 def persist(
@@ -83,6 +84,7 @@ def _apply_merges(conn: duckdb.DuckDBPyConnection, articles: list[Article]) -> N
     the size of the merged chains and stories, and merges happen only when an article is
     earlier than what it joins or links two of them."""
     done: set[tuple[str, str, str]] = set()
+    logged: list[tuple[str, str, str, str]] = []
     for art in articles:
         for layer, old, new in art.dedup_merges:
             if (layer, old, new) in done:
@@ -108,19 +110,40 @@ def _apply_merges(conn: duckdb.DuckDBPyConnection, articles: list[Article]) -> N
                     "UPDATE dedup_signatures SET story_id = ? WHERE story_id = ?", [new, old]
                 )
                 conn.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", [new, old])
-            conn.execute(
-                "INSERT INTO dedup_merges (layer, old_id, new_id, via_article) VALUES (?,?,?,?)",
-                [layer, old, new, art.article_id],
-            )
+            logged.append((layer, old, new, art.article_id))
+    log_merges(conn, logged)
+
+
+def log_merges(conn: duckdb.DuckDBPyConnection, rows: list[tuple[str, str, str, str]]) -> None:
+    """Rows of `dedup_merges` (layer, old id, new id, via article), each with its `seq` drawn
+    from `dedup_seq` here: a DuckLake warehouse has no `DEFAULT nextval`."""
+    if not rows:
+        return
+    seqs = next_seq(conn, "dedup_seq", len(rows))
+    conn.executemany(
+        "INSERT INTO dedup_merges (seq, layer, old_id, new_id, via_article) VALUES (?,?,?,?,?)",
+        [[seq, *row] for seq, row in zip(seqs, rows, strict=True)],
+    )
+
+
+def write_story_moves(conn: duckdb.DuckDBPyConnection, moves: dict[str, tuple[str, str]]) -> None:
+    """Re-point articles to new stories ({article id: (story id, via article)}) in one
+    transaction, logged as "member" merges; on a lake a conflicting commit runs it again."""
+    from ipwire.warehouse.lake import run_batch
+
+    def write(c: duckdb.DuckDBPyConnection) -> None:
+        for aid, (sid, _via) in sorted(moves.items()):
+            c.execute("UPDATE dedup_signatures SET story_id = ? WHERE article_id = ?", [sid, aid])
+            c.execute("UPDATE articles SET story_id = ? WHERE article_id = ?", [sid, aid])
+        log_merges(c, [("member", aid, sid, via) for aid, (sid, via) in sorted(moves.items())])
+
+    run_batch(conn, write, claims=["articles"])
 
 
 def _insert_rows(
     conn: duckdb.DuckDBPyConnection, rows: list[tuple[Article, Features, tuple]]
 ) -> None:
-    seqs = [
-        r[0]
-        for r in conn.execute("SELECT nextval('dedup_seq') FROM range(?)", [len(rows)]).fetchall()
-    ]
+    seqs = next_seq(conn, "dedup_seq", len(rows))
     sig_cols: dict[str, list[Any]] = {
         c: []
         for c in (

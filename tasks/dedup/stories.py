@@ -316,21 +316,9 @@ def recluster_touched(
                     moves[stored.article_id[doc]] = (sid, stored.article_id[start[1]])
     if not moves:
         return 0
-    conn.execute("BEGIN TRANSACTION")
-    try:
-        for aid, (sid, via) in sorted(moves.items()):
-            conn.execute(
-                "UPDATE dedup_signatures SET story_id = ? WHERE article_id = ?", [sid, aid]
-            )
-            conn.execute("UPDATE articles SET story_id = ? WHERE article_id = ?", [sid, aid])
-            conn.execute(
-                "INSERT INTO dedup_merges (layer, old_id, new_id, via_article) VALUES (?,?,?,?)",
-                ["member", aid, sid, via],
-            )
-        conn.execute("COMMIT")
-    except Exception:
-        conn.execute("ROLLBACK")
-        raise
+    from ipwire.tasks.dedup.persist import write_story_moves
+
+    write_story_moves(conn, moves)
     warehouse_index(conn, s)  # learn the moves now (member merges)
     return len(moves)
 

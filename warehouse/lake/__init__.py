@@ -36,6 +36,7 @@ from ipwire.warehouse.lake.connect import (  # noqa: F401
     attach,
     claim,
     connect_lake,
+    data_path_of,
     ensure_claims,
     insert_new,
     is_conflict,

@@ -113,6 +113,18 @@ def connect_lake(
     return conn
 
 
+def data_path_of(conn: duckdb.DuckDBPyConnection, alias: str = ALIAS) -> str | None:
+    """The data path the lake's catalog recorded when it was made (where its Parquet is)."""
+    try:
+        row = conn.execute(
+            f"SELECT value FROM {_ident('__ducklake_metadata_' + alias)}.ducklake_metadata"
+            " WHERE key = 'data_path'"
+        ).fetchone()
+    except duckdb.Error:
+        return None
+    return row[0] if row else None
+
+
 # --- batches: one transaction each, retried on conflict -------------------------------------
 
 
