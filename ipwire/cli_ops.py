@@ -98,15 +98,13 @@ def require_warehouse(db: str | os.PathLike[str] | None, *, live: bool = False) 
     )
 
 
-LAKE_NOT_A_FILE = (
-    "this command works on a .duckdb file; a DuckLake is copied to and from one with "
+LAKE_NOT_A_FILE = "this command works on a .duckdb file; copy a DuckLake into one with " + (
     "`ipwire db copy --from ducklake:… --to FILE.duckdb` (and back with --to ducklake:…)"
 )
 
 
 def check_lake(db: str | None) -> bool:
-    """For a DuckLake address (`ducklake:postgres:…`): check its form and that its catalog
-    answers, at once (exit CONFIG / BUSY); returns False for a warehouse file."""
+    """A DuckLake address: its form and catalog checked at once (exit 5 / 6); False: a file."""
     value = db or os.environ.get("IPWIRE_DB") or ""
     if not value.startswith("ducklake:"):
         return False
