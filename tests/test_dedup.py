@@ -255,7 +255,7 @@ def test_story_is_joined_only_when_the_mean_score_over_its_members_is_high_enoug
     assert dedup._linked(members, {(0, 1): 0.5, (1, 0): 0.3}, settings)
 
 
-def test_relevant_and_not_relevant_reports_never_share_a_story(conn):
+def test_relevant_and_not_relevant_reports_that_share_little_wording_never_share_a_story(conn):
     original = make_article("https://a.example/kartarpur", text("base_report"))
     classify(original, True, ["people"])
     load(conn, [original])
@@ -620,3 +620,73 @@ def test_borderline_copy_is_decided_on_the_exact_wording_without_shared_chrome()
     assert _copy_containment(one, two, settings) < settings.near_threshold
     syndicated = _lines(text("syndicated_copy"))
     assert _copy_containment(_lines(text("base_report")), syndicated, settings) >= 0.5
+
+
+FINAL_AGENCY_ONE = (
+    "Chennai Super Kings beat Gujarat Titans by five wickets in the Indian Premier League "
+    "final at Ahmedabad on Monday night. Ravindra Jadeja hit the winning runs off Mohit Sharma "
+    "from the last ball. Sai Sudharsan made 96 as Gujarat Titans posted 214 for four. Devon "
+    "Conway scored 47 for Chennai Super Kings, whose target was cut to 171 in 15 overs after "
+    "rain at the Narendra Modi Stadium. MS Dhoni lifted a fifth title for the franchise. "
+    "The match had been pushed to a reserve day after a washout, and the crowd that came back "
+    "waited past midnight for a result that was decided on the final delivery of the chase."
+)
+FINAL_AGENCY_TWO = (
+    "A fifth title for MS Dhoni: after rain at the Narendra Modi Stadium in Ahmedabad, "
+    "Chennai Super Kings needed 171 in 15 overs and got there with Devon Conway making 47 and "
+    "Ravindra Jadeja taking ten off the last two balls bowled by Mohit Sharma. Earlier, 96 "
+    "from Sai Sudharsan had carried Gujarat Titans to 214 for four on Monday night in the "
+    "Indian Premier League final, which Chennai Super Kings won by five wickets. Fans had "
+    "returned for a second evening after the scheduled day was lost to storms, and many of "
+    "them stayed in their seats well after one in the morning to watch the trophy handed over."
+)
+
+
+def test_two_agencies_own_reports_of_an_untopical_event_are_not_one_story(conn):
+    # same names and figures, none of the sentences: two reports, not a report and its rewrite
+    fillers = [
+        make_article(f"https://f.example/{name}", text(name))
+        for name in ("unrelated_report", "water_talks", "base_report")
+    ]
+    load(conn, fillers)
+    one = make_article("https://au.example/ipl-final", FINAL_AGENCY_ONE)
+    two = make_article("https://in.example/ipl-final", FINAL_AGENCY_TWO)
+    for article in (one, two):
+        classify(article, False, [])
+    load(conn, [one, two])
+    assert one.duplicate_of is None and two.duplicate_of is None
+    assert story_of(conn, one) != story_of(conn, two)
+
+
+def test_an_untopical_rewrite_keeping_the_sentences_joins_its_report(conn):
+    fillers = [
+        make_article(f"https://f.example/{name}", text(name))
+        for name in ("unrelated_report", "water_talks", "base_report")
+    ]
+    load(conn, fillers)
+    one = make_article("https://au.example/ipl-final", FINAL_AGENCY_ONE)
+    rewrite = make_article(
+        "https://in.example/ipl-final",
+        FINAL_AGENCY_TWO.split(". Earlier")[0] + ". " + FINAL_AGENCY_ONE.split(". ", 3)[3],
+    )
+    for article in (one, rewrite):
+        classify(article, False, [])
+    load(conn, [one, rewrite])
+    assert rewrite.duplicate_of is None
+    assert story_of(conn, one) == story_of(conn, rewrite)
+
+
+def test_a_rewrite_joins_its_report_whatever_topics_the_classifier_gave_each(conn):
+    # a quarter of the wording and the names in common: one report, even when the classifier
+    # gave the two texts disjoint topics (it guesses each text on its own)
+    original = make_article("https://a.example/kartarpur", text("base_report"))
+    classify(original, True, ["people"])
+    load(conn, [original])
+    second = text("base_report").split("\n\n")[2]
+    rewrite = make_article(
+        "https://e.example/pilgrims", text("rewrite_same_story") + "\n\n" + second
+    )
+    classify(rewrite, True, ["sport"])
+    load(conn, [rewrite])
+    assert rewrite.duplicate_of is None
+    assert story_of(conn, rewrite) == story_of(conn, original)

@@ -24,6 +24,7 @@ from ipwire.tasks.dedup.index import _Index, _own_keys
 from ipwire.tasks.dedup.ordering import _LAST_DAY, _cluster_key, _doc_key, _order_key
 from ipwire.tasks.dedup.scoring import (
     _group,
+    _is_rewrite,
     _joinable,
     _link_threshold,
     _pair_score,
@@ -110,15 +111,14 @@ def _recluster(
         wmap = {k: x for k, x in zip(keys.tolist(), w.tolist(), strict=True) if x > 0}
         info[node] = (wmap, float(sum(wmap.values())), int(index.tmask[node[1]]))
 
-    def score(a: tuple[int, int], b: tuple[int, int]) -> float:
+    def key_score(a: tuple[int, int], b: tuple[int, int]) -> float:
         wa, ta, _ = info[a]
         wb, tb, _ = info[b]
-        key_score = 0.0
-        if ta > 0 and tb > 0:
-            if len(wb) < len(wa):
-                wa, wb = wb, wa
-            key_score = sum(x for k, x in wa.items() if k in wb) / math.sqrt(ta * tb)
-        return _pair_score(key_score, (view.indexes, a, b), settings)
+        if ta <= 0 or tb <= 0:
+            return 0.0
+        if len(wb) < len(wa):
+            wa, wb = wb, wa
+        return sum(x for k, x in wa.items() if k in wb) / math.sqrt(ta * tb)
 
     units: dict[str, list[tuple[int, int]]] = {}
     for node in nodes:
@@ -128,12 +128,15 @@ def _recluster(
         units.values(), key=lambda u: min(_cluster_key(view.indexes[i], d) for i, d in u)
     )
 
-    def unit_score(u: list[tuple[int, int]], v: list[tuple[int, int]]) -> tuple[float, bool]:
+    def unit_score(u: list[tuple[int, int]], v: list[tuple[int, int]]) -> tuple[float, bool, bool]:
         """The best pair of copies: a report is as close as its best-kept copy (an all-caps
-        or truncated copy loses names it still stands for). And whether a pair links."""
-        pairs = [(score(a, b), a, b) for a in u for b in v]
+        or truncated copy loses names it still stands for). And whether a pair links, and
+        whether a pair is a rewrite (see ``_is_rewrite``)."""
+        keyed = [(key_score(a, b), a, b) for a in u for b in v]
+        pairs = [(_pair_score(k, (view.indexes, a, b), settings), a, b) for k, a, b in keyed]
         linked = any(x >= _link_threshold(info[a][2], info[b][2], settings) for x, a, b in pairs)
-        return max(x for x, _, _ in pairs), linked
+        rewrite = any(_is_rewrite(k, (view.indexes, a, b), settings) for k, a, b in keyed)
+        return max(x for x, _, _ in pairs), linked, rewrite
 
     clusters: list[list[list[tuple[int, int]]]] = []  # stories as lists of units
     groups: list[tuple] = []
@@ -144,12 +147,12 @@ def _recluster(
             if not units_in:
                 continue
             found = [unit_score(unit, other) for other in units_in]
-            mean = sum(x for x, _ in found) / len(found)
-            if any(ok for _, ok in found) and mean >= settings.story_mean_threshold:
-                scored.append((-max(x for x, _ in found), c_no))
+            mean = sum(x for x, _, _ in found) / len(found)
+            if any(ok for _, ok, _ in found) and mean >= settings.story_mean_threshold:
+                scored.append((-max(x for x, _, _ in found), c_no, any(r for _, _, r in found)))
         chosen = []
-        for _, c_no in sorted(scored):
-            if _joinable(group, groups[c_no], settings.story_window_days):
+        for _, c_no, rewrite in sorted(scored):
+            if _joinable(group, groups[c_no], settings.story_window_days, rewrite):
                 chosen.append(c_no)
                 group = _union(group, groups[c_no])
         if not chosen:
