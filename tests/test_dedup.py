@@ -690,3 +690,20 @@ def test_a_rewrite_joins_its_report_whatever_topics_the_classifier_gave_each(con
     load(conn, [rewrite])
     assert rewrite.duplicate_of is None
     assert story_of(conn, rewrite) == story_of(conn, original)
+
+
+def test_a_member_that_no_longer_matches_its_story_as_a_whole_is_taken_out():
+    # 1 joined 0, then 2 joined on its strong score with 1; 0 and 2 share nothing, so 0 is
+    # left matching the story it started at a mean of 0.1: a chain, not one story
+    from ipwire.tasks.dedup.stories import _trimmed
+
+    scores = {(0, 1): 0.2, (1, 2): 0.5, (0, 2): 0.0}
+
+    def unit_score(i: int, j: int) -> tuple[float, bool, bool]:
+        x = scores[(min(i, j), max(i, j))]
+        return x, x >= 0.22, False
+
+    settings = dedup.DedupSettings()
+    assert sorted(_trimmed([[0, 1, 2]], unit_score, settings)) == [[0], [1, 2]]
+    scores[(0, 2)] = 0.15
+    assert _trimmed([[0, 1, 2]], unit_score, settings) == [[0, 1, 2]]
