@@ -707,3 +707,34 @@ def test_a_member_that_no_longer_matches_its_story_as_a_whole_is_taken_out():
     assert sorted(_trimmed([[0, 1, 2]], unit_score, settings)) == [[0], [1, 2]]
     scores[(0, 2)] = 0.15
     assert _trimmed([[0, 1, 2]], unit_score, settings) == [[0, 1, 2]]
+
+
+LISTS_2023 = (
+    "India and Pakistan on Sunday exchanged, through diplomatic channels simultaneously at "
+    "New Delhi and Islamabad, the lists of civilian prisoners and fishermen in each other's "
+    "custody and of nuclear installations and facilities. Under the provisions of the 2008 "
+    "Agreement on Consular Access, the lists are exchanged on 1 January and 1 July every "
+    "year. The list of nuclear installations is exchanged under the agreement on the "
+    "prohibition of attack against nuclear installations and facilities, which entered into "
+    "force in 1992. This is the consecutive exchange of such lists between the two countries, "
+    "the ministry of external affairs said, and it called for the early release of civilian "
+    "prisoners and fishermen who have completed their sentences."
+)
+
+
+def test_the_same_annual_exchange_in_different_years_is_not_a_duplicate(conn):
+    # undated texts: only the weekday of the exchange tells this year's from last year's
+    last_year = make_article("https://a.example/lists-2023", LISTS_2023, None)
+    load(conn, [last_year])
+    this_year = make_article(
+        "https://b.example/lists-2024",
+        LISTS_2023.replace("on Sunday", "on Monday").replace("This is the", "This is the 33rd"),
+        None,
+    )
+    load(conn, [this_year])
+    assert this_year.duplicate_of is None
+    copy = make_article("https://c.example/lists-2023", CHROME_TOP + LISTS_2023, None)
+    load(conn, [copy])
+    roots = dict(conn.execute("SELECT article_id, duplicate_of FROM articles").fetchall())
+    roots = {aid: dup or aid for aid, dup in roots.items()}
+    assert roots[copy.article_id] == roots[last_year.article_id] != roots[this_year.article_id]
