@@ -133,10 +133,10 @@ def _near_matches(
     skipped); a candidate is a copy when the containment of the smaller text reaches
     ``near_threshold`` and the two are not dated more than ``dup_max_days`` apart (when
     either is undated: they name no different weekdays, see ``_same_days_named``). The
-    MinHash estimate decides alone when it is more than ``near_verify_band`` from the threshold; in
-    the band (two outlets' reports of one statement share a third to a half of their wording,
-    a syndicated copy half or more) the exact containment of the two texts decides, when
-    ``text_of`` can give the other text (index no., doc -> text)."""
+    MinHash estimate decides alone when it is more than ``near_verify_band`` from the
+    threshold; in the band (two outlets' reports of one statement share a third to a half of
+    their wording, a syndicated copy half or more) the exact containment of the two texts
+    decides, when ``text_of`` can give the other text (index no., doc -> text)."""
     out: list[tuple[float, str, int, int]] = []
     own: tuple[list[str], list[str]] | None = None
     day = _article_day(article)
