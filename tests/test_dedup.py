@@ -255,7 +255,7 @@ def test_story_is_joined_only_when_the_mean_score_over_its_members_is_high_enoug
     assert dedup._linked(members, {(0, 1): 0.5, (1, 0): 0.3}, settings)
 
 
-def test_relevant_and_not_relevant_reports_never_share_a_story(conn):
+def test_relevant_and_not_relevant_reports_that_share_little_wording_never_share_a_story(conn):
     original = make_article("https://a.example/kartarpur", text("base_report"))
     classify(original, True, ["people"])
     load(conn, [original])
@@ -620,3 +620,121 @@ def test_borderline_copy_is_decided_on_the_exact_wording_without_shared_chrome()
     assert _copy_containment(one, two, settings) < settings.near_threshold
     syndicated = _lines(text("syndicated_copy"))
     assert _copy_containment(_lines(text("base_report")), syndicated, settings) >= 0.5
+
+
+FINAL_AGENCY_ONE = (
+    "Chennai Super Kings beat Gujarat Titans by five wickets in the Indian Premier League "
+    "final at Ahmedabad on Monday night. Ravindra Jadeja hit the winning runs off Mohit Sharma "
+    "from the last ball. Sai Sudharsan made 96 as Gujarat Titans posted 214 for four. Devon "
+    "Conway scored 47 for Chennai Super Kings, whose target was cut to 171 in 15 overs after "
+    "rain at the Narendra Modi Stadium. MS Dhoni lifted a fifth title for the franchise. "
+    "The match had been pushed to a reserve day after a washout, and the crowd that came back "
+    "waited past midnight for a result that was decided on the final delivery of the chase."
+)
+FINAL_AGENCY_TWO = (
+    "A fifth title for MS Dhoni: after rain at the Narendra Modi Stadium in Ahmedabad, "
+    "Chennai Super Kings needed 171 in 15 overs and got there with Devon Conway making 47 and "
+    "Ravindra Jadeja taking ten off the last two balls bowled by Mohit Sharma. Earlier, 96 "
+    "from Sai Sudharsan had carried Gujarat Titans to 214 for four on Monday night in the "
+    "Indian Premier League final, which Chennai Super Kings won by five wickets. Fans had "
+    "returned for a second evening after the scheduled day was lost to storms, and many of "
+    "them stayed in their seats well after one in the morning to watch the trophy handed over."
+)
+
+
+def test_two_agencies_own_reports_of_an_untopical_event_are_not_one_story(conn):
+    # same names and figures, none of the sentences: two reports, not a report and its rewrite
+    fillers = [
+        make_article(f"https://f.example/{name}", text(name))
+        for name in ("unrelated_report", "water_talks", "base_report")
+    ]
+    load(conn, fillers)
+    one = make_article("https://au.example/ipl-final", FINAL_AGENCY_ONE)
+    two = make_article("https://in.example/ipl-final", FINAL_AGENCY_TWO)
+    for article in (one, two):
+        classify(article, False, [])
+    load(conn, [one, two])
+    assert one.duplicate_of is None and two.duplicate_of is None
+    assert story_of(conn, one) != story_of(conn, two)
+
+
+def test_an_untopical_rewrite_keeping_the_sentences_joins_its_report(conn):
+    fillers = [
+        make_article(f"https://f.example/{name}", text(name))
+        for name in ("unrelated_report", "water_talks", "base_report")
+    ]
+    load(conn, fillers)
+    one = make_article("https://au.example/ipl-final", FINAL_AGENCY_ONE)
+    rewrite = make_article(
+        "https://in.example/ipl-final",
+        FINAL_AGENCY_TWO.split(". Earlier")[0] + ". " + FINAL_AGENCY_ONE.split(". ", 3)[3],
+    )
+    for article in (one, rewrite):
+        classify(article, False, [])
+    load(conn, [one, rewrite])
+    assert rewrite.duplicate_of is None
+    assert story_of(conn, one) == story_of(conn, rewrite)
+
+
+def test_a_rewrite_joins_its_report_whatever_topics_the_classifier_gave_each(conn):
+    # a quarter of the wording and the names in common: one report, even when the classifier
+    # gave the two texts disjoint topics (it guesses each text on its own)
+    original = make_article("https://a.example/kartarpur", text("base_report"))
+    classify(original, True, ["people"])
+    load(conn, [original])
+    second = text("base_report").split("\n\n")[2]
+    rewrite = make_article(
+        "https://e.example/pilgrims", text("rewrite_same_story") + "\n\n" + second
+    )
+    classify(rewrite, True, ["sport"])
+    load(conn, [rewrite])
+    assert rewrite.duplicate_of is None
+    assert story_of(conn, rewrite) == story_of(conn, original)
+
+
+def test_a_member_that_no_longer_matches_its_story_as_a_whole_is_taken_out():
+    # 1 joined 0, then 2 joined on its strong score with 1; 0 and 2 share nothing, so 0 is
+    # left matching the story it started at a mean of 0.1: a chain, not one story
+    from ipwire.tasks.dedup.stories import _trimmed
+
+    scores = {(0, 1): 0.2, (1, 2): 0.5, (0, 2): 0.0}
+
+    def unit_score(i: int, j: int) -> tuple[float, bool, bool]:
+        x = scores[(min(i, j), max(i, j))]
+        return x, x >= 0.22, False
+
+    settings = dedup.DedupSettings()
+    assert sorted(_trimmed([[0, 1, 2]], unit_score, settings)) == [[0], [1, 2]]
+    scores[(0, 2)] = 0.15
+    assert _trimmed([[0, 1, 2]], unit_score, settings) == [[0, 1, 2]]
+
+
+LISTS_2023 = (
+    "India and Pakistan on Sunday exchanged, through diplomatic channels simultaneously at "
+    "New Delhi and Islamabad, the lists of civilian prisoners and fishermen in each other's "
+    "custody and of nuclear installations and facilities. Under the provisions of the 2008 "
+    "Agreement on Consular Access, the lists are exchanged on 1 January and 1 July every "
+    "year. The list of nuclear installations is exchanged under the agreement on the "
+    "prohibition of attack against nuclear installations and facilities, which entered into "
+    "force in 1992. This is the consecutive exchange of such lists between the two countries, "
+    "the ministry of external affairs said, and it called for the early release of civilian "
+    "prisoners and fishermen who have completed their sentences."
+)
+
+
+def test_the_same_annual_exchange_in_different_years_is_not_a_duplicate(conn):
+    # undated texts: only the weekday of the exchange tells this year's from last year's
+    last_year = make_article("https://a.example/lists-2023", LISTS_2023, None)
+    load(conn, [last_year])
+    this_year = make_article(
+        "https://b.example/lists-2024",
+        LISTS_2023.replace("on Sunday", "on Monday").replace("This is the", "This is the 33rd"),
+        None,
+    )
+    load(conn, [this_year])
+    assert this_year.duplicate_of is None
+    copy = make_article("https://c.example/lists-2023", CHROME_TOP + LISTS_2023, None)
+    load(conn, [copy])
+    roots = dict(conn.execute("SELECT article_id, duplicate_of FROM articles").fetchall())
+    roots = {aid: dup or aid for aid, dup in roots.items()}
+    assert roots[copy.article_id] == roots[last_year.article_id] != roots[this_year.article_id]

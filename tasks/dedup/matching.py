@@ -54,6 +54,26 @@ def _same_publication(day_a: int | None, day_b: int, settings: DedupSettings) ->
 
 TextOf = Callable[[int, int], str | None]
 
+_ON_WEEKDAY = re.compile(
+    r"\bon\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE
+)
+
+
+def _days_named(text: str) -> set[str]:
+    """The weekdays a text says its events happened on ("on Monday")."""
+    return {m.lower() for m in _ON_WEEKDAY.findall(text)}
+
+
+def _same_days_named(a: str, b: str | None) -> bool:
+    """Whether two texts can be one publication by the weekdays they name: a copy keeps its
+    "on Monday", while next year's run of a yearly exchange or notice, which repeats the
+    wording, falls on another weekday. Texts naming no weekday (or unreadable) stay
+    candidates."""
+    if b is None:
+        return True
+    days_a, days_b = _days_named(a), _days_named(b)
+    return not days_a or not days_b or bool(days_a & days_b)
+
 
 _QUOTED = re.compile(r"[“\"]([^”\"\n]{1,2000})[”\"]")
 
@@ -111,11 +131,12 @@ def _near_matches(
 
     Candidates share a sampled shingle (keys in more than ``near_df_cap`` texts are chrome and
     skipped); a candidate is a copy when the containment of the smaller text reaches
-    ``near_threshold`` and the two are not dated more than ``dup_max_days`` apart. The MinHash
-    estimate decides alone when it is more than ``near_verify_band`` from the threshold; in
-    the band (two outlets' reports of one statement share a third to a half of their wording,
-    a syndicated copy half or more) the exact containment of the two texts decides, when
-    ``text_of`` can give the other text (index no., doc -> text)."""
+    ``near_threshold`` and the two are not dated more than ``dup_max_days`` apart (when
+    either is undated: they name no different weekdays, see ``_same_days_named``). The
+    MinHash estimate decides alone when it is more than ``near_verify_band`` from the
+    threshold; in the band (two outlets' reports of one statement share a third to a half of
+    their wording, a syndicated copy half or more) the exact containment of the two texts
+    decides, when ``text_of`` can give the other text (index no., doc -> text)."""
     out: list[tuple[float, str, int, int]] = []
     own: tuple[list[str], list[str]] | None = None
     day = _article_day(article)
@@ -168,8 +189,16 @@ def _near_matches(
                 if other is not None:
                     own = _lines(article.body or "") if own is None else own
                     cont = _copy_containment(own, _lines(other), settings)
-            if cont >= settings.near_threshold:
-                out.append((round(cont, 4), "near", ix_no, doc))
+            if cont < settings.near_threshold:
+                continue
+            undated = day is None or int(index.day[doc]) == _UNKNOWN_DAY
+            if (
+                undated
+                and text_of
+                and not _same_days_named(article.body or "", text_of(ix_no, doc))
+            ):
+                continue  # no dates to tell two years' notices apart, but their weekdays do
+            out.append((round(cont, 4), "near", ix_no, doc))
     return out
 
 

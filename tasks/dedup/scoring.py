@@ -12,6 +12,11 @@ from ipwire.tasks.dedup.features import KIND_ENTITY, KIND_NUMBER, KIND_QUOTE, Fe
 from ipwire.tasks.dedup.index import _UNKNOWN_DAY, _Index
 from ipwire.tasks.dedup.ordering import _LAST_DAY
 
+# Untopical articles (no topic, or an undecided relevance) link only when they also share
+# this estimated containment of their wording: independent reports of one match, ruling or
+# statement share the names and figures but not the sentences; rewrites share some of both.
+UNTOPICAL_TEXT_MIN = 0.1
+
 _KIND_WEIGHT = {KIND_ENTITY: 1.0, KIND_NUMBER: 1.5, KIND_QUOTE: 1.5}
 _KIND_WEIGHTS = np.zeros(8, dtype=np.float64)
 for _kind, _weight in _KIND_WEIGHT.items():
@@ -117,13 +122,17 @@ def _group(view: _Overlay, docs: list[tuple[int, int]]) -> tuple[int, int, set[i
     return lo, hi, rels, masks
 
 
-def _joinable(a: tuple, b: tuple, window: int) -> bool:
-    """Gates no score can override, between every member of one group and every member of
-    the other: none further apart than ``window`` days, of the other relevance decision, or
-    with disjoint topics."""
+def _joinable(a: tuple, b: tuple, window: int, rewrite: bool = False) -> bool:
+    """Gates between every member of one group and every member of the other: none further
+    apart than ``window`` days, of the other relevance decision, or with disjoint topics.
+    Only the window holds for a ``rewrite`` (see ``_is_rewrite``): relevance and topics are
+    the classifier's guesses, and two texts sharing names and a quarter of their wording
+    are one report whatever it guessed for each."""
     lo, hi = min(a[0], b[0]), max(a[1], b[1])
     if hi >= lo and hi - lo > window:
         return False
+    if rewrite:
+        return True
     if len(a[2] | b[2]) > 1:
         return False
     return all(x & y for x in a[3] for y in b[3])
@@ -167,17 +176,51 @@ def _pair_score(
     """A pair's story score: its story-key cosine, raised to the link threshold when two
     articles with topics share ``story_text_threshold`` of their wording (a rewrite of one
     report) and some names too (``story_text_key_floor``: wording alone may be a site's
-    menus and related links). Untopical articles (no topic, or an undecided relevance) link
-    on names alone: no topic gate stands between them, and shared stock wording or chrome
-    chained unrelated items together when they could link on it."""
+    menus and related links), and to the pair's link threshold for a rewrite whatever the
+    classifier said (``_is_rewrite``). Untopical articles (no topic, or an undecided
+    relevance) link on strong names plus ``UNTOPICAL_TEXT_MIN`` of shared wording: no topic
+    gate stands between them, so stock wording or chrome alone must not link them, and
+    names alone are what two agencies' own reports of one event share."""
+    indexes, a, b = pair
+    untopical = int(indexes[a[0]].tmask[a[1]]) == 0 or int(indexes[b[0]].tmask[b[1]]) == 0
+    if _is_rewrite(key_score, pair, settings):
+        return max(key_score, settings.story_threshold_untopical if untopical else 0.0)
+    if untopical and key_score >= settings.story_threshold_untopical:
+        # no topic gate stands between the two: names alone are what two outlets' own
+        # reports of one match or statement share too, so some wording must be shared
+        if _text_overlap(*pair) < UNTOPICAL_TEXT_MIN:
+            return min(key_score, _below(settings.story_threshold_untopical))
+        return key_score
     if key_score < settings.story_text_key_floor or key_score >= settings.story_threshold:
         return key_score
-    indexes, a, b = pair
     if int(indexes[a[0]].tmask[a[1]]) <= 0 or int(indexes[b[0]].tmask[b[1]]) <= 0:
         return key_score
     if _text_overlap(*pair) >= settings.story_text_threshold:
         return settings.story_threshold
     return key_score
+
+
+def _is_rewrite(
+    key_score: float,
+    pair: tuple[list[_Index], tuple[int, int], tuple[int, int]],
+    settings: DedupSettings,
+) -> bool:
+    """Whether two articles, at least one with topics, are one report rewritten: they share
+    names enough to link (``story_threshold``) and ``story_text_threshold`` of their
+    wording. Such a pair links and joins whatever topics or relevance the classifier gave
+    each side. Two untopical articles have no classifier disagreement to overrule and link
+    by the untopical rule only."""
+    indexes, a, b = pair
+    if int(indexes[a[0]].tmask[a[1]]) == 0 and int(indexes[b[0]].tmask[b[1]]) == 0:
+        return False
+    return key_score >= settings.story_threshold and (
+        _text_overlap(*pair) >= settings.story_text_threshold
+    )
+
+
+def _below(threshold: float) -> float:
+    """The largest score that does not reach ``threshold``."""
+    return math.nextafter(threshold, 0.0)
 
 
 def _link_threshold(mask_a: int, mask_b: int, settings: DedupSettings) -> float:

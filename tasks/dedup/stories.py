@@ -11,6 +11,7 @@ so the same articles give the same partitions whatever order, batches or runs th
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import duckdb
 import numpy as np
@@ -24,6 +25,7 @@ from ipwire.tasks.dedup.index import _Index, _own_keys
 from ipwire.tasks.dedup.ordering import _LAST_DAY, _cluster_key, _doc_key, _order_key
 from ipwire.tasks.dedup.scoring import (
     _group,
+    _is_rewrite,
     _joinable,
     _link_threshold,
     _pair_score,
@@ -100,8 +102,11 @@ def _recluster(
     earliest member's (published day, article id); a unit joins every story built so far with
     a linking pair (score at or above the link threshold), a mean score over all member pairs
     of at least ``story_mean_threshold`` (average linkage) and the gates passed (window,
-    relevance, topics). A story's id comes from its earliest member. The result depends on
-    the set of articles only, not on the order or batches they arrived in."""
+    relevance, topics). Then a unit whose mean score over the rest of its story fell below
+    ``story_mean_threshold`` as the story grew is taken out (``_trimmed``), and the units
+    taken out are clustered again among themselves. A story's id comes from its earliest
+    member. The result depends on the set of articles only, not on the order or batches
+    they arrived in."""
     info = {}
     for node in nodes:
         index = view.indexes[node[0]]
@@ -110,15 +115,14 @@ def _recluster(
         wmap = {k: x for k, x in zip(keys.tolist(), w.tolist(), strict=True) if x > 0}
         info[node] = (wmap, float(sum(wmap.values())), int(index.tmask[node[1]]))
 
-    def score(a: tuple[int, int], b: tuple[int, int]) -> float:
+    def key_score(a: tuple[int, int], b: tuple[int, int]) -> float:
         wa, ta, _ = info[a]
         wb, tb, _ = info[b]
-        key_score = 0.0
-        if ta > 0 and tb > 0:
-            if len(wb) < len(wa):
-                wa, wb = wb, wa
-            key_score = sum(x for k, x in wa.items() if k in wb) / math.sqrt(ta * tb)
-        return _pair_score(key_score, (view.indexes, a, b), settings)
+        if ta <= 0 or tb <= 0:
+            return 0.0
+        if len(wb) < len(wa):
+            wa, wb = wb, wa
+        return sum(x for k, x in wa.items() if k in wb) / math.sqrt(ta * tb)
 
     units: dict[str, list[tuple[int, int]]] = {}
     for node in nodes:
@@ -128,32 +132,76 @@ def _recluster(
         units.values(), key=lambda u: min(_cluster_key(view.indexes[i], d) for i, d in u)
     )
 
-    def unit_score(u: list[tuple[int, int]], v: list[tuple[int, int]]) -> tuple[float, bool]:
-        """The best pair of copies: a report is as close as its best-kept copy (an all-caps
-        or truncated copy loses names it still stands for). And whether a pair links."""
-        pairs = [(score(a, b), a, b) for a in u for b in v]
-        linked = any(x >= _link_threshold(info[a][2], info[b][2], settings) for x, a, b in pairs)
-        return max(x for x, _, _ in pairs), linked
+    cache: dict[tuple[int, int], tuple[float, bool, bool]] = {}
 
-    clusters: list[list[list[tuple[int, int]]]] = []  # stories as lists of units
+    def unit_score(i: int, j: int) -> tuple[float, bool, bool]:
+        """The best pair of copies of units ``i`` and ``j``: a report is as close as its
+        best-kept copy (an all-caps or truncated copy loses names it still stands for). And
+        whether a pair links, and whether a pair is a rewrite (see ``_is_rewrite``)."""
+        pair = (min(i, j), max(i, j))
+        if pair not in cache:
+            keyed = [(key_score(a, b), a, b) for a in order[i] for b in order[j]]
+            scores = [(_pair_score(k, (view.indexes, a, b), settings), a, b) for k, a, b in keyed]
+            linked = any(
+                x >= _link_threshold(info[a][2], info[b][2], settings) for x, a, b in scores
+            )
+            rewrite = any(_is_rewrite(k, (view.indexes, a, b), settings) for k, a, b in keyed)
+            cache[pair] = (max(x for x, _, _ in scores), linked, rewrite)
+        return cache[pair]
+
+    clusters = _trimmed(_greedy(view, order, unit_score, settings), unit_score, settings)
+    evicted = [[u] for c in clusters if len(c) == 1 for u in c]
+    while True:  # units evicted from a story may still make one of their own
+        singles = sorted(u for c in evicted for u in c)
+        regrouped = _trimmed(
+            _greedy(view, order, unit_score, settings, singles), unit_score, settings
+        )
+        if len(regrouped) == len(singles):
+            break
+        clusters = [c for c in clusters if len(c) > 1] + regrouped
+        evicted = [c for c in regrouped if len(c) == 1]
+    out: dict[tuple[int, int], str] = {}
+    for units_no in clusters:
+        members = [node for u in units_no for node in order[u]]
+        first = min(_doc_key(view.indexes[i], d) for i, d in members)
+        sid = stable_id("story", first[1])
+        for node in members:
+            out[node] = sid
+    return out
+
+
+UnitScore = Callable[[int, int], tuple[float, bool, bool]]
+
+
+def _greedy(
+    view: _Overlay,
+    order: list[list[tuple[int, int]]],
+    unit_score: UnitScore,
+    settings: DedupSettings,
+    todo: list[int] | None = None,
+) -> list[list[int]]:
+    """Stories of the units ``todo`` (numbers into ``order``, all by default), taken in
+    order: a unit joins every story built so far with a linking pair, a mean unit score of
+    at least ``story_mean_threshold`` and the gates passed."""
+    clusters: list[list[int]] = []  # stories as lists of unit numbers
     groups: list[tuple] = []
-    for unit in order:
-        group = _group(view, unit)
+    for u in range(len(order)) if todo is None else todo:
+        group = _group(view, order[u])
         scored = []
         for c_no, units_in in enumerate(clusters):
             if not units_in:
                 continue
-            found = [unit_score(unit, other) for other in units_in]
-            mean = sum(x for x, _ in found) / len(found)
-            if any(ok for _, ok in found) and mean >= settings.story_mean_threshold:
-                scored.append((-max(x for x, _ in found), c_no))
+            found = [unit_score(u, other) for other in units_in]
+            mean = sum(x for x, _, _ in found) / len(found)
+            if any(ok for _, ok, _ in found) and mean >= settings.story_mean_threshold:
+                scored.append((-max(x for x, _, _ in found), c_no, any(r for _, _, r in found)))
         chosen = []
-        for _, c_no in sorted(scored):
-            if _joinable(group, groups[c_no], settings.story_window_days):
+        for _, c_no, rewrite in sorted(scored):
+            if _joinable(group, groups[c_no], settings.story_window_days, rewrite):
                 chosen.append(c_no)
                 group = _union(group, groups[c_no])
         if not chosen:
-            clusters.append([unit])
+            clusters.append([u])
             groups.append(group)
             continue
         keep = min(chosen)
@@ -162,17 +210,33 @@ def _recluster(
                 clusters[keep].extend(clusters[c_no])
                 clusters[c_no] = []
                 groups[c_no] = (_LAST_DAY, -_LAST_DAY, {0, 1}, set())  # never joinable
-        clusters[keep].append(unit)
+        clusters[keep].append(u)
         groups[keep] = group
-    out: dict[tuple[int, int], str] = {}
-    for units_in in clusters:
-        if not units_in:
-            continue
-        members = [node for unit in units_in for node in unit]
-        first = min(_doc_key(view.indexes[i], d) for i, d in members)
-        sid = stable_id("story", first[1])
-        for node in members:
-            out[node] = sid
+    return [sorted(c) for c in clusters if c]
+
+
+def _trimmed(
+    clusters: list[list[int]], unit_score: UnitScore, settings: DedupSettings
+) -> list[list[int]]:
+    """The stories with every unit that no longer matches its story as a whole taken out
+    (its mean score over the other units below ``story_mean_threshold``), worst first, each
+    as a story of its own. A story grows one unit at a time, each matching the story as it
+    was then; a chain of such steps can end far from where it began (last year's agreement
+    and this year's renewal, through the reports in between)."""
+    out: list[list[int]] = []
+    for cluster in clusters:
+        kept = list(cluster)
+        while len(kept) > 2:
+            means = [
+                (sum(unit_score(u, v)[0] for v in kept if v != u) / (len(kept) - 1), -u)
+                for u in kept
+            ]
+            worst, neg_u = min(means)
+            if worst >= settings.story_mean_threshold:
+                break
+            kept.remove(-neg_u)
+            out.append([-neg_u])
+        out.append(kept)
     return out
 
 
