@@ -300,3 +300,45 @@ def test_feeds_on_a_lake_keep_their_state_and_a_second_run_asks_conditionally(
         assert conn.execute("SELECT count(*) FROM feed_retirements").fetchone() == (1,)
         runs = conn.execute("SELECT status FROM ingest_runs ORDER BY started_at").fetchall()
         assert runs == [("completed",), ("completed",)]
+
+
+def test_an_ingest_killed_mid_run_leaves_whole_batches_and_the_next_run_finishes_it(
+    lake_env, tmp_path: Path
+):
+    import signal
+
+    files = corpus(tmp_path / "in")
+    assert run(lake_env, "db", "migrate").returncode == 0
+    writer = subprocess.Popen(
+        [IPWIRE, "--quiet", "ingest", str(tmp_path / "in")],
+        env=lake_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    address = lake_env["IPWIRE_DB"]
+    deadline = time.monotonic() + 300
+    stored = 0
+    while stored == 0 and writer.poll() is None:  # kill it once its first batch is in
+        assert time.monotonic() < deadline, "no batch committed in time"
+        with lake.connect_lake(address, read_only=True) as conn:
+            stored = conn.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
+        time.sleep(0.2)
+    os.killpg(writer.pid, signal.SIGKILL)
+    writer.wait(timeout=30)
+    with lake.connect_lake(address, read_only=True) as conn:
+        raws = conn.execute("SELECT count(*) FROM raw_documents").fetchone()[0]
+        articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert raws % 3 == 0 or raws == len(files), "only whole batches of three are stored"
+    assert raws < len(files), "killed before the end"
+    assert articles <= raws
+
+    again = run(lake_env, "ingest", str(tmp_path / "in"))
+    assert again.returncode == 0, again.stderr
+    with lake.connect_lake(address, read_only=True) as conn:
+        n, distinct = conn.execute(
+            "SELECT count(*), count(DISTINCT raw_id) FROM raw_documents"
+        ).fetchone()
+        runs = dict(conn.execute("SELECT status, count(*) FROM ingest_runs GROUP BY 1").fetchall())
+    assert n == distinct == len(files)
+    assert runs == {"crashed": 1, "completed": 1}
