@@ -166,6 +166,29 @@ def test_resumed_talks_are_positive():
     assert c.tone is not None and c.tone > 0
 
 
+def test_strain_that_a_meeting_sets_out_to_ease_is_not_read_as_strain():
+    from ipwire.tasks.classify.sentences import _analyse
+
+    tax = load_taxonomy()
+    (s,) = _analyse(
+        "Officials of India and Pakistan met in Dubai to calm tensions and break the deadlock.",
+        None,
+        tax,
+    )
+    assert s.tone_hits and all(v > 0 for v, _ in s.tone_hits)
+    (s,) = _analyse("Tensions between India and Pakistan rose after the meeting.", None, tax)
+    assert any(v < 0 for v, cue in s.tone_hits if cue == "Tensions")
+
+
+def test_a_taxonomy_without_relievers_is_still_read(tmp_path):
+    text = DEFAULT_TAXONOMY.read_text(encoding="utf-8")
+    start = text.index("relievers = [")
+    end = text.index("]", start) + 1
+    path = tmp_path / "taxonomy.toml"
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert load_taxonomy(path).relievers == frozenset()
+
+
 def test_cricket_attack_is_not_read_as_hostility():
     c = classify(
         "India beat Pakistan by six wickets in the Asia Cup match in Dubai. "
@@ -325,8 +348,8 @@ def test_dev_set_figures_stay_above_floors():
     m = ev.score(rows, ev.predict(rows))
     # floors a little below the whole-set figures of the shipped model on the 487 texts, which
     # it was fitted on (P 0.971 / F1 0.981 / topic micro-F1 0.867, macro 0.885 / tone rho
-    # 0.898 / sign 0.954); held out on 5 story folds the same fit gives P 0.971 / F1 0.980 /
-    # topic 0.846, macro 0.861 / rho 0.810 / sign 0.916 (bench/eval_classify.py). The rule
+    # 0.899 / sign 0.954); held out on 5 story folds the same fit gives P 0.971 / F1 0.980 /
+    # topic 0.846, macro 0.861 / rho 0.815 / sign 0.926 (bench/eval_classify.py). The rule
     # prior (weights.RulePrior) costs fitted rho (0.915 without it) but not held-out rho.
     assert m["precision"] >= 0.965
     assert m["f1"] >= 0.975
@@ -532,6 +555,16 @@ def test_the_rule_prior_never_turns_the_learned_tone_or_adds_a_topic_the_rules_m
     assert keeps_topic(head, {"x": 0.0, "rule": 1.0}, RulePrior(topic_cut=0.4))
     assert not keeps_topic(head, {"x": 0.0, "rule": 0.0}, RulePrior(topic_cut=0.4))
     assert not keeps_topic(head, {"x": 0.0, "rule": 1.0}, RulePrior())  # off by default
+
+
+def test_a_firm_rule_tone_sets_the_sign_where_the_learned_tone_disagrees():
+    from ipwire.tasks.classify.weights import LinearHead, Model, RulePrior
+
+    level = LinearHead(("x",), (0.0,), (1.0,), (1.0,), 0.0)
+    model = Model("", None, {}, level, None, RulePrior(0.4, 0.75, 0.3, tone_firm=0.5))
+    assert model.tone_of({"x": -0.1, "rule_tone": 0.8}) == pytest.approx(0.6)  # firm: turned
+    assert model.tone_of({"x": -0.1, "rule_tone": 0.4}) == pytest.approx(-0.1)  # not firm
+    assert model.tone_of({"x": 0.1, "rule_tone": -0.6}) == pytest.approx(-0.45)
 
 
 def test_a_model_file_with_a_rule_prior_out_of_range_is_rejected(tmp_path):

@@ -115,6 +115,7 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
     metaphor_below = tax.tone["metaphor_below"]
     appeals = set(tax.tone["appeals"])
     appeal_factor = tax.tone["appeal_factor"]
+    relievers = tax.relievers
     list_countries = tax.list_countries
     list_min = tax.relevance["list_min_others"]
 
@@ -167,6 +168,9 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
             elif section == "tone":
                 value = weight
                 lo = max(0, start - window)
+                if value < 0 and any(w in relievers for w in lower[lo:start]):
+                    # "to calm tensions", "break the deadlock": the strain is what is eased
+                    value *= neg_factor
                 scope = lower[lo:start] + lower[_end : _end + after]
                 if any(w in negators or w.endswith("n't") for w in scope) or (
                     value > 0 and start < clause_neg
