@@ -287,7 +287,7 @@ def test_prisoner_freed_as_a_gesture_of_peace_is_diplomacy_and_people():
 
 def test_background_factor_outside_zero_to_one_is_rejected(tmp_path):
     path = _broken(tmp_path, "background_factor = 0.5\n", "background_factor = 1.5\n")
-    with pytest.raises(TaxonomyError, match=r"\[topics\.terrorism\] background_factor"):
+    with pytest.raises(TaxonomyError, match=r"\[topics\.\w+\] background_factor"):
         load_taxonomy(path)
 
 
@@ -347,15 +347,15 @@ def test_dev_set_figures_stay_above_floors():
     rows = ev.load_labels(LABELS)
     m = ev.score(rows, ev.predict(rows))
     # floors a little below the whole-set figures of the shipped model on the 487 texts, which
-    # it was fitted on (P 0.971 / F1 0.981 / topic micro-F1 0.867, macro 0.885 / tone rho
+    # it was fitted on (P 0.971 / F1 0.981 / topic micro-F1 0.869, macro 0.887 / tone rho
     # 0.899 / sign 0.954); held out on 5 story folds the same fit gives P 0.971 / F1 0.980 /
-    # topic 0.846, macro 0.861 / rho 0.815 / sign 0.926 (bench/eval_classify.py). The rule
+    # topic 0.847, macro 0.862 / rho 0.815 / sign 0.926 (bench/eval_classify.py). The rule
     # prior (weights.RulePrior) costs fitted rho (0.915 without it) but not held-out rho.
     assert m["precision"] >= 0.965
     assert m["f1"] >= 0.975
-    assert m["topic_f1"] >= 0.86
-    assert m["topic_macro"] >= 0.875
-    assert m["tone_spearman"] >= 0.885
+    assert m["topic_f1"] >= 0.865
+    assert m["topic_macro"] >= 0.88
+    assert m["tone_spearman"] >= 0.895
     assert m["tone_sign"] >= 0.945
 
 
