@@ -378,6 +378,15 @@ def test_matcher_finds_a_term_added_after_a_scan_and_prefers_longest_then_exact(
     assert (7, 8, "topic:diplomacy", "diplomacy", 0.1) not in hits
 
 
+def test_a_case_kept_wildcard_key_matches_its_endings_in_that_case_only():
+    from ipwire.tasks.classify.matcher import _Matcher
+
+    m = _Matcher()
+    m.add("topic:military", "military", "DGMO*", 2.0, "t")
+    forms = m.forms("The DGMOs spoke after the DGMO call and dgmos".split())
+    assert [h[0] for h in m.scan(forms)] == [1, 5]
+
+
 def test_an_unchanged_taxonomy_file_is_built_once_and_an_edit_is_seen_at_once(tmp_path):
     path = tmp_path / "taxonomy.toml"
     path.write_text(DEFAULT_TAXONOMY.read_text(encoding="utf-8"), encoding="utf-8")
