@@ -159,8 +159,13 @@ def fit_ridge(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, floa
     return w[:-1], float(w[-1])
 
 
-def _best_cut(p: np.ndarray, y: np.ndarray, lo: float = 0.2, hi: float = 0.8) -> float:
-    """The probability cut with the best F1 on the rows given (the training folds)."""
+def _best_cut(p: np.ndarray, y: np.ndarray, lo: float = 0.1, hi: float = 0.8) -> float:
+    """The probability cut with the best F1 on the rows given (the training folds).
+
+    The range reaches down to 0.1: a rare topic (nuclear, trade) has its probabilities pulled
+    toward its small base rate by the L2, so its best cut lies below 0.2; from 0.1 down the
+    held-out figures no longer change.
+    """
     best, best_f = 0.5, -1.0
     for cut in np.arange(lo, hi + 1e-9, 0.025):
         got = p >= cut
