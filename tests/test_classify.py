@@ -348,14 +348,14 @@ def test_dev_set_figures_stay_above_floors():
     m = ev.score(rows, ev.predict(rows))
     # floors a little below the whole-set figures of the shipped model on the 487 texts, which
     # it was fitted on (P 0.971 / F1 0.981 / topic micro-F1 0.871, macro 0.891 / tone rho
-    # 0.900 / sign 0.954); held out on 5 story folds the same fit gives P 0.971 / F1 0.980 /
-    # topic 0.850, macro 0.869 / rho 0.817 / sign 0.926 (bench/eval_classify.py). The rule
+    # 0.902 / sign 0.954); held out on 5 story folds the same fit gives P 0.971 / F1 0.980 /
+    # topic 0.850, macro 0.869 / rho 0.820 / sign 0.926 (bench/eval_classify.py). The rule
     # prior (weights.RulePrior) costs fitted rho (0.915 without it) but not held-out rho.
     assert m["precision"] >= 0.965
     assert m["f1"] >= 0.975
     assert m["topic_f1"] >= 0.865
     assert m["topic_macro"] >= 0.885
-    assert m["tone_spearman"] >= 0.895
+    assert m["tone_spearman"] >= 0.898
     assert m["tone_sign"] >= 0.945
 
 
