@@ -198,6 +198,22 @@ def test_cricket_attack_is_not_read_as_hostility():
     assert c.tone is not None and c.tone > -0.3
 
 
+def test_a_clash_in_a_match_report_is_a_metaphor_even_outside_the_cricket_sentences():
+    from ipwire.tasks.classify.sentences import _analyse
+
+    tax = load_taxonomy()
+    report = (
+        "India and Pakistan clash again in Johor Bahru on Tuesday.\n\n"
+        "The hockey teams of India and Pakistan played the match to a draw in the tournament. "
+        "Players of both teams shook hands after the match."
+    )
+    first = _analyse(report, None, tax)[0]
+    assert first.tone_hits and all(v > -0.5 for v, _ in first.tone_hits)
+    news = "India and Pakistan clash over the border fence.\n\nTroops fired along the LoC."
+    first = _analyse(news, None, tax)[0]
+    assert any(v <= -1.0 for v, _ in first.tone_hits)
+
+
 def test_actors_are_counted_with_kinds():
     c = classify(_seed("000"))
     kinds = {a.actor: (a.kind, a.mentions) for a in c.actors}
@@ -349,7 +365,7 @@ def test_dev_set_figures_stay_above_floors():
     # floors a little below the whole-set figures of the shipped model on the 487 texts, which
     # it was fitted on (P 0.971 / F1 0.981 / topic micro-F1 0.871, macro 0.891 / tone rho
     # 0.902 / sign 0.954); held out on 5 story folds the same fit gives P 0.971 / F1 0.980 /
-    # topic 0.850, macro 0.869 / rho 0.820 / sign 0.926 (bench/eval_classify.py). The rule
+    # topic 0.850, macro 0.869 / rho 0.821 / sign 0.933 (bench/eval_classify.py). The rule
     # prior (weights.RulePrior) costs fitted rho (0.915 without it) but not held-out rho.
     assert m["precision"] >= 0.965
     assert m["f1"] >= 0.975

@@ -19,7 +19,7 @@ from ipwire.tasks.classify.errors import TaxonomyError
 from ipwire.tasks.classify.matcher import _Matcher
 from ipwire.tasks.classify.weights import MODEL_FILE, Model, load_model
 
-RULES_VERSION = "rules-3"
+RULES_VERSION = "rules-4"
 DEFAULT_TAXONOMY = Path(__file__).resolve().parents[2] / "ipwire" / "taxonomy.toml"
 
 ACTOR_KINDS = frozenset({"state", "person", "agency", "armed_group", "place", "third_party"})
