@@ -363,14 +363,14 @@ def test_dev_set_figures_stay_above_floors():
     rows = ev.load_labels(LABELS)
     m = ev.score(rows, ev.predict(rows))
     # floors a little below the whole-set figures of the shipped model on the 487 texts, which
-    # it was fitted on (P 0.971 / F1 0.981 / topic micro-F1 0.871, macro 0.891 / tone rho
+    # it was fitted on (P 0.971 / F1 0.981 / topic micro-F1 0.874, macro 0.893 / tone rho
     # 0.902 / sign 0.954); held out on 5 story folds the same fit gives P 0.971 / F1 0.980 /
-    # topic 0.850, macro 0.869 / rho 0.821 / sign 0.933 (bench/eval_classify.py). The rule
+    # topic 0.853, macro 0.871 / rho 0.820 / sign 0.930 (bench/eval_classify.py). The rule
     # prior (weights.RulePrior) costs fitted rho (0.915 without it) but not held-out rho.
     assert m["precision"] >= 0.965
     assert m["f1"] >= 0.975
-    assert m["topic_f1"] >= 0.865
-    assert m["topic_macro"] >= 0.885
+    assert m["topic_f1"] >= 0.87
+    assert m["topic_macro"] >= 0.89
     assert m["tone_spearman"] >= 0.898
     assert m["tone_sign"] >= 0.945
 
