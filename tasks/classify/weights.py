@@ -118,7 +118,8 @@ class Model:
 
     def tone_of(self, feats: dict[str, float]) -> float | None:
         """The learned tone in [-1, 1]: the ridge level and the sign model's 2p - 1, averaged,
-        no softer than the prior's share of a clear rule tone of the same sign."""
+        no softer than the prior's share of a clear rule tone of the same sign; a firm rule
+        tone of the other sign turns it to that share."""
         if self.tone is None:
             return None
         level = max(-1.0, min(1.0, self.tone.z(feats)))
