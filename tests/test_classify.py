@@ -166,6 +166,29 @@ def test_resumed_talks_are_positive():
     assert c.tone is not None and c.tone > 0
 
 
+def test_strain_that_a_meeting_sets_out_to_ease_is_not_read_as_strain():
+    from ipwire.tasks.classify.sentences import _analyse
+
+    tax = load_taxonomy()
+    (s,) = _analyse(
+        "Officials of India and Pakistan met in Dubai to calm tensions and break the deadlock.",
+        None,
+        tax,
+    )
+    assert s.tone_hits and all(v > 0 for v, _ in s.tone_hits)
+    (s,) = _analyse("Tensions between India and Pakistan rose after the meeting.", None, tax)
+    assert any(v < 0 for v, cue in s.tone_hits if cue == "Tensions")
+
+
+def test_a_taxonomy_without_relievers_is_still_read(tmp_path):
+    text = DEFAULT_TAXONOMY.read_text(encoding="utf-8")
+    start = text.index("relievers = [")
+    end = text.index("]", start) + 1
+    path = tmp_path / "taxonomy.toml"
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert load_taxonomy(path).relievers == frozenset()
+
+
 def test_cricket_attack_is_not_read_as_hostility():
     c = classify(
         "India beat Pakistan by six wickets in the Asia Cup match in Dubai. "
@@ -173,6 +196,22 @@ def test_cricket_attack_is_not_read_as_hostility():
     )
     assert c.is_relevant and "sport" in {t.topic for t in c.topics}
     assert c.tone is not None and c.tone > -0.3
+
+
+def test_a_clash_in_a_match_report_is_a_metaphor_even_outside_the_cricket_sentences():
+    from ipwire.tasks.classify.sentences import _analyse
+
+    tax = load_taxonomy()
+    report = (
+        "India and Pakistan clash again in Johor Bahru on Tuesday.\n\n"
+        "The hockey teams of India and Pakistan played the match to a draw in the tournament. "
+        "Players of both teams shook hands after the match."
+    )
+    first = _analyse(report, None, tax)[0]
+    assert first.tone_hits and all(v > -0.5 for v, _ in first.tone_hits)
+    news = "India and Pakistan clash over the border fence.\n\nTroops fired along the LoC."
+    first = _analyse(news, None, tax)[0]
+    assert any(v <= -1.0 for v, _ in first.tone_hits)
 
 
 def test_actors_are_counted_with_kinds():
@@ -264,7 +303,7 @@ def test_prisoner_freed_as_a_gesture_of_peace_is_diplomacy_and_people():
 
 def test_background_factor_outside_zero_to_one_is_rejected(tmp_path):
     path = _broken(tmp_path, "background_factor = 0.5\n", "background_factor = 1.5\n")
-    with pytest.raises(TaxonomyError, match=r"\[topics\.terrorism\] background_factor"):
+    with pytest.raises(TaxonomyError, match=r"\[topics\.\w+\] background_factor"):
         load_taxonomy(path)
 
 
@@ -324,15 +363,15 @@ def test_dev_set_figures_stay_above_floors():
     rows = ev.load_labels(LABELS)
     m = ev.score(rows, ev.predict(rows))
     # floors a little below the whole-set figures of the shipped model on the 487 texts, which
-    # it was fitted on (P 0.971 / F1 0.981 / topic micro-F1 0.867, macro 0.885 / tone rho
-    # 0.898 / sign 0.954); held out on 5 story folds the same fit gives P 0.971 / F1 0.980 /
-    # topic 0.846, macro 0.861 / rho 0.810 / sign 0.916 (bench/eval_classify.py). The rule
+    # it was fitted on (P 0.971 / F1 0.981 / topic micro-F1 0.874, macro 0.893 / tone rho
+    # 0.902 / sign 0.954); held out on 5 story folds the same fit gives P 0.971 / F1 0.980 /
+    # topic 0.853, macro 0.871 / rho 0.820 / sign 0.930 (bench/eval_classify.py). The rule
     # prior (weights.RulePrior) costs fitted rho (0.915 without it) but not held-out rho.
     assert m["precision"] >= 0.965
     assert m["f1"] >= 0.975
-    assert m["topic_f1"] >= 0.86
-    assert m["topic_macro"] >= 0.875
-    assert m["tone_spearman"] >= 0.885
+    assert m["topic_f1"] >= 0.87
+    assert m["topic_macro"] >= 0.89
+    assert m["tone_spearman"] >= 0.898
     assert m["tone_sign"] >= 0.945
 
 
@@ -353,6 +392,15 @@ def test_matcher_finds_a_term_added_after_a_scan_and_prefers_longest_then_exact(
     assert (7, 8, "topic:water", "water", 0.5) in hits  # a wildcard key
     assert (7, 8, "topic:diplomacy", "diplomacy", 1.5) in hits  # exact before wildcard
     assert (7, 8, "topic:diplomacy", "diplomacy", 0.1) not in hits
+
+
+def test_a_case_kept_wildcard_key_matches_its_endings_in_that_case_only():
+    from ipwire.tasks.classify.matcher import _Matcher
+
+    m = _Matcher()
+    m.add("topic:military", "military", "DGMO*", 2.0, "t")
+    forms = m.forms("The DGMOs spoke after the DGMO call and dgmos".split())
+    assert [h[0] for h in m.scan(forms)] == [1, 5]
 
 
 def test_an_unchanged_taxonomy_file_is_built_once_and_an_edit_is_seen_at_once(tmp_path):
@@ -532,6 +580,16 @@ def test_the_rule_prior_never_turns_the_learned_tone_or_adds_a_topic_the_rules_m
     assert keeps_topic(head, {"x": 0.0, "rule": 1.0}, RulePrior(topic_cut=0.4))
     assert not keeps_topic(head, {"x": 0.0, "rule": 0.0}, RulePrior(topic_cut=0.4))
     assert not keeps_topic(head, {"x": 0.0, "rule": 1.0}, RulePrior())  # off by default
+
+
+def test_a_firm_rule_tone_sets_the_sign_where_the_learned_tone_disagrees():
+    from ipwire.tasks.classify.weights import LinearHead, Model, RulePrior
+
+    level = LinearHead(("x",), (0.0,), (1.0,), (1.0,), 0.0)
+    model = Model("", None, {}, level, None, RulePrior(0.4, 0.75, 0.3, tone_firm=0.5))
+    assert model.tone_of({"x": -0.1, "rule_tone": 0.8}) == pytest.approx(0.6)  # firm: turned
+    assert model.tone_of({"x": -0.1, "rule_tone": 0.4}) == pytest.approx(-0.1)  # not firm
+    assert model.tone_of({"x": 0.1, "rule_tone": -0.6}) == pytest.approx(-0.45)
 
 
 def test_a_model_file_with_a_rule_prior_out_of_range_is_rejected(tmp_path):

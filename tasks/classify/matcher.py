@@ -35,6 +35,8 @@ class _Matcher:
     def __init__(self) -> None:
         self.root = _Node()
         self.sensitive: set[str] = set()
+        # case-kept prefixes of wildcard keys ("DGMO*" matches "DGMOs" in that case only)
+        self.sensitive_prefixes: dict[int, set[str]] = {}
         self.wild_lengths: tuple[int, ...] = ()
         # the first step from the root per word form met in text (most words start no key)
         self._first_step: dict[str, tuple] = {}
@@ -67,6 +69,8 @@ class _Matcher:
         for w in key:
             if self.is_sensitive(w.rstrip("*")):
                 self.sensitive.add(w.rstrip("*"))
+                if w.endswith("*"):
+                    self.sensitive_prefixes.setdefault(len(w) - 1, set()).add(w[:-1])
         self._first_step.clear()
 
     def _slot(self, key: tuple[str, ...]) -> list[tuple[str, str, float]]:
@@ -99,7 +103,14 @@ class _Matcher:
 
     def forms(self, words: list[str]) -> list[str]:
         sens = self.sensitive
-        return [w if w in sens else w.lower() for w in words]
+        if not self.sensitive_prefixes:
+            return [w if w in sens else w.lower() for w in words]
+        kept = self._kept
+        return [w if w in sens or (w[1:2].isupper() and kept(w)) else w.lower() for w in words]
+
+    def _kept(self, word: str) -> bool:
+        """A word in capitals that continues a case-kept wildcard prefix ("DGMOs")."""
+        return any(word[:n] in p for n, p in self.sensitive_prefixes.items())
 
     def scan(self, forms: list[str]) -> list[tuple[int, int, str, str, float]]:
         """All (start, end, section, label, weight) hits, greedy longest per section.

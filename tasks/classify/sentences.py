@@ -115,6 +115,7 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
     metaphor_below = tax.tone["metaphor_below"]
     appeals = set(tax.tone["appeals"])
     appeal_factor = tax.tone["appeal_factor"]
+    relievers = tax.relievers
     list_countries = tax.list_countries
     list_min = tax.relevance["list_min_others"]
 
@@ -167,6 +168,9 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
             elif section == "tone":
                 value = weight
                 lo = max(0, start - window)
+                if value < 0 and any(w in relievers for w in lower[lo:start]):
+                    # "to calm tensions", "break the deadlock": the strain is what is eased
+                    value *= neg_factor
                 scope = lower[lo:start] + lower[_end : _end + after]
                 if any(w in negators or w.endswith("n't") for w in scope) or (
                     value > 0 and start < clause_neg
@@ -196,6 +200,13 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
             if others >= list_min and _is_list(lower):
                 s.listed = True
         sentences.append(s)
+    if metaphor_topics and _leading_topic(sentences) in metaphor_topics:
+        # a match report's "clash" or "attack" outside the sentences naming the game
+        for s in sentences:
+            if s.tone_hits and not any(t in s.topic_hits for t in metaphor_topics):
+                s.tone_hits = [
+                    (v * metaphor_factor if v <= metaphor_below else v, c) for v, c in s.tone_hits
+                ]
     # "its neighbour", "the two countries": the other state, once the text names both
     if any(s.india for s in sentences) and any(s.pakistan for s in sentences):
         for s in sentences:
@@ -207,6 +218,15 @@ def _analyse(text: str, title: str | None, tax: Taxonomy) -> list[_Sentence]:
                 elif not s.india and not s.pakistan:
                     s.india = s.pakistan = s.peer
     return sentences
+
+
+def _leading_topic(sentences: list[_Sentence]) -> str | None:
+    """The topic with the most cue weight in the text (None: no topic cue)."""
+    mass: dict[str, float] = {}
+    for s in sentences:
+        for label, hits in s.topic_hits.items():
+            mass[label] = mass.get(label, 0.0) + sum(w for _, w in hits)
+    return max(sorted(mass), key=lambda k: mass[k]) if mass else None
 
 
 def _is_list(lower: list[str]) -> bool:

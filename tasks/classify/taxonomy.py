@@ -19,7 +19,7 @@ from ipwire.tasks.classify.errors import TaxonomyError
 from ipwire.tasks.classify.matcher import _Matcher
 from ipwire.tasks.classify.weights import MODEL_FILE, Model, load_model
 
-RULES_VERSION = "rules-2"
+RULES_VERSION = "rules-4"
 DEFAULT_TAXONOMY = Path(__file__).resolve().parents[2] / "ipwire" / "taxonomy.toml"
 
 ACTOR_KINDS = frozenset({"state", "person", "agency", "armed_group", "place", "third_party"})
@@ -79,6 +79,8 @@ _TONE_KEYS = {
     "metaphor_topics": list,
     "cues": dict,
 }
+# keys of [tone] that a taxonomy may leave out (an older file reads as before)
+_TONE_OPTIONAL = {"relievers": list}
 _TOP_KEYS = {"relevance", "actors", "topics", "topic_settings", "tone"}
 _TOPIC_SETTING_KEYS = ("relative_floor", "far_factor", "headline_factor")
 
@@ -122,6 +124,7 @@ class Taxonomy:
     matcher: _Matcher = field(repr=False)
     negators: frozenset[str] = frozenset()
     hedges: frozenset[str] = frozenset()
+    relievers: frozenset[str] = frozenset()
     list_countries: frozenset[str] = frozenset()
     # the fitted weights beside the taxonomy file (None: the rules decide alone)
     model: Model | None = None
@@ -336,9 +339,12 @@ def _build_taxonomy(path: Path, raw_bytes: bytes, digest: str) -> Taxonomy:
     # [tone]
     tone_raw = data["tone"]
     where = f"{path} [tone]"
-    _check_keys(tone_raw, _TONE_KEYS, where)
+    _check_keys(tone_raw, {**_TONE_KEYS, **_TONE_OPTIONAL}, where)
     tone: dict[str, Any] = {}
-    for key, kind in _TONE_KEYS.items():
+    for key, kind in {**_TONE_KEYS, **_TONE_OPTIONAL}.items():
+        if key in _TONE_OPTIONAL and key not in tone_raw:
+            tone[key] = []
+            continue
         _need(key in tone_raw, where, f"missing key {key!r}")
         value = tone_raw[key]
         if kind is float:
@@ -369,6 +375,7 @@ def _build_taxonomy(path: Path, raw_bytes: bytes, digest: str) -> Taxonomy:
         matcher=matcher,
         negators=frozenset(tone["negators"]),
         hedges=frozenset(tone["hedges"]),
+        relievers=frozenset(tone["relievers"]),
         list_countries=frozenset(c.lower() for c in relevance["list_countries"]),
     )
 

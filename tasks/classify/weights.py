@@ -79,9 +79,12 @@ class RulePrior:
     # least `tone_share` of the rule tone's size (0.0: the learned tone alone)
     tone_share: float = 0.0
     tone_clear: float = 1.0
+    # a rule tone of at least this size sets the sign where the learned tone disagrees (the
+    # heads, shrunk toward the mostly negative base rate, miss a plain positive reading)
+    tone_firm: float = 2.0
 
     def to_json(self) -> dict[str, float]:
-        keys = ("topic_cut", "tone_share", "tone_clear")
+        keys = ("topic_cut", "tone_share", "tone_clear", "tone_firm")
         return {k: getattr(self, k) for k in keys}
 
     @classmethod
@@ -115,14 +118,17 @@ class Model:
 
     def tone_of(self, feats: dict[str, float]) -> float | None:
         """The learned tone in [-1, 1]: the ridge level and the sign model's 2p - 1, averaged,
-        no softer than the prior's share of a clear rule tone of the same sign."""
+        no softer than the prior's share of a clear rule tone of the same sign; a firm rule
+        tone of the other sign turns it to that share."""
         if self.tone is None:
             return None
         level = max(-1.0, min(1.0, self.tone.z(feats)))
         if self.tone_sign is not None:
             level = 0.5 * level + 0.5 * (2.0 * self.tone_sign.prob(feats) - 1.0)
         rule = feats.get("rule_tone", 0.0)
-        if abs(rule) >= self.prior.tone_clear and level * rule > 0:
+        if abs(rule) >= self.prior.tone_firm and level * rule < 0:
+            level = math.copysign(self.prior.tone_share * abs(rule), rule)
+        elif abs(rule) >= self.prior.tone_clear and level * rule > 0:
             level = math.copysign(max(abs(level), self.prior.tone_share * abs(rule)), level)
         return level
 
