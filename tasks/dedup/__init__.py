@@ -62,7 +62,7 @@ __all__ = [
     "story_scores",
     "warehouse_index",
     "wire_credits",
-    # internals that tests/test_dedup.py and bench/bench_dedup.py reach through the package
+    # internals that tests/test_stories.py and bench/bench_dedup.py reach through the package
     "_Index",
     "_labels",
     "_linked",
