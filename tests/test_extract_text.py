@@ -763,3 +763,66 @@ def test_a_text_cut_off_mid_sentence_keeps_its_last_paragraph():
     ex = extract_from_text(menu + "\n\n" + "\n\n".join(paras))
     assert paras[-1] in ex.text
     assert "Opinion" not in ex.text
+
+
+_BODY = " ".join(
+    ["Officials from both countries met on Monday to discuss the reopening of the crossing."] * 5
+)
+
+
+def test_credit_reviewer_and_policy_lines_are_never_the_paste_title():
+    from ipwire.tasks.clean.metadata import _NOT_A_TITLE
+
+    for line in (
+        "Credit: Natalie Kafader",
+        "Reviewed by: Brian Stormont, CFP",
+        "Fact checked by Yarilet Perez",
+        "Learn about our editorial policies",
+        "Press enter or click to view image in full size",
+        "Subscribe to our newsletter to not miss articles like this one",
+        "[ December 8, 2025 ] Top 10 Best Hotels for Viewing the Northern Lights",
+        "Table of Contents",
+    ):
+        assert _NOT_A_TITLE.search(line), line
+
+
+def test_the_deck_below_the_headline_is_not_the_paste_title():
+    raw = "\n\n".join(
+        [
+            "Home",
+            "World",
+            "Asia",
+            "India and Pakistan reopen the Kartarpur corridor to pilgrims",
+            "The crossing had been shut since May, when fighting broke out along the border",
+            "By Asad Hashim",
+            "Updated 3 March 2025",
+            " ".join(
+                ["India and Pakistan reopened the Kartarpur corridor to Sikh pilgrims today."] * 5
+            ),
+        ]
+    )
+    ex = extract_from_text(raw)
+    assert ex.title == "India and Pakistan reopen the Kartarpur corridor to pilgrims"
+
+
+def test_the_headline_above_a_kept_notice_is_still_the_paste_title():
+    notice = (
+        "We noticed that you are using an older browser that is not supported any longer, "
+        "so some parts of this site may not work as they should for you."
+    )
+    raw = "\n\n".join(
+        [
+            "Menu",
+            "Search",
+            notice,
+            "Dismiss",
+            "Home",
+            "Pakistan",
+            "Pakistan and India exchange lists of prisoners held in their jails",
+            "By Staff Reporter",
+            "1 January 2025",
+            _BODY,
+        ]
+    )
+    ex = extract_from_text(raw)
+    assert ex.title == "Pakistan and India exchange lists of prisoners held in their jails"

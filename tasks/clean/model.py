@@ -104,6 +104,15 @@ TITLE_FEATURES = (
     "prose",
     "next_prose",
     "longest_near",
+    "repeat_near",
+    "after_short_line",
+    "prob_above",
+    "candidate_above",
+    "candidate_below",
+    "log_candidates_to_body",
+    "log_words_squared",
+    "log_lines_to_main",
+    "below_main",
 )
 
 
