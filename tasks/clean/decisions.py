@@ -8,6 +8,9 @@ from ipwire.tasks.clean.dates import _is_date_line
 from ipwire.tasks.clean.features import best_span, score_lines
 from ipwire.tasks.clean.lines import (
     _SENT_END,
+    _WORD,
+    PROSE_STOPWORD_SHARE,
+    STOPWORDS,
     Line,
     _introduces_prose,
     _is_prose,
@@ -90,6 +93,9 @@ def _keep_clean(
                     and probs[i] < 0.1
                     and not _is_short_sentence(ln, rules)
                     and not _is_running_text(ln, rules)
+                    and not (
+                        i == len(lines) - 1 == last_prose + 1 and _is_cut_off_sentence(ln, rules)
+                    )
                 )
             )
         keep.append(not drop)
@@ -148,8 +154,47 @@ def _keep_cut_off_end(lines: list[Line], keep: list[bool], rules: BoilerplateRul
     if last < 1 or keep[last] or not keep[last - 1]:
         return
     ln = lines[last]
-    if not _SENT_END.search(ln.text) and _is_running_text(ln, rules):
+    if not _SENT_END.search(ln.text) and (
+        _is_running_text(ln, rules) or _is_cut_off_sentence(ln, rules)
+    ):
         keep[last] = True
+
+
+# A cut-off last line this short may still be the article's: "The decision was taken by the
+# FATF in its plenary held in". Menus and footers carry few function words.
+CUT_OFF_MIN_WORDS = 6
+
+
+def _is_cut_off_sentence(ln: Line, rules: BoilerplateRules) -> bool:
+    """The head of a sentence the text stops in: a capital first, function words, no
+    closing punctuation and nothing chrome."""
+    if ln.words < CUT_OFF_MIN_WORDS or _SENT_END.search(ln.text) or not ln.text[:1].isupper():
+        return False
+    toks = _WORD.findall(ln.text.lower())
+    return (
+        sum(map(STOPWORDS.__contains__, toks)) >= PROSE_STOPWORD_SHARE * len(toks)
+        and rules.line_kind(ln.text) is None
+        and rules.marker_for(ln.text) is None
+        and not rules.has_chrome_phrase(ln.text.lower())
+        and not _is_date_line(ln.text, ln.words)
+        and "|" not in ln.text
+    )
+
+
+def _keep_sandwiched_sentences(
+    lines: list[Line], keep: list[bool], probs: list[float], rules: BoilerplateRules
+) -> None:
+    """A whole sentence between two kept lines, which the model only doubts, is the
+    article's ("Both officers have also been promoted to four-star generals.")."""
+    for i in range(1, len(lines) - 1):
+        if (
+            not keep[i]
+            and keep[i - 1]
+            and keep[i + 1]
+            and probs[i] >= rules.inner_keep_threshold
+            and _is_short_sentence(lines[i], rules)
+        ):
+            keep[i] = True
 
 
 def _extend_span(
@@ -404,6 +449,7 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
             _keep_cut_off_end(lines, keep, rules)
         if paste and rules.inner_keep_threshold < rules.keep_threshold:
             _fill_blocks(lines, keep, probs, rules)
+            _keep_sandwiched_sentences(lines, keep, probs, rules)
         if paste and rules.deck_max_lines:
             _drop_deck(lines, keep, rules)
         if paste and rules.drop_twin_lines:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ipwire.tasks.clean.dates import _is_date_line
+from ipwire.tasks.clean.dates import _MONTH_RE, _is_date_line, parse_date
 from ipwire.tasks.clean.patterns import _fold
 from ipwire.tasks.clean.rules import BoilerplateRules
 
@@ -236,11 +236,28 @@ _DATELINE_OPENING = re.compile(
 )
 
 
+# A dateline on its own line: "Amritsar, June 3", or a date with its clock time ("May 29,
+# 2023 07:07 pm | Updated ... IST - Ahmedabad"). Never a headline, however many words.
+_PLACE_AND_DAY = re.compile(
+    rf"^[A-Z][\w.'’ -]{{1,30}},\s*(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:,?\s*\d{{4}})?\s*$",
+    re.IGNORECASE,
+)
+_CLOCK = re.compile(r"\b\d{1,2}:\d\d\s*(?:[ap]\.?m\b|[A-Z]{3,4}\b)", re.IGNORECASE)
+
+
+def _is_dateline(text: str) -> bool:
+    """A place and a day, or a date with a clock time: a dateline line, not a headline."""
+    return bool(_PLACE_AND_DAY.match(text)) or (
+        bool(_CLOCK.search(text)) and parse_date(text) is not None
+    )
+
+
 def _title_candidate(line: Line, rules: BoilerplateRules) -> bool:
     text = line.text
     return (
         3 <= line.words <= 30
         and not _DATELINE_OPENING.match(text)
+        and not _is_dateline(text)
         and not text.endswith((".", ":", ",", ";"))
         and not rules.line_kind(text)
         and rules.marker_kind(text) is None

@@ -13,6 +13,7 @@ from ipwire.tasks.clean.lines import (
     _WORD,
     STOPWORDS,
     Line,
+    _is_dateline,
     _is_prose,
     _is_urlish,
     _title_candidate,
@@ -54,10 +55,10 @@ _MAIN_MIN_WORDS = 30
 _TITLE_MIN_WORDS = 3  # 'ANI', 'Advertisement', 'News Flash': labels, not headlines
 
 # Lines shaped like a headline that never are one, on any site: a picture's caption ending
-# in its credit ("... Fighting Falcon | File", "Photo: Reuters", "Credit: Name"), an
-# image-source label, a breadcrumb trail ("Home page > Public directory > ..."), a share,
-# follow or subscribe prompt, a reviewer line, an editorial-policy link, a table of
-# contents, a "[ December 8, 2025 ] Other story" ticker.
+# in its credit ("... Fighting Falcon | File", "Photo: Reuters", "Pic/AFP", "Credit: Name"),
+# an image-source label, a breadcrumb trail ("Home page > Public directory > ..."), a share,
+# follow or subscribe prompt, a "View All" link, a comment form's notice, a reviewer line, an
+# editorial-policy link, a table of contents, a "[ December 8, 2025 ] Other story" ticker.
 _NOT_A_TITLE = re.compile(
     r"\|\s*(?:file(?:\s+photo)?|photo|image|pic|picture)\b[^|]{0,40}$"
     r"|\b(?:photo|image|picture)\s*(?:source|credit)?s?\s*:"
@@ -66,6 +67,8 @@ _NOT_A_TITLE = re.compile(
     r"|^subscribe\b|^(?:photo\s+|image\s+)?credits?\s*:"
     r"|^(?:medically\s+)?(?:reviewed|fact[- ]?checked|edited)\s+by\b"
     r"|\bpress enter or click\b|\beditorial (?:process|polic(?:y|ies)|guidelines|standards)\b"
+    r"|\b(?:pic|photo|image)s?\s*/\s*[\w.]+\s*$|(?:view|see) all\s*$"
+    r"|\bwill not be published\b|\brequired fields are marked\b"
     r"|^table of contents\b|^\[\s*\w+ \d{1,2}, \d{4}\s*\]",
     re.IGNORECASE,
 )
@@ -175,7 +178,9 @@ def _may_be_title(ln: Line, nm: str, meta: bool, rules: BoilerplateRules) -> boo
         return False
     if meta or rules.line_kind(ln.text) or rules.marker_kind(ln.text):
         return False  # a byline, a date, or chrome wherever it stands is never the headline
-    return not (_NOT_A_TITLE.search(ln.text) or _DATELINE_OPENING.match(ln.text))
+    return not (
+        _NOT_A_TITLE.search(ln.text) or _DATELINE_OPENING.match(ln.text) or _is_dateline(ln.text)
+    )
 
 
 def _rank_title(
