@@ -640,7 +640,8 @@ def cv_paste_trees(workers: int, grid: list[int] | None = None) -> None:
     )
 
 
-TITLE_L2 = 1.0  # chosen among 0.3 / 1 / 3 by site-grouped 5-fold CV in the fit half
+TITLE_L2S = (0.3, 1.0, 3.0)  # the L2 settings train-title chooses among by site-fold CV
+TITLE_CV_SALTS = ("", "a", "b", "c")  # four site-fold splits, averaged: a fold is ~60 pages
 
 
 def _title_pages(rules) -> list[dict]:
@@ -713,21 +714,27 @@ def _title_hits(pages: list[dict], w: list[float]) -> float:
 
 
 def train_title() -> None:
-    """Fit the headline ranker (model.title) on the fit half; print the ranker's hit rate by
-    site-grouped 5-fold CV inside the fit half for a few L2 settings, and on both halves."""
+    """Fit the headline ranker (model.title) on the fit half. The L2 setting is chosen by
+    site-grouped 5-fold CV inside the fit half (averaged over four fold splits); the ranker's
+    hit rate is printed for the CV and for both halves."""
     pages = _title_pages(load_rules())
     fit = [p for p in pages if not p["held_out"]]
     hold = [p for p in pages if p["held_out"]]
-    for l2 in (0.3, 1.0, 3.0):
+    best = None
+    for l2 in TITLE_L2S:
         hits = 0.0
-        for k in range(N_FOLDS):
-            test = [p for p in fit if hash_fold(p["site"], N_FOLDS) == k]
-            train = [p for p in fit if hash_fold(p["site"], N_FOLDS) != k]
-            hits += _title_hits(test, _fit_title(train, l2)) * len(test)
-        print(f"l2={l2}: ranker hits, site-fold CV in the fit half {hits / len(fit):.3f}")
-    beta = _fit_title(fit, TITLE_L2)
+        for salt in TITLE_CV_SALTS:
+            for k in range(N_FOLDS):
+                test = [p for p in fit if hash_fold(salt + p["site"], N_FOLDS) == k]
+                train = [p for p in fit if hash_fold(salt + p["site"], N_FOLDS) != k]
+                hits += _title_hits(test, _fit_title(train, l2)) * len(test)
+        cv = hits / len(fit) / len(TITLE_CV_SALTS)
+        print(f"l2={l2}: ranker hits, site-fold CV in the fit half {cv:.3f}")
+        if best is None or cv > best[0]:
+            best = (cv, l2)
+    beta = _fit_title(fit, best[1])
     print(
-        f"fitted on {sum(p['y'].any() for p in fit)} pages (l2={TITLE_L2}): ranker hits "
+        f"fitted on {sum(p['y'].any() for p in fit)} pages (l2={best[1]}): ranker hits "
         f"fit half {_title_hits(fit, beta):.3f}, held-out half {_title_hits(hold, beta):.3f}"
     )
     _write_section("model.title", dict(zip(TITLE_FEATURES, beta, strict=True)))

@@ -96,6 +96,9 @@ def title_candidates(
         for t in _WORD.findall(lines[i].text.lower())
         if t not in STOPWORDS and len(t) > 2
     }
+    lead_words = {
+        t for t in _WORD.findall(lines[main].text.lower()) if t not in STOPWORDS and len(t) > 2
+    }
     norms = [" ".join(_WORD.findall(ln.text.lower())) for ln in lines]
     counts: dict[str, int] = {}
     for nm in norms:
@@ -167,6 +170,22 @@ def title_candidates(
                 math.log1p(ln.words) ** 2,
                 math.log1p(abs(main - i)),
                 float(i > main),
+                sum(1 for ab in lines[max(0, i - 5) : i] if ab.words <= 3) / 5,
+                float(
+                    any(
+                        j in is_cand and norms[j] != nm and lines[j].words > ln.words
+                        for j in (i + 1, i + 2)
+                    )
+                ),
+                float(text.endswith("?") and first - i <= 2),
+                float(
+                    any(
+                        norms[j] == nm
+                        for j in range(max(0, i - 8), min(len(lines), i + 9))
+                        if abs(j - i) > 3
+                    )
+                ),
+                sum(1 for t in content if t in lead_words) / max(len(content), 1),
             ]
         )
     return idx, rows

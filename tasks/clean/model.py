@@ -113,6 +113,11 @@ TITLE_FEATURES = (
     "log_words_squared",
     "log_lines_to_main",
     "below_main",
+    "menu_above",
+    "shorter_than_next",
+    "question_near_body",
+    "repeat_far",
+    "lead_overlap",
 )
 
 
