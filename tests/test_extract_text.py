@@ -303,14 +303,16 @@ def test_menu_entries_ending_in_a_function_word_are_not_joined():
 def test_labelled_news_texts_keep_their_article():
     """Every labelled text is article text with at most a little chrome: the extractor must
     keep most of each. B-55 is two-thirds a "More From" link list, so it may fall under half.
-    Floors measured on the 487 texts: 98.8% keep >= 80%, 95.3% keep >= 90%, mean share 0.982,
+    Floors measured on the 487 texts: 98.8% keep >= 80%, 94.7% keep >= 90%, mean share 0.981,
     one under half (B-55); none is emptied (C-177, one paragraph above a reply form and
     teasers, was until the paragraph net; C-39, hard-wrapped with a blank line after every
-    line, kept 41% until such lines were joined)."""
+    line, kept 41% until such lines were joined). The title counts as kept words, so texts
+    whose only headline-shaped line is a teaser or a caption (C-101, N-B-135, N-A-59) score
+    lower since such a line is no longer taken for their title."""
     rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
     shares = [_kept_share(r["text"]) for r in rows]
     assert sum(s >= 0.8 for s in shares) / len(shares) >= 0.985
-    assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.951
+    assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.946
     assert sum(shares) / len(shares) >= 0.981
     assert sum(s < 0.5 for s in shares) <= 1
     assert min(shares) > 0.0
@@ -886,3 +888,27 @@ def test_a_short_sentence_between_kept_paragraphs_stays():
     keep = [True, False, True, False]
     _keep_sandwiched_sentences(lines, keep, [0.9, 0.1, 0.9, 0.45], rules)
     assert keep[1] is False
+
+
+def test_a_teaser_after_a_more_from_marker_is_never_the_paste_title():
+    raw = "\n\n".join(
+        [
+            "Pak adjourns 26/11 trial again",
+            "Rawalpindi, Oct 3: For the second time this week, Pakistan adjourned the 26/11 "
+            "trial, officials said, as the judge did not take up the case against the accused.",
+            _BODY,
+            "More From",
+            "Gold Rate Today 9 March 2026: Benchmark Rates and City Prices -",
+            "IPL 2026 Schedule Announcement: League Starts March 28, Final in Bengaluru -",
+        ]
+    )
+    assert extract_from_text(raw).title == "Pak adjourns 26/11 trial again"
+    from ipwire.tasks.clean.decisions import decide
+    from ipwire.tasks.clean.lines import split_lines
+    from ipwire.tasks.clean.text import _teasers_start
+
+    rules = load_rules()
+    lines = split_lines(raw)
+    decision = decide(lines, rules, paste=True)
+    start = _teasers_start(lines, decision, rules)
+    assert start is not None and lines[start].text == "More From"

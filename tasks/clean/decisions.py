@@ -94,7 +94,8 @@ def _keep_clean(
                     and not _is_short_sentence(ln, rules)
                     and not _is_running_text(ln, rules)
                     and not (
-                        i == len(lines) - 1 == last_prose + 1 and _is_cut_off_sentence(ln, rules)
+                        # the text stops mid-sentence right after a kept line
+                        i == len(lines) - 1 and keep[-1] and _is_cut_off_sentence(ln, rules)
                     )
                 )
             )

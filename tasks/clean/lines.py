@@ -252,12 +252,35 @@ def _is_dateline(text: str) -> bool:
     )
 
 
+# Lines shaped like a headline that never are one, on any site: a picture's caption ending
+# in its credit ("... Fighting Falcon | File", "Photo: Reuters", "Pic/AFP", "Credit: Name",
+# "Picture courtesy: PMO"), an image-source label, a breadcrumb trail ("Home page > Public
+# directory > ..."), a share, follow or subscribe prompt, a "View All" link, a comment form's
+# notice, a reviewer line, an editorial-policy link, a table of contents, a "[ December 8,
+# 2025 ] Other story" ticker.
+_NOT_A_TITLE = re.compile(
+    r"\|\s*(?:file(?:\s+photo)?|photo|image|pic|picture)\b[^|]{0,40}$"
+    r"|\b(?:photo|image|picture)\s*(?:source|credit)?s?\s*:"
+    r"|(?:\s(?:>|»|›)\s.*){2,}"
+    r"|^(?:follow|share|sign up|join)\b.{0,40}\b(?:on|us|with|via)\b"
+    r"|^subscribe\b|^(?:photo\s+|image\s+)?credits?\s*:"
+    r"|^(?:medically\s+)?(?:reviewed|fact[- ]?checked|edited)\s+by\b"
+    r"|\bpress enter or click\b|\beditorial (?:process|polic(?:y|ies)|guidelines|standards)\b"
+    r"|\b(?:pic|photo|image)s?\s*/\s*[\w.]+\s*$|\b(?:pic|photo|picture|image)s?\s+courtesy\b"
+    r"|(?:view|see) all\s*$"
+    r"|\bwill not be published\b|\brequired fields are marked\b"
+    r"|^table of contents\b|^\[\s*\w+ \d{1,2}, \d{4}\s*\]",
+    re.IGNORECASE,
+)
+
+
 def _title_candidate(line: Line, rules: BoilerplateRules) -> bool:
     text = line.text
     return (
         3 <= line.words <= 30
         and not _DATELINE_OPENING.match(text)
         and not _is_dateline(text)
+        and not _NOT_A_TITLE.search(text)
         and not text.endswith((".", ":", ",", ";"))
         and not rules.line_kind(text)
         and rules.marker_kind(text) is None

@@ -8,6 +8,7 @@ import re
 from ipwire.tasks.clean.dates import _is_date_line, parse_date
 from ipwire.tasks.clean.lines import (
     _DATELINE_OPENING,
+    _NOT_A_TITLE,
     _SENT_END,
     _SEPARATORS,
     _WORD,
@@ -53,25 +54,6 @@ _TITLE_REGION_BEFORE = 60
 
 _MAIN_MIN_WORDS = 30
 _TITLE_MIN_WORDS = 3  # 'ANI', 'Advertisement', 'News Flash': labels, not headlines
-
-# Lines shaped like a headline that never are one, on any site: a picture's caption ending
-# in its credit ("... Fighting Falcon | File", "Photo: Reuters", "Pic/AFP", "Credit: Name"),
-# an image-source label, a breadcrumb trail ("Home page > Public directory > ..."), a share,
-# follow or subscribe prompt, a "View All" link, a comment form's notice, a reviewer line, an
-# editorial-policy link, a table of contents, a "[ December 8, 2025 ] Other story" ticker.
-_NOT_A_TITLE = re.compile(
-    r"\|\s*(?:file(?:\s+photo)?|photo|image|pic|picture)\b[^|]{0,40}$"
-    r"|\b(?:photo|image|picture)\s*(?:source|credit)?s?\s*:"
-    r"|(?:\s(?:>|»|›)\s.*){2,}"
-    r"|^(?:follow|share|sign up|join)\b.{0,40}\b(?:on|us|with|via)\b"
-    r"|^subscribe\b|^(?:photo\s+|image\s+)?credits?\s*:"
-    r"|^(?:medically\s+)?(?:reviewed|fact[- ]?checked|edited)\s+by\b"
-    r"|\bpress enter or click\b|\beditorial (?:process|polic(?:y|ies)|guidelines|standards)\b"
-    r"|\b(?:pic|photo|image)s?\s*/\s*[\w.]+\s*$|(?:view|see) all\s*$"
-    r"|\bwill not be published\b|\brequired fields are marked\b"
-    r"|^table of contents\b|^\[\s*\w+ \d{1,2}, \d{4}\s*\]",
-    re.IGNORECASE,
-)
 
 
 def title_candidates(
