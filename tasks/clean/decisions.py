@@ -8,11 +8,9 @@ from ipwire.tasks.clean.dates import _is_date_line
 from ipwire.tasks.clean.features import best_span, score_lines
 from ipwire.tasks.clean.lines import (
     _SENT_END,
-    _WORD,
-    PROSE_STOPWORD_SHARE,
-    STOPWORDS,
     Line,
     _introduces_prose,
+    _is_cut_off_sentence,
     _is_prose,
     _is_running_text,
     _is_short_sentence,
@@ -159,27 +157,6 @@ def _keep_cut_off_end(lines: list[Line], keep: list[bool], rules: BoilerplateRul
         _is_running_text(ln, rules) or _is_cut_off_sentence(ln, rules)
     ):
         keep[last] = True
-
-
-# A cut-off last line this short may still be the article's: "The decision was taken by the
-# FATF in its plenary held in". Menus and footers carry few function words.
-CUT_OFF_MIN_WORDS = 6
-
-
-def _is_cut_off_sentence(ln: Line, rules: BoilerplateRules) -> bool:
-    """The head of a sentence the text stops in: a capital first, function words, no
-    closing punctuation and nothing chrome."""
-    if ln.words < CUT_OFF_MIN_WORDS or _SENT_END.search(ln.text) or not ln.text[:1].isupper():
-        return False
-    toks = _WORD.findall(ln.text.lower())
-    return (
-        sum(map(STOPWORDS.__contains__, toks)) >= PROSE_STOPWORD_SHARE * len(toks)
-        and rules.line_kind(ln.text) is None
-        and rules.marker_for(ln.text) is None
-        and not rules.has_chrome_phrase(ln.text.lower())
-        and not _is_date_line(ln.text, ln.words)
-        and "|" not in ln.text
-    )
 
 
 def _keep_sandwiched_sentences(

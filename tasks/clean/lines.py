@@ -186,6 +186,27 @@ def _is_running_text(line: Line, rules: BoilerplateRules) -> bool:
     )
 
 
+# A cut-off last line this short may still be the article's: "The decision was taken by the
+# FATF in its plenary held in". Menus and footers carry few function words.
+CUT_OFF_MIN_WORDS = 6
+
+
+def _is_cut_off_sentence(ln: Line, rules: BoilerplateRules) -> bool:
+    """The head of a sentence the text stops in: a capital first, function words, no
+    closing punctuation and nothing chrome."""
+    if ln.words < CUT_OFF_MIN_WORDS or _SENT_END.search(ln.text) or not ln.text[:1].isupper():
+        return False
+    toks = _WORD.findall(ln.text.lower())
+    return (
+        sum(map(STOPWORDS.__contains__, toks)) >= PROSE_STOPWORD_SHARE * len(toks)
+        and rules.line_kind(ln.text) is None
+        and rules.marker_for(ln.text) is None
+        and not rules.has_chrome_phrase(ln.text.lower())
+        and not _is_date_line(ln.text, ln.words)
+        and "|" not in ln.text
+    )
+
+
 def _is_short_sentence(line: Line, rules: BoilerplateRules) -> bool:
     """A sentence too short for :func:`_is_prose`: five words or more, a verb-ish function
     word and closing punctuation ("Talks resume in Islamabad on Monday, officials said.")."""

@@ -106,6 +106,10 @@ def title_candidates(
         tail = any(len(o) > len(nm) and o.endswith(" " + nm) for o in norms[max(0, i - 5) : i + 3])
         meta_below = any(meta[i + 1 - start : i + 4 - start])
         prev = lines[i - 1] if i > 0 else None
+        cap = sum(1 for t in alpha if t[:1].isupper()) / max(len(alpha), 1)
+        # another headline-shaped line just above (this may be its deck) or just below
+        above = float(any(j in is_cand and norms[j] != nm for j in range(i - 3, i)))
+        below = float(any(j in is_cand and norms[j] != nm for j in range(i + 1, i + 3)))
         rows.append(
             [
                 1.0,
@@ -117,7 +121,7 @@ def title_candidates(
                 float(i == first),
                 float(bool(_SENT_END.search(text)) and not text.endswith((":", "?"))),
                 float(text.endswith((":", "?"))),
-                sum(1 for t in alpha if t[:1].isupper()) / max(len(alpha), 1),
+                cap,
                 sum(1 for t in toks if t in STOPWORDS) / len(toks),
                 float(counts[nm] > 1),
                 float(nm in later),
@@ -146,8 +150,8 @@ def title_candidates(
                 ),
                 float(prev is None or prev.words <= 3),
                 max(probs[max(0, i - 3) : i], default=0.0),
-                float(any(j in is_cand and norms[j] != nm for j in range(i - 3, i))),
-                float(any(j in is_cand and norms[j] != nm for j in range(i + 1, i + 3))),
+                above,
+                below,
                 math.log1p(sum(1 for j in idx if i < j < first and norms[j] != nm)),
                 math.log1p(ln.words) ** 2,
                 math.log1p(abs(main - i)),
@@ -168,6 +172,8 @@ def title_candidates(
                     )
                 ),
                 sum(1 for t in content if t in lead_words) / max(len(content), 1),
+                above * (1.0 - cap),  # a sentence-case line under a headline: a deck
+                below * cap,
             ]
         )
     return idx, rows

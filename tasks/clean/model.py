@@ -118,6 +118,8 @@ TITLE_FEATURES = (
     "question_near_body",
     "repeat_far",
     "lead_overlap",
+    "deck_shape",
+    "headline_over_deck",
 )
 
 
