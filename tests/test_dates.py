@@ -321,3 +321,10 @@ def test_labelled_texts_that_show_their_date_get_it_on_the_right_day():
     assert s["shown_found"] / s["shown"] >= 0.9
     assert s["right"] / s["found"] >= 0.97
     assert s["invented"] / s["undated"] <= 0.025
+
+
+def test_a_day_month_comma_year_without_a_space_is_read():
+    from ipwire.tasks.clean.dates import parse_date
+
+    assert parse_date("12 February,2024 03:09 PM IST | Islamabad") == "2024-02-12"
+    assert parse_date("12 February, 2024") == "2024-02-12"

@@ -303,15 +303,17 @@ def test_menu_entries_ending_in_a_function_word_are_not_joined():
 def test_labelled_news_texts_keep_their_article():
     """Every labelled text is article text with at most a little chrome: the extractor must
     keep most of each. B-55 is two-thirds a "More From" link list, so it may fall under half.
-    Floors measured on the 487 texts: 98.8% keep >= 80%, 95.1% keep >= 90%, mean share 0.981,
+    Floors measured on the 487 texts: 98.8% keep >= 80%, 94.7% keep >= 90%, mean share 0.981,
     one under half (B-55); none is emptied (C-177, one paragraph above a reply form and
     teasers, was until the paragraph net; C-39, hard-wrapped with a blank line after every
-    line, kept 41% until such lines were joined)."""
+    line, kept 41% until such lines were joined). The title counts as kept words, so texts
+    whose only headline-shaped line is a teaser or a caption (C-101, N-B-135, N-A-59) score
+    lower since such a line is no longer taken for their title."""
     rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
     shares = [_kept_share(r["text"]) for r in rows]
     assert sum(s >= 0.8 for s in shares) / len(shares) >= 0.985
-    assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.945
-    assert sum(shares) / len(shares) >= 0.978
+    assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.946
+    assert sum(shares) / len(shares) >= 0.981
     assert sum(s < 0.5 for s in shares) <= 1
     assert min(shares) > 0.0
 
@@ -763,3 +765,150 @@ def test_a_text_cut_off_mid_sentence_keeps_its_last_paragraph():
     ex = extract_from_text(menu + "\n\n" + "\n\n".join(paras))
     assert paras[-1] in ex.text
     assert "Opinion" not in ex.text
+
+
+_BODY = " ".join(
+    ["Officials from both countries met on Monday to discuss the reopening of the crossing."] * 5
+)
+
+
+def test_credit_reviewer_and_policy_lines_are_never_the_paste_title():
+    from ipwire.tasks.clean.metadata import _NOT_A_TITLE
+
+    for line in (
+        "Credit: Natalie Kafader",
+        "Reviewed by: Brian Stormont, CFP",
+        "Fact checked by Yarilet Perez",
+        "Learn about our editorial policies",
+        "Press enter or click to view image in full size",
+        "Subscribe to our newsletter to not miss articles like this one",
+        "[ December 8, 2025 ] Top 10 Best Hotels for Viewing the Northern Lights",
+        "Table of Contents",
+    ):
+        assert _NOT_A_TITLE.search(line), line
+
+
+def test_the_deck_below_the_headline_is_not_the_paste_title():
+    raw = "\n\n".join(
+        [
+            "Home",
+            "World",
+            "Asia",
+            "India and Pakistan reopen the Kartarpur corridor to pilgrims",
+            "The crossing had been shut since May, when fighting broke out along the border",
+            "By Asad Hashim",
+            "Updated 3 March 2025",
+            " ".join(
+                ["India and Pakistan reopened the Kartarpur corridor to Sikh pilgrims today."] * 5
+            ),
+        ]
+    )
+    ex = extract_from_text(raw)
+    assert ex.title == "India and Pakistan reopen the Kartarpur corridor to pilgrims"
+
+
+def test_the_headline_above_a_kept_notice_is_still_the_paste_title():
+    notice = (
+        "We noticed that you are using an older browser that is not supported any longer, "
+        "so some parts of this site may not work as they should for you."
+    )
+    raw = "\n\n".join(
+        [
+            "Menu",
+            "Search",
+            notice,
+            "Dismiss",
+            "Home",
+            "Pakistan",
+            "Pakistan and India exchange lists of prisoners held in their jails",
+            "By Staff Reporter",
+            "1 January 2025",
+            _BODY,
+        ]
+    )
+    ex = extract_from_text(raw)
+    assert ex.title == "Pakistan and India exchange lists of prisoners held in their jails"
+
+
+def test_a_dateline_or_comment_notice_is_never_the_paste_title():
+    from ipwire.tasks.clean.lines import _is_dateline
+    from ipwire.tasks.clean.metadata import _NOT_A_TITLE
+
+    for line in (
+        "Amritsar, June 3",
+        "May 29, 2023 07:07 pm | Updated May 30, 2023 02:40 am IST - Ahmedabad",
+        "12 February,2024 03:09 PM IST | Islamabad | mid-day online correspondent",
+    ):
+        assert _is_dateline(line), line
+    for line in (
+        "Your email address will not be published. Required fields are marked *",
+        "Supporters protest in Karachi on February 11, 2024. Pic/AFP",
+        "Don't MissView All",
+    ):
+        assert _NOT_A_TITLE.search(line), line
+    for line in ("Talks resume in Islamabad at 10:30 GMT", "Pakistan, India agree to talks"):
+        assert not _is_dateline(line), line
+    raw = "Amritsar, June 3\n\n" + _BODY + "\n\n" + _BODY.replace("Monday", "Tuesday")
+    assert extract_from_text(raw).title is None
+
+
+def test_a_text_cut_off_mid_sentence_keeps_its_last_words():
+    paras = [
+        "Pakistan needs to continue taking credible action against terrorism: India",
+        "NEW DELHI: The world should remain clear that Pakistan must continue to take credible, "
+        "verifiable and irreversible action against terrorism, India said on Friday.",
+        "It is in global interest that the world remains clear on this, the spokesperson of the "
+        "external affairs ministry told reporters in the capital.",
+        "Pakistan has been taken off the grey list in the wake of high level political "
+        "commitment in dealing with terror financing, the watchdog said in a statement.",
+        "The decision was taken by the FATF in its plenary held in",
+    ]
+    ex = extract_from_text("\n\n".join(paras))
+    assert ex.text.endswith("The decision was taken by the FATF in its plenary held in")
+
+
+def test_a_short_sentence_between_kept_paragraphs_stays():
+    from ipwire.tasks.clean.decisions import _keep_sandwiched_sentences
+    from ipwire.tasks.clean.lines import split_lines
+
+    rules = load_rules()
+    lines = split_lines(
+        "\n\n".join(
+            [
+                _BODY,
+                "Both officers have also been promoted to four-star generals.",
+                _BODY,
+                "Share this story",
+            ]
+        )
+    )
+    keep = [True, False, True, False]
+    _keep_sandwiched_sentences(lines, keep, [0.9, 0.45, 0.9, 0.45], rules)
+    assert keep == [True, True, True, False]
+    keep = [True, False, True, False]
+    _keep_sandwiched_sentences(lines, keep, [0.9, 0.1, 0.9, 0.45], rules)
+    assert keep[1] is False
+
+
+def test_a_teaser_after_a_more_from_marker_is_never_the_paste_title():
+    raw = "\n\n".join(
+        [
+            "Pak adjourns 26/11 trial again",
+            "Rawalpindi, Oct 3: For the second time this week, Pakistan adjourned the 26/11 "
+            "trial, officials said, as the judge did not take up the case against the accused.",
+            _BODY,
+            "More From",
+            "Gold Rate Today 9 March 2026: Benchmark Rates and City Prices -",
+            "IPL 2026 Schedule Announcement: League Starts March 28, Final in Bengaluru -",
+        ]
+    )
+    assert extract_from_text(raw).title == "Pak adjourns 26/11 trial again"
+    from ipwire.tasks.clean.decisions import decide
+    from ipwire.tasks.clean.lines import split_lines
+    from ipwire.tasks.clean.text import _teasers_start
+
+    rules = load_rules()
+    lines = split_lines(raw)
+    decision = decide(lines, rules, paste=True)
+    start = _teasers_start(lines, decision, rules)
+    assert start is not None and lines[start].text == "More From"

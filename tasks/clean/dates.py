@@ -37,9 +37,9 @@ _DATE_PATTERNS = [
         rf"\b(?P<mon>{_MONTH_RE})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b",
         re.IGNORECASE,
     ),
-    # 8 August 2022 / 8th Aug, 2022
+    # 8 August 2022 / 8th Aug, 2022 / 12 February,2024
     re.compile(
-        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH_RE})\.?,?\s+(?P<y>(?:19|20)\d\d)\b",
+        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH_RE})\.?(?:,\s*|\s+)(?P<y>(?:19|20)\d\d)\b",
         re.IGNORECASE,
     ),
 ]

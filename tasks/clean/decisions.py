@@ -10,6 +10,7 @@ from ipwire.tasks.clean.lines import (
     _SENT_END,
     Line,
     _introduces_prose,
+    _is_cut_off_sentence,
     _is_prose,
     _is_running_text,
     _is_short_sentence,
@@ -90,6 +91,10 @@ def _keep_clean(
                     and probs[i] < 0.1
                     and not _is_short_sentence(ln, rules)
                     and not _is_running_text(ln, rules)
+                    and not (
+                        # the text stops mid-sentence right after a kept line
+                        i == len(lines) - 1 and keep[-1] and _is_cut_off_sentence(ln, rules)
+                    )
                 )
             )
         keep.append(not drop)
@@ -148,8 +153,26 @@ def _keep_cut_off_end(lines: list[Line], keep: list[bool], rules: BoilerplateRul
     if last < 1 or keep[last] or not keep[last - 1]:
         return
     ln = lines[last]
-    if not _SENT_END.search(ln.text) and _is_running_text(ln, rules):
+    if not _SENT_END.search(ln.text) and (
+        _is_running_text(ln, rules) or _is_cut_off_sentence(ln, rules)
+    ):
         keep[last] = True
+
+
+def _keep_sandwiched_sentences(
+    lines: list[Line], keep: list[bool], probs: list[float], rules: BoilerplateRules
+) -> None:
+    """A whole sentence between two kept lines, which the model only doubts, is the
+    article's ("Both officers have also been promoted to four-star generals.")."""
+    for i in range(1, len(lines) - 1):
+        if (
+            not keep[i]
+            and keep[i - 1]
+            and keep[i + 1]
+            and probs[i] >= rules.inner_keep_threshold
+            and _is_short_sentence(lines[i], rules)
+        ):
+            keep[i] = True
 
 
 def _extend_span(
@@ -404,6 +427,7 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
             _keep_cut_off_end(lines, keep, rules)
         if paste and rules.inner_keep_threshold < rules.keep_threshold:
             _fill_blocks(lines, keep, probs, rules)
+            _keep_sandwiched_sentences(lines, keep, probs, rules)
         if paste and rules.deck_max_lines:
             _drop_deck(lines, keep, rules)
         if paste and rules.drop_twin_lines:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ipwire.tasks.clean.dates import _is_date_line
+from ipwire.tasks.clean.dates import _MONTH_RE, _is_date_line, parse_date
 from ipwire.tasks.clean.patterns import _fold
 from ipwire.tasks.clean.rules import BoilerplateRules
 
@@ -186,6 +186,27 @@ def _is_running_text(line: Line, rules: BoilerplateRules) -> bool:
     )
 
 
+# A cut-off last line this short may still be the article's: "The decision was taken by the
+# FATF in its plenary held in". Menus and footers carry few function words.
+CUT_OFF_MIN_WORDS = 6
+
+
+def _is_cut_off_sentence(ln: Line, rules: BoilerplateRules) -> bool:
+    """The head of a sentence the text stops in: a capital first, function words, no
+    closing punctuation and nothing chrome."""
+    if ln.words < CUT_OFF_MIN_WORDS or _SENT_END.search(ln.text) or not ln.text[:1].isupper():
+        return False
+    toks = _WORD.findall(ln.text.lower())
+    return (
+        sum(map(STOPWORDS.__contains__, toks)) >= PROSE_STOPWORD_SHARE * len(toks)
+        and rules.line_kind(ln.text) is None
+        and rules.marker_for(ln.text) is None
+        and not rules.has_chrome_phrase(ln.text.lower())
+        and not _is_date_line(ln.text, ln.words)
+        and "|" not in ln.text
+    )
+
+
 def _is_short_sentence(line: Line, rules: BoilerplateRules) -> bool:
     """A sentence too short for :func:`_is_prose`: five words or more, a verb-ish function
     word and closing punctuation ("Talks resume in Islamabad on Monday, officials said.")."""
@@ -236,11 +257,51 @@ _DATELINE_OPENING = re.compile(
 )
 
 
+# A dateline on its own line: "Amritsar, June 3", or a date with its clock time ("May 29,
+# 2023 07:07 pm | Updated ... IST - Ahmedabad"). Never a headline, however many words.
+_PLACE_AND_DAY = re.compile(
+    rf"^[A-Z][\w.'’ -]{{1,30}},\s*(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:,?\s*\d{{4}})?\s*$",
+    re.IGNORECASE,
+)
+_CLOCK = re.compile(r"\b\d{1,2}:\d\d\s*(?:[ap]\.?m\b|[A-Z]{3,4}\b)", re.IGNORECASE)
+
+
+def _is_dateline(text: str) -> bool:
+    """A place and a day, or a date with a clock time: a dateline line, not a headline."""
+    return bool(_PLACE_AND_DAY.match(text)) or (
+        bool(_CLOCK.search(text)) and parse_date(text) is not None
+    )
+
+
+# Lines shaped like a headline that never are one, on any site: a picture's caption ending
+# in its credit ("... Fighting Falcon | File", "Photo: Reuters", "Pic/AFP", "Credit: Name",
+# "Picture courtesy: PMO"), an image-source label, a breadcrumb trail ("Home page > Public
+# directory > ..."), a share, follow or subscribe prompt, a "View All" link, a comment form's
+# notice, a reviewer line, an editorial-policy link, a table of contents, a "[ December 8,
+# 2025 ] Other story" ticker.
+_NOT_A_TITLE = re.compile(
+    r"\|\s*(?:file(?:\s+photo)?|photo|image|pic|picture)\b[^|]{0,40}$"
+    r"|\b(?:photo|image|picture)\s*(?:source|credit)?s?\s*:"
+    r"|(?:\s(?:>|»|›)\s.*){2,}"
+    r"|^(?:follow|share|sign up|join)\b.{0,40}\b(?:on|us|with|via)\b"
+    r"|^subscribe\b|^(?:photo\s+|image\s+)?credits?\s*:"
+    r"|^(?:medically\s+)?(?:reviewed|fact[- ]?checked|edited)\s+by\b"
+    r"|\bpress enter or click\b|\beditorial (?:process|polic(?:y|ies)|guidelines|standards)\b"
+    r"|\b(?:pic|photo|image)s?\s*/\s*[\w.]+\s*$|\b(?:pic|photo|picture|image)s?\s+courtesy\b"
+    r"|(?:view|see) all\s*$"
+    r"|\bwill not be published\b|\brequired fields are marked\b"
+    r"|^table of contents\b|^\[\s*\w+ \d{1,2}, \d{4}\s*\]",
+    re.IGNORECASE,
+)
+
+
 def _title_candidate(line: Line, rules: BoilerplateRules) -> bool:
     text = line.text
     return (
         3 <= line.words <= 30
         and not _DATELINE_OPENING.match(text)
+        and not _is_dateline(text)
+        and not _NOT_A_TITLE.search(text)
         and not text.endswith((".", ":", ",", ";"))
         and not rules.line_kind(text)
         and rules.marker_kind(text) is None

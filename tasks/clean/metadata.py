@@ -8,11 +8,13 @@ import re
 from ipwire.tasks.clean.dates import _is_date_line, parse_date
 from ipwire.tasks.clean.lines import (
     _DATELINE_OPENING,
+    _NOT_A_TITLE,
     _SENT_END,
     _SEPARATORS,
     _WORD,
     STOPWORDS,
     Line,
+    _is_dateline,
     _is_prose,
     _is_urlish,
     _title_candidate,
@@ -50,18 +52,8 @@ _TITLE_REGION_AFTER = 8
 _TITLE_REGION_BEFORE = 60
 
 
+_MAIN_MIN_WORDS = 30
 _TITLE_MIN_WORDS = 3  # 'ANI', 'Advertisement', 'News Flash': labels, not headlines
-
-# Lines shaped like a headline that never are one, on any site: a picture's caption ending
-# in its credit ("... Fighting Falcon | File", "Photo: Reuters"), an image-source label, a
-# breadcrumb trail ("Home page > Public directory > ..."), a share or follow prompt.
-_NOT_A_TITLE = re.compile(
-    r"\|\s*(?:file(?:\s+photo)?|photo|image|pic|picture)\b[^|]{0,40}$"
-    r"|\b(?:photo|image|picture)\s*(?:source|credit)?s?\s*:"
-    r"|(?:\s(?:>|»|›)\s.*){2,}"
-    r"|^(?:follow|share|subscribe|sign up|join)\b.{0,40}\b(?:on|us|with|via)\b",
-    re.IGNORECASE,
-)
 
 
 def title_candidates(
@@ -69,45 +61,55 @@ def title_candidates(
 ) -> tuple[list[int], list[list[float]]]:
     """Lines that may be the headline (from the top down to a few lines into the body) and
     their features (TITLE_FEATURES): shape, distance to the body, repeats elsewhere on the
-    page (share text, breadcrumb tail), word overlap with the kept body and a byline or
-    date just below."""
+    page (share text, breadcrumb tail), word overlap with the kept body, a byline or date
+    just below, and where the line stands among the other candidates (a headline sits
+    above its deck, right under the menus)."""
     kept = [i for i, k in enumerate(keep) if k]
     if not kept:
         return [], []
     first = kept[0]
-    end = min(len(lines), first + _TITLE_REGION_AFTER + 1)
+    # the body proper: the first kept paragraph of some length (a kept notice or teaser
+    # above it may stand before the headline)
+    main = next((i for i in kept if lines[i].words >= _MAIN_MIN_WORDS), first)
+    end = min(len(lines), max(first + _TITLE_REGION_AFTER, main) + 1)
     body_words = {
         t
         for i in kept[:60]
         for t in _WORD.findall(lines[i].text.lower())
         if t not in STOPWORDS and len(t) > 2
     }
+    lead_words = {
+        t for t in _WORD.findall(lines[main].text.lower()) if t not in STOPWORDS and len(t) > 2
+    }
     norms = [" ".join(_WORD.findall(ln.text.lower())) for ln in lines]
     counts: dict[str, int] = {}
     for nm in norms:
         counts[nm] = counts.get(nm, 0) + 1
     later = set(norms[end:])
-    idx, rows = [], []
     near_max = max((lines[i].words for i in range(max(0, first - 8), end)), default=1)
     start = max(0, first - _TITLE_REGION_BEFORE)
     meta = [
         _is_date_line(ln.text, ln.words) or ln.text.lower().startswith("by ")
         for ln in lines[start : end + 3]
     ]
-    for i in range(start, end):
+    idx = [
+        i for i in range(start, end) if _may_be_title(lines[i], norms[i], meta[i - start], rules)
+    ]
+    is_cand = set(idx)
+    rows = []
+    for i in idx:
         ln = lines[i]
-        if not _TITLE_MIN_WORDS <= ln.words <= 30 or not norms[i] or _is_prose(ln, rules):
-            continue
-        if meta[i - start] or rules.line_kind(ln.text) or rules.marker_kind(ln.text):
-            continue  # a byline, a date, or chrome wherever it stands is never the headline
-        if _NOT_A_TITLE.search(ln.text) or _DATELINE_OPENING.match(ln.text):
-            continue
         text, nm = ln.text, norms[i]
         toks = nm.split()
         alpha = [t for t in _WORD.findall(text) if t[:1].isalpha()]
         content = [t for t in toks if t not in STOPWORDS and len(t) > 2]
         tail = any(len(o) > len(nm) and o.endswith(" " + nm) for o in norms[max(0, i - 5) : i + 3])
         meta_below = any(meta[i + 1 - start : i + 4 - start])
+        prev = lines[i - 1] if i > 0 else None
+        cap = sum(1 for t in alpha if t[:1].isupper()) / max(len(alpha), 1)
+        # another headline-shaped line just above (this may be its deck) or just below
+        above = float(any(j in is_cand and norms[j] != nm for j in range(i - 3, i)))
+        below = float(any(j in is_cand and norms[j] != nm for j in range(i + 1, i + 3)))
         rows.append(
             [
                 1.0,
@@ -119,7 +121,7 @@ def title_candidates(
                 float(i == first),
                 float(bool(_SENT_END.search(text)) and not text.endswith((":", "?"))),
                 float(text.endswith((":", "?"))),
-                sum(1 for t in alpha if t[:1].isupper()) / max(len(alpha), 1),
+                cap,
                 sum(1 for t in toks if t in STOPWORDS) / len(toks),
                 float(counts[nm] > 1),
                 float(nm in later),
@@ -139,10 +141,53 @@ def title_candidates(
                 float(_is_prose(ln, rules)),
                 float(i + 1 < len(lines) and _is_prose(lines[i + 1], rules)),
                 ln.words / max(near_max, 1),
+                float(
+                    any(
+                        norms[j] == nm
+                        for j in range(max(0, i - 3), i + 4)
+                        if j != i and j < len(lines)
+                    )
+                ),
+                float(prev is None or prev.words <= 3),
+                max(probs[max(0, i - 3) : i], default=0.0),
+                above,
+                below,
+                math.log1p(sum(1 for j in idx if i < j < first and norms[j] != nm)),
+                math.log1p(ln.words) ** 2,
+                math.log1p(abs(main - i)),
+                float(i > main),
+                sum(1 for ab in lines[max(0, i - 5) : i] if ab.words <= 3) / 5,
+                float(
+                    any(
+                        j in is_cand and norms[j] != nm and lines[j].words > ln.words
+                        for j in (i + 1, i + 2)
+                    )
+                ),
+                float(text.endswith("?") and first - i <= 2),
+                float(
+                    any(
+                        norms[j] == nm
+                        for j in range(max(0, i - 8), min(len(lines), i + 9))
+                        if abs(j - i) > 3
+                    )
+                ),
+                sum(1 for t in content if t in lead_words) / max(len(content), 1),
+                above * (1.0 - cap),  # a sentence-case line under a headline: a deck
+                below * cap,
             ]
         )
-        idx.append(i)
     return idx, rows
+
+
+def _may_be_title(ln: Line, nm: str, meta: bool, rules: BoilerplateRules) -> bool:
+    """Headline-shaped: a few words, not prose, not a byline, date, caption or chrome."""
+    if not _TITLE_MIN_WORDS <= ln.words <= 30 or not nm or _is_prose(ln, rules):
+        return False
+    if meta or rules.line_kind(ln.text) or rules.marker_kind(ln.text):
+        return False  # a byline, a date, or chrome wherever it stands is never the headline
+    return not (
+        _NOT_A_TITLE.search(ln.text) or _DATELINE_OPENING.match(ln.text) or _is_dateline(ln.text)
+    )
 
 
 def _rank_title(

@@ -104,6 +104,22 @@ TITLE_FEATURES = (
     "prose",
     "next_prose",
     "longest_near",
+    "repeat_near",
+    "after_short_line",
+    "prob_above",
+    "candidate_above",
+    "candidate_below",
+    "log_candidates_to_body",
+    "log_words_squared",
+    "log_lines_to_main",
+    "below_main",
+    "menu_above",
+    "shorter_than_next",
+    "question_near_body",
+    "repeat_far",
+    "lead_overlap",
+    "deck_shape",
+    "headline_over_deck",
 )
 
 

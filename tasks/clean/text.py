@@ -21,7 +21,7 @@ import unicodedata
 
 from ipwire.records import Extraction, Stripped
 from ipwire.tasks.clean.dates import _is_date_line
-from ipwire.tasks.clean.decisions import _kind_for, _paragraph_net, decide
+from ipwire.tasks.clean.decisions import LineDecision, _kind_for, _paragraph_net, decide
 from ipwire.tasks.clean.lines import Line, _title_candidate, join_wrapped_lines, split_lines
 from ipwire.tasks.clean.metadata import _author_near, _find_author, _find_title, _rank_title
 from ipwire.tasks.clean.published import find_published
@@ -66,9 +66,14 @@ def extract_from_text(
     title_idx = _find_title(lines, first, rules, title_hint) if title_hint else None
     if title_idx is None:
         # in clean text the ranker only names a headline above the body: a line that opens
-        # the text is left to the stricter first-line rule below
+        # the text is left to the stricter first-line rule below; past a section marker that
+        # closed the article come teasers
         title_idx = _rank_title(
-            lines, keep, decision.probs, rules, before=first if decision.clean else None
+            lines,
+            keep,
+            decision.probs,
+            rules,
+            before=first if decision.clean else _teasers_start(lines, decision, rules),
         )
     if title_idx is None:
         title_idx = _find_title(lines, first, rules, None)
@@ -127,6 +132,17 @@ def extract_from_text(
         stripped=stripped,
         method="text-lines",
     )
+
+
+def _teasers_start(
+    lines: list[Line], decision: LineDecision, rules: BoilerplateRules
+) -> int | None:
+    """Where teasers begin: the section marker that closed the article, else the first
+    marker line after the article's span ("More From" below the last paragraph)."""
+    if decision.cut_at is not None:
+        return decision.cut_at
+    after = range(decision.span[1] + 1, len(lines))
+    return next((i for i in after if rules.marker_kind(lines[i].text)), None)
 
 
 def _join_blocks(lines: list[Line], keep: list[bool]) -> list[str]:
