@@ -69,7 +69,8 @@ def sql(
         rows = cur.fetchall() if columns else []
     except (duckdb.PermissionException, duckdb.InvalidInputException) as exc:
         text = str(exc)
-        if isinstance(exc, duckdb.PermissionException) or "configuration has been locked" in text:
+        locked = "configuration has been locked" in text or "read-only" in text.lower()
+        if isinstance(exc, duckdb.PermissionException) or locked:
             raise click.ClickException(f"{_REFUSED} ({text.splitlines()[0]})") from exc
         raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
     except duckdb.Error as exc:
@@ -85,24 +86,25 @@ def sql(
     click.echo(render(columns, rows, fmt, max_width))
 
 
-# What a query may be: reading statements only. The reader's settings already stop the rest on
-# a snapshot; on a lake the data folder must stay readable, which would let COPY TO or ATTACH
-# write there, so the statement kinds are checked before anything runs.
-_READING = {"SELECT", "EXPLAIN", "CALL", "PRAGMA", "TRANSACTION"}
+# Statement kinds that reach files or other databases. The reader's settings already stop
+# them on a snapshot; on a lake the data folder must stay readable, which would let COPY TO
+# or ATTACH write there, so these kinds are refused before anything runs. (Temporary tables
+# and the like stay in the reader's memory and are allowed.)
+_FILE_STATEMENTS = {"COPY", "COPY_DATABASE", "EXPORT", "ATTACH", "DETACH", "LOAD", "EXTENSION"}
 
 
 def refuse_writing_statements(conn, query: str) -> None:
-    """Raise the refusal when any statement of `query` is not a reading one (a query that
-    does not parse is left to DuckDB, whose message says where)."""
+    """Raise the refusal when a statement of `query` would reach files or other databases
+    (a query that does not parse is left to DuckDB, whose message says where)."""
     import duckdb
 
     try:
         kinds = [st.type.name for st in conn.extract_statements(query)]
     except duckdb.Error:
         return
-    bad = sorted({k for k in kinds if k not in _READING})
+    bad = sorted({k for k in kinds if k in _FILE_STATEMENTS})
     if bad:
-        raise click.ClickException(f"{_REFUSED} ({', '.join(bad)} statements are not run)")
+        raise click.ClickException(f"{_REFUSED} ({', '.join(bad)}: read-only, not run)")
 
 
 def register(cli: click.Group) -> None:

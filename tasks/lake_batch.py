@@ -31,17 +31,13 @@ def _who(article: Article) -> tuple[str, str | None]:
 
 def dedup_in_transaction(settings: DedupSettings) -> Prepare:
     """What `load_batch(prepare=…)` runs first in every attempt: copies marked and stories
-    assigned on fresh copies of the articles (an attempt that is run again starts clean, and
-    the cached warehouse index is reloaded rather than trusted)."""
-    attempts = 0
+    assigned on fresh copies of the articles, so an attempt that is run again starts clean.
+    The cached warehouse index needs no reset: it learns only committed rows (a batch's own
+    decisions live in its overlay until its commit), and catches up on the winner's."""
 
     def prepare(
         conn: duckdb.DuckDBPyConnection, articles: list[Article]
     ) -> tuple[list[Article], list[Rejection]]:
-        nonlocal attempts
-        attempts += 1
-        if attempts > 1:
-            dedup.clear_cache()
         batch = copy.deepcopy(articles)
 
         def copies(items: list[Article]) -> list[Article]:
