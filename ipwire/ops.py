@@ -248,9 +248,9 @@ def publish_run_artifacts(summary: Any, db_path: str | os.PathLike[str]) -> dict
     s = summary_dict(summary)
     conn = None
     try:
-        if str(db_path).startswith("ducklake:"):
-            from ipwire.warehouse import db as wh
+        from ipwire.warehouse import db as wh
 
+        if wh.is_lake(str(db_path)):
             conn = wh.connect(str(db_path), read_only=True)
         else:
             conn = extensions.connect(str(db_path), read_only=True)

@@ -352,7 +352,9 @@ def connect_reader(
 
 
 def _is_lake(db_path: object) -> bool:
-    return isinstance(db_path, str) and db_path.startswith("ducklake:")
+    from ipwire.warehouse.db import is_lake
+
+    return is_lake(db_path)
 
 
 def _connect_lake_reader(address: str) -> duckdb.DuckDBPyConnection:

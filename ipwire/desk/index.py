@@ -139,7 +139,9 @@ def open_search(db_path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     if has_index(conn) or not _has_table(conn, "articles"):
         return conn
     conn.close()
-    if isinstance(db_path, str) and db_path.startswith("ducklake:"):
+    from ipwire.warehouse.db import is_lake
+
+    if is_lake(db_path):
         return _in_memory(db_path)
     return _in_memory(snapshot.ensure_snapshot(db_path))
 

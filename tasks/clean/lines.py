@@ -178,11 +178,16 @@ def _is_running_text(line: Line, rules: BoilerplateRules) -> bool:
         return True
     if line.words < 15:
         return False
-    toks = _WORD.findall(line.text.lower())
+    return _function_words_and_no_chrome(line.text, rules)
+
+
+def _function_words_and_no_chrome(text: str, rules: BoilerplateRules) -> bool:
+    """Enough function words to be running text, and no chrome kind or section marker."""
+    toks = _WORD.findall(text.lower())
     return (
         sum(map(STOPWORDS.__contains__, toks)) >= PROSE_STOPWORD_SHARE * len(toks)
-        and rules.line_kind(line.text) is None
-        and rules.marker_for(line.text) is None
+        and rules.line_kind(text) is None
+        and rules.marker_for(text) is None
     )
 
 
@@ -196,11 +201,8 @@ def _is_cut_off_sentence(ln: Line, rules: BoilerplateRules) -> bool:
     closing punctuation and nothing chrome."""
     if ln.words < CUT_OFF_MIN_WORDS or _SENT_END.search(ln.text) or not ln.text[:1].isupper():
         return False
-    toks = _WORD.findall(ln.text.lower())
     return (
-        sum(map(STOPWORDS.__contains__, toks)) >= PROSE_STOPWORD_SHARE * len(toks)
-        and rules.line_kind(ln.text) is None
-        and rules.marker_for(ln.text) is None
+        _function_words_and_no_chrome(ln.text, rules)
         and not rules.has_chrome_phrase(ln.text.lower())
         and not _is_date_line(ln.text, ln.words)
         and "|" not in ln.text
