@@ -3,11 +3,15 @@ and a publication day read from the weekday a report names."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ipwire.tasks.clean import extract_from_text
-from ipwire.tasks.clean.lines import split_lines
+from ipwire.tasks.clean.lines import _is_short_sentence, split_lines
 from ipwire.tasks.clean.postfilter import _filter_blocks_cut
 from ipwire.tasks.clean.published import find_published
 from ipwire.tasks.clean.rules import default_rules
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 
 WRAPPED = """LAHORE, March 3 (APP): Officials from the two neighbouring countries met at the
 
@@ -156,3 +160,38 @@ def test_a_malformed_canonical_link_never_costs_the_page():
     ex = extract_from_html(page, url="https://example.com/a")
     assert "water treaty" in ex.text
     assert ex.canonical_url is None
+
+
+PASSING = (FIXTURES / "creek_cut_off_after_home_minister.txt").read_text(encoding="utf-8")
+
+
+def test_a_sentence_naming_a_chrome_word_in_passing_stays_in_the_article():
+    # "Home" is a chrome phrase; here it is part of a minister's title, not a menu item
+    ex = extract_from_text(PASSING)
+    assert ex.text.rstrip().endswith(
+        "According to the Home Minister's website, the two sides have held talks"
+    )
+    rules = default_rules()
+    (said,) = split_lines("The information minister made the announcement on Twitter.")
+    assert _is_short_sentence(said, rules)
+    for chrome in (
+        "Follow us on Twitter for the latest news.",
+        "Your email address will not be published.",
+    ):
+        assert not _is_short_sentence(split_lines(chrome)[0], rules)
+
+
+def test_a_chrome_phrase_counts_only_as_a_whole_word():
+    rules = default_rules()
+    assert rules.chrome_word_starts("the home minister's website") == [4]
+    assert rules.chrome_word_starts("the homeland approved the shared plan") == []
+
+
+CUT_UNDER_SUBHEADING = (FIXTURES / "cut_off_under_subheading.txt").read_text(encoding="utf-8")
+
+
+def test_a_text_cut_off_under_a_new_subheading_keeps_the_subheading_and_the_cut_line():
+    ex = extract_from_text(CUT_UNDER_SUBHEADING)
+    assert "weapons and ammunition had been recovered" in ex.text
+    assert ex.text.rstrip().endswith("However, in recent months, security forces have")
+    assert "Valley Reported 242 Terror Incidents In 2022" in ex.text

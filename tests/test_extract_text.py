@@ -303,17 +303,19 @@ def test_menu_entries_ending_in_a_function_word_are_not_joined():
 def test_labelled_news_texts_keep_their_article():
     """Every labelled text is article text with at most a little chrome: the extractor must
     keep most of each. B-55 is two-thirds a "More From" link list, so it may fall under half.
-    Floors measured on the 487 texts: 98.8% keep >= 80%, 94.7% keep >= 90%, mean share 0.981,
+    Floors measured on the 487 texts: 98.8% keep >= 80%, 95.5% keep >= 90%, mean share 0.983,
     one under half (B-55); none is emptied (C-177, one paragraph above a reply form and
     teasers, was until the paragraph net; C-39, hard-wrapped with a blank line after every
     line, kept 41% until such lines were joined). The title counts as kept words, so texts
     whose only headline-shaped line is a teaser or a caption (C-101, N-B-135, N-A-59) score
-    lower since such a line is no longer taken for their title."""
+    lower since such a line is no longer taken for their title. A sentence that names a chrome
+    word in passing ("on Twitter", "the Home Minister's website") and a text cut off under a
+    new subheading keep their lines (C-64, B-81, C-116 lost them before)."""
     rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
     shares = [_kept_share(r["text"]) for r in rows]
     assert sum(s >= 0.8 for s in shares) / len(shares) >= 0.985
-    assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.946
-    assert sum(shares) / len(shares) >= 0.981
+    assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.954
+    assert sum(shares) / len(shares) >= 0.982
     assert sum(s < 0.5 for s in shares) <= 1
     assert min(shares) > 0.0
 

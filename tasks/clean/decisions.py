@@ -16,6 +16,7 @@ from ipwire.tasks.clean.lines import (
     _is_short_sentence,
     _is_subheading,
     _is_urlish,
+    _reads_as_chrome,
     _teaser_shaped,
     _title_candidate,
 )
@@ -77,7 +78,7 @@ def _keep_clean(
             drop = (
                 (i < first_prose and _is_date_line(ln.text, ln.words))
                 or (i < first_prose and low.startswith("by ") and ln.words <= 8)
-                or (ln.words <= 15 and rules.has_chrome_phrase(low) and probs[i] < 0.5)
+                or (ln.words <= 15 and _reads_as_chrome(ln, rules) and probs[i] < 0.5)
                 # a site name or a "Powered by" credit around the text, which the model
                 # is sure of; headlines and sentences stay
                 or (
@@ -148,15 +149,21 @@ def _paragraph_net(lines: list[Line], rules: BoilerplateRules) -> list[bool]:
 def _keep_cut_off_end(lines: list[Line], keep: list[bool], rules: BoilerplateRules) -> None:
     """A text that stops mid-sentence (an article's opening, a feed summary, a paste cut
     short) ends in the article's own paragraph: its last line, running text without closing
-    punctuation right after a kept line, is kept whatever the model makes of it."""
+    punctuation right after a kept line (or after a subheading that follows one), is kept
+    whatever the model makes of it."""
     last = len(lines) - 1
-    if last < 1 or keep[last] or not keep[last - 1]:
+    if last < 1 or keep[last]:
         return
     ln = lines[last]
-    if not _SENT_END.search(ln.text) and (
+    if _SENT_END.search(ln.text) or not (
         _is_running_text(ln, rules) or _is_cut_off_sentence(ln, rules)
     ):
+        return
+    if keep[last - 1]:
         keep[last] = True
+    elif last >= 2 and keep[last - 2] and _is_subheading(lines[last - 1], rules):
+        # the text stops in the first paragraph of a new section, under its subheading
+        keep[last - 1] = keep[last] = True
 
 
 def _keep_sandwiched_sentences(

@@ -203,7 +203,7 @@ def _is_cut_off_sentence(ln: Line, rules: BoilerplateRules) -> bool:
         return False
     return (
         _function_words_and_no_chrome(ln.text, rules)
-        and not rules.has_chrome_phrase(ln.text.lower())
+        and not _reads_as_chrome(ln, rules)
         and not _is_date_line(ln.text, ln.words)
         and "|" not in ln.text
     )
@@ -217,12 +217,33 @@ def _is_short_sentence(line: Line, rules: BoilerplateRules) -> bool:
     toks = _WORD.findall(line.text.lower())
     if not any(t in STOPWORDS for t in toks):
         return False
-    low = line.text.lower()
     return (
         rules.line_kind(line.text) is None
         and rules.marker_for(line.text) is None
-        and not rules.has_chrome_phrase(low)
+        and not _reads_as_chrome(line, rules)
     )
+
+
+# A sentence this long that names one chrome word in passing ("made the announcement on
+# Twitter", "according to the Home Minister's website") is the article's own; chrome
+# sentences are short, or lead with the word ("Share this story", "Your email address ...").
+PASSING_CHROME_MIN_WORDS = 8
+
+
+def _reads_as_chrome(line: Line, rules: BoilerplateRules) -> bool:
+    """A sentence-shaped line that reads as chrome: a chrome phrase beside a web address, or
+    as a whole word in a short line, twice, or among its first two words."""
+    low = line.text.lower()
+    if not rules.has_chrome_phrase(low):
+        return False
+    if _is_urlish(line.text):
+        return True  # it points readers to an address
+    starts = rules.chrome_word_starts(low)
+    if not starts:
+        return False  # only inside longer words: "approved", "homeland", "shared"
+    if len(starts) > 1 or line.words < PASSING_CHROME_MIN_WORDS:
+        return True
+    return len(_WORD.findall(low[: starts[0]])) < 2
 
 
 def _is_subheading(line: Line, rules: BoilerplateRules) -> bool:

@@ -145,6 +145,21 @@ class BoilerplateRules:
     def has_chrome_phrase(self, low: str) -> bool:
         return self._chrome_re.search(low) is not None  # type: ignore[attr-defined]
 
+    def chrome_word_starts(self, low: str) -> list[int]:
+        """Where chrome phrases stand as whole words ("home" in "Home Minister", not in
+        "homeland"): the character offsets of their starts, for the sentence checks."""
+        starts = []
+        pos, n = 0, len(low)
+        while pos < n:
+            m = self._chrome_re.search(low, pos)  # type: ignore[attr-defined]
+            if m is None:
+                break
+            a, b = m.start(), m.end()
+            if b > a and (a == 0 or not low[a - 1].isalnum()) and (b == n or not low[b].isalnum()):
+                starts.append(a)
+            pos = max(b, a + 1)
+        return starts
+
     def line_kind(self, text: str) -> str | None:
         """The kind of a line that is chrome wherever it stands, or None."""
         key = ("l", text)
