@@ -45,21 +45,12 @@ from itertools import combinations
 from pathlib import Path
 
 import duckdb
-from _common import LABELS, ROOT, apply_dedup_migrations, hash_fold, load_labels
+from _common import LABELS, ROOT, hash_fold, load_labels
 
 from ipwire.ids import canonical_url, content_hash, normalise_text, outlet_from_url, stable_id
 from ipwire.records import Article, Classification, TopicScore
 from ipwire.tasks import dedup
-
-ARTICLES_DDL = """
-CREATE TABLE articles (
-    article_id VARCHAR PRIMARY KEY, source_kind VARCHAR, source_ref VARCHAR, url VARCHAR,
-    canonical_url VARCHAR, outlet VARCHAR, outlet_country VARCHAR, title VARCHAR,
-    published_at TIMESTAMPTZ, fetched_at TIMESTAMPTZ, language VARCHAR, body VARCHAR,
-    word_count INTEGER, content_hash VARCHAR, duplicate_of VARCHAR, dup_reason VARCHAR,
-    dup_similarity DOUBLE, story_id VARCHAR, relevance DOUBLE, is_relevant BOOLEAN,
-    tone DOUBLE, classifier_version VARCHAR, first_run_id VARCHAR, last_run_id VARCHAR)
-"""
+from ipwire.warehouse import db as wh
 
 MENU = [
     "Home | India | World | Business | Sport | Opinion | Videos",
@@ -76,10 +67,8 @@ RELATED = [
 
 
 def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
-    conn = duckdb.connect(str(path))
-    conn.execute(ARTICLES_DDL)
-    apply_dedup_migrations(conn)
-    return conn
+    """A fresh warehouse built by the project's own migrations."""
+    return wh.connect(path)
 
 
 def article_from(item: dict, body: str, suffix: str = "") -> Article:

@@ -1,7 +1,7 @@
 """Shared helpers for the dedup tests: fixture texts, a minimal warehouse, loading batches.
 
-Each test builds a minimal ``articles`` table plus the dedup migrations (0002, 0004, 0005) in a
-temporary DuckDB file and writes the rows itself.
+Each test builds a warehouse from the project's own migrations in a temporary DuckDB file and
+writes the rows itself.
 """
 
 from __future__ import annotations
@@ -14,25 +14,9 @@ import pytest
 from ipwire.ids import canonical_url, content_hash, outlet_from_url, stable_id
 from ipwire.records import Article, Classification, TopicScore
 from ipwire.tasks import dedup
+from ipwire.warehouse import db as wh
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
-
-
-MIGRATIONS = [
-    Path(__file__).resolve().parents[1] / "warehouse" / "migrations" / name
-    for name in ("0002_dedup.sql", "0004_dedup_merges.sql", "0005_dedup_published_ts.sql")
-]
-
-
-ARTICLES_DDL = """
-CREATE TABLE articles (
-    article_id VARCHAR PRIMARY KEY, source_kind VARCHAR, source_ref VARCHAR, url VARCHAR,
-    canonical_url VARCHAR, outlet VARCHAR, outlet_country VARCHAR, title VARCHAR,
-    published_at TIMESTAMPTZ, fetched_at TIMESTAMPTZ, language VARCHAR, body VARCHAR,
-    word_count INTEGER, content_hash VARCHAR, duplicate_of VARCHAR, dup_reason VARCHAR,
-    dup_similarity DOUBLE, story_id VARCHAR, relevance DOUBLE, is_relevant BOOLEAN,
-    tone DOUBLE, classifier_version VARCHAR, first_run_id VARCHAR, last_run_id VARCHAR)
-"""
 
 
 CHROME_TOP = "Home | World | Business | Sport\nSubscribe to our newsletter\n\n"
@@ -78,13 +62,8 @@ def classify(article: Article, relevant: bool, topics: list[str]) -> None:
 
 
 def fresh_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
-    """A new DuckDB file with the articles table and the dedup migrations applied."""
-    connection = duckdb.connect(str(path))
-    connection.execute(ARTICLES_DDL)
-    for statement in ";".join(m.read_text() for m in MIGRATIONS).split(";"):
-        if statement.strip():
-            connection.execute(statement)
-    return connection
+    """A new DuckDB file with every migration applied, as ``ipwire`` makes one."""
+    return wh.connect(path)
 
 
 def make_stale(conn: duckdb.DuckDBPyConnection, art: Article) -> None:
@@ -117,11 +96,16 @@ def load(conn: duckdb.DuckDBPyConnection, batch: list[Article], classified: bool
     conn.execute("BEGIN")
     for a in batch:
         conn.execute(
-            "INSERT OR REPLACE INTO articles (article_id, url, canonical_url, outlet, "
-            "published_at, body, content_hash, duplicate_of, dup_reason, dup_similarity, "
-            "story_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO articles (article_id, source_kind, source_ref, fetched_at, "
+            "word_count, url, canonical_url, outlet, published_at, body, content_hash, "
+            "duplicate_of, dup_reason, dup_similarity, story_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 a.article_id,
+                a.source_kind,
+                a.source_ref,
+                a.fetched_at,
+                a.word_count,
                 a.url,
                 a.canonical_url,
                 a.outlet,
