@@ -195,3 +195,18 @@ def test_a_text_cut_off_under_a_new_subheading_keeps_the_subheading_and_the_cut_
     assert "weapons and ammunition had been recovered" in ex.text
     assert ex.text.rstrip().endswith("However, in recent months, security forces have")
     assert "Valley Reported 242 Terror Incidents In 2022" in ex.text
+
+
+def test_chrome_in_german_is_named_like_chrome_in_english():
+    # the English markers' equivalents in the main European languages close the article
+    ex = extract_from_text((FIXTURES / "german_paste_with_chrome.txt").read_text(encoding="utf-8"))
+    assert "ohne Ergebnis abgebrochen" in ex.text
+    kept = set(ex.text.splitlines())
+    for chrome in ("Neue Fahrpläne ab Dezember", "Das ist doch jedes Jahr dasselbe.", "Teilen"):
+        assert chrome not in kept
+    audit = {(s.kind, s.text) for s in ex.stripped}
+    assert {
+        ("related-links", "Lesen Sie auch"),
+        ("comments", "Kommentare"),
+        ("footer", "Impressum"),
+    } <= audit
