@@ -35,7 +35,12 @@ def lake_env(pg, tmp_path: Path) -> dict[str, str]:
         "[sources]\nbatch_size = 3\n",  # several batches a run, so writers interleave
         encoding="utf-8",
     )
-    return {**os.environ, "IPWIRE_DB": address, "IPWIRE_CONFIG": str(tmp_path / "ipwire.toml")}
+    return {
+        **os.environ,
+        "IPWIRE_DB": address,
+        "IPWIRE_CONFIG": str(tmp_path / "ipwire.toml"),
+        "IPWIRE_CACHE_DIR": str(tmp_path / "cache"),
+    }
 
 
 def run(env: dict[str, str], *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -123,6 +128,38 @@ def test_ingest_sql_status_search_and_migrate_work_on_a_lake(lake_env, tmp_path:
     assert made.returncode == 0 and report.stat().st_size > 0, made.stderr
     backup = run(lake_env, "db", "backup", str(tmp_path / "b.duckdb"))
     assert backup.returncode == 2 and "ipwire db copy" in backup.stderr
+
+
+NEW_REPORT = """Lahore, March 20: Officials of the two countries met in Zorbatown on Thursday to
+settle the dates for the next round of talks on the release of fishermen held in each other's
+jails, and agreed to exchange updated lists of prisoners by the end of the month.
+
+The meeting in Zorbatown lasted four hours and ended with a joint statement, officials said.
+"""
+
+
+def test_a_lake_search_reuses_its_cached_index_until_the_lake_changes(lake_env, tmp_path: Path):
+    assert run(lake_env, "ingest", str(REPO / "seeds")).returncode == 0
+    first = run(lake_env, "search", "Kashmir")
+    assert first.returncode == 0 and "2 hits" in first.stdout, first.stdout + first.stderr
+    (cache,) = (tmp_path / "cache").glob("search-*.duckdb")
+    built = cache.stat().st_mtime_ns
+    again = run(lake_env, "search", "Kashmir")
+    assert again.stdout == first.stdout
+    assert cache.stat().st_mtime_ns == built, "an unchanged lake reuses the cached index"
+    # a cache folder that cannot be made costs speed, never the answer
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be", encoding="utf-8")
+    anyway = run({**lake_env, "IPWIRE_CACHE_DIR": str(blocked)}, "search", "Kashmir")
+    assert anyway.returncode == 0 and anyway.stdout == first.stdout, anyway.stderr
+
+    folder = tmp_path / "more"
+    folder.mkdir()
+    (folder / "zorbatown.txt").write_text(NEW_REPORT, encoding="utf-8")
+    assert run(lake_env, "ingest", str(folder)).returncode == 0
+    fresh = run(lake_env, "search", "--all", "Zorbatown")
+    assert fresh.returncode == 0 and "1 hit" in fresh.stdout, fresh.stdout + fresh.stderr
+    assert cache.stat().st_mtime_ns != built, "a new commit rebuilds the cached index"
 
 
 def test_a_lake_reader_can_read_the_lake_but_write_nowhere(lake_env, tmp_path: Path):

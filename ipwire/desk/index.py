@@ -8,6 +8,7 @@ copy is published: every run refreshes it and a search never waits for a writer.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -130,8 +131,9 @@ def open_search(db_path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
 
     A snapshot published before the index existed gets one built in memory (the snapshot is
     attached read-only and its articles copied), so an old warehouse still answers.
-    A DuckLake cannot hold the index's tables, so a search there builds it in memory each
-    time from the lake's last commit.
+    A DuckLake cannot hold the index's tables, so a search there reads the lake's last commit
+    into memory and takes the index from a local cache file when it was built from the same
+    articles (see :func:`lake_cache_path`), else builds it and refreshes the cache.
     """
     from ipwire import snapshot
 
@@ -170,9 +172,75 @@ def _in_memory(source: Path | str) -> duckdb.DuckDBPyConnection:
                 conn.execute("CREATE TABLE articles AS SELECT * FROM wh.main.articles")
             else:
                 conn.execute(f"CREATE VIEW {quoted} AS SELECT * FROM wh.main.{quoted}")
-        build_index(conn)
+        if isinstance(source, str):
+            _index_from_cache(conn, lake_cache_path(source))
+        else:
+            build_index(conn)
         snapshot.harden(conn, allowed=snapshot.lake_folders(conn, "wh"))
     except Exception:
         conn.close()
         raise
     return conn
+
+
+def lake_cache_path(address: str) -> Path:
+    """Where the search index of the lake at ``address`` is cached on this machine:
+    ``$IPWIRE_CACHE_DIR``, else ``$XDG_CACHE_HOME/ipwire``, else ``~/.cache/ipwire``; one
+    file per lake address."""
+    folder = os.environ.get("IPWIRE_CACHE_DIR")
+    if not folder:
+        xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        folder = str(Path(xdg) / "ipwire")
+    digest = hashlib.sha256(address.encode("utf-8")).hexdigest()[:16]
+    return Path(folder) / f"search-{digest}.duckdb"
+
+
+def _index_from_cache(conn: duckdb.DuckDBPyConnection, cache: Path) -> str:
+    """Give the in-memory copy of a lake's articles its index: copied from ``cache`` when the
+    articles are unchanged since it was built (copying tables is far cheaper than tokenising
+    every text), else built, and the cache replaced. Returns "reused" or "built".
+
+    A cache that cannot be read or written costs only the speed: the index is built."""
+    mark = fingerprint(conn)
+    if _reuse(conn, cache, mark):
+        return "reused"
+    build_index(conn)
+    try:
+        _save_index(conn, cache, mark)
+    except (OSError, duckdb.Error):
+        pass
+    return "built"
+
+
+def _save_index(conn: duckdb.DuckDBPyConnection, cache: Path, mark: str) -> None:
+    """Write the connection's index tables, macros and fingerprint to ``cache``, whole: a
+    temporary file renamed over the old one, so a reader never opens half a cache."""
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    macros = dict(
+        conn.execute(
+            "SELECT function_name, macro_definition FROM duckdb_functions()"
+            " WHERE database_name = current_database() AND schema_name = ?",
+            [INDEX_SCHEMA],
+        ).fetchall()
+    )
+    quoted = str(tmp).replace(chr(39), chr(39) * 2)
+    conn.execute(f"ATTACH '{quoted}' AS cache_out")
+    try:
+        conn.execute(f"CREATE SCHEMA cache_out.{INDEX_SCHEMA}")
+        for table in _TABLES:
+            conn.execute(
+                f"CREATE TABLE cache_out.{INDEX_SCHEMA}.{table}"
+                f" AS SELECT * FROM {INDEX_SCHEMA}.{table}"
+            )
+        conn.execute(
+            f"CREATE TABLE cache_out.{INDEX_SCHEMA}.{_SOURCE} AS SELECT ? AS fingerprint", [mark]
+        )
+        conn.execute(f"CREATE MACRO cache_out.{INDEX_SCHEMA}.tokenize(s) AS {macros['tokenize']}")
+        conn.execute(
+            f"CREATE MACRO cache_out.{INDEX_SCHEMA}.{_MATCH_SIGNATURE} AS {macros['match_bm25']}"
+        )
+    finally:
+        conn.execute("DETACH cache_out")
+    os.replace(tmp, cache)
