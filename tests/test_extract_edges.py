@@ -210,3 +210,20 @@ def test_chrome_in_german_is_named_like_chrome_in_english():
         ("comments", "Kommentare"),
         ("footer", "Impressum"),
     } <= audit
+
+
+def test_a_paste_title_loses_the_site_or_section_name_after_its_separator():
+    from ipwire.tasks.clean.text import drop_site_suffix
+
+    body = (FIXTURES / "cut_off_under_subheading.txt").read_text(encoding="utf-8")
+    pasted = body.replace(
+        "Security forces foil infiltration bid in the north, four militants killed",
+        "Security forces foil infiltration bid in the north, four militants killed | Opinion",
+    )
+    ex = extract_from_text(pasted)
+    assert ex.title == "Security forces foil infiltration bid in the north, four militants killed"
+    # a tail longer than a name, or too little before the separator, is the headline's own
+    long_tail = "Pakistan vs India - live score and updates from Dubai"
+    assert drop_site_suffix(long_tail) == long_tail
+    assert drop_site_suffix("Talks - Day 2") == "Talks - Day 2"
+    assert drop_site_suffix("Kashmir: the long view — Part 1") == "Kashmir: the long view"

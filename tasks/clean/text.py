@@ -17,6 +17,7 @@ model's input), ``model`` (feature names, trees), ``decisions``, ``metadata``, `
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 
 from ipwire.records import Extraction, Stripped
@@ -26,6 +27,24 @@ from ipwire.tasks.clean.lines import Line, _title_candidate, join_wrapped_lines,
 from ipwire.tasks.clean.metadata import _author_near, _find_author, _find_title, _rank_title
 from ipwire.tasks.clean.published import find_published
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
+
+# " | Opinion", " - Artlyst", " — Part 1": a site or section name after a separator
+_SUFFIX = re.compile(r"^(?P<head>.+)\s+(?:\||–|—|-|::)\s+(?P<tail>[A-Z0-9][^|–—]*)$")
+SUFFIX_MAX_WORDS = 3
+SUFFIX_HEAD_MIN_WORDS = 3
+
+
+def drop_site_suffix(title: str) -> str:
+    """A title without the site or section name a page appends to its headline ("Talks
+    resume in Islamabad | Opinion"): a tail of at most three words, starting with a capital
+    or a digit, after the last separator, when at least three words stand before it."""
+    m = _SUFFIX.match(title.strip())
+    if not m:
+        return title
+    head, tail = m.group("head"), m.group("tail")
+    if len(tail.split()) > SUFFIX_MAX_WORDS or len(head.split()) < SUFFIX_HEAD_MIN_WORDS:
+        return title
+    return head.rstrip()
 
 
 def extract_from_text(
@@ -92,6 +111,8 @@ def extract_from_text(
     title = lines[title_idx].text if title_idx is not None else None
     if title and "&" in title:
         title = html.unescape(title)  # a pasted "&#8211;" or "&amp;" reads as its character
+    if title:
+        title = drop_site_suffix(title)
     if title_idx is not None and keep[title_idx] and title_idx == first:
         # A paste whose first kept line is the headline (seed 004 style) loses it from the
         # body only when there is a body after it.
