@@ -68,3 +68,20 @@ def test_recovered_teaser_card_cut_off_with_an_ellipsis_is_stripped():
     kept = list(_recovered(gap, default_rules(), stripped))
     assert kept == [gap[0][1]]
     assert [s.kind for s in stripped] == ["related-links", "related-links"]
+
+
+def test_extractor_takes_the_balanced_text_when_recall_kept_little(monkeypatch):
+    import ipwire.tasks.clean.html as html_mod
+
+    wide = "\n".join([_LEDE, *(_MORE.strip() for _ in range(6))])
+    calls: list[bool] = []
+
+    def fake(tree, url, *, recall):
+        calls.append(recall)
+        return _LEDE if recall else wide
+
+    monkeypatch.setattr(html_mod, "_trafilatura", fake)
+    page = "<html><body>" + "".join(f"<p>{_MORE}</p>" for _ in range(40)) + "</body></html>"
+    text = html_mod.extract_from_html(page).text
+    assert calls == [True, False]
+    assert "Councillors argued" in text and _LEDE in text
