@@ -1,6 +1,9 @@
 """The HTML extractor's entry point: article text and metadata from HTML pages.
 
-trafilatura finds the main content (one call per page, comments excluded, favor_recall);
+trafilatura finds the main content (comments excluded, favor_recall); when that text is
+short and a small part of the page, trafilatura's balanced mode runs too (it retries with
+justext, which recall mode never does) and its text is taken when it is much longer and
+holds most of the recall text;
 before it runs, the page's h2-h4 subheadings are noted and "embed" containers that hold
 tables or long paragraphs are unmasked (trafilatura would discard them). Its output blocks
 then go through the same line rules as text pastes (text.py): lines that are
@@ -19,8 +22,10 @@ the text-model fallback), ``postfilter`` (line rules over trafilatura's blocks) 
 from __future__ import annotations
 
 import unicodedata
+from copy import deepcopy
+from typing import Any
 
-from trafilatura import bare_extraction
+from trafilatura import bare_extraction, html2txt
 
 from ipwire.records import Extraction
 from ipwire.tasks.clean.html_meta import page_metadata
@@ -55,14 +60,11 @@ def extract_from_html(
             meta[key] = repair_mojibake(meta[key])
     heads = _subheadings(tree)
     _unmask_content_containers(tree)
-    try:
-        doc = bare_extraction(
-            tree, url=url, include_comments=False, with_metadata=False, favor_recall=True
-        )
-    except Exception:  # noqa: BLE001 - trafilatura can fail on malformed trees
-        doc = None
+    found = _trafilatura(tree, url, recall=True)
+    if _kept_little(found, tree):
+        found = _wider(found, _trafilatura(tree, url, recall=False))
     # mangled UTF-8 is repaired in the extracted text only: far cheaper than the whole page
-    raw = repair_mojibake((doc.text if doc is not None else "") or "")
+    raw = repair_mojibake(found)
     text, stripped, closed = _filter_blocks_cut(raw, rules, meta.get("title"))
     text = _restore_subheadings(text, heads, stripped, rules)
     method = "trafilatura+lines"
@@ -93,6 +95,63 @@ def extract_from_html(
 
 
 _AUTHOR_LINES = 6
+
+
+def _trafilatura(tree: Any, url: str | None, *, recall: bool) -> str:
+    """trafilatura's main text of the page, comments left out ("" when it fails).
+
+    ``recall`` (favor_recall) keeps lists and link-rich blocks its balanced mode prunes;
+    the balanced mode, when its first pass covers little of the page, retries in recall
+    mode and with a second algorithm (justext), which recall mode never does.
+    """
+    try:
+        doc = bare_extraction(
+            tree, url=url, include_comments=False, with_metadata=False, favor_recall=recall
+        )
+    except Exception:  # noqa: BLE001 - trafilatura can fail on malformed trees
+        return ""
+    return (doc.text if doc is not None else "") or ""
+
+
+# trafilatura's own test for an extraction that "covers little of the page" (its balanced
+# mode's escalation, trafilatura 2.3.1 core.py): fewer characters than this ...
+KEPT_LITTLE_CHARS = 3000
+# ... and less than this share of the page's text (trafilatura's html2txt).
+KEPT_LITTLE_SHARE = 0.2
+
+
+def _kept_little(text: str, tree: Any) -> bool:
+    """The recall-mode text is short and a small part of the page: the case trafilatura's
+    balanced mode escalates and recall mode does not (it lost whole articles on wcxb-dev)."""
+    if not text or len(text) >= KEPT_LITTLE_CHARS:
+        return False
+    try:
+        page = html2txt(deepcopy(tree))  # html2txt prunes and rewrites the tree it reads
+    except Exception:  # noqa: BLE001 - a tree lxml cannot serialise: no measure, no retry
+        return False
+    return len(text) < KEPT_LITTLE_SHARE * len(page)
+
+
+# The balanced pass replaces the recall text only when it is this many times longer ...
+WIDER_GAIN = 3.0
+# ... and holds at least this share of the recall text's characters: a wider text that
+# drops what recall kept has found another block (a gallery, a teaser list), not more of
+# the article.
+WIDER_COVER = 0.8
+
+
+def _wider(narrow: str, wide: str) -> str:
+    """``wide`` when it is much longer than ``narrow`` and holds most of it, else ``narrow``."""
+    if len(wide) <= WIDER_GAIN * len(narrow):
+        return narrow
+    folded = _fold_space(wide)
+    lines = [ln for ln in narrow.split("\n") if ln.strip()]
+    held = sum(len(ln) for ln in lines if _fold_space(ln) in folded)
+    return wide if held >= WIDER_COVER * sum(len(ln) for ln in lines) else narrow
+
+
+def _fold_space(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def _head(text: str, n: int) -> str:

@@ -116,6 +116,9 @@ def _restore_subheadings(
 
 
 _ANCHOR_MIN_WORDS = 12
+# A block cut off with an ellipsis is a teaser excerpt of another page (a "related posts"
+# card), not a paragraph of this article: trafeval recovered such cards on blogs and shops.
+_CUT_OFF = ("…", "...")
 EDGE_RUN_PROSE_WORDS = 15
 RECOVER_MIN_WORDS = 100
 EDGE_RUN_MIN_PROSE = 2
@@ -247,6 +250,8 @@ def _recovered(gap: list[tuple[str, str]], rules: BoilerplateRules, stripped: li
         kind = rules.line_kind(block)
         if not kind and block.count(" ") < 60 and _is_photo_credit(block):
             kind = "caption"
+        if not kind and block.endswith(_CUT_OFF):
+            kind = "related-links"
         if kind:
             stripped.append(Stripped(kind, block))
         else:

@@ -1,0 +1,87 @@
+"""The HTML extractor's balanced retry when recall mode kept little, and teaser cards that
+sibling recovery leaves out."""
+
+from __future__ import annotations
+
+from lxml import html as lxml_html
+
+from ipwire.tasks.clean.html import (
+    KEPT_LITTLE_CHARS,
+    WIDER_GAIN,
+    _kept_little,
+    _wider,
+)
+from ipwire.tasks.clean.rules import default_rules
+
+_LEDE = "The council approved the new budget on Monday after a long debate."
+_MORE = (
+    "Councillors argued for hours over the cost of the bridge repairs and the new library. "
+    "The mayor said the plan keeps taxes flat for a third year and funds two more buses. "
+)
+
+
+def test_wider_text_that_holds_the_recall_text_replaces_it():
+    wide = _LEDE + "\n" + _MORE * 4
+    assert len(wide) > WIDER_GAIN * len(_LEDE)
+    assert _wider(_LEDE, wide) == wide
+
+
+def test_wider_text_that_drops_the_recall_text_is_another_block():
+    # a gallery or teaser list found by the retry: much longer, but without the lede
+    gallery = "Police take up positions outside the station on Thursday.\n" * 10
+    assert _wider(_LEDE, gallery) == _LEDE
+
+
+def test_wider_text_only_a_little_longer_is_not_taken():
+    wide = _LEDE + "\n" + _MORE[:80]
+    assert len(wide) <= WIDER_GAIN * len(_LEDE)
+    assert _wider(_LEDE, wide) == _LEDE
+
+
+def _page(paragraphs: int) -> object:
+    body = "".join(f"<p>{_MORE}</p>" for _ in range(paragraphs))
+    return lxml_html.document_fromstring(f"<html><body><div>{body}</div></body></html>")
+
+
+def test_short_text_on_a_long_page_kept_little():
+    tree = _page(40)
+    assert _kept_little(_LEDE, tree)
+    # the measure reads a copy: the page itself is left as it was
+    assert len(tree.xpath("//p")) == 40
+
+
+def test_text_that_is_most_of_the_page_or_long_did_not_keep_little():
+    assert not _kept_little(_MORE, _page(1))
+    assert not _kept_little("", _page(40))
+    assert not _kept_little("x" * KEPT_LITTLE_CHARS, _page(400))
+
+
+def test_recovered_teaser_card_cut_off_with_an_ellipsis_is_stripped():
+    from ipwire.tasks.clean.siblings import _recovered
+
+    stripped: list = []
+    gap = [
+        ("p", "The bridge reopens in May, the council said, once the inspectors sign off."),
+        ("p", "Wussten Sie, dass in rosa gestrichenen Räumen der Blutdruck sinkt? Oder dass…"),
+        ("p", "Lila ist beliebt, Lila wird geliebt, Lila wird gehasst und verspottet..."),
+    ]
+    kept = list(_recovered(gap, default_rules(), stripped))
+    assert kept == [gap[0][1]]
+    assert [s.kind for s in stripped] == ["related-links", "related-links"]
+
+
+def test_extractor_takes_the_balanced_text_when_recall_kept_little(monkeypatch):
+    import ipwire.tasks.clean.html as html_mod
+
+    wide = "\n".join([_LEDE, *(_MORE.strip() for _ in range(6))])
+    calls: list[bool] = []
+
+    def fake(tree, url, *, recall):
+        calls.append(recall)
+        return _LEDE if recall else wide
+
+    monkeypatch.setattr(html_mod, "_trafilatura", fake)
+    page = "<html><body>" + "".join(f"<p>{_MORE}</p>" for _ in range(40)) + "</body></html>"
+    text = html_mod.extract_from_html(page).text
+    assert calls == [True, False]
+    assert "Councillors argued" in text and _LEDE in text
