@@ -22,7 +22,6 @@ the text-model fallback), ``postfilter`` (line rules over trafilatura's blocks) 
 from __future__ import annotations
 
 import unicodedata
-from copy import deepcopy
 from typing import Any
 
 from trafilatura import bare_extraction, html2txt
@@ -126,7 +125,7 @@ def _kept_little(text: str, tree: Any) -> bool:
     if not text or len(text) >= KEPT_LITTLE_CHARS:
         return False
     try:
-        page = html2txt(deepcopy(tree))  # html2txt prunes and rewrites the tree it reads
+        page = html2txt(tree)  # it cleans a copy: the tree is left as it was
     except Exception:  # noqa: BLE001 - a tree lxml cannot serialise: no measure, no retry
         return False
     return len(text) < KEPT_LITTLE_SHARE * len(page)
