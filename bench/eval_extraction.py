@@ -198,6 +198,7 @@ def evaluate_labels(show: int = 8) -> None:
     print(
         f"\nlabels texts through extract_from_text: {n} texts, "
         f"keep >= 80% of their words: {sum(v >= 0.8 for v in values) / n:.4f}, "
+        f"keep >= 90%: {sum(v >= 0.9 for v in values) / n:.4f}, "
         f"below 50%: {sum(v < 0.5 for v in values)}, "
         f"mean kept share {sum(values) / n:.4f}, min {min(values):.3f}"
     )
