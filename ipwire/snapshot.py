@@ -36,6 +36,7 @@ from typing import Any
 import duckdb
 
 from ipwire.warehouse import extensions
+from ipwire.warehouse.db import is_lake
 
 log = logging.getLogger("ipwire.snapshot")
 
@@ -77,7 +78,7 @@ def writer_lock(
     lock is released by the kernel if the holder dies, so a crashed run never wedges the next.
     `timeout=None` waits forever; otherwise `WriterBusy` is raised after `timeout` seconds.
     """
-    if _is_lake(db_path):  # DuckLake serialises conflicting commits itself
+    if is_lake(db_path):  # DuckLake serialises conflicting commits itself
         yield None
         return
     say = log_fn or log.warning
@@ -118,7 +119,7 @@ def writer_lock(
 
 def writer_active(db_path: str | os.PathLike[str]) -> bool:
     """True while some process holds the writer lock (probed with a shared, non-blocking lock)."""
-    if _is_lake(db_path):
+    if is_lake(db_path):
         return False
     path = lock_path(db_path)
     if not path.exists():
@@ -190,7 +191,7 @@ def publish_snapshot(db_path: str | os.PathLike[str]) -> Path | None:
     one, never half a file; a reader that has the old one open keeps it. A lake has no
     snapshot (readers see its last commit): None.
     """
-    if _is_lake(db_path):
+    if is_lake(db_path):
         return None
     live = Path(db_path)
     if not live.exists():
@@ -331,7 +332,7 @@ def connect_reader(
 ) -> duckdb.DuckDBPyConnection:
     """A contained, read-only connection on the published snapshot (see `ensure_snapshot`), or
     on a lake's last commit."""
-    if _is_lake(db_path):
+    if is_lake(db_path):
         return _connect_lake_reader(str(db_path))
     path = ensure_snapshot(db_path, wait=wait, poll=poll)
     try:
@@ -349,12 +350,6 @@ def connect_reader(
         conn.close()
         raise
     return conn
-
-
-def _is_lake(db_path: object) -> bool:
-    from ipwire.warehouse.db import is_lake
-
-    return is_lake(db_path)
 
 
 def _connect_lake_reader(address: str) -> duckdb.DuckDBPyConnection:

@@ -100,22 +100,10 @@ def _reuse(conn: duckdb.DuckDBPyConnection, previous: Path, mark: str) -> bool:
         row = conn.execute(f"SELECT fingerprint FROM prev.{INDEX_SCHEMA}.{_SOURCE}").fetchone()
         if not row or row[0] != mark:
             return False
-        macros = dict(
-            conn.execute(
-                "SELECT function_name, macro_definition FROM duckdb_functions()"
-                " WHERE database_name = 'prev' AND schema_name = ?",
-                [INDEX_SCHEMA],
-            ).fetchall()
-        )
+        here = conn.execute("SELECT current_database()").fetchone()[0]
         conn.execute("BEGIN TRANSACTION")
         began = True
-        conn.execute(f"CREATE SCHEMA {INDEX_SCHEMA}")
-        for table in (*_TABLES, _SOURCE):
-            conn.execute(
-                f"CREATE TABLE {INDEX_SCHEMA}.{table} AS SELECT * FROM prev.{INDEX_SCHEMA}.{table}"
-            )
-        conn.execute(f"CREATE MACRO {INDEX_SCHEMA}.tokenize(s) AS {macros['tokenize']}")
-        conn.execute(f"CREATE MACRO {INDEX_SCHEMA}.{_MATCH_SIGNATURE} AS {macros['match_bm25']}")
+        _copy_index(conn, "prev", here)
         conn.execute("COMMIT")
         return True
     except (duckdb.Error, KeyError):
@@ -124,6 +112,28 @@ def _reuse(conn: duckdb.DuckDBPyConnection, previous: Path, mark: str) -> bool:
         return False
     finally:
         conn.execute("DETACH prev")
+
+
+def _copy_index(conn: duckdb.DuckDBPyConnection, source: str, target: str) -> None:
+    """Copy the index schema, its fingerprint and its two macros from the attached database
+    `source` into `target`: far cheaper than tokenising every text again."""
+    macros = dict(
+        conn.execute(
+            "SELECT function_name, macro_definition FROM duckdb_functions()"
+            " WHERE database_name = ? AND schema_name = ?",
+            [source, INDEX_SCHEMA],
+        ).fetchall()
+    )
+    conn.execute(f"CREATE SCHEMA {target}.{INDEX_SCHEMA}")
+    for table in (*_TABLES, _SOURCE):
+        conn.execute(
+            f"CREATE TABLE {target}.{INDEX_SCHEMA}.{table}"
+            f" AS SELECT * FROM {source}.{INDEX_SCHEMA}.{table}"
+        )
+    conn.execute(f"CREATE MACRO {target}.{INDEX_SCHEMA}.tokenize(s) AS {macros['tokenize']}")
+    conn.execute(
+        f"CREATE MACRO {target}.{INDEX_SCHEMA}.{_MATCH_SIGNATURE} AS {macros['match_bm25']}"
+    )
 
 
 def open_search(db_path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
@@ -213,34 +223,19 @@ def _index_from_cache(conn: duckdb.DuckDBPyConnection, cache: Path) -> str:
 
 
 def _save_index(conn: duckdb.DuckDBPyConnection, cache: Path, mark: str) -> None:
-    """Write the connection's index tables, macros and fingerprint to ``cache``, whole: a
+    """Write the connection's index, with the fingerprint `mark`, to ``cache``, whole: a
     temporary file renamed over the old one, so a reader never opens half a cache."""
     cache.parent.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
-    macros = dict(
-        conn.execute(
-            "SELECT function_name, macro_definition FROM duckdb_functions()"
-            " WHERE database_name = current_database() AND schema_name = ?",
-            [INDEX_SCHEMA],
-        ).fetchall()
+    conn.execute(
+        f"CREATE OR REPLACE TABLE {INDEX_SCHEMA}.{_SOURCE} AS SELECT ? AS fingerprint", [mark]
     )
+    here = conn.execute("SELECT current_database()").fetchone()[0]
     quoted = str(tmp).replace(chr(39), chr(39) * 2)
     conn.execute(f"ATTACH '{quoted}' AS cache_out")
     try:
-        conn.execute(f"CREATE SCHEMA cache_out.{INDEX_SCHEMA}")
-        for table in _TABLES:
-            conn.execute(
-                f"CREATE TABLE cache_out.{INDEX_SCHEMA}.{table}"
-                f" AS SELECT * FROM {INDEX_SCHEMA}.{table}"
-            )
-        conn.execute(
-            f"CREATE TABLE cache_out.{INDEX_SCHEMA}.{_SOURCE} AS SELECT ? AS fingerprint", [mark]
-        )
-        conn.execute(f"CREATE MACRO cache_out.{INDEX_SCHEMA}.tokenize(s) AS {macros['tokenize']}")
-        conn.execute(
-            f"CREATE MACRO cache_out.{INDEX_SCHEMA}.{_MATCH_SIGNATURE} AS {macros['match_bm25']}"
-        )
+        _copy_index(conn, here, "cache_out")
     finally:
         conn.execute("DETACH cache_out")
     os.replace(tmp, cache)
