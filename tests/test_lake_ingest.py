@@ -162,6 +162,23 @@ def test_a_lake_search_reuses_its_cached_index_until_the_lake_changes(lake_env, 
     assert cache.stat().st_mtime_ns != built, "a new commit rebuilds the cached index"
 
 
+def test_a_cache_write_that_fails_halfway_leaves_the_old_cache_and_no_temporary_file(
+    tmp_path: Path,
+):
+    from ipwire.desk import index
+
+    cache = tmp_path / "cache" / "search-x.duckdb"
+    cache.parent.mkdir()
+    cache.write_bytes(b"the previous cache")
+    conn = duckdb.connect()
+    # an index schema without its tables: the copy fails after the temporary file is made
+    conn.execute(f"CREATE SCHEMA {index.INDEX_SCHEMA}")
+    with pytest.raises(duckdb.Error):
+        index._save_index(conn, cache, "mark")
+    assert [p.name for p in cache.parent.iterdir()] == [cache.name]
+    assert cache.read_bytes() == b"the previous cache"
+
+
 def test_a_lake_reader_can_read_the_lake_but_write_nowhere(lake_env, tmp_path: Path):
     assert run(lake_env, "ingest", str(REPO / "seeds")).returncode == 0
     data = tmp_path / "lake-data"

@@ -233,9 +233,15 @@ def _save_index(conn: duckdb.DuckDBPyConnection, cache: Path, mark: str) -> None
     )
     here = conn.execute("SELECT current_database()").fetchone()[0]
     quoted = str(tmp).replace(chr(39), chr(39) * 2)
-    conn.execute(f"ATTACH '{quoted}' AS cache_out")
     try:
-        _copy_index(conn, here, "cache_out")
-    finally:
-        conn.execute("DETACH cache_out")
-    os.replace(tmp, cache)
+        conn.execute(f"ATTACH '{quoted}' AS cache_out")
+        try:
+            _copy_index(conn, here, "cache_out")
+        finally:
+            conn.execute("DETACH cache_out")
+        os.replace(tmp, cache)
+    except BaseException:
+        # a write that failed halfway leaves nothing behind: the old cache, if any, stays
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        raise
