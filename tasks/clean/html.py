@@ -30,6 +30,7 @@ from ipwire.records import Extraction
 from ipwire.tasks.clean.html_meta import page_metadata
 from ipwire.tasks.clean.lines import split_lines
 from ipwire.tasks.clean.metadata import _find_author
+from ipwire.tasks.clean.patterns import fold_space
 from ipwire.tasks.clean.postfilter import _filter_blocks_cut
 from ipwire.tasks.clean.render import _parse, _text_model_fallback, repair_mojibake
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
@@ -143,14 +144,10 @@ def _wider(narrow: str, wide: str) -> str:
     """``wide`` when it is much longer than ``narrow`` and holds most of it, else ``narrow``."""
     if len(wide) <= WIDER_GAIN * len(narrow):
         return narrow
-    folded = _fold_space(wide)
+    folded = fold_space(wide)
     lines = [ln for ln in narrow.split("\n") if ln.strip()]
-    held = sum(len(ln) for ln in lines if _fold_space(ln) in folded)
+    held = sum(len(ln) for ln in lines if fold_space(ln) in folded)
     return wide if held >= WIDER_COVER * sum(len(ln) for ln in lines) else narrow
-
-
-def _fold_space(text: str) -> str:
-    return " ".join(text.lower().split())
 
 
 def _head(text: str, n: int) -> str:

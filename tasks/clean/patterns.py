@@ -60,6 +60,12 @@ _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567
 _ESCAPE_LENGTH = {"x": 4, "u": 6, "U": 10}
 
 
+def fold_space(text: str) -> str:
+    """Lowercased, runs of white space as one space: how a repeated paragraph or a title is
+    recognised whatever its line breaks and capitals."""
+    return " ".join(text.lower().split())
+
+
 def _fold(text: str) -> str:
     """Case-folded as a case-insensitive regex compares letters (dotless and dotted i too)."""
     return text.casefold().replace("ı", "i").replace("\u0307", "")

@@ -12,7 +12,7 @@ import re
 from ipwire.records import Stripped
 from ipwire.tasks.clean.decisions import decide
 from ipwire.tasks.clean.lines import _WORD, STOPWORDS, Line, _is_prose, split_lines
-from ipwire.tasks.clean.patterns import _fold
+from ipwire.tasks.clean.patterns import _fold, fold_space
 from ipwire.tasks.clean.rules import BoilerplateRules
 
 # A paragraph at least this long that repeats one already kept is a second copy of the
@@ -76,7 +76,7 @@ def _filter_blocks_cut(
     # names it
     model_reads = _known_word_share(lines) >= KNOWN_WORDS_MIN_SHARE
     kinds: list[str | None] = []
-    title_norm = " ".join((title or "").lower().split())
+    title_norm = fold_space(title or "")
     seen: set[str] = set()
     for i, ln in enumerate(lines):
         kind = rules.line_kind(ln.text)
@@ -94,10 +94,10 @@ def _filter_blocks_cut(
             and not (rules.html_nav_max_words and ln.words > rules.html_nav_max_words)
         ):
             drop_kind = "navigation"
-        elif i == 0 and title_norm and " ".join(ln.text.lower().split()) == title_norm:
+        elif i == 0 and title_norm and fold_space(ln.text) == title_norm:
             drop_kind = "title"
         else:
-            norm = " ".join(ln.text.lower().split())
+            norm = fold_space(ln.text)
             if norm in seen:
                 drop_kind = "duplicate"
             elif norm.count(" ") + 1 >= DUPLICATE_MIN_WORDS:
