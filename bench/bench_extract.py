@@ -50,18 +50,17 @@ def _both(html: str, bare_first: bool) -> tuple[float, float]:
 
     from ipwire.tasks.clean import extract_from_html
 
+    first, second = (
+        (trafilatura.extract, extract_from_html)
+        if bare_first
+        else (extract_from_html, trafilatura.extract)
+    )
     t0 = time.process_time()
-    if bare_first:
-        trafilatura.extract(html)
-        t1 = time.process_time()
-        extract_from_html(html)
-        t2 = time.process_time()
-        return t1 - t0, t2 - t1
-    extract_from_html(html)
+    first(html)
     t1 = time.process_time()
-    trafilatura.extract(html)
-    t2 = time.process_time()
-    return t2 - t1, t1 - t0
+    second(html)
+    a, b = t1 - t0, time.process_time() - t1
+    return (a, b) if bare_first else (b, a)
 
 
 def _stage(html: str) -> float:
