@@ -54,10 +54,10 @@ def line_features(lines: list[Line], rules: BoilerplateRules) -> list[list[float
     for line, low in zip(lines, lows, strict=True):
         text = line.text
         words = line.words
-        toks = _WORD.findall(text)
+        toks = line.toks if line.toks is not None else _WORD.findall(text)
         nw = max(len(toks), 1)
         # first letters of tokens that start with a letter; capitalised = upper-case ones
-        firsts = "".join(filter(str.isalpha, _TOKEN_START.findall(text)))
+        firsts = "".join(filter(str.isalpha, [t[0] for t in toks]))
         caps = sum(map(str.isupper, firsts))
         nchar = max(len(text), 1)
         pos = line.idx / last
@@ -90,10 +90,6 @@ def line_features(lines: list[Line], rules: BoilerplateRules) -> list[list[float
             ]
         )
     return rows
-
-
-# The first character of each \w+ token.
-_TOKEN_START = re.compile(r"\b\w")
 
 
 def best_span(lines: list[Line], probs: list[float], threshold: float) -> tuple[int, int]:

@@ -7,7 +7,7 @@ read one line at a time; the line model, the decisions and the metadata all use 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ipwire.tasks.clean.dates import _MONTH_RE, _is_date_line, parse_date
 from ipwire.tasks.clean.patterns import _fold
@@ -48,6 +48,9 @@ class Line:
     text: str
     block: int
     words: int = 0
+    # the line's \w+ tokens when the maker had them at hand: the line features reuse them
+    # instead of searching the text again (every line of every page is scored)
+    toks: list[str] | None = field(default=None, repr=False, compare=False)
 
 
 def split_lines(text: str) -> list[Line]:
@@ -63,7 +66,8 @@ def split_lines(text: str) -> list[Line]:
             prev_blank = True
             continue
         prev_blank = False
-        lines.append(Line(len(lines), stripped, block, len(_WORD.findall(stripped))))
+        toks = _WORD.findall(stripped)
+        lines.append(Line(len(lines), stripped, block, len(toks), toks))
     return lines
 
 
@@ -134,9 +138,13 @@ def join_wrapped_lines(lines: list[Line], rules: BoilerplateRules) -> list[Line]
         if out and _continues(out[-1], ln, rules, spaced=spaced):
             prev = out[-1]
             # the joined line ends in the last piece's block (they differ only when spaced)
-            out[-1] = Line(prev.idx, prev.text + " " + ln.text, ln.block, prev.words + ln.words)
+            # a space parts the two pieces, so the joined line's tokens are theirs in turn
+            toks = prev.toks + ln.toks if prev.toks is not None and ln.toks is not None else None
+            out[-1] = Line(
+                prev.idx, prev.text + " " + ln.text, ln.block, prev.words + ln.words, toks
+            )
         else:
-            out.append(Line(len(out), ln.text, ln.block, ln.words))
+            out.append(Line(len(out), ln.text, ln.block, ln.words, ln.toks))
     return out
 
 
@@ -150,6 +158,15 @@ def _is_urlish(text: str) -> bool:
     return _URLISH.search(text) is not None
 
 
+def low_tokens(line: Line) -> list[str]:
+    """The \\w+ tokens of the lowered line. An ASCII line's own tokens, lowered, are the same
+    list and cost a third of a search; elsewhere lowering can split a token (a lowered "İ"
+    gains a combining mark), so the lowered text is searched."""
+    if line.toks is not None and line.text.isascii():
+        return list(map(str.lower, line.toks))
+    return _WORD.findall(line.text.lower())
+
+
 def _is_prose(line: Line, rules: BoilerplateRules) -> bool:
     """Running prose: long, sentence-final punctuation, full of function words."""
     if line.words < 15 or not _SENT_END.search(line.text):
@@ -158,7 +175,7 @@ def _is_prose(line: Line, rules: BoilerplateRules) -> bool:
     cache = rules._cache  # type: ignore[attr-defined]
     found = cache.get(key)
     if found is None:
-        toks = _WORD.findall(line.text.lower())
+        toks = low_tokens(line)
         found = (
             sum(map(STOPWORDS.__contains__, toks)) >= PROSE_STOPWORD_SHARE * len(toks)
             and rules.line_kind(line.text) is None

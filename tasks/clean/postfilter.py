@@ -11,7 +11,7 @@ import re
 
 from ipwire.records import Stripped
 from ipwire.tasks.clean.decisions import decide
-from ipwire.tasks.clean.lines import _WORD, STOPWORDS, Line, _is_prose, split_lines
+from ipwire.tasks.clean.lines import STOPWORDS, Line, _is_prose, low_tokens, split_lines
 from ipwire.tasks.clean.patterns import _fold, fold_space
 from ipwire.tasks.clean.rules import BoilerplateRules
 
@@ -121,7 +121,7 @@ def _known_word_share(lines: list[Line]) -> float:
     a text too short to tell (a menu of a few words is no sign of another language)."""
     if sum(len(ln.text) for ln in lines) < 100:
         return 1.0
-    words = [w for ln in lines for w in _WORD.findall(ln.text.lower())]
+    words = [w for ln in lines for w in low_tokens(ln)]
     return sum(map(STOPWORDS.__contains__, words)) / len(words) if words else 1.0
 
 
