@@ -925,10 +925,26 @@ def test_line_tokens_carried_from_splitting_match_a_fresh_search_of_the_line():
     text = (
         "The talks in Islamabad went on for a second day, and officials from both\n"
         "sides said the İstanbul round would follow — Straße, naïve, ﬁle.\n\n"
-        "ALSO READ\nPrevious Story"
+        "“Quoted” words: ΟΔΟΣ'Α and ΟΔΟΣ, ǅungla.\n\nALSO READ\nPrevious Story"
     )
     lines = join_wrapped_lines(split_lines(text), rules)
     assert "Islamabad" in lines[0].text and "İstanbul" in lines[0].text  # the wrap was joined
     for ln in lines:
         assert ln.toks == _WORD.findall(ln.text)
         assert low_tokens(ln) == _WORD.findall(ln.text.lower())
+
+
+def test_lowering_keeps_word_characters_word_characters_except_the_two_known_letters():
+    """low_tokens lowers tokens one by one; that holds only while no character but "İ"
+    lowers to two and lowering never turns a word character into another kind."""
+    import sys
+
+    word = re.compile(r"\w")
+    multi = [chr(cp) for cp in range(sys.maxunicode + 1) if len(chr(cp).lower()) != 1]
+    assert multi == ["İ"]
+    changed = [
+        chr(cp)
+        for cp in range(sys.maxunicode + 1)
+        if bool(word.match(chr(cp))) != bool(word.match(chr(cp).lower()))
+    ]
+    assert changed == []
