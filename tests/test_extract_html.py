@@ -316,6 +316,21 @@ def test_subheading_is_not_restored_above_the_first_paragraph_or_twice():
     assert restored == with_head
 
 
+def test_subheading_already_kept_or_stripped_in_other_case_is_not_restored_but_a_phrase_is():
+    from ipwire.records import Stripped
+    from ipwire.tasks.clean.siblings import _restore_subheadings, _start_key
+
+    rules = default_rules()
+    text = "\n\n".join(_PROSE)
+    heads = [("TALKS -- at the border!", _start_key([_PROSE[1]]))]
+    gone = [Stripped("navigation", "Talks at the border")]
+    assert _restore_subheadings(text, heads, gone, rules) == text
+    # the heading's words inside a longer paragraph are not the heading itself
+    inside = [Stripped("navigation", "Talks at the border resumed on Monday")]
+    restored = _restore_subheadings(text, heads, inside, rules).split("\n\n")
+    assert restored[1] == "TALKS -- at the border!"
+
+
 def test_embed_container_holding_a_table_is_not_discarded():
     rows = "".join(f"<tr><td>Crossing {i}</td><td>{1947 + i}</td></tr>" for i in range(6))
     table = f"<table><tr><th>Crossing</th><th>Opened</th></tr>{rows}</table>"

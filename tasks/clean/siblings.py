@@ -92,15 +92,15 @@ def _restore_subheadings(
         if key and key not in starts:
             starts[key] = i
     insert: dict[int, str] = {}
-    present: set[str] | None = None
+    lows: list[str] | None = None
     for head, key in heads:
         i = starts.get(key)
         # only between kept paragraphs, and never a heading that is chrome by the rules
         if not i or i >= len(paras) - 1 or i in insert:
             continue
-        if present is None:
-            present = {_norm(p) for p in paras} | {_norm(s.text) for s in stripped}
-        if _norm(head) in present:
+        if lows is None:
+            lows = [p.lower() for p in paras] + [s.text.lower() for s in stripped]
+        if _norm_among(head, lows):
             continue
         if rules.line_kind(head) or rules.marker_for(head):
             continue
@@ -138,6 +138,17 @@ _BLOCKS = ("p", "li", "h2", "h3", "h4", "dd", "blockquote")
 
 def _norm(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
+
+
+def _norm_among(text: str, lows: list[str]) -> bool:
+    """Whether one of the lowered texts ``lows`` has the same ``_norm`` as ``text``; only
+    those holding its first word are tokenised (a page's paragraphs are long, the heading
+    short)."""
+    target = _WORD.findall(text.lower())
+    if not target:
+        return any(_WORD.search(low) is None for low in lows)
+    first, joined = target[0], " ".join(target)
+    return any(first in low and " ".join(_WORD.findall(low)) == joined for low in lows)
 
 
 def _recover_siblings(
