@@ -321,7 +321,10 @@ def _is_dateline(text: str) -> bool:
 # "Picture courtesy: PMO"), an image-source label, a breadcrumb trail ("Home page > Public
 # directory > ..."), a share, follow or subscribe prompt, a "View All" link, a comment form's
 # notice, a reviewer line, an editorial-policy link, a table of contents, a "[ December 8,
-# 2025 ] Other story" ticker.
+# 2025 ] Other story" ticker. A caption that ends in its credit ("... for the holidays
+# Credit: Apple", "... top pick for EVs. Image by John Goreham") is told from a headline
+# by case: the credit word is capitalised after a lower-case word or a sentence's end,
+# where a title-case headline ("Bad Credit: What To Do") capitalises the word before too.
 _NOT_A_TITLE = re.compile(
     r"\|\s*(?:file(?:\s+photo)?|photo|image|pic|picture)\b[^|]{0,40}$"
     r"|\b(?:photo|image|picture)\s*(?:source|credit)?s?\s*:"
@@ -333,7 +336,9 @@ _NOT_A_TITLE = re.compile(
     r"|\b(?:pic|photo|image)s?\s*/\s*[\w.]+\s*$|\b(?:pic|photo|picture|image)s?\s+courtesy\b"
     r"|(?:view|see) all\s*$"
     r"|\bwill not be published\b|\brequired fields are marked\b"
-    r"|^table of contents\b|^\[\s*\w+ \d{1,2}, \d{4}\s*\]",
+    r"|^table of contents\b|^\[\s*\w+ \d{1,2}, \d{4}\s*\]"
+    r"|(?-i:(?:\b[a-z]+[,;)]?|[.!?])\s+(?:Photo |Image )?Credits?:\s+\S)"
+    r"|(?-i:(?:^|[.!?]\s+)(?:Image|Photo|Picture|Illustration)s? (?:by|via|courtesy of) [A-Z])",
     re.IGNORECASE,
 )
 
