@@ -329,6 +329,13 @@ def test_subheading_already_kept_or_stripped_in_other_case_is_not_restored_but_a
     inside = [Stripped("navigation", "Talks at the border resumed on Monday")]
     restored = _restore_subheadings(text, heads, inside, rules).split("\n\n")
     assert restored[1] == "TALKS -- at the border!"
+    # a heading of eight words or more: found whole, not by its first eight words
+    long_head = "What the two foreign ministers agreed on at the border"
+    heads = [(long_head, _start_key([_PROSE[1]]))]
+    gone = [Stripped("navigation", long_head.upper() + ".")]
+    assert _restore_subheadings(text, heads, gone, rules) == text
+    longer = [Stripped("navigation", long_head + " and what they left for later")]
+    assert _restore_subheadings(text, heads, longer, rules).split("\n\n")[1] == long_head
 
 
 def test_embed_container_holding_a_table_is_not_discarded():

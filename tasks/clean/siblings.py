@@ -86,21 +86,21 @@ def _restore_subheadings(
     if not heads or not text:
         return text
     paras = text.split("\n\n")
+    keys = [_start_key([para]) for para in paras]
     starts: dict[str, int] = {}
-    for i, para in enumerate(paras):
-        key = _start_key([para])
+    for i, key in enumerate(keys):
         if key and key not in starts:
             starts[key] = i
     insert: dict[int, str] = {}
-    lows: list[str] | None = None
+    known: _KnownTexts | None = None
     for head, key in heads:
         i = starts.get(key)
         # only between kept paragraphs, and never a heading that is chrome by the rules
         if not i or i >= len(paras) - 1 or i in insert:
             continue
-        if lows is None:
-            lows = [p.lower() for p in paras] + [s.text.lower() for s in stripped]
-        if _norm_among(head, lows):
+        if known is None:
+            known = _KnownTexts(paras, keys, [s.text for s in stripped])
+        if known.holds(head):
             continue
         if rules.line_kind(head) or rules.marker_for(head):
             continue
@@ -140,15 +140,27 @@ def _norm(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
 
-def _norm_among(text: str, lows: list[str]) -> bool:
-    """Whether one of the lowered texts ``lows`` has the same ``_norm`` as ``text``; only
-    those holding its first word are tokenised (a page's paragraphs are long, the heading
-    short)."""
-    target = _WORD.findall(text.lower())
-    if not target:
-        return any(_WORD.search(low) is None for low in lows)
-    first, joined = target[0], " ".join(target)
-    return any(first in low and " ".join(_WORD.findall(low)) == joined for low in lows)
+class _KnownTexts:
+    """The page's kept and stripped texts, asked whether one has the same ``_norm`` as a
+    heading. A text of eight words or more is told by its start key (its first eight
+    words) before it is tokenised whole, so a page's long paragraphs are read once, for
+    their keys, not again for every heading."""
+
+    def __init__(self, paras: list[str], keys: list[str | None], others: list[str]) -> None:
+        self.short: set[str] = set()  # the norms of texts under eight words
+        self.long: dict[str, list[str]] = {}  # start key -> the texts of eight words or more
+        for text, key in [*zip(paras, keys, strict=True), *((t, _start_key([t])) for t in others)]:
+            if key is None:
+                self.short.add(_norm(text))
+            else:
+                self.long.setdefault(key, []).append(text)
+
+    def holds(self, text: str) -> bool:
+        norm = _norm(text)
+        words = norm.split(" ") if norm else []
+        if len(words) < _KEY_WORDS:
+            return norm in self.short
+        return any(_norm(t) == norm for t in self.long.get(" ".join(words[:_KEY_WORDS]), ()))
 
 
 def _recover_siblings(
