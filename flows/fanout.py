@@ -25,6 +25,7 @@ prefect_env.configure()  # before Prefect is imported
 
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.context import get_run_context  # noqa: E402
 
 from ipwire.config import load_settings  # noqa: E402
 from ipwire.warehouse import db as wh  # noqa: E402
@@ -53,12 +54,19 @@ def nightly_sharded(
     if not 1 <= shards <= 256:
         raise ValueError(f"shards must be between 1 and 256, not {shards}")
     logger = get_run_logger()
+    parent = get_run_context().flow_run
     started = []
     for k in range(1, shards + 1):
         params: dict[str, Any] = {"shard": f"{k}/{shards}", "db": db, "config": config}
         if sources:
             params["sources"] = list(sources)
-        run = run_deployment(deployment, parameters=params, timeout=0, as_subflow=True)
+        run = run_deployment(
+            deployment,
+            parameters=params,
+            timeout=0,
+            as_subflow=True,
+            idempotency_key=shard_key(parent.id if parent else None, k, shards),
+        )
         logger.info("shard %d/%d: flow run %s", k, shards, run.id)
         started.append(run.id)
     states = wait_for_runs(started, poll_s)
@@ -68,6 +76,13 @@ def nightly_sharded(
     if failed:
         raise ShardsFailed(f"shard(s) {', '.join(failed)} did not complete: {states}")
     return result
+
+
+def shard_key(parent_id: object, k: int, shards: int) -> str | None:
+    """The idempotency key of shard K/N of one parent run: the client retries a create call
+    that timed out on a loaded server, and without a key the retry would start the shard a
+    second time."""
+    return f"{parent_id}:shard {k}/{shards}" if parent_id else None
 
 
 def wait_for_runs(run_ids: list, poll_s: float) -> list[str]:

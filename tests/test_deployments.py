@@ -117,13 +117,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stop(proc)
 
 
-def client_call(api_url: str, method: str, *args):
+def client_call(api_url: str, method: str, *args, **kwargs):
     """Call one PrefectClient coroutine against the test server (explicit API URL)."""
     from prefect.client.orchestration import PrefectClient
 
     async def go():
         async with PrefectClient(api=api_url) as client:
-            return await getattr(client, method)(*args)
+            return await getattr(client, method)(*args, **kwargs)
 
     return asyncio.run(go())
 

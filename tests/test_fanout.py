@@ -74,14 +74,15 @@ def test_sharded_nightly_runs_shards_on_two_workers_into_one_lake(
         )
         out = server.run("deployment", "run", "nightly-sharded/nightly", "--params", params)
         assert "Created flow run" in out, out
-        deadline = time.monotonic() + 600
+        deadline = time.monotonic() + 900
         while True:
             runs = client_call(server.api_url, "read_flow_runs")
             mine = [r for r in runs if r.parameters.get("db") == address]
-            done = [r for r in mine if r.state and r.state.is_final()]
-            if len(mine) == 3 and len(done) == 3:
+            parents = [r for r in mine if not r.parameters.get("shard")]
+            if parents and all(r.state and r.state.is_final() for r in mine):
                 break
-            assert time.monotonic() < deadline, [(r.name, r.state) for r in mine]
+            seen = [(r.parameters.get("shard"), r.state and r.state.type.value) for r in mine]
+            assert time.monotonic() < deadline, seen
             time.sleep(2)
     finally:
         for w in workers:
@@ -89,7 +90,20 @@ def test_sharded_nightly_runs_shards_on_two_workers_into_one_lake(
     states = sorted((r.parameters.get("shard") or "parent", r.state.type.value) for r in mine)
     logs = "\n".join(w.stdout.read()[-3000:] for w in workers if w.stdout)
     assert states == [("1/2", "COMPLETED"), ("2/2", "COMPLETED"), ("parent", "COMPLETED")], logs
-    shards = [r for r in mine if r.parameters.get("shard")]
+    shards = sorted((r for r in mine if r.parameters.get("shard")), key=lambda r: r.name)
+    (parent,) = parents
+    assert sorted(r.idempotency_key for r in shards) == [
+        f"{parent.id}:shard 1/2",
+        f"{parent.id}:shard 2/2",
+    ], "a retried create call finds its shard run instead of starting it twice"
+    again = client_call(
+        server.api_url,
+        "create_flow_run_from_deployment",
+        shards[0].deployment_id,
+        parameters=shards[0].parameters,
+        idempotency_key=shards[0].idempotency_key,
+    )
+    assert again.id == shards[0].id
     handed_out = max(submitted(server.api_url, r.id) for r in shards)
     assert handed_out < min(r.end_time for r in shards), "neither shard waited for the other"
 
