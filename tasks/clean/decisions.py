@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ipwire.tasks.clean.dates import _is_date_line
+from ipwire.tasks.clean.ends import keep_cut_off_end, keep_unmarked_tail
 from ipwire.tasks.clean.features import best_span, score_lines
 from ipwire.tasks.clean.lines import (
     _SENT_END,
@@ -144,26 +145,6 @@ def _paragraph_net(lines: list[Line], rules: BoilerplateRules) -> list[bool]:
         for i in range(lo, hi + 1):
             keep[i] = net[i]
     return keep
-
-
-def _keep_cut_off_end(lines: list[Line], keep: list[bool], rules: BoilerplateRules) -> None:
-    """A text that stops mid-sentence (an article's opening, a feed summary, a paste cut
-    short) ends in the article's own paragraph: its last line, running text without closing
-    punctuation right after a kept line (or after a subheading that follows one), is kept
-    whatever the model makes of it."""
-    last = len(lines) - 1
-    if last < 1 or keep[last]:
-        return
-    ln = lines[last]
-    if _SENT_END.search(ln.text) or not (
-        _is_running_text(ln, rules) or _is_cut_off_sentence(ln, rules)
-    ):
-        return
-    if keep[last - 1]:
-        keep[last] = True
-    elif last >= 2 and keep[last - 2] and _is_subheading(lines[last - 1], rules):
-        # the text stops in the first paragraph of a new section, under its subheading
-        keep[last - 1] = keep[last] = True
 
 
 def _keep_sandwiched_sentences(
@@ -431,7 +412,8 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
                     keep[i] = keep[i] or net[i]
         lo, hi = _extend_span(lines, keep, lo, hi, rules)
         if paste:
-            _keep_cut_off_end(lines, keep, rules)
+            keep_cut_off_end(lines, keep, rules)
+            keep_unmarked_tail(lines, keep, probs, rules)
         if paste and rules.inner_keep_threshold < rules.keep_threshold:
             _fill_blocks(lines, keep, probs, rules)
             _keep_sandwiched_sentences(lines, keep, probs, rules)

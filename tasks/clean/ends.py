@@ -1,0 +1,79 @@
+"""The end of a pasted text: whether the lines after the last kept one are the article's.
+
+The line model learned from whole-page pastes, whose last lines are nearly always chrome, so
+it doubts whatever ends a paste. A paste that stops mid-sentence, or ends in the article's
+own list, timeline or closing section without any chrome signal, keeps that end.
+"""
+
+from __future__ import annotations
+
+from ipwire.tasks.clean.dates import _is_date_line
+from ipwire.tasks.clean.lines import (
+    _SENT_END,
+    Line,
+    _is_cut_off_sentence,
+    _is_running_text,
+    _is_subheading,
+    _is_urlish,
+)
+from ipwire.tasks.clean.rules import BoilerplateRules
+
+
+def keep_cut_off_end(lines: list[Line], keep: list[bool], rules: BoilerplateRules) -> None:
+    """A text that stops mid-sentence (an article's opening, a feed summary, a paste cut
+    short) ends in the article's own paragraph: its last line, running text without closing
+    punctuation right after a kept line (or after a subheading that follows one), is kept
+    whatever the model makes of it."""
+    last = len(lines) - 1
+    if last < 1 or keep[last]:
+        return
+    ln = lines[last]
+    if _SENT_END.search(ln.text) or not (
+        _is_running_text(ln, rules) or _is_cut_off_sentence(ln, rules)
+    ):
+        return
+    if keep[last - 1]:
+        keep[last] = True
+    elif last >= 2 and keep[last - 2] and _is_subheading(lines[last - 1], rules):
+        # the text stops in the first paragraph of a new section, under its subheading
+        keep[last - 1] = keep[last] = True
+
+
+# A page's trailing chrome is seldom this short without naming itself somewhere.
+TAIL_MAX_LINES = 12
+# ... and a paste with menus above the article is a page's, whose end is chrome too
+TAIL_HEAD_MAX_LINES = 3
+TAIL_LABEL_MAX_WORDS, TAIL_LABEL_MAX_PROB = 3, 0.03
+
+
+def keep_unmarked_tail(
+    lines: list[Line], keep: list[bool], probs: list[float], rules: BoilerplateRules
+) -> None:
+    """A paste that ends in the article keeps its end: a short run of lines after the last
+    kept one is the article's own list, timeline or closing section when none of them holds
+    a chrome phrase as a whole word, a section marker, a link, a path, a date or a shouted
+    label, and none is a short label the model is sure of. A page's trailing chrome names
+    itself ("Related", "©", "Privacy", "Share"); a paste with menus above its article is a
+    page's, and its end is left to the model."""
+    kept = [i for i, k in enumerate(keep) if k]
+    if not kept or kept[0] > TAIL_HEAD_MAX_LINES:
+        return
+    tail = range(kept[-1] + 1, len(lines))
+    if not tail or len(tail) > TAIL_MAX_LINES:
+        return
+    for i in tail:
+        ln = lines[i]
+        if (
+            rules.line_kind(ln.text)
+            or rules.marker_for(ln.text)
+            or rules.chrome_word_starts(ln.text.lower())
+            or _is_urlish(ln.text)
+            or _is_date_line(ln.text, ln.words)
+            or ln.text.isupper()
+            or (" " not in ln.text.strip() and "/" in ln.text)  # a path
+            # a button or link label the model is sure of ("Give Feedback", "Ausgabe kaufen")
+            or (ln.words <= TAIL_LABEL_MAX_WORDS and probs[i] < TAIL_LABEL_MAX_PROB)
+        ):
+            return
+    for i in tail:
+        keep[i] = True
