@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from ipwire.tasks.clean import extract_from_text, normalise_published, parse_date
+from ipwire.tasks.clean.dates import headline_without_date
 from ipwire.tasks.clean.lines import split_lines
 from ipwire.tasks.clean.published import find_published, parse_stamp
 from ipwire.tasks.clean.stage import clean_document, extract_path
@@ -328,3 +329,42 @@ def test_a_day_month_comma_year_without_a_space_is_read():
 
     assert parse_date("12 February,2024 03:09 PM IST | Islamabad") == "2024-02-12"
     assert parse_date("12 February, 2024") == "2024-02-12"
+
+
+@pytest.mark.parametrize(
+    ("line", "headline"),
+    [
+        ("AoAH Day 15: Porting an HTML5 parser / Dec 2025", "AoAH Day 15: Porting an HTML5 parser"),
+        ("A guide to wine types and styles - 3 October 2023", "A guide to wine types and styles"),
+        ("Dec 18 2025 Preparing a transition in Debusine", "Preparing a transition in Debusine"),
+        ("Advent of Code 2025 week 2 20 December 2025", "Advent of Code 2025 week 2"),
+    ],
+)
+def test_a_headline_printed_with_its_date_loses_the_date(line: str, headline: str):
+    assert headline_without_date(line) == headline
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Modi and Sharif meet on 12 March 2024",  # the date is the sentence's
+        "Talks to resume in March 2025",
+        "The Best Albums of November and December 2025",
+        "Frank Hahn am 18. September 2019",  # a German day before the month
+        "Updated May 30, 2023",  # nothing of a headline left
+        "Talks resume in Islamabad",  # no date at all
+    ],
+)
+def test_a_date_inside_the_headline_stays(line: str):
+    assert headline_without_date(line) is None
+
+
+def test_a_paste_title_printed_with_its_month_comes_without_it():
+    body = (
+        "Security forces killed a militant commander in an encounter in Bijapur district on "
+        "Sunday, the police said, after a tip-off about senior cadres in the national park.\n\n"
+        "The inspector general said a joint team was sent to the area for a search operation "
+        "and that firing broke out in the morning; a rifle and explosives were recovered.\n\n"
+    )
+    paste = "Home\nWorld\nIndia\n\nMilitant commander killed in Bijapur encounter / Dec 2025\n\n"
+    assert extract_from_text(paste + body).title == "Militant commander killed in Bijapur encounter"

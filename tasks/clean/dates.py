@@ -145,3 +145,41 @@ def _clock_time(day: str, t: re.Match[str], offset: str) -> str:
 
 def _is_date_line(text: str, words: int) -> bool:
     return words <= 12 and parse_date(text) is not None
+
+
+# a month and year closing a line: "AoAH Day 15: Porting a parser / Dec 2025"
+_MONTH_YEAR_END = re.compile(rf"(?<![\d.])\s+(?:{_MONTH_RE})\.?,?\s+(?:19|20)\d\d$", re.IGNORECASE)
+_EDGE_SEPARATORS = " \t-–—|/·•,:"
+# "... meet on 12 March 2024": the date belongs to the headline's sentence
+_DATE_IN_SENTENCE = re.compile(
+    r"(?<![-–—|/·•,:\s])\s(?:on|in|of|since|by|until|till|from|before|after|at|for|to|the|and|or|&)\s$",
+    re.IGNORECASE,
+)
+HEADLINE_MIN_WORDS = 3
+
+
+def headline_without_date(text: str) -> str | None:
+    """A headline a blog prints on one line with its date ("Backup Strategy  January 22nd,
+    2019", "Dec 18 2025 Preparing a transition in Debusine"): the line without the date at
+    its start or end, when at least three words are left and no other date; else None."""
+    text = text.strip()
+    rest = None
+    for pattern in _DATE_PATTERNS:
+        m = pattern.search(text)
+        if m is None:
+            continue
+        if m.start() == 0:
+            rest = text[m.end() :]
+        elif m.end() == len(text) and not _DATE_IN_SENTENCE.search(text[: m.start()]):
+            rest = text[: m.start()]
+        break
+    else:
+        m = _MONTH_YEAR_END.search(text)
+        if m and not _DATE_IN_SENTENCE.search(text[: m.start() + 1]):
+            rest = text[: m.start()]
+    if rest is None:
+        return None
+    rest = rest.strip(_EDGE_SEPARATORS)
+    if len(rest.split()) < HEADLINE_MIN_WORDS or parse_date(rest) is not None:
+        return None
+    return rest

@@ -21,7 +21,7 @@ import re
 import unicodedata
 
 from ipwire.records import Extraction, Stripped
-from ipwire.tasks.clean.dates import _is_date_line
+from ipwire.tasks.clean.dates import _is_date_line, headline_without_date
 from ipwire.tasks.clean.decisions import LineDecision, _kind_for, _paragraph_net, decide
 from ipwire.tasks.clean.lines import Line, _title_candidate, join_wrapped_lines, split_lines
 from ipwire.tasks.clean.metadata import _author_near, _find_author, _find_title, _rank_title
@@ -112,7 +112,7 @@ def extract_from_text(
     if title and "&" in title:
         title = html.unescape(title)  # a pasted "&#8211;" or "&amp;" reads as its character
     if title:
-        title = drop_site_suffix(title)
+        title = drop_site_suffix(headline_without_date(title) or title)
     if title_idx is not None and keep[title_idx] and title_idx == first:
         # A paste whose first kept line is the headline (seed 004 style) loses it from the
         # body only when there is a body after it.
