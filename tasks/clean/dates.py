@@ -148,7 +148,9 @@ def _is_date_line(text: str, words: int) -> bool:
 
 
 # a month and year closing a line: "AoAH Day 15: Porting a parser / Dec 2025"
-_MONTH_YEAR_END = re.compile(rf"(?<![\d.])\s+(?:{_MONTH_RE})\.?,?\s+(?:19|20)\d\d$", re.IGNORECASE)
+_MONTH_YEAR_END = re.compile(
+    rf"(?<![\d.])\s+(?P<date>(?:{_MONTH_RE})\.?,?\s+(?:19|20)\d\d)$", re.IGNORECASE
+)
 _EDGE_SEPARATORS = " \t-–—|/·•,:"
 # "... meet on 12 March 2024": the date belongs to the headline's sentence
 _DATE_IN_SENTENCE = re.compile(
@@ -163,21 +165,20 @@ def headline_without_date(text: str) -> str | None:
     2019", "Dec 18 2025 Preparing a transition in Debusine"): the line without the date at
     its start or end, when at least three words are left and no other date; else None."""
     text = text.strip()
-    rest = None
-    for pattern in _DATE_PATTERNS:
-        m = pattern.search(text)
-        if m is None:
-            continue
-        if m.start() == 0:
-            rest = text[m.end() :]
-        elif m.end() == len(text) and not _DATE_IN_SENTENCE.search(text[: m.start()]):
-            rest = text[: m.start()]
-        break
+    m = next((m for p in _DATE_PATTERNS if (m := p.search(text))), None)
+    if m is not None:
+        start, end = m.span()
+        before = text[:start]
+    elif m := _MONTH_YEAR_END.search(text):
+        start, end = m.span("date")
+        before = text[: m.start() + 1]  # up to the first of the spaces before the month
     else:
-        m = _MONTH_YEAR_END.search(text)
-        if m and not _DATE_IN_SENTENCE.search(text[: m.start() + 1]):
-            rest = text[: m.start()]
-    if rest is None:
+        return None
+    if start == 0:
+        rest = text[end:]
+    elif end == len(text) and not _DATE_IN_SENTENCE.search(before):
+        rest = text[:start]
+    else:
         return None
     rest = rest.strip(_EDGE_SEPARATORS)
     if len(rest.split()) < HEADLINE_MIN_WORDS or parse_date(rest) is not None:

@@ -16,7 +16,7 @@ from ipwire.tasks.clean.lines import (
     _is_running_text,
     _is_short_sentence,
     _is_subheading,
-    _is_urlish,
+    _names_chrome,
     _reads_as_chrome,
     _teaser_shaped,
     _title_candidate,
@@ -264,13 +264,9 @@ def _fill_blocks(
             if keep[i] or probs[i] < rules.inner_keep_threshold:
                 continue
             if (
-                rules.line_kind(ln.text)
-                or rules.marker_for(ln.text)
+                _names_chrome(ln, rules)
                 or (ln.words <= 15 and rules.has_chrome_phrase(ln.text.lower()))
-                or _is_urlish(ln.text)
                 or ln.words <= 2
-                or ln.text.isupper()
-                or _is_date_line(ln.text, ln.words)
             ):
                 continue
             keep[i] = True

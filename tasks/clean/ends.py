@@ -7,14 +7,13 @@ own list, timeline or closing section without any chrome signal, keeps that end.
 
 from __future__ import annotations
 
-from ipwire.tasks.clean.dates import _is_date_line
 from ipwire.tasks.clean.lines import (
     _SENT_END,
     Line,
     _is_cut_off_sentence,
     _is_running_text,
     _is_subheading,
-    _is_urlish,
+    _names_chrome,
 )
 from ipwire.tasks.clean.rules import BoilerplateRules
 
@@ -64,12 +63,8 @@ def keep_unmarked_tail(
     for i in tail:
         ln = lines[i]
         if (
-            rules.line_kind(ln.text)
-            or rules.marker_for(ln.text)
+            _names_chrome(ln, rules)
             or rules.chrome_word_starts(ln.text.lower())
-            or _is_urlish(ln.text)
-            or _is_date_line(ln.text, ln.words)
-            or ln.text.isupper()
             or (" " not in ln.text.strip() and "/" in ln.text)  # a path
             # a button or link label the model is sure of ("Give Feedback", "Ausgabe kaufen")
             or (ln.words <= TAIL_LABEL_MAX_WORDS and probs[i] < TAIL_LABEL_MAX_PROB)

@@ -250,6 +250,19 @@ def _is_short_sentence(line: Line, rules: BoilerplateRules) -> bool:
 PASSING_CHROME_MIN_WORDS = 8
 
 
+def _names_chrome(line: Line, rules: BoilerplateRules) -> bool:
+    """A line that says it is chrome wherever it stands: a chrome line pattern, a section
+    marker, a link, a date or a shouted label."""
+    text = line.text
+    return bool(
+        rules.line_kind(text)
+        or rules.marker_for(text)
+        or _is_urlish(text)
+        or text.isupper()
+        or _is_date_line(text, line.words)
+    )
+
+
 def _reads_as_chrome(line: Line, rules: BoilerplateRules) -> bool:
     """A sentence-shaped line that reads as chrome: a chrome phrase beside a web address, or
     as a whole word in a short line, twice, or among its first two words."""
