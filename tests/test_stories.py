@@ -295,13 +295,18 @@ FINAL_AGENCY_TWO = (
 )
 
 
-def test_two_agencies_own_reports_of_an_untopical_event_are_not_one_story(conn):
-    # same names and figures, none of the sentences: two reports, not a report and its rewrite
+def _load_fillers(conn) -> None:
+    """Three unrelated reports, so names shared by two test texts weigh as rare."""
     fillers = [
         make_article(f"https://f.example/{name}", text(name))
         for name in ("unrelated_report", "water_talks", "base_report")
     ]
     load(conn, fillers)
+
+
+def test_two_agencies_own_reports_of_an_untopical_event_are_not_one_story(conn):
+    # same names and figures, none of the sentences: two reports, not a report and its rewrite
+    _load_fillers(conn)
     one = make_article("https://au.example/ipl-final", FINAL_AGENCY_ONE)
     two = make_article("https://in.example/ipl-final", FINAL_AGENCY_TWO)
     for article in (one, two):
@@ -312,11 +317,7 @@ def test_two_agencies_own_reports_of_an_untopical_event_are_not_one_story(conn):
 
 
 def test_an_untopical_rewrite_keeping_the_sentences_joins_its_report(conn):
-    fillers = [
-        make_article(f"https://f.example/{name}", text(name))
-        for name in ("unrelated_report", "water_talks", "base_report")
-    ]
-    load(conn, fillers)
+    _load_fillers(conn)
     one = make_article("https://au.example/ipl-final", FINAL_AGENCY_ONE)
     rewrite = make_article(
         "https://in.example/ipl-final",
@@ -360,3 +361,41 @@ def test_a_member_that_no_longer_matches_its_story_as_a_whole_is_taken_out():
     assert sorted(_trimmed([[0, 1, 2]], unit_score, settings)) == [[0], [1, 2]]
     scores[(0, 2)] = 0.15
     assert _trimmed([[0, 1, 2]], unit_score, settings) == [[0, 1, 2]]
+
+
+SQUAD = (
+    "Pakistan squad:\n\n"
+    "Imam-ul-Haq, Abdullah Shafique, Babar Azam (C), Mohammad Rizwan (WK), Saud Shakeel, "
+    "Iftikhar Ahmed, Mohammad Nawaz, Hasan Ali, Usama Mir, Shaheen Afridi, Haris Rauf."
+)
+
+
+def test_two_match_reports_printing_one_squad_list_are_not_one_story(conn):
+    # a squad list names a team, not an event: every report of its matches repeats it
+    _load_fillers(conn)
+    first = make_article(
+        "https://a.example/pak-ned",
+        "Pakistan beat the Netherlands by 81 runs in Hyderabad on Friday after a shaky start "
+        "with the bat. Bas de Leede took four wickets for the Dutch side.\n\n" + SQUAD,
+        "2023-10-06",
+    )
+    second = make_article(
+        "https://b.example/afg-pak",
+        "Afghanistan chased down 283 in Chennai on Monday to beat Pakistan for the first time "
+        "in a one-day international. Rahmanullah Gurbaz made 65 at the top.\n\n" + SQUAD,
+        "2023-10-23",
+    )
+    for article in (first, second):
+        classify(article, False, ["sport"])
+    load(conn, [first])
+    load(conn, [second])
+    assert story_of(conn, first) != story_of(conn, second)
+
+
+def test_a_sentence_naming_players_still_gives_story_keys():
+    settings = dedup.DedupSettings()
+    line = SQUAD.split("\n\n")[1]
+    assert dedup.story_keys("Pakistan squad.", settings)
+    assert len(dedup.story_keys("Pakistan squad. " + line, settings)) == 1
+    told = "Babar Azam, Shaheen Afridi and Hasan Ali trained in Hyderabad on Wednesday."
+    assert len(dedup.story_keys(told, settings)) >= 5

@@ -127,6 +127,17 @@ def _mostly_upper(text: str) -> bool:
     return len(letters) >= 20 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
 
 
+_ROSTER_ITEM = re.compile(r"^(?:[A-Z][\w'’\-.]*\s*){1,4}(?:\([^)]{1,12}\))?$")
+
+
+def _is_roster(sentence: str) -> bool:
+    """Whether a line is a list of names and nothing else (a squad, a line-up, a panel): it
+    names a team rather than an event, and every report of that team's matches repeats it,
+    so its names are no evidence that two reports tell one story."""
+    items = [x.strip() for x in re.split(r",|;|\band\b", sentence.rstrip(". ")) if x.strip()]
+    return len(items) >= 5 and all(_ROSTER_ITEM.match(x) for x in items)
+
+
 def story_keys(text: str, settings: DedupSettings) -> list[tuple[int, int]]:
     """Keys that survive a rewrite: proper names (single and multi-word), numbers, dates and
     four-word windows of quoted speech, in order of first appearance."""
@@ -143,6 +154,8 @@ def story_keys(text: str, settings: DedupSettings) -> list[tuple[int, int]]:
             keys.append((k, kind))
 
     for sentence in _sentences(text):
+        if _is_roster(sentence):
+            continue
         tokens = _TOKEN.findall(sentence)
         run: list[str] = []
         for i, tok in enumerate(tokens + [""]):
