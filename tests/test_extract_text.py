@@ -990,3 +990,28 @@ def test_a_tail_holding_a_button_label_stays_chrome():
     ex = extract_from_text(_ENDING_BODY + "\n\n".join(_ENDING_TIMELINE + ["Give Feedback"]))
     assert "Give Feedback" not in ex.text
     assert "May 15; 31 militants killed on the hill" not in ex.text
+
+
+def test_cookie_banner_above_the_headline_is_stripped_as_consent_and_not_the_title():
+    ex = extract_from_text(_fixture("cookie_banner_above_headline.txt"))
+    assert ex.title == "Traders count the cost as the Wagah crossing stays shut"
+    kinds = {s.text: s.kind for s in ex.stripped}
+    assert kinds["We Care About Your Privacy"] == "consent"
+    assert kinds["Accept all cookies"] == "consent"
+    assert "partners store and/or access" not in ex.text
+    # an article sentence reporting someone else's cookies stays
+    assert "uses cookies to follow shoppers" in ex.text
+
+
+def test_consent_notices_are_recognised_in_several_languages():
+    rules = load_rules()
+    for notice in (
+        "LinkedIn and 3rd parties use essential and non-essential cookies to provide our Services",
+        "Diese Webseite verwendet Cookies.",
+        "Nous utilisons des cookies pour améliorer votre expérience.",
+        "Este sitio web utiliza cookies propias y de terceros.",
+        "Informujemy, że korzystamy z cookies.",
+    ):
+        assert rules.line_kind(notice) == "consent", notice
+    assert rules.line_kind("Google uses cookies to track users, the regulator said.") is None
+    assert rules.line_kind("Sandwiches, cookies and bagels must be packaged.") is None
