@@ -227,3 +227,16 @@ def test_a_paste_title_loses_the_site_or_section_name_after_its_separator():
     assert drop_site_suffix(long_tail) == long_tail
     assert drop_site_suffix("Talks - Day 2") == "Talks - Day 2"
     assert drop_site_suffix("Kashmir: the long view — Part 1") == "Kashmir: the long view"
+
+
+def test_a_paste_title_loses_a_leading_label_naming_the_kind_of_text():
+    from ipwire.tasks.clean.text import drop_label_prefix
+
+    body = (FIXTURES / "cut_off_under_subheading.txt").read_text(encoding="utf-8")
+    headline = "Security forces foil infiltration bid in the north, four militants killed"
+    ex = extract_from_text(body.replace(headline, "Blog: " + headline))
+    assert ex.title == headline
+    assert drop_label_prefix("PROJECT: Weekend Coding Agent") == "Weekend Coding Agent"
+    # a headline that is a label and one word, or whose opening word is no such label, stays
+    assert drop_label_prefix("Title: Kashmir") == "Title: Kashmir"
+    assert drop_label_prefix("Kashmir: the long view") == "Kashmir: the long view"

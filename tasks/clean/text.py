@@ -32,6 +32,8 @@ from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
 _SUFFIX = re.compile(r"^(?P<head>.+)\s+(?:\||–|—|-|::)\s+(?P<tail>[A-Z0-9][^|–—]*)$")
 SUFFIX_MAX_WORDS = 3
 SUFFIX_HEAD_MIN_WORDS = 3
+# "Blog: ...", "Title: ...", "PROJECT: ...": a page's label for the kind of text, not its words
+_LABEL_PREFIX = re.compile(r"^(?:title|blog|blog post|post|article|project)\s*:\s+", re.IGNORECASE)
 
 
 def drop_site_suffix(title: str) -> str:
@@ -45,6 +47,15 @@ def drop_site_suffix(title: str) -> str:
     if len(tail.split()) > SUFFIX_MAX_WORDS or len(head.split()) < SUFFIX_HEAD_MIN_WORDS:
         return title
     return head.rstrip()
+
+
+def drop_label_prefix(title: str) -> str:
+    """A title without a leading label naming what kind of text follows ("Blog: Best
+    agencies of 2025"), when at least two words remain."""
+    m = _LABEL_PREFIX.match(title)
+    if not m or len(title[m.end() :].split()) < 2:
+        return title
+    return title[m.end() :]
 
 
 def extract_from_text(
@@ -112,7 +123,7 @@ def extract_from_text(
     if title and "&" in title:
         title = html.unescape(title)  # a pasted "&#8211;" or "&amp;" reads as its character
     if title:
-        title = drop_site_suffix(headline_without_date(title) or title)
+        title = drop_label_prefix(drop_site_suffix(headline_without_date(title) or title))
     if title_idx is not None and keep[title_idx] and title_idx == first:
         # A paste whose first kept line is the headline (seed 004 style) loses it from the
         # body only when there is a body after it.
