@@ -43,6 +43,7 @@ from _common import (  # noqa: E402
     read_page,
     site_of,
 )
+from _extraction_common import _norm  # noqa: E402
 
 FLOORS = ROOT / "bench" / "extraction_floors.json"
 CACHE = ROOT / "data" / "eval-cache"
@@ -57,8 +58,9 @@ def _scorer():
     return module
 
 
-def _ipwire(pack: str, kind: str, ids: list[str]) -> dict[str, str]:
-    """``ipwire extract --format jsonl`` over the pages, in one run (all cores)."""
+def _ipwire(pack: str, kind: str, ids: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """``ipwire extract --format jsonl`` over the pages, in one run (all cores): each page's
+    text and title."""
     paths = [str(page_path(pack, kind, i)) for i in ids]
     done = subprocess.run(
         [str(IPWIRE), "--quiet", "extract", "--format", "jsonl", *paths],
@@ -69,7 +71,11 @@ def _ipwire(pack: str, kind: str, ids: list[str]) -> dict[str, str]:
         raise RuntimeError(f"ipwire extract exited {done.returncode}: {done.stderr[-2000:]!r}")
     out = done.stdout.decode("utf-8")
     rows = [json.loads(line) for line in out.splitlines() if line.strip()]
-    return {i: (row.get("text") or "") for i, row in zip(ids, rows, strict=True)}
+    pairs = list(zip(ids, rows, strict=True))
+    return (
+        {i: (row.get("text") or "") for i, row in pairs},
+        {i: (row.get("title") or "") for i, row in pairs},
+    )
 
 
 def _traf_job(path: str) -> str:
@@ -101,8 +107,21 @@ def _raw(pack: str, ids: list[str]) -> dict[str, str]:
     return {i: read_page(page_path(pack, "dumps", i)) for i in ids}
 
 
-def score(gold: list[dict], pred: dict[str, str], sc) -> dict[str, float]:
-    """Per-page averages (word F1, leak) and pooled snippet F1, as the shared scorer does."""
+def title_hits(gold: list[dict], titles: dict[str, str]) -> float | None:
+    """Share of the pages with a gold title whose title is the same words (case and
+    punctuation aside); None when no page has a gold title."""
+    pages = [g for g in gold if g.get("title")]
+    if not pages:
+        return None
+    same = sum(_norm(titles.get(str(g["id"]), "")) == _norm(g["title"]) for g in pages)
+    return same / len(pages)
+
+
+def score(
+    gold: list[dict], pred: dict[str, str], sc, titles: dict[str, str] | None = None
+) -> dict[str, float]:
+    """Per-page averages (word F1, leak) and pooled snippet F1, as the shared scorer does,
+    and the title hit rate when titles are given."""
     f1s, leaks = [], []
     tp = fp = fn = 0
     for g in gold:
@@ -126,6 +145,9 @@ def score(gold: list[dict], pred: dict[str, str], sc) -> dict[str, float]:
         out["snip_f1"] = 2 * p * r / (p + r) if p + r else 0.0
     if leaks:
         out["leak"] = sum(leaks) / len(leaks)
+    hits = title_hits(gold, titles) if titles is not None else None
+    if hits is not None:
+        out["title"] = hits
     return out
 
 
@@ -137,19 +159,24 @@ def headline(fig: dict[str, float]) -> float:
 def evaluate_pack(pack: str, workers: int, per_page: Path | None, sc) -> dict:
     gold = load_gold(pack)
     ids = [str(g["id"]) for g in gold]
+    html_text, html_titles = _ipwire(pack, "html", ids)
+    paste_text, paste_titles = _ipwire(pack, "dumps", ids)
     preds = {
-        "ipwire_html": _ipwire(pack, "html", ids),
+        "ipwire_html": html_text,
         "trafilatura_html": _trafilatura(pack, ids, workers),
-        "ipwire_paste": _ipwire(pack, "dumps", ids),
+        "ipwire_paste": paste_text,
         "raw_paste": _raw(pack, ids),
     }
+    titles = {"ipwire_html": html_titles, "ipwire_paste": paste_titles}
     folds: dict[int, list[dict]] = {}
     for g in gold:
         folds.setdefault(fold_of(site_of(g)), []).append(g)
     result: dict = {"pages": len(gold), "methods": {}}
     for method, pred in preds.items():
-        whole = score(gold, pred, sc)
-        by_fold = {k: score(rows, pred, sc) for k, rows in sorted(folds.items())}
+        whole = score(gold, pred, sc, titles.get(method))
+        by_fold = {
+            k: score(rows, pred, sc, titles.get(method)) for k, rows in sorted(folds.items())
+        }
         result["methods"][method] = {
             "all": whole,
             "folds": {str(k): v for k, v in by_fold.items()},
@@ -196,6 +223,11 @@ def print_results(results: dict[str, dict]) -> None:
     }
     print_table(HEADERS, (_row(pack, res, margins[pack]) for pack, res in results.items()))
     print(f"mean HTML margin over trafilatura: {sum(margins.values()) / len(margins):+.4f}")
+    for pack, res in results.items():
+        m = res["methods"]
+        if "title" in m["ipwire_paste"]["all"]:
+            paste, html = m["ipwire_paste"]["all"]["title"], m["ipwire_html"]["all"]["title"]
+            print(f"{pack} titles (same words as gold): paste {paste:.3f}, HTML {html:.3f}")
 
 
 def figure(result: dict, key: str) -> float | None:

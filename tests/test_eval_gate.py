@@ -9,17 +9,21 @@ def _eval_packs():
     return load("eval_packs")
 
 
-def _result(ipwire_html: float, traf_html: float, leak: float, paste: float) -> dict:
-    def method(f1: float, leak: float | None = None) -> dict:
+def _result(
+    ipwire_html: float, traf_html: float, leak: float, paste: float, title: float = 0.8
+) -> dict:
+    def method(f1: float, leak: float | None = None, title: float | None = None) -> dict:
         fig = {"f1": f1} if leak is None else {"f1": f1, "leak": leak}
+        if title is not None:
+            fig["title"] = title
         return {"all": fig, "folds": {}, "worst_fold": f1}
 
     return {
         "pages": 3,
         "methods": {
-            "ipwire_html": method(ipwire_html, leak),
+            "ipwire_html": method(ipwire_html, leak, title),
             "trafilatura_html": method(traf_html, 0.05),
-            "ipwire_paste": method(paste, 0.04),
+            "ipwire_paste": method(paste, 0.04, title),
             "raw_paste": method(0.8, 0.9),
         },
     }
@@ -52,3 +56,14 @@ def test_pinned_floors_name_only_known_packs_and_figures():
         for key, limit in limits.items():
             assert isinstance(limit, float | int)
             assert ev.figure(result, key) is not None, key
+
+
+def test_a_title_hit_rate_below_its_floor_fails_the_gate():
+    ev = _eval_packs()
+    gold = [{"id": "1", "title": "Talks resume"}, {"id": "2", "title": "Border shut"}, {"id": "3"}]
+    assert ev.title_hits(gold, {"1": "talks  RESUME!", "2": "Border"}) == 0.5
+    assert ev.title_hits([{"id": "3"}], {}) is None
+    floors = {"packs": {"p": {"ipwire_paste.title": 0.77}}}
+    assert ev.gate({"p": _result(0.95, 0.94, 0.02, 0.9, title=0.775)}, floors) == []
+    failures = ev.gate({"p": _result(0.95, 0.94, 0.02, 0.9, title=0.76)}, floors)
+    assert failures == ["p ipwire_paste.title 0.7600 < floor 0.77"]
