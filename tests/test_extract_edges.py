@@ -162,6 +162,18 @@ def test_a_malformed_canonical_link_never_costs_the_page():
     assert ex.canonical_url is None
 
 
+def test_a_control_character_in_a_paragraph_never_costs_the_page():
+    # lxml keeps a stray BEL in the tree, and trafilatura then returned nothing for the page
+    from ipwire.tasks.clean.html import extract_from_html
+
+    page = (FIXTURES / "article.html").read_text(encoding="utf-8")
+    clean = extract_from_html(page)
+    bell = page.replace("as the Kartarpur corridor", "as the\x07 Kartarpur corridor\x0b")
+    ex = extract_from_html(bell)
+    assert "Pilgrims from India crossed into Pakistan" in ex.text
+    assert ex.text == clean.text
+
+
 PASSING = (FIXTURES / "creek_cut_off_after_home_minister.txt").read_text(encoding="utf-8")
 
 

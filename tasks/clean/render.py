@@ -117,9 +117,17 @@ def repair_mojibake(text: str) -> str:
     return _MOJIBAKE.sub(_unmangle, text)
 
 
+# Characters XML text may not hold (C0 controls but tab and newlines, U+FFFE, U+FFFF). lxml
+# parses them into the tree, and trafilatura then fails on the first paragraph that holds one
+# and returns nothing for the page: a stray BEL in a blog post lost the whole article.
+_NOT_XML_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _parse(html: str) -> Any | None:
     if not html or not html.strip():
         return None
+    if _NOT_XML_TEXT.search(html):
+        html = _NOT_XML_TEXT.sub("", html)
     try:
         # bytes let lxml honour a declared charset; str input has no declaration problem
         return lxml_html.document_fromstring(html.encode("utf-8", errors="replace"), parser=_PARSER)
