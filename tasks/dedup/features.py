@@ -128,13 +128,14 @@ def _mostly_upper(text: str) -> bool:
 
 
 _ROSTER_ITEM = re.compile(r"^(?:[A-Z][\w'’\-.]*\s*){1,4}(?:\([^)]{1,12}\))?$")
+_ROSTER_SPLIT = re.compile(r",|;|\band\b")
 
 
 def _is_roster(sentence: str) -> bool:
     """Whether a line is a list of names and nothing else (a squad, a line-up, a panel): it
     names a team rather than an event, and every report of that team's matches repeats it,
     so its names are no evidence that two reports tell one story."""
-    items = [x.strip() for x in re.split(r",|;|\band\b", sentence.rstrip(". ")) if x.strip()]
+    items = [x.strip() for x in _ROSTER_SPLIT.split(sentence.rstrip(". ")) if x.strip()]
     return len(items) >= 5 and all(_ROSTER_ITEM.match(x) for x in items)
 
 
