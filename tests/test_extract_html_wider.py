@@ -13,6 +13,8 @@ from ipwire.tasks.clean.html import (
 )
 from ipwire.tasks.clean.rules import default_rules
 
+_RULES = default_rules()
+
 _LEDE = "The council approved the new budget on Monday after a long debate."
 _MORE = (
     "Councillors argued for hours over the cost of the bridge repairs and the new library. "
@@ -23,19 +25,31 @@ _MORE = (
 def test_wider_text_that_holds_the_recall_text_replaces_it():
     wide = _LEDE + "\n" + _MORE * 4
     assert len(wide) > WIDER_GAIN * len(_LEDE)
-    assert _wider(_LEDE, wide) == wide
+    assert _wider(_LEDE, wide, _RULES) == wide
 
 
 def test_wider_text_that_drops_the_recall_text_is_another_block():
     # a gallery or teaser list found by the retry: much longer, but without the lede
     gallery = "Police take up positions outside the station on Thursday.\n" * 10
-    assert _wider(_LEDE, gallery) == _LEDE
+    assert _wider(_LEDE, gallery, _RULES) == _LEDE
+
+
+def test_wider_text_is_taken_though_it_leaves_out_the_recall_texts_chrome():
+    # recall mode kept a lede and a rail of "Recommended:" links; the balanced text holds the
+    # whole article but not the rail, which the line rules would strip from either text
+    rail = [f"Recommended: Best {x} classes and certificates in NYC" for x in ("design", "coding")]
+    narrow = "\n".join([_LEDE, *rail])
+    wide = _LEDE + "\n" + _MORE * 6
+    assert _wider(narrow, wide, _RULES) == wide
+    # the same rail as article lines of its own would hold the recall text back
+    plain = "\n".join([_LEDE, *(r.removeprefix("Recommended: ") for r in rail)])
+    assert _wider(plain, wide, _RULES) == plain
 
 
 def test_wider_text_only_a_little_longer_is_not_taken():
     wide = _LEDE + "\n" + _MORE[:80]
     assert len(wide) <= WIDER_GAIN * len(_LEDE)
-    assert _wider(_LEDE, wide) == _LEDE
+    assert _wider(_LEDE, wide, _RULES) == _LEDE
 
 
 def _page(paragraphs: int) -> object:

@@ -62,7 +62,7 @@ def extract_from_html(
     _unmask_content_containers(tree)
     found = _trafilatura(tree, url, recall=True)
     if _kept_little(found, tree):
-        found = _wider(found, _trafilatura(tree, url, recall=False))
+        found = _wider(found, _trafilatura(tree, url, recall=False), rules)
     # mangled UTF-8 is repaired in the extracted text only: far cheaper than the whole page
     raw = repair_mojibake(found)
     text, stripped, closed = _filter_blocks_cut(raw, rules, meta.get("title"))
@@ -140,12 +140,19 @@ WIDER_GAIN = 3.0
 WIDER_COVER = 0.8
 
 
-def _wider(narrow: str, wide: str) -> str:
-    """``wide`` when it is much longer than ``narrow`` and holds most of it, else ``narrow``."""
+def _wider(narrow: str, wide: str, rules: BoilerplateRules) -> str:
+    """``wide`` when it is much longer than ``narrow`` and holds most of it, else ``narrow``.
+    Lines of ``narrow`` that are chrome wherever they stand ("Recommended: ...") are not
+    counted: the line rules strip them from either text, so a wider text that left them out
+    has lost nothing."""
     if len(wide) <= WIDER_GAIN * len(narrow):
         return narrow
     folded = fold_space(wide)
-    lines = [ln for ln in narrow.split("\n") if ln.strip()]
+    lines = [
+        ln
+        for ln in narrow.split("\n")
+        if ln.strip() and rules.line_kind(ln.strip()) is None and not rules.marker_kind(ln.strip())
+    ]
     held = sum(len(ln) for ln in lines if fold_space(ln) in folded)
     return wide if held >= WIDER_COVER * sum(len(ln) for ln in lines) else narrow
 
