@@ -580,6 +580,25 @@ def test_declared_titles_are_entity_decoded_and_nfc():
     assert meta["title"] == "India\u2019s talks with Pakistan & trade in M\u00fcnchen"
 
 
+def test_a_login_modals_lone_h1_or_a_trail_is_not_the_page_title():
+    from ipwire.tasks.clean import page_metadata
+
+    headline = "Woman attacks female inspector with stone at police station"
+    page = (
+        f"<html><head><title>{headline} - Jamaica Observer</title>"
+        f"<meta property='og:title' content='{headline}'></head>"
+        "<body><div class='modal'><h1>Log In</h1></div><p>x</p></body></html>"
+    )
+    assert page_metadata(lxml_html.fromstring(page), None)["title"] == headline
+    trail = page.replace("<h1>Log In</h1>", "<h1>Home / News / Crime / Kingston</h1>")
+    assert page_metadata(lxml_html.fromstring(trail), None)["title"] == headline
+    # a lone <h1> that is a headline still wins over the declared title
+    real = page.replace("<h1>Log In</h1>", "<h1>Inspector attacked at Kingston station</h1>")
+    assert page_metadata(lxml_html.fromstring(real), None)["title"] == (
+        "Inspector attacked at Kingston station"
+    )
+
+
 def test_article_text_is_nfc_normalised():
     body = " ".join(["Die Gespra\u0308che in Mu\u0308nchen gingen am Montag weiter."] * 12)
     page = f"<html><body><article><h1>Talks</h1><p>{body}</p><p>{body}</p></article></body></html>"

@@ -312,12 +312,15 @@ def test_labelled_news_texts_keep_their_article():
     headline-shaped line is a teaser or a caption (C-101, N-B-135, N-A-59) score lower since
     such a line is no longer taken for their title. A sentence that names a chrome word in
     passing ("on Twitter", "the Home Minister's website") and a text cut off under a new
-    subheading keep their lines (C-64, B-81, C-116 lost them before)."""
+    subheading keep their lines (C-64, B-81, C-116 lost them before). Mean floor 0.984 ->
+    0.983: a caption or credit opening the body is stripped now ("A Pakistan Air Force (PAF)
+    F-16D Fighting Falcon | File", "Follow us on Image Source : PTI ..."), and C-85 and C-120,
+    whose whole text counted as article before, keep 0.94 (measured mean 0.9840)."""
     rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
     shares = [_kept_share(r["text"]) for r in rows]
     assert sum(s >= 0.8 for s in shares) / len(shares) >= 0.989
     assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.963
-    assert sum(shares) / len(shares) >= 0.984
+    assert sum(shares) / len(shares) >= 0.983
     assert sum(s < 0.5 for s in shares) <= 1
     assert min(shares) > 0.0
 
@@ -727,7 +730,7 @@ def test_one_paragraph_news_text_above_a_reply_form_and_teasers_is_kept():
 
 
 def test_captions_breadcrumbs_and_share_prompts_are_never_the_title():
-    from ipwire.tasks.clean.metadata import _NOT_A_TITLE
+    from ipwire.tasks.clean.lines import not_a_title
 
     for line in (
         "A Pakistan Air Force (PAF) F-16D Fighting Falcon | File",
@@ -735,13 +738,82 @@ def test_captions_breadcrumbs_and_share_prompts_are_never_the_title():
         "Home page > Public directory > Ministry of External Affairs",
         "Share this story on WhatsApp",
     ):
-        assert _NOT_A_TITLE.search(line), line
+        assert not_a_title(line), line
     for line in (
         "India, Pakistan exchange lists of nuclear installations",
         "India | Pakistan talks resume in Dubai",
         "PM at the summit | PTI",
     ):
-        assert not _NOT_A_TITLE.search(line), line
+        assert not not_a_title(line), line
+
+
+def test_trails_credited_captions_and_link_rows_are_never_the_title():
+    from ipwire.tasks.clean.lines import not_a_title
+
+    for line in (
+        "Home / Essays / 2017 / January / Aggression Fotografie",
+        "HOME / Home Renovations / Home Renovation Loan",
+        "> Les blogs du « Diplo » > Planète Asie",
+        "Startseite » Politik",
+        "Hat das Potential zum Olympia-Superstar: Mikaela Shiffrin. © AFP / JEFF PACHOUD",
+        "Alexander Zverev steht im Viertelfinale des ATP-Turniers Bild: AFP/SID/PASCAL GUYOT",
+        "(Foto: DBT/Stella von Saldern (bearbeitet durch spdfraktion.de))",
+        "Facebook 0 Twitter Email RSS feed - Subscribe To Our Newsletter",
+        "políticas de privacidad política integrada de gestión derechos arco política de cookies",
+    ):
+        assert not_a_title(line), line
+    for line in (
+        "Facebook and Twitter ban the account of a militant group",
+        "Facebook's privacy policy on cookies under fire",
+        "Home Minister visits Srinagar / Jammu after the attack",
+        "Home Assistant: Track Who's in Each Room",
+        "AC/DC and Metallica tour India",
+        "Neuer Blick auf das „Blue Marble“-Foto: ICON simuliert das gekoppelte Klimasystem",
+    ):
+        assert not not_a_title(line), line
+
+
+def test_a_paste_headed_only_by_a_trail_or_a_share_row_is_not_titled_by_it():
+    for head in (
+        "Home / News / South Asia / Diplomacy",
+        "Facebook 0 Twitter Email RSS feed - Subscribe To Our Newsletter",
+    ):
+        ex = extract_from_text("\n\n".join([head, _BODY, _BODY.replace("Monday", "Tuesday")]))
+        assert ex.title != head
+        assert "Officials from both countries met on Monday" in ex.text
+
+
+def test_a_credit_or_a_share_row_opening_the_body_is_stripped():
+    title = "India and Pakistan agree to reopen the Kartarpur corridor"
+    for opener, kind in (
+        ("Image: Courtesy of the Ministry of External Affairs", "caption"),
+        ("(Foto: DBT/Stella von Saldern (bearbeitet durch spdfraktion.de))", "caption"),
+        ("facebook twitter flipboard whatsapp", "share-subscribe"),
+    ):
+        raw = "\n\n".join([title, opener, _BODY, _BODY.replace("Monday", "Tuesday")])
+        ex = extract_from_text(raw)
+        assert opener not in ex.text, opener
+        assert ex.text.startswith("Officials from both countries met on Monday")
+        assert (kind, opener) in [(s.kind, s.text) for s in ex.stripped]
+
+
+def test_a_sentence_caption_opening_the_body_stays():
+    # a long caption reads as the article's words to the labelled-text measure and to readers
+    caption = (
+        "A tourist on the banks of Dal Lake waits for transport to leave for Srinagar airport, "
+        "following a terrorist attack in Pahalgam, Jammu and Kashmir | Photo: Reuters"
+    )
+    raw = "\n\n".join(["India suspends the Indus pact", caption, _BODY, _BODY])
+    assert caption in extract_from_text(raw).text
+
+
+def test_a_clock_time_beside_a_year_is_a_dateline_in_any_language():
+    from ipwire.tasks.clean.lines import _is_dateline
+
+    for line in ("Januar 2020, 9:21 Uhr 571 Kommentare", "Energie 12.12.2022, 08:30 Uhr"):
+        assert _is_dateline(line), line
+    assert not _is_dateline("Zugverkehr : Im ICE von Frankfurt nach Barcelona")
+    assert not _is_dateline("The 2020 match that ended at 9:21 minutes")
 
 
 def test_pasted_title_entities_are_decoded_and_text_is_nfc():
@@ -777,7 +849,7 @@ _BODY = " ".join(
 
 
 def test_credit_reviewer_and_policy_lines_are_never_the_paste_title():
-    from ipwire.tasks.clean.metadata import _NOT_A_TITLE
+    from ipwire.tasks.clean.lines import not_a_title
 
     for line in (
         "Credit: Natalie Kafader",
@@ -791,10 +863,10 @@ def test_credit_reviewer_and_policy_lines_are_never_the_paste_title():
         "This MacBook Pro is over $1,300 off just in time for the holidays Credit: Apple",
         "The Mach-E Rally earns the magazine's top pick for EVs. Image by John Goreham",
     ):
-        assert _NOT_A_TITLE.search(line), line
+        assert not_a_title(line), line
     # headlines that only use the words: title case, or the word in lower case
     for line in ("Bad Credit: What To Do", "How to fix bad credit: a guide", "Photographs by Sea"):
-        assert not _NOT_A_TITLE.search(line), line
+        assert not not_a_title(line), line
 
 
 def test_the_deck_below_the_headline_is_not_the_paste_title():
@@ -840,8 +912,7 @@ def test_the_headline_above_a_kept_notice_is_still_the_paste_title():
 
 
 def test_a_dateline_or_comment_notice_is_never_the_paste_title():
-    from ipwire.tasks.clean.lines import _is_dateline
-    from ipwire.tasks.clean.metadata import _NOT_A_TITLE
+    from ipwire.tasks.clean.lines import _is_dateline, not_a_title
 
     for line in (
         "Amritsar, June 3",
@@ -854,7 +925,7 @@ def test_a_dateline_or_comment_notice_is_never_the_paste_title():
         "Supporters protest in Karachi on February 11, 2024. Pic/AFP",
         "Don't MissView All",
     ):
-        assert _NOT_A_TITLE.search(line), line
+        assert not_a_title(line), line
     for line in ("Talks resume in Islamabad at 10:30 GMT", "Pakistan, India agree to talks"):
         assert not _is_dateline(line), line
     raw = "Amritsar, June 3\n\n" + _BODY + "\n\n" + _BODY.replace("Monday", "Tuesday")

@@ -16,6 +16,8 @@ from typing import Any
 from ipwire.ids import canonical_url as canonicalise
 from ipwire.ids import outlet_from_url
 from ipwire.tasks.clean.dates import parse_date
+from ipwire.tasks.clean.lines import trail_or_link_row
+from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
 
 _TITLE_SPLIT = re.compile(r"\s+(?:[|\-–—:·»]|::)\s+")
 _ARTICLE_TYPES = {
@@ -102,8 +104,23 @@ def _person_name(value: Any) -> str | None:
     return None
 
 
-def page_metadata(tree: Any, url: str | None) -> dict[str, str | None]:
+def _headline_like(text: str, rules: BoilerplateRules) -> bool:
+    """Not a breadcrumb trail or a share row, nor a chrome label: a login modal's lone
+    ``<h1>Log In</h1>`` is not the page's headline."""
+    if trail_or_link_row(text):
+        return False
+    low = text.lower()
+    return not (len(low.split()) <= _LABEL_MAX_WORDS and rules.chrome_word_starts(low)[:1] == [0])
+
+
+_LABEL_MAX_WORDS = 2
+
+
+def page_metadata(
+    tree: Any, url: str | None, rules: BoilerplateRules | None = None
+) -> dict[str, str | None]:
     """Title, author, date, language, canonical URL and outlet declared by the page."""
+    rules = rules or default_rules()
     meta: dict[str, str] = {}
     for el in tree.iter("meta"):
         key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
@@ -119,8 +136,8 @@ def page_metadata(tree: Any, url: str | None) -> dict[str, str | None]:
                 continue
     ld = articles[0] if articles else {}
 
-    h1s = [_clean(h.text_content()) for h in tree.iter("h1")]
-    h1s = [h for h in h1s if h]
+    all_h1s = [h for h in (_clean(h.text_content()) for h in tree.iter("h1")) if h]
+    h1s = [h for h in all_h1s if _headline_like(h, rules)]
     page_title = _clean(tree.findtext(".//title"))
     og_title = _clean(meta.get("og:title") or meta.get("twitter:title"))
     ld_title = _clean(ld.get("headline")) if isinstance(ld.get("headline"), str) else None
@@ -136,9 +153,11 @@ def page_metadata(tree: Any, url: str | None) -> dict[str, str | None]:
         if title:
             break
         parts = _TITLE_SPLIT.split(cand)
-        title = max(parts, key=len) if len(parts) > 1 else cand
-        break
-    if len(h1s) == 1 or (not title and h1s):
+        longest = max(parts, key=len) if len(parts) > 1 else cand
+        if _headline_like(longest, rules):
+            title = longest
+            break
+    if (len(all_h1s) == 1 and h1s) or (not title and h1s):
         # one <h1> is the headline readers see; a declared title is often reworded for search
         # and sharing (wcxb-dev: 0.82 of titles right from the declarations, 0.87 with this)
         title = h1s[0]

@@ -322,11 +322,17 @@ _PLACE_AND_DAY = re.compile(
 _CLOCK = re.compile(r"\b\d{1,2}:\d\d\s*(?:[ap]\.?m\b|[A-Z]{3,4}\b)", re.IGNORECASE)
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
 def _is_dateline(text: str) -> bool:
-    """A place and a day, or a date with a clock time: a dateline line, not a headline."""
-    return bool(_PLACE_AND_DAY.match(text)) or (
-        bool(_CLOCK.search(text)) and parse_date(text) is not None
-    )
+    """A place and a day, or a date with a clock time: a dateline line, not a headline. A
+    clock time beside a year is one too, in any language ("Januar 2020, 9:21 Uhr")."""
+    if _PLACE_AND_DAY.match(text):
+        return True
+    if not _CLOCK.search(text):
+        return False
+    return _YEAR.search(text) is not None or parse_date(text) is not None
 
 
 # Lines shaped like a headline that never are one, on any site: a picture's caption ending
@@ -334,14 +340,17 @@ def _is_dateline(text: str) -> bool:
 # "Picture courtesy: PMO"), an image-source label, a breadcrumb trail ("Home page > Public
 # directory > ..."), a share, follow or subscribe prompt, a "View All" link, a comment form's
 # notice, a reviewer line, an editorial-policy link, a table of contents, a "[ December 8,
-# 2025 ] Other story" ticker. A caption that ends in its credit ("... for the holidays
-# Credit: Apple", "... top pick for EVs. Image by John Goreham") is told from a headline
-# by case: the credit word is capitalised after a lower-case word or a sentence's end,
-# where a title-case headline ("Bad Credit: What To Do") capitalises the word before too.
+# 2025 ] Other story" ticker, a "Home / Essays / 2017" or "> Blogs > Asia" trail, a caption
+# that ends in a German credit ("Bild: AFP/SID") or holds a copyright sign. A caption that
+# ends in its credit ("... for the holidays Credit: Apple", "... top pick for EVs. Image by
+# John Goreham") is told from a headline by case: the credit word is capitalised after a
+# lower-case word or a sentence's end, where a title-case headline ("Bad Credit: What To
+# Do") capitalises the word before too.
 _NOT_A_TITLE = re.compile(
     r"\|\s*(?:file(?:\s+photo)?|photo|image|pic|picture)\b[^|]{0,40}$"
-    r"|\b(?:photo|image|picture)\s*(?:source|credit)?s?\s*:"
-    r"|(?:\s(?:>|»|›)\s.*){2,}"
+    r"|\b(?:photo|image|picture)\s*(?:source|credit)?s?\s*:|©"
+    r"|(?-i:\b(?:Bild|Foto|Fotos)\s*:\s*(?:[A-Z][\w.-]*(?:\s*/\s*|\s+)?){1,5}$)"
+    r"|^\(?\s*(?:bild|bilder|foto|fotos)\s*:"
     r"|^(?:follow|share|sign up|join)\b.{0,40}\b(?:on|us|with|via)\b"
     r"|^subscribe\b|^(?:photo\s+|image\s+)?credits?\s*:"
     r"|^(?:medically\s+)?(?:reviewed|fact[- ]?checked|edited)\s+by\b"
@@ -356,13 +365,55 @@ _NOT_A_TITLE = re.compile(
 )
 
 
+# A breadcrumb trail: "Home page > Public directory > ...", "> Blogs > Asia", "Home / Essays /
+# 2017 / January", "Startseite » Politik".
+_TRAIL = re.compile(
+    r"(?:\s(?:>|»|›)\s.*){2,}|^\s*(?:>|»|›)\s.*\s(?:>|»|›)\s|(?:\s/\s.*){3,}"
+    r"|^(?:home(?:\s*page)?|startseite|accueil|inicio|início|portada)\s*(?:/|>|»|›|\||::)",
+    re.IGNORECASE,
+)
+
+# A row of share buttons or legal links run together ("Facebook 0 Twitter Email RSS feed",
+# "políticas de privacidad ... política de cookies"): three names of either set. A headline
+# names two networks at most ("Facebook and Twitter ban ...").
+_SHARE_NAMES = re.compile(
+    r"\b(facebook|twitter|whatsapp|linkedin|pinterest|reddit|telegram|instagram|youtube"
+    r"|e-?mail|rss|xing|tumblr)\b",
+    re.IGNORECASE,
+)
+_LEGAL_NAMES = re.compile(
+    r"\b(privacy|privacidad|privacidade|privacité|datenschutz\w*|confidentialité|cookies?"
+    r"|terms|impressum|mentions légales|aviso legal|nutzungsbedingungen|condiciones|derechos)\b",
+    re.IGNORECASE,
+)
+_LINK_ROW_NAMES = 3
+
+
+def not_a_title(text: str) -> bool:
+    """A line shaped like a headline that never is one (``_NOT_A_TITLE``, a trail, a row of
+    share or legal links)."""
+    return _NOT_A_TITLE.search(text) is not None or trail_or_link_row(text)
+
+
+def trail_or_link_row(text: str) -> bool:
+    """A breadcrumb trail or a row of share or legal links: chrome even where a page declares
+    it as its headline (an ``<h1>``), where captions and credits are not to be feared."""
+    if _TRAIL.search(text):
+        return True
+    low = text.lower()
+    return any(
+        len({m.lower().replace("-", "") for m in names.findall(low)}) >= _LINK_ROW_NAMES
+        for names in (_SHARE_NAMES, _LEGAL_NAMES)
+    )
+
+
 def _title_candidate(line: Line, rules: BoilerplateRules) -> bool:
     text = line.text
     return (
         3 <= line.words <= 30
         and not _DATELINE_OPENING.match(text)
         and not _is_dateline(text)
-        and not _NOT_A_TITLE.search(text)
+        and not not_a_title(text)
         and not text.endswith((".", ":", ",", ";"))
         and not rules.line_kind(text)
         and rules.marker_kind(text) is None

@@ -8,7 +8,6 @@ import re
 from ipwire.tasks.clean.dates import _is_date_line, parse_date
 from ipwire.tasks.clean.lines import (
     _DATELINE_OPENING,
-    _NOT_A_TITLE,
     _SENT_END,
     _SEPARATORS,
     _WORD,
@@ -18,6 +17,7 @@ from ipwire.tasks.clean.lines import (
     _is_prose,
     _is_urlish,
     _title_candidate,
+    not_a_title,
 )
 from ipwire.tasks.clean.model import TITLE_FEATURES, _dot
 from ipwire.tasks.clean.rules import BoilerplateRules
@@ -185,9 +185,7 @@ def _may_be_title(ln: Line, nm: str, meta: bool, rules: BoilerplateRules) -> boo
         return False
     if meta or rules.line_kind(ln.text) or rules.marker_kind(ln.text):
         return False  # a byline, a date, or chrome wherever it stands is never the headline
-    return not (
-        _NOT_A_TITLE.search(ln.text) or _DATELINE_OPENING.match(ln.text) or _is_dateline(ln.text)
-    )
+    return not (not_a_title(ln.text) or _DATELINE_OPENING.match(ln.text) or _is_dateline(ln.text))
 
 
 def _rank_title(

@@ -23,7 +23,13 @@ import unicodedata
 from ipwire.records import Extraction, Stripped
 from ipwire.tasks.clean.dates import _is_date_line, headline_without_date
 from ipwire.tasks.clean.decisions import LineDecision, _kind_for, _paragraph_net, decide
-from ipwire.tasks.clean.lines import Line, _title_candidate, join_wrapped_lines, split_lines
+from ipwire.tasks.clean.lines import (
+    Line,
+    _title_candidate,
+    join_wrapped_lines,
+    not_a_title,
+    split_lines,
+)
 from ipwire.tasks.clean.metadata import _author_near, _find_author, _find_title, _rank_title
 from ipwire.tasks.clean.published import find_published
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
@@ -110,11 +116,13 @@ def extract_from_text(
     if title_idx is None:
         # A kept first line that looks like a headline and is followed by prose is the title.
         ln = lines[first]
+        # the next kept line that is not a credit or a share row under the headline
+        nxt = next((j for j in kept_idx[1:] if not not_a_title(lines[j].text)), None)
         if (
             _title_candidate(ln, rules)
             and ln.words <= 20
-            and len(kept_idx) > 1
-            and lines[kept_idx[1]].words > ln.words
+            and nxt is not None
+            and lines[nxt].words > ln.words
             and not any(_is_date_line(x.text, x.words) for x in lines[:first])
             and first <= 5
         ):
@@ -129,6 +137,10 @@ def extract_from_text(
         # body only when there is a body after it.
         keep[title_idx] = False
         kept_idx = kept_idx[1:]
+    openers = _chrome_openers(lines, kept_idx)
+    for i in openers:
+        keep[i] = False
+    kept_idx = kept_idx[len(openers) :]
     header_lo = max(0, first - 12)
     body_first = kept_idx[0] if kept_idx else first
     # the headline's neighbourhood first: byline and date sit just below (or above) it
@@ -150,6 +162,10 @@ def extract_from_text(
         if i == title_idx:
             stripped.append(Stripped("title", ln.text))
             continue
+        if i in openers:
+            kind = "caption" if _CREDIT_WORD.search(ln.text) else "navigation"
+            stripped.append(Stripped(kind, ln.text))
+            continue
         after = i > first
         if decision.cut_at is not None and i > decision.cut_at:
             kind = rules.line_kind(ln.text) or decision.cut_kind or "related-links"
@@ -164,6 +180,27 @@ def extract_from_text(
         stripped=stripped,
         method="text-lines",
     )
+
+
+# The body's opening lines that are never article text: a photo's credit ("(Foto: DBT/...)"),
+# a breadcrumb trail, a share row (lines.not_a_title). Only a few, and never the last line.
+_OPENERS_MAX = 2
+_CREDIT_WORD = re.compile(
+    r"\b(?:foto|fotos|photo|photos|bild|image|picture|pic|credit)\b|©|\|\s*file\b", re.I
+)
+
+
+def _chrome_openers(lines: list[Line], kept_idx: list[int]) -> list[int]:
+    """The first kept lines, from the top, that are headline-shaped chrome."""
+    out: list[int] = []
+    for i in kept_idx[: min(_OPENERS_MAX, len(kept_idx) - 1)]:
+        if lines[i].words > _OPENER_MAX_WORDS or not not_a_title(lines[i].text):
+            break
+        out.append(i)
+    return out
+
+
+_OPENER_MAX_WORDS = 20
 
 
 def _teasers_start(
