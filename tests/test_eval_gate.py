@@ -20,6 +20,7 @@ def _result(
 
     return {
         "pages": 3,
+        "title_agreement": title,
         "methods": {
             "ipwire_html": method(ipwire_html, leak, title),
             "trafilatura_html": method(traf_html, 0.05),
@@ -67,3 +68,16 @@ def test_a_title_hit_rate_below_its_floor_fails_the_gate():
     assert ev.gate({"p": _result(0.95, 0.94, 0.02, 0.9, title=0.775)}, floors) == []
     failures = ev.gate({"p": _result(0.95, 0.94, 0.02, 0.9, title=0.76)}, floors)
     assert failures == ["p ipwire_paste.title 0.7600 < floor 0.77"]
+
+
+def test_paste_titles_are_checked_against_the_pages_own_html_titles():
+    ev = _eval_packs()
+    html = {"1": "Talks resume", "2": "Border shut", "3": "", "4": "Trade reopens"}
+    paste = {"1": "talks  RESUME!", "2": "Home / News", "4": "Trade reopens"}
+    # page 3 has no HTML title and is left out: two of three agree
+    assert ev.title_agreement(["1", "2", "3", "4"], paste, html) == 2 / 3
+    assert ev.title_agreement(["3"], paste, html) is None
+    floors = {"packs": {"p": {"title_agreement": 0.7}}}
+    assert ev.gate({"p": _result(0.95, 0.94, 0.02, 0.9, title=0.75)}, floors) == []
+    failures = ev.gate({"p": _result(0.95, 0.94, 0.02, 0.9, title=0.6)}, floors)
+    assert failures == ["p title_agreement 0.6000 < floor 0.7"]
