@@ -341,7 +341,8 @@ def _is_dateline(text: str) -> bool:
 # directory > ..."), a share, follow or subscribe prompt, a "View All" link, a comment form's
 # notice, a reviewer line, an editorial-policy link, a table of contents, a "[ December 8,
 # 2025 ] Other story" ticker, a "Home / Essays / 2017" or "> Blogs > Asia" trail, a caption
-# that ends in a German credit ("Bild: AFP/SID") or holds a copyright sign. A caption that
+# that ends in a German credit ("Bild: AFP/SID") or holds a copyright sign, a post's meta
+# line ("On January 12, 2025 By Name In Category"), an "Enter your email" prompt. A caption that
 # ends in its credit ("... for the holidays Credit: Apple", "... top pick for EVs. Image by
 # John Goreham") is told from a headline by case: the credit word is capitalised after a
 # lower-case word or a sentence's end, where a title-case headline ("Bad Credit: What To
@@ -351,6 +352,8 @@ _NOT_A_TITLE = re.compile(
     r"|\b(?:photo|image|picture)\s*(?:source|credit)?s?\s*:|©"
     r"|(?-i:\b(?:Bild|Foto|Fotos)\s*:\s*(?:[A-Z][\w.-]*(?:\s*/\s*|\s+)?){1,5}$)"
     r"|^\(?\s*(?:bild|bilder|foto|fotos)\s*:"
+    r"|^(?:(?:posted|published|updated)\s+)?on\s+[a-z]{3,9}\.?\s+\d{1,2},?\s+(?:19|20)\d\d"
+    r"|^enter your e-?mail\b"
     r"|^(?:follow|share|sign up|join)\b.{0,40}\b(?:on|us|with|via)\b"
     r"|^subscribe\b|^(?:photo\s+|image\s+)?credits?\s*:"
     r"|^(?:medically\s+)?(?:reviewed|fact[- ]?checked|edited)\s+by\b"
