@@ -150,8 +150,8 @@ def _wider(narrow: str, wide: str, rules: BoilerplateRules) -> str:
     folded = fold_space(wide)
     lines = [
         ln
-        for ln in narrow.split("\n")
-        if ln.strip() and rules.line_kind(ln.strip()) is None and not rules.marker_kind(ln.strip())
+        for ln in (raw.strip() for raw in narrow.split("\n"))
+        if ln and rules.line_kind(ln) is None and not rules.marker_kind(ln)
     ]
     held = sum(len(ln) for ln in lines if fold_space(ln) in folded)
     return wide if held >= WIDER_COVER * sum(len(ln) for ln in lines) else narrow

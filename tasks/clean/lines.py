@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ipwire.tasks.clean.dates import _MONTH_RE, _is_date_line, parse_date
 from ipwire.tasks.clean.patterns import _fold
+from ipwire.tasks.clean.published import _HAS_YEAR
 from ipwire.tasks.clean.rules import BoilerplateRules
 
 # Function words: a sentence of running prose is full of them, a menu or a headline is not.
@@ -322,9 +323,6 @@ _PLACE_AND_DAY = re.compile(
 _CLOCK = re.compile(r"\b\d{1,2}:\d\d\s*(?:[ap]\.?m\b|[A-Z]{3,4}\b)", re.IGNORECASE)
 
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-
-
 def _is_dateline(text: str) -> bool:
     """A place and a day, or a date with a clock time: a dateline line, not a headline. A
     clock time beside a year is one too, in any language ("Januar 2020, 9:21 Uhr")."""
@@ -332,7 +330,7 @@ def _is_dateline(text: str) -> bool:
         return True
     if not _CLOCK.search(text):
         return False
-    return _YEAR.search(text) is not None or parse_date(text) is not None
+    return _HAS_YEAR.search(text) is not None or parse_date(text) is not None
 
 
 # Lines shaped like a headline that never are one, on any site: a picture's caption ending

@@ -185,6 +185,7 @@ def extract_from_text(
 # The body's opening lines that are never article text: a photo's credit ("(Foto: DBT/...)"),
 # a breadcrumb trail, a share row (lines.not_a_title). Only a few, and never the last line.
 _OPENERS_MAX = 2
+_OPENER_MAX_WORDS = 20
 _CREDIT_WORD = re.compile(
     r"\b(?:foto|fotos|photo|photos|bild|image|picture|pic|credit)\b|©|\|\s*file\b", re.I
 )
@@ -198,9 +199,6 @@ def _chrome_openers(lines: list[Line], kept_idx: list[int]) -> list[int]:
             break
         out.append(i)
     return out
-
-
-_OPENER_MAX_WORDS = 20
 
 
 def _teasers_start(
