@@ -159,7 +159,7 @@ def test_short_repeated_line_is_not_treated_as_a_copy():
 
 
 def test_utf8_text_saved_as_windows_1252_is_repaired():
-    from ipwire.tasks.clean.render import repair_mojibake
+    from ipwire.tasks.clean.decode import repair_mojibake
 
     assert repair_mojibake("Pakistan doesnâ€™t agree") == "Pakistan doesn’t agree"
     assert repair_mojibake("doesn\u00e2\u0080\u0099t") == "doesn’t"
@@ -167,7 +167,7 @@ def test_utf8_text_saved_as_windows_1252_is_repaired():
 
 
 def test_correct_accented_text_is_left_alone():
-    from ipwire.tasks.clean.render import repair_mojibake
+    from ipwire.tasks.clean.decode import repair_mojibake
 
     for text in ("café « naïve » à la carte", "Straße« doesnâ€™t"[:7], "© 2024 Dawn"):
         assert repair_mojibake(text) == text
@@ -179,6 +179,23 @@ def test_page_with_mangled_quotes_gives_clean_article_text(page):
     ex = extract_from_html(mangled, url="https://www.example-times.com/news/kartarpur")
     assert "â€" not in ex.text
     assert "’" in ex.text
+
+
+def test_page_whose_mangled_quotes_hold_c1_controls_keeps_the_letters_around_them(page):
+    # "â\x80\x99" is the latin-1 reading of a UTF-8 quote; trafilatura drops the two C1
+    # controls, so a repair of its output alone would leave "pilgrimsâ"
+    html = (FIXTURES / "article.html").read_text(encoding="utf-8")
+    mangled = html.replace("pilgrims", "pilgrims\u00e2\u0080\u0099")
+    ex = extract_from_html(mangled, url="https://www.example-times.com/news/kartarpur")
+    assert "\u00e2" not in ex.text
+    assert "pilgrims’" in ex.text
+
+
+def test_closing_quote_whose_last_byte_was_lost_is_read_as_a_closing_quote():
+    from ipwire.tasks.clean.decode import repair_mojibake
+
+    assert repair_mojibake("â€œMadurai,â€ she said") == "“Madurai,” she said"
+    assert repair_mojibake("Madurai,â€ she said") == "Madurai,â€ she said"  # nothing else mangled
 
 
 _PROSE = [

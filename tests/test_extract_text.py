@@ -1090,3 +1090,15 @@ def test_consent_notices_are_recognised_in_several_languages():
         assert rules.line_kind(notice) == "consent", notice
     assert rules.line_kind("Google uses cookies to track users, the regulator said.") is None
     assert rules.line_kind("Sandwiches, cookies and bagels must be packaged.") is None
+
+
+def test_paste_of_a_page_saved_through_windows_1252_reads_as_written():
+    body = (
+        "Pakistan\u2019s foreign office said on Tuesday that it wasn\u2019t told of the "
+        "visit in advance, and that the talks \u201cmust go on\u201c \u2014 despite the delay. "
+    ) * 3
+    paste = f"Pakistan\u2019s envoy recalled\n\n{body}\n\n{body.upper()}"
+    ex = extract_from_text(paste.encode("utf-8").decode("cp1252"))
+    assert "\u00e2" not in ex.text
+    assert "wasn\u2019t told" in ex.text
+    assert ex.title == "Pakistan\u2019s envoy recalled"

@@ -1,10 +1,9 @@
 """Clean stage: decode a RawDoc, extract the article and its metadata, strip boilerplate."""
 
 from ipwire.tasks.clean.dates import MONTHS, parse_date
-from ipwire.tasks.clean.decode import DecodeError, decode_bytes
+from ipwire.tasks.clean.decode import DecodeError, decode_bytes, repair_mojibake
 from ipwire.tasks.clean.html import extract_from_html
 from ipwire.tasks.clean.html_meta import iso_datetime, page_metadata
-from ipwire.tasks.clean.render import repair_mojibake
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules, load_rules
 from ipwire.tasks.clean.stage import (
     COUNTRY_BY_TLD,

@@ -168,3 +168,56 @@ def _check_text(text: str) -> str:
     if bad / len(sample) > 0.02:
         raise DecodeError("binary", f"{bad} of {len(sample)} characters are control characters")
     return text
+
+
+# UTF-8 text that was decoded once as Windows-1252/Latin-1 and saved again ("doesnâ€™t",
+# "cafÃ©"): a lead character of a UTF-8 sequence followed by the right number of
+# continuation characters, in either decoding. Real prose almost never has these pairs.
+_CONT = (
+    "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
+    "\u20ac\u2122"
+)
+_MOJIBAKE = re.compile(
+    f"[\u00c2-\u00df][{_CONT}]|[\u00e0-\u00ef][{_CONT}]{{2}}|[\u00f0-\u00f4][{_CONT}]{{3}}"
+)
+# cheap whole-page test first (substring search, no regex pass over every page): the
+# usual first characters of mangled quotes, dashes, accents, emoji and Devanagari
+_MOJIBAKE_HINTS = ("â€", "â\u0080", "Ã", "Â", "à¤", "à¥", "ðŸ", "ð\u009f")
+
+
+def _unmangle(match: re.Match[str]) -> str:
+    raw = bytearray()
+    for ch in match.group(0):
+        try:
+            raw += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(ch) > 0xFF:
+                return match.group(0)
+            raw.append(ord(ch))
+    try:
+        fixed = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return match.group(0)
+    # two Latin-1 letters that happen to decode to a rare script ("ß«") are left alone
+    if 0x500 <= ord(fixed) < 0x600 or 0x700 <= ord(fixed) < 0x900:
+        return match.group(0)
+    return fixed
+
+
+# "â€" before anything but a continuation is a closing quote (E2 80 9D) whose third byte
+# cp1252 cannot show and the first decoding dropped ("Madurai,â€ AI systems")
+_LOST_QUOTE = re.compile("\u00e2\u20ac(?![" + _CONT + "])")
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 read as Windows-1252 (a common fault of re-saved pages), sequence by sequence.
+
+    Only sequences that decode as valid UTF-8 change; everything else stays as it is.
+    """
+    if not any(hint in text for hint in _MOJIBAKE_HINTS):
+        return text
+    fixed = _MOJIBAKE.sub(_unmangle, text)
+    if fixed != text and "\u00e2\u20ac" in fixed:
+        fixed = _LOST_QUOTE.sub("\u201d", fixed)
+    return fixed

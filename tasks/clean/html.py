@@ -14,7 +14,7 @@ a kept paragraph are put back. Metadata comes from the page's own declarations (
 Open Graph and article meta tags, ``<time>``, ``<h1>``), read once from the parsed tree:
 cheaper than a full date search and it keeps the publisher's UTC offset.
 
-The parts: ``html_meta`` (page metadata), ``render`` (parsing, rendering, mojibake,
+The parts: ``html_meta`` (page metadata), ``decode`` (mojibake), ``render`` (parsing, rendering,
 the text-model fallback), ``postfilter`` (line rules over trafilatura's blocks) and
 ``siblings`` (what trafilatura dropped and comes back).
 """
@@ -27,12 +27,13 @@ from typing import Any
 from trafilatura import bare_extraction, html2txt
 
 from ipwire.records import Extraction
+from ipwire.tasks.clean.decode import repair_mojibake
 from ipwire.tasks.clean.html_meta import page_metadata
 from ipwire.tasks.clean.lines import split_lines
 from ipwire.tasks.clean.metadata import _find_author
 from ipwire.tasks.clean.patterns import fold_space
 from ipwire.tasks.clean.postfilter import _filter_blocks_cut
-from ipwire.tasks.clean.render import _parse, _text_model_fallback, repair_mojibake
+from ipwire.tasks.clean.render import _parse, _text_model_fallback
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
 from ipwire.tasks.clean.siblings import (
     _recover_siblings,
@@ -40,6 +41,8 @@ from ipwire.tasks.clean.siblings import (
     _subheadings,
     _unmask_content_containers,
 )
+
+_C1_MOJIBAKE = "\u00e2\u0080"
 
 
 def extract_from_html(
@@ -51,6 +54,10 @@ def extract_from_html(
     dropped after trafilatura is listed in ``stripped`` with its kind.
     """
     rules = rules or default_rules()
+    if _C1_MOJIBAKE in html:
+        # mangled quotes spelt with C1 controls ("â\x80\x99"): trafilatura drops the controls
+        # and leaves "Investorâs", so such a page is repaired whole, before parsing
+        html = repair_mojibake(html)
     tree = _parse(html)
     if tree is None:
         return Extraction(text="", method="trafilatura+lines")

@@ -13,9 +13,10 @@ from typing import Any
 from lxml import html as lxml_html
 
 from ipwire.records import Stripped
+from ipwire.tasks.clean.decode import repair_mojibake
 from ipwire.tasks.clean.lines import _WORD
 from ipwire.tasks.clean.postfilter import _is_photo_credit
-from ipwire.tasks.clean.render import _BLOCK_TAGS, _SKIP_TAGS, _body, repair_mojibake
+from ipwire.tasks.clean.render import _BLOCK_TAGS, _SKIP_TAGS, _body
 from ipwire.tasks.clean.rules import BoilerplateRules
 
 _MASKING = lxml_html.etree.XPath("//div[contains(@class, 'embed')]")

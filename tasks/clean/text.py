@@ -23,6 +23,7 @@ import unicodedata
 from ipwire.records import Extraction, Stripped
 from ipwire.tasks.clean.dates import _is_date_line, headline_without_date
 from ipwire.tasks.clean.decisions import LineDecision, _kind_for, _paragraph_net, decide
+from ipwire.tasks.clean.decode import repair_mojibake
 from ipwire.tasks.clean.lines import (
     Line,
     _title_candidate,
@@ -80,6 +81,7 @@ def extract_from_text(
     """
     rules = rules or default_rules()
     text = text or ""
+    text = repair_mojibake(text)  # "isnâ€™t" in a paste of a page saved through cp1252
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)  # u + combining diaeresis is one letter
     lines = join_wrapped_lines(split_lines(text), rules)
