@@ -777,6 +777,45 @@ def test_trails_credited_captions_and_link_rows_are_never_the_title():
         assert not not_a_title(line), line
 
 
+def test_data_rows_and_button_rows_are_never_the_title():
+    from ipwire.tasks.clean.lines import data_row
+
+    for line in (
+        "Family: Rubiaceae | Place of Origin: Ethiopia",
+        "Countries Visited: 63 U.S. States Visited: 9",
+        "Battery Size 800Wh 551Wh 608Wh 720Wh 374Wh 275Wh",
+        "Cosori Electric Gooseneck Kettle at Amazon $58",
+        "Sign In Get Started",
+        "Compare: Compare: Compare: Compare: Compare:",
+    ):
+        assert data_row(line), line
+    for line in (
+        "India, Pakistan trade fire: 3 killed in Kashmir",
+        "Review: The Batman: a dark knight",
+        "2024 vs 2025: 3 charts",
+        "Tesla stock hits $1,000 at Nasdaq",
+        "T20 World Cup 2024: India vs Pakistan: 5 key battles",
+        "Sensex falls 500 points, Nifty at 22,000",
+        "Sign up for our newsletter",
+    ):
+        assert not data_row(line), line
+
+
+def test_a_data_row_is_no_headline_candidate_where_its_shape_would_pass():
+    from ipwire.tasks.clean.lines import _title_candidate, split_lines
+    from ipwire.tasks.clean.rules import default_rules
+
+    rules = default_rules()
+    for row in (
+        "Countries Visited: 63 U.S. States Visited: 9",
+        "Cosori Electric Gooseneck Kettle at Amazon $58",
+        "Sign In Get Started",
+    ):
+        assert not _title_candidate(split_lines(row)[0], rules), row
+    headline = split_lines("India and Pakistan agree to reopen the Kartarpur corridor")[0]
+    assert _title_candidate(headline, rules)
+
+
 def test_a_paste_headed_only_by_a_trail_or_a_share_row_is_not_titled_by_it():
     for head in (
         "Home / News / South Asia / Diplomacy",

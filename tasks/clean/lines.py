@@ -408,6 +408,40 @@ def trail_or_link_row(text: str) -> bool:
     )
 
 
+# Rows of data shaped like a headline: two "Label: value" pairs ("Family: Rubiaceae | Place
+# of Origin: Ethiopia"), a spec row of figures ("Battery Size 800Wh 551Wh 608Wh 720Wh"), a
+# shop button ("Kettle at Amazon $58"), account actions ("Sign In Get Started"), or one
+# label repeated per column.
+_LABEL_VALUE = re.compile(r"[^\W\d]\s*:\s+\S")
+_FIGURE = re.compile(r"\d")
+_SHOP = re.compile(r"\bat\s+[A-Z][\w&.'’ -]{1,30}?\s*[$€£¥]\s?\d")
+_ACCOUNT = re.compile(
+    r"\b(sign[ -]?in|log[ -]?in|sign[ -]?up|log[ -]?out|register|get started|my account)\b",
+    re.IGNORECASE,
+)
+_ROW_SEPARATOR = re.compile(r"\s[|•·]\s")
+_NUMBER_VALUE = re.compile(r"[^\W\d]\s*:\s+\d[\d.,]*(?:\s|$)")
+_ROW_FIGURES = 4
+_ROW_FIGURE_SHARE = 0.5
+
+
+def data_row(text: str) -> bool:
+    """A row of data or buttons, never a headline (see ``_LABEL_VALUE`` and the others)."""
+    if _SHOP.search(text):
+        return True
+    if len(_LABEL_VALUE.findall(text)) >= 2 and (
+        _ROW_SEPARATOR.search(text) or _NUMBER_VALUE.search(text)
+    ):
+        return True
+    toks = text.split()
+    figures = sum(1 for t in toks if _FIGURE.search(t))
+    if figures >= _ROW_FIGURES and figures >= _ROW_FIGURE_SHARE * len(toks):
+        return True
+    if len(toks) >= _ROW_FIGURES and len({t.lower() for t in toks}) * 3 <= len(toks):
+        return True  # one label per column ("Compare: Compare: Compare: Compare:")
+    return len({m.lower().replace(" ", "").replace("-", "") for m in _ACCOUNT.findall(text)}) >= 2
+
+
 def _title_candidate(line: Line, rules: BoilerplateRules) -> bool:
     text = line.text
     return (
@@ -415,6 +449,7 @@ def _title_candidate(line: Line, rules: BoilerplateRules) -> bool:
         and not _DATELINE_OPENING.match(text)
         and not _is_dateline(text)
         and not not_a_title(text)
+        and not data_row(text)
         and not text.endswith((".", ":", ",", ";"))
         and not rules.line_kind(text)
         and rules.marker_kind(text) is None

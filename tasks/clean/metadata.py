@@ -17,6 +17,7 @@ from ipwire.tasks.clean.lines import (
     _is_prose,
     _is_urlish,
     _title_candidate,
+    data_row,
     not_a_title,
 )
 from ipwire.tasks.clean.model import TITLE_FEATURES, _dot
@@ -185,7 +186,12 @@ def _may_be_title(ln: Line, nm: str, meta: bool, rules: BoilerplateRules) -> boo
         return False
     if meta or rules.line_kind(ln.text) or rules.marker_kind(ln.text):
         return False  # a byline, a date, or chrome wherever it stands is never the headline
-    return not (not_a_title(ln.text) or _DATELINE_OPENING.match(ln.text) or _is_dateline(ln.text))
+    return not (
+        not_a_title(ln.text)
+        or data_row(ln.text)
+        or _DATELINE_OPENING.match(ln.text)
+        or _is_dateline(ln.text)
+    )
 
 
 def _rank_title(
