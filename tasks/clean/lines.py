@@ -410,8 +410,8 @@ def trail_or_link_row(text: str) -> bool:
 
 # Rows of data shaped like a headline: two "Label: value" pairs ("Family: Rubiaceae | Place
 # of Origin: Ethiopia"), a spec row of figures ("Battery Size 800Wh 551Wh 608Wh 720Wh"), a
-# shop button ("Kettle at Amazon $58"), account actions ("Sign In Get Started"), or one
-# label repeated per column.
+# shop button ("Kettle at Amazon $58"), account actions ("Sign In Get Started"), one label
+# repeated per column, or a menu run together.
 _LABEL_VALUE = re.compile(r"[^\W\d]\s*:\s+\S")
 _FIGURE = re.compile(r"\d")
 _SHOP = re.compile(r"\bat\s+[A-Z][\w&.'’ -]{1,30}?\s*[$€£¥]\s?\d")
@@ -419,6 +419,10 @@ _ACCOUNT = re.compile(
     r"\b(sign[ -]?in|log[ -]?in|sign[ -]?up|log[ -]?out|register|get started|my account)\b",
     re.IGNORECASE,
 )
+# menu entries run together ("Quick PicksWhat's NewBest Hammocks"): three joins at least,
+# as a headline may name two brands spelt so ("YouTube and PayPal")
+_GLUED = re.compile(r"[a-z][A-Z][a-z]")
+_GLUED_MIN = 3
 _ROW_SEPARATOR = re.compile(r"\s[|•·]\s")
 _NUMBER_VALUE = re.compile(r"[^\W\d]\s*:\s+\d[\d.,]*(?:\s|$)")
 _ROW_FIGURES = 4
@@ -427,7 +431,7 @@ _ROW_FIGURE_SHARE = 0.5
 
 def data_row(text: str) -> bool:
     """A row of data or buttons, never a headline (see ``_LABEL_VALUE`` and the others)."""
-    if _SHOP.search(text):
+    if _SHOP.search(text) or len(_GLUED.findall(text)) >= _GLUED_MIN:
         return True
     if len(_LABEL_VALUE.findall(text)) >= 2 and (
         _ROW_SEPARATOR.search(text) or _NUMBER_VALUE.search(text)
@@ -442,6 +446,15 @@ def data_row(text: str) -> bool:
     return len({m.lower().replace(" ", "").replace("-", "") for m in _ACCOUNT.findall(text)}) >= 2
 
 
+# A blog's own name ("Jan's Blog", "Engora Data Blog"): no headline ends in the word.
+_BLOG_NAME = re.compile(r"^(?:\S+\s+){0,4}(?:blog|weblog)\W*$", re.IGNORECASE)
+
+
+def not_a_headline(text: str) -> bool:
+    """Never a headline candidate: a data or button row (``data_row``) or a blog's name."""
+    return data_row(text) or _BLOG_NAME.match(text) is not None
+
+
 def _title_candidate(line: Line, rules: BoilerplateRules) -> bool:
     text = line.text
     return (
@@ -449,7 +462,7 @@ def _title_candidate(line: Line, rules: BoilerplateRules) -> bool:
         and not _DATELINE_OPENING.match(text)
         and not _is_dateline(text)
         and not not_a_title(text)
-        and not data_row(text)
+        and not not_a_headline(text)
         and not text.endswith((".", ":", ",", ";"))
         and not rules.line_kind(text)
         and rules.marker_kind(text) is None

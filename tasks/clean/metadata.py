@@ -17,7 +17,7 @@ from ipwire.tasks.clean.lines import (
     _is_prose,
     _is_urlish,
     _title_candidate,
-    data_row,
+    not_a_headline,
     not_a_title,
 )
 from ipwire.tasks.clean.model import TITLE_FEATURES, _dot
@@ -188,7 +188,7 @@ def _may_be_title(ln: Line, nm: str, meta: bool, rules: BoilerplateRules) -> boo
         return False  # a byline, a date, or chrome wherever it stands is never the headline
     return not (
         not_a_title(ln.text)
-        or data_row(ln.text)
+        or not_a_headline(ln.text)
         or _DATELINE_OPENING.match(ln.text)
         or _is_dateline(ln.text)
     )
