@@ -171,6 +171,14 @@ def test_correct_accented_text_is_left_alone():
 
     for text in ("café « naïve » à la carte", "Straße« doesnâ€™t"[:7], "© 2024 Dawn"):
         assert repair_mojibake(text) == text
+    # a correct "É»" beside mangled text elsewhere is not read as a phonetic letter
+    assert repair_mojibake("Âge «JOSÉ» isnâ€™t") == "Âge «JOSÉ» isn’t"
+
+
+def _article_with(word: str, mangled: str):
+    """The fixture article with every ``word`` written as ``mangled``, extracted."""
+    html = (FIXTURES / "article.html").read_text(encoding="utf-8").replace(word, mangled)
+    return extract_from_html(html, url="https://www.example-times.com/news/kartarpur")
 
 
 def test_page_with_mangled_quotes_gives_clean_article_text(page):
@@ -184,9 +192,7 @@ def test_page_with_mangled_quotes_gives_clean_article_text(page):
 def test_page_whose_mangled_quotes_hold_c1_controls_keeps_the_letters_around_them(page):
     # "â\x80\x99" is the latin-1 reading of a UTF-8 quote; trafilatura drops the two C1
     # controls, so a repair of its output alone would leave "pilgrimsâ"
-    html = (FIXTURES / "article.html").read_text(encoding="utf-8")
-    mangled = html.replace("pilgrims", "pilgrims\u00e2\u0080\u0099")
-    ex = extract_from_html(mangled, url="https://www.example-times.com/news/kartarpur")
+    ex = _article_with("pilgrims", "pilgrims\u00e2\u0080\u0099")
     assert "\u00e2" not in ex.text
     assert "pilgrims’" in ex.text
 
@@ -196,6 +202,14 @@ def test_closing_quote_whose_last_byte_was_lost_is_read_as_a_closing_quote():
 
     assert repair_mojibake("â€œMadurai,â€ she said") == "“Madurai,” she said"
     assert repair_mojibake("Madurai,â€ she said") == "Madurai,â€ she said"  # nothing else mangled
+    # before a letter the lost byte may be a hyphen's or a joiner's: left as it is
+    assert repair_mojibake("â€œCOVIDâ€19â€") == "“COVIDâ€19”"
+
+
+def test_page_with_a_lost_closing_quote_byte_gives_the_quote(page):
+    ex = _article_with("pilgrims", "â€œpilgrimsâ€ ")
+    assert "\u00e2" not in ex.text
+    assert "“pilgrims”" in ex.text
 
 
 _PROSE = [

@@ -1,4 +1,5 @@
-"""Bytes of unknown encoding to text: BOM, UTF-8, a declared or detected charset.
+"""Bytes of unknown encoding to text: BOM, UTF-8, a declared or detected charset; and text
+that was once decoded wrongly ("isnâ€™t") read again as written (``repair_mojibake``).
 
 Bytes that are binary, empty or undecodable raise DecodeError with the rejection reason.
 """
@@ -199,15 +200,18 @@ def _unmangle(match: re.Match[str]) -> str:
         fixed = raw.decode("utf-8")
     except UnicodeDecodeError:
         return match.group(0)
-    # two Latin-1 letters that happen to decode to a rare script ("ß«") are left alone
-    if 0x500 <= ord(fixed) < 0x600 or 0x700 <= ord(fixed) < 0x900:
+    # two Latin-1 letters that happen to decode to a rare script ("ß«", "É»" in "«JOSÉ»":
+    # phonetic letters, Armenian, Hebrew, Syriac ...) are left alone
+    code = ord(fixed)
+    if 0x250 <= code < 0x300 or 0x500 <= code < 0x600 or 0x700 <= code < 0x900:
         return match.group(0)
     return fixed
 
 
-# "â€" before anything but a continuation is a closing quote (E2 80 9D) whose third byte
-# cp1252 cannot show and the first decoding dropped ("Madurai,â€ AI systems")
-_LOST_QUOTE = re.compile("\u00e2\u20ac(?![" + _CONT + "])")
+# "â€" before a space, a punctuation mark or the end is a closing quote (E2 80 9D) whose
+# third byte cp1252 cannot show and the first decoding dropped ("Madurai,â€ AI systems");
+# before a letter it may be a hyphen or a joiner (E2 80 90, E2 80 8D), so it stays
+_LOST_QUOTE = re.compile("\u00e2\u20ac(?=[\\s.,;:!?)\\]]|$)")
 
 
 def repair_mojibake(text: str) -> str:

@@ -54,7 +54,8 @@ def extract_from_html(
     dropped after trafilatura is listed in ``stripped`` with its kind.
     """
     rules = rules or default_rules()
-    if _C1_MOJIBAKE in html:
+    whole = _C1_MOJIBAKE in html
+    if whole:
         # mangled quotes spelt with C1 controls ("â\x80\x99"): trafilatura drops the controls
         # and leaves "Investorâs", so such a page is repaired whole, before parsing
         html = repair_mojibake(html)
@@ -70,8 +71,9 @@ def extract_from_html(
     found = _trafilatura(tree, url, recall=True)
     if _kept_little(found, tree):
         found = _wider(found, _trafilatura(tree, url, recall=False), rules)
-    # mangled UTF-8 is repaired in the extracted text only: far cheaper than the whole page
-    raw = repair_mojibake(found)
+    # any other page has its mangled UTF-8 repaired in the extracted text only: far cheaper
+    # than the whole page
+    raw = found if whole else repair_mojibake(found)
     text, stripped, closed = _filter_blocks_cut(raw, rules, meta.get("title"))
     text = _restore_subheadings(text, heads, stripped, rules)
     method = "trafilatura+lines"

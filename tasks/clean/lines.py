@@ -414,17 +414,19 @@ def trail_or_link_row(text: str) -> bool:
 # repeated per column, or a menu run together.
 _LABEL_VALUE = re.compile(r"[^\W\d]\s*:\s+\S")
 _FIGURE = re.compile(r"\d")
-_SHOP = re.compile(r"\bat\s+[A-Z][\w&.'’ -]{1,30}?\s*[$€£¥]\s?\d")
+_SHOP = re.compile(r"\bat\s+(?:[A-Z][\w&.'’-]*\s+){1,4}[$€£¥]\s?\d[\d.,]*\s*$")
 _ACCOUNT = re.compile(
     r"\b(sign[ -]?in|log[ -]?in|sign[ -]?up|log[ -]?out|register|get started|my account)\b",
     re.IGNORECASE,
 )
 # menu entries run together ("Quick PicksWhat's NewBest Hammocks"): three joins at least,
-# as a headline may name two brands spelt so ("YouTube and PayPal")
-_GLUED = re.compile(r"[a-z][A-Z][a-z]")
+# each after three letters of its word ("McCarthy", "DeSantis", "iPhone" are no join), as a
+# headline may name two brands spelt so ("YouTube and PayPal")
+_GLUED = re.compile(r"[^\W\d_]{2}[a-z][A-Z][a-z]")
 _GLUED_MIN = 3
+_ACCOUNT_ROW_WORDS = 6
 _ROW_SEPARATOR = re.compile(r"\s[|•·]\s")
-_NUMBER_VALUE = re.compile(r"[^\W\d]\s*:\s+\d[\d.,]*(?:\s|$)")
+_NUMBER_VALUE = re.compile(r"[^\W\d]\s*:\s+\d[\d.,]*(?:\s*$|\s+(?:\S+\s+){0,3}\S*[^\W\d]\s*:)")
 _ROW_FIGURES = 4
 _ROW_FIGURE_SHARE = 0.5
 
@@ -443,11 +445,14 @@ def data_row(text: str) -> bool:
         return True
     if len(toks) >= _ROW_FIGURES and len({t.lower() for t in toks}) * 3 <= len(toks):
         return True  # one label per column ("Compare: Compare: Compare: Compare:")
+    if len(toks) > _ACCOUNT_ROW_WORDS:
+        return False
     return len({m.lower().replace(" ", "").replace("-", "") for m in _ACCOUNT.findall(text)}) >= 2
 
 
-# A blog's own name ("Jan's Blog", "Engora Data Blog"): no headline ends in the word.
-_BLOG_NAME = re.compile(r"^(?:\S+\s+){0,4}(?:blog|weblog)\W*$", re.IGNORECASE)
+# A blog's own name in title case ("Jan's Blog", "Engora Data Blog"): no gold headline ends
+# in the word; "How to start a blog" and a "Live Blog" are not such a name.
+_BLOG_NAME = re.compile(r"^(?:[A-Z0-9][\w'’.&-]*\s+){0,4}(?<!Live )(?:Blog|Weblog|BLOG)$")
 
 
 def not_a_headline(text: str) -> bool:
