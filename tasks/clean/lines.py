@@ -413,7 +413,6 @@ def trail_or_link_row(text: str) -> bool:
 # shop button ("Kettle at Amazon $58"), account actions ("Sign In Get Started"), one label
 # repeated per column, or a menu run together.
 _LABEL_VALUE = re.compile(r"[^\W\d]\s*:\s+\S")
-_FIGURE = re.compile(r"\d")
 _SHOP = re.compile(r"\bat\s+(?:[A-Z][\w&.'’-]*\s+){1,4}[$€£¥]\s?\d[\d.,]*\s*$")
 _ACCOUNT = re.compile(
     r"\b(sign[ -]?in|log[ -]?in|sign[ -]?up|log[ -]?out|register|get started|my account)\b",
@@ -440,7 +439,7 @@ def data_row(text: str) -> bool:
     ):
         return True
     toks = text.split()
-    figures = sum(1 for t in toks if _FIGURE.search(t))
+    figures = sum(1 for t in toks if _DIGIT.search(t))
     if figures >= _ROW_FIGURES and figures >= _ROW_FIGURE_SHARE * len(toks):
         return True
     if len(toks) >= _ROW_FIGURES and len({t.lower() for t in toks}) * 3 <= len(toks):
