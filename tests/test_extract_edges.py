@@ -252,3 +252,46 @@ def test_a_paste_title_loses_a_leading_label_naming_the_kind_of_text():
     # a headline that is a label and one word, or whose opening word is no such label, stays
     assert drop_label_prefix("Title: Kashmir") == "Title: Kashmir"
     assert drop_label_prefix("Kashmir: the long view") == "Kashmir: the long view"
+
+
+ARTICLE_PARAGRAPHS = [
+    "Officials from India and Pakistan met at the Wagah border on Monday to discuss the release "
+    "of fishermen held in each other's jails for crossing the maritime boundary.",
+    "The meeting, the third this year, lasted four hours and ended with a joint statement that "
+    "both sides would exchange updated lists of prisoners by the end of the month.",
+    "Families of the fishermen had gathered near the crossing since early morning, hoping for "
+    "news of relatives who have been held for more than two years in some cases.",
+]
+
+
+def test_an_ad_slot_label_alone_on_its_line_is_stripped_in_the_main_european_languages():
+    labels = ["Advertisement", "ANZEIGE", "Publicidad", "Reklama"]
+    labels.append("Advertisement - Scroll to continue")
+    blocks = [ARTICLE_PARAGRAPHS[0], *labels[:3], ARTICLE_PARAGRAPHS[1], *labels[3:]]
+    blocks += [ARTICLE_PARAGRAPHS[2], "Advertising budgets in both countries rose last year."]
+    body, stripped, _ = _filter_blocks_cut("\n".join(blocks), default_rules(), None)
+    assert {(s.kind, s.text) for s in stripped} >= {("advertisement", label) for label in labels}
+    kept = body.splitlines()
+    assert not set(labels) & set(kept)
+    assert "Advertising budgets in both countries rose last year." in kept  # a sentence stays
+    paste = "\n\n".join([ARTICLE_PARAGRAPHS[0], "Advertisement", *ARTICLE_PARAGRAPHS[1:]])
+    ex = extract_from_text(paste)
+    assert "Advertisement" not in ex.text.splitlines()
+    assert ("advertisement", "Advertisement") in {(s.kind, s.text) for s in ex.stripped}
+
+
+def test_a_section_heading_left_at_the_end_of_the_html_text_heads_nothing_and_goes():
+    # a results table: too few function words for the line model's score to count, so only
+    # a rule can tell that the last line heads a teaser rail trafilatura left out
+    rules = default_rules()
+    rows = [f"{i}. Läuferin {chr(64 + i)} (GER) +{i}.{i:02d},5 ({i % 5})" for i in range(1, 16)]
+    heading = "Das könnte Sie auch interessieren"
+    raw = "\n".join(["Die Ergebnisse des Sprints in Antholz:", *rows, heading])
+    body, stripped, _ = _filter_blocks_cut(raw, rules, None)
+    assert body.splitlines()[-1] == rows[-1]
+    assert ("related-links", heading) in {(s.kind, s.text) for s in stripped}
+    # a closing sentence that opens with a marker's words is the article's own
+    closing = "Related results follow on Sunday."
+    assert rules.marker_kind(closing) == "related-links"
+    body, _, _ = _filter_blocks_cut("\n".join(["Die Ergebnisse:", *rows, closing]), rules, None)
+    assert body.splitlines()[-1] == closing

@@ -105,9 +105,32 @@ def _filter_blocks_cut(
         kinds.append(drop_kind)
     if rules.html_peel_edges:
         _peel_edges(lines, kinds, decision.probs)
+    _drop_trailing_markers(lines, kinds, rules)
     stripped = [Stripped(k, ln.text) for ln, k in zip(lines, kinds, strict=True) if k]
     body = "\n\n".join(ln.text for ln, k in zip(lines, kinds, strict=True) if not k)
     return body, stripped, cut_at is not None
+
+
+# A section heading that ends the text heads nothing ipwire kept ("Das könnte Sie auch
+# interessieren" above a teaser rail trafilatura left out); a heading is short and has no
+# sentence-final punctuation.
+TRAILING_MARKER_MAX_WORDS = 6
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*\s*$")
+
+
+def _drop_trailing_markers(
+    lines: list[Line], kinds: list[str | None], rules: BoilerplateRules
+) -> None:
+    """Section markers left as the last kept lines are dropped with their marker's kind."""
+    kept = [i for i, k in enumerate(kinds) if not k]
+    for i in reversed(kept[1:]):  # the only kept line is never a trailing heading
+        ln = lines[i]
+        kind = None
+        if ln.words <= TRAILING_MARKER_MAX_WORDS and not _SENTENCE_END.search(ln.text):
+            kind = rules.marker_kind(ln.text)
+        if kind is None:
+            return
+        kinds[i] = kind
 
 
 # Share of known function words (lines.STOPWORDS: English and the main European languages)
