@@ -295,3 +295,12 @@ def test_a_section_heading_left_at_the_end_of_the_html_text_heads_nothing_and_go
     assert rules.marker_kind(closing) == "related-links"
     body, _, _ = _filter_blocks_cut("\n".join(["Die Ergebnisse:", *rows, closing]), rules, None)
     assert body.splitlines()[-1] == closing
+
+
+def test_further_reading_in_french_closes_the_article_like_its_english_marker():
+    ex = extract_from_text(
+        (FIXTURES / "french_paste_further_reading.txt").read_text(encoding="utf-8")
+    )
+    assert "sans accord final à ce stade" in ex.text
+    assert "Cricket" not in ex.text and "Pour aller plus loin" not in ex.text
+    assert ("related-links", "Pour aller plus loin") in {(s.kind, s.text) for s in ex.stripped}
