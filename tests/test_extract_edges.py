@@ -304,3 +304,31 @@ def test_further_reading_in_french_closes_the_article_like_its_english_marker():
     assert "sans accord final à ce stade" in ex.text
     assert "Cricket" not in ex.text and "Pour aller plus loin" not in ex.text
     assert ("related-links", "Pour aller plus loin") in {(s.kind, s.text) for s in ex.stripped}
+
+
+def test_pagers_label_rows_platform_credits_and_source_prompts_are_chrome_wherever_they_stand():
+    rules = default_rules()
+    chrome = {
+        "Page 1 of 8": "navigation",
+        "Seite 2 von 5": "navigation",
+        "Labels: India, Pakistan, Indus": "navigation",
+        "Powered by WordPress": "navigation",
+        "Add Dawn as a preferred source on Google to see more of our coverage.": "share-subscribe",
+        "Purchases made through our links may earn us a commission.": "disclosure",
+        "We may be compensated when you click on a link.": "disclosure",
+    }
+    for line, kind in chrome.items():
+        assert rules.line_kind(line) == kind, line
+    assert rules.marker_kind("Be the first to comment") == "comments"
+    for sentence in (
+        "Powered by solar panels, the border post now has electricity all day.",
+        "Labels matter: exporters on both sides want the basmati name.",
+        "Page after page of the dossier names the same handlers.",
+    ):
+        assert rules.line_kind(sentence) is None, sentence
+    paste = "\n\n".join([ARTICLE_PARAGRAPHS[0], *chrome, *ARTICLE_PARAGRAPHS[1:]])
+    ex = extract_from_text(paste)
+    assert not set(chrome) & set(ex.text.splitlines())
+    assert {(kind, line) for line, kind in chrome.items()} <= {
+        (s.kind, s.text) for s in ex.stripped
+    }
