@@ -332,3 +332,22 @@ def test_pagers_label_rows_platform_credits_and_source_prompts_are_chrome_wherev
     assert {(kind, line) for line, kind in chrome.items()} <= {
         (s.kind, s.text) for s in ex.stripped
     }
+
+
+def test_a_line_that_is_only_a_section_heading_goes_even_where_its_section_is_gone():
+    # trafilatura kept the heading of a teaser box but not the box; rows of results give the
+    # line model too few function words to judge, so the heading's phrase alone names it
+    rules = default_rules()
+    rows = [f"{i}. Läuferin {chr(64 + i)} (GER) +{i}.{i:02d},5 ({i % 5})" for i in range(1, 16)]
+    prose = [
+        "Die Staffel der Frauen startet am Sonntag um zehn Uhr, und die Trainerin hat das Team "
+        "nach dem Sprint noch einmal umgestellt.",
+        "Im Verfolgungsrennen am Samstag waren die deutschen Läuferinnen mit dem Schießen nicht "
+        "zufrieden, aber sie sind in der Loipe schneller geworden.",
+    ]
+    raw = "\n".join(["Die Ergebnisse:", *rows, "Lesen Sie auch", *prose])
+    body, stripped, _ = _filter_blocks_cut(raw, rules, None)
+    kept = body.splitlines()
+    assert "Lesen Sie auch" not in kept and prose[0] in kept
+    assert ("related-links", "Lesen Sie auch") in {(s.kind, s.text) for s in stripped}
+    assert rules.heading_kind("Related talks") is None  # a line that only opens with one

@@ -87,6 +87,8 @@ def _filter_blocks_cut(
             drop_kind = "caption"
         elif cut_at is not None and i >= cut_at:
             drop_kind = decision.cut_kind or "related-links"
+        elif not _SENTENCE_END.search(ln.text) and (heading := rules.heading_kind(ln.text)):
+            drop_kind = heading  # a section's heading whose section trafilatura left out
         elif (
             model_reads
             and decision.probs[i] < rules.html_threshold

@@ -112,6 +112,14 @@ class BoilerplateRules:
         marker = self.marker_for(text)
         return marker.kind if marker else None
 
+    def heading_kind(self, text: str) -> str | None:
+        """The kind of the section marker whose phrase this whole line is ("Related",
+        "À lire aussi"), not a line that only opens with one ("Related talks follow")."""
+        if _more_words_than(text, self.marker_max_words):
+            return None
+        found = self._phrases.get(_norm_marker(text))  # type: ignore[attr-defined]
+        return found.kind if found else None
+
     def marker_for(self, text: str) -> Marker | None:
         """The section marker this whole line is, or None."""
         key = ("m", text)
