@@ -45,7 +45,7 @@ class RawDoc:
 class Stripped:
     """A block the clean stage removed, kept for audit."""
 
-    kind: str  # navigation, related-links, share-subscribe, footer, advertisement, ...
+    kind: str  # navigation, related-links, footer, advertisement, markup, ...
     text: str
 
 

@@ -351,3 +351,20 @@ def test_a_line_that_is_only_a_section_heading_goes_even_where_its_section_is_go
     assert "Lesen Sie auch" not in kept and prose[0] in kept
     assert ("related-links", "Lesen Sie auch") in {(s.kind, s.text) for s in stripped}
     assert rules.heading_kind("Related talks") is None  # a line that only opens with one
+
+
+def test_unrendered_template_tags_and_a_misspelt_ad_label_are_chrome():
+    chrome = {
+        "Advertisment": "advertisement",
+        "[ad_1]": "markup",
+        "{{^userSubscribed}} {{/userSubscribed}}": "markup",
+    }
+    paste = "\n\n".join([ARTICLE_PARAGRAPHS[0], *chrome, *ARTICLE_PARAGRAPHS[1:]])
+    ex = extract_from_text(paste)
+    assert not set(chrome) & set(ex.text.splitlines())
+    assert {(kind, line) for line, kind in chrome.items()} <= {
+        (s.kind, s.text) for s in ex.stripped
+    }
+    assert (
+        default_rules().line_kind("The page printed {{name}} where the minister's was due.") is None
+    )
