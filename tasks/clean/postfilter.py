@@ -114,9 +114,9 @@ def _filter_blocks_cut(
 
 
 # A section heading that ends the text heads nothing ipwire kept ("Das könnte Sie auch
-# interessieren" above a teaser rail trafilatura left out); a heading is short and has no
-# sentence-final punctuation.
-TRAILING_MARKER_MAX_WORDS = 6
+# interessieren" above a teaser rail trafilatura left out); a heading is short (at most
+# ``rules.marker_max_words``) and has no sentence-final punctuation. Unlike
+# ``lines._SENT_END``, a colon ends a heading ("Also read:"), not a sentence.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*\s*$")
 
 
@@ -128,7 +128,7 @@ def _drop_trailing_markers(
     for i in reversed(kept[1:]):  # the only kept line is never a trailing heading
         ln = lines[i]
         kind = None
-        if ln.words <= TRAILING_MARKER_MAX_WORDS and not _SENTENCE_END.search(ln.text):
+        if ln.words <= rules.marker_max_words and not _SENTENCE_END.search(ln.text):
             kind = rules.marker_kind(ln.text)
         if kind is None:
             return
