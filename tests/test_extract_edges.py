@@ -263,6 +263,9 @@ ARTICLE_PARAGRAPHS = [
     "news of relatives who have been held for more than two years in some cases.",
 ]
 
+# rows of a results table: too few function words for the line model's score to count
+RESULT_ROWS = [f"{i}. Läuferin {chr(64 + i)} (GER) +{i}.{i:02d},5 ({i % 5})" for i in range(1, 16)]
+
 
 def test_an_ad_slot_label_alone_on_its_line_is_stripped_in_the_main_european_languages():
     labels = ["Advertisement", "ANZEIGE", "Publicidad", "Reklama"]
@@ -284,7 +287,7 @@ def test_a_section_heading_left_at_the_end_of_the_html_text_heads_nothing_and_go
     # a results table: too few function words for the line model's score to count, so only
     # a rule can tell that the last line heads a teaser rail trafilatura left out
     rules = default_rules()
-    rows = [f"{i}. Läuferin {chr(64 + i)} (GER) +{i}.{i:02d},5 ({i % 5})" for i in range(1, 16)]
+    rows = RESULT_ROWS
     heading = "Das könnte Sie auch interessieren"
     raw = "\n".join(["Die Ergebnisse des Sprints in Antholz:", *rows, heading])
     body, stripped, _ = _filter_blocks_cut(raw, rules, None)
@@ -338,7 +341,7 @@ def test_a_line_that_is_only_a_section_heading_goes_even_where_its_section_is_go
     # trafilatura kept the heading of a teaser box but not the box; rows of results give the
     # line model too few function words to judge, so the heading's phrase alone names it
     rules = default_rules()
-    rows = [f"{i}. Läuferin {chr(64 + i)} (GER) +{i}.{i:02d},5 ({i % 5})" for i in range(1, 16)]
+    rows = RESULT_ROWS
     prose = [
         "Die Staffel der Frauen startet am Sonntag um zehn Uhr, und die Trainerin hat das Team "
         "nach dem Sprint noch einmal umgestellt.",
