@@ -172,6 +172,11 @@ def test_a_control_character_in_a_paragraph_never_costs_the_page():
     ex = extract_from_html(bell)
     assert "Pilgrims from India crossed into Pakistan" in ex.text
     assert ex.text == clean.text
+    # the noncharacters U+FFFE and U+FFFF go too, and the letters around them stay whole
+    odd = page.replace("Pilgrims from", "Pilgrims\ufffe from\uffff").replace("India", "Índia")
+    accented = extract_from_html(page.replace("India", "Índia")).text
+    assert "Pilgrims from Índia crossed" in accented
+    assert extract_from_html(odd).text == accented
 
 
 PASSING = (FIXTURES / "creek_cut_off_after_home_minister.txt").read_text(encoding="utf-8")

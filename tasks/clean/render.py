@@ -6,7 +6,6 @@ rendering instead (``_text_model_fallback``).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from lxml import html as lxml_html
@@ -76,17 +75,23 @@ def render_text(tree: Any) -> str:
 # Characters XML text may not hold (C0 controls but tab and newlines, U+FFFE, U+FFFF). lxml
 # parses them into the tree, and trafilatura then fails on the first paragraph that holds one
 # and returns nothing for the page: a stray BEL in a blog post lost the whole article.
-_NOT_XML_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# They are deleted from the UTF-8 bytes: a C0 control is one byte that is never part of
+# another character's encoding, and bytes.translate deletes through a lookup table at a
+# fraction of the cost of a regex search over the whole page.
+_NOT_XML_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_NONCHARACTERS = ("\ufffe".encode(), "\uffff".encode())
 
 
 def _parse(html: str) -> Any | None:
-    if not html or not html.strip():
+    if not html or html.isspace():
         return None
-    if _NOT_XML_TEXT.search(html):
-        html = _NOT_XML_TEXT.sub("", html)
+    # bytes let lxml honour a declared charset; str input has no declaration problem
+    data = html.encode("utf-8", errors="replace").translate(None, _NOT_XML_BYTES)
+    for nonchar in _NONCHARACTERS:
+        if nonchar in data:
+            data = data.replace(nonchar, b"")
     try:
-        # bytes let lxml honour a declared charset; str input has no declaration problem
-        return lxml_html.document_fromstring(html.encode("utf-8", errors="replace"), parser=_PARSER)
+        return lxml_html.document_fromstring(data, parser=_PARSER)
     except Exception:  # noqa: BLE001 - lxml raises several types for junk input
         return None
 
