@@ -519,9 +519,20 @@ def test_paste_score_blends_paste_and_shared_tree_logits():
 
 
 def test_line_patterns_give_the_same_kinds_with_the_literal_pretest_as_without():
-    from ipwire.tasks.clean.patterns import _required_literal
+    from ipwire.tasks.clean.patterns import _anchored, _required_literal, _required_literals
 
     rules = load_rules(RULES)
+    # a top-level group of plain phrases: one of them is in every match
+    assert _required_literals(r"^.{0,80}(?:tous droits réservés|alle rechte)\.?$") == (
+        "tous droits réservés",
+        "alle rechte",
+    )
+    assert _required_literals(r"^(?:next|prev)?\s*(?:story|post)\s*$") == ("story", "post")
+    assert _required_literals(r"^(?:abcd|e.gh)$") is None  # "." is no letter
+    assert _required_literals(r"^(?:abcd|efgh)|ijkl") is None  # alternation at the top level
+    assert _anchored(re.compile(r"^\s*(?:menu|close)\s*$"))
+    assert not _anchored(re.compile(r"^menu$|close"))
+    assert not _anchored(re.compile(r"^menu", re.MULTILINE))
     assert _required_literal(r"\bfrom qualifying purchases\b") == "from qualifying purchases"
     assert _required_literal(r"\b(?:we|i) earn commissions?\b") == "earn commission"
     assert _required_literal(r"abc|defgh") is None  # an alternation at the top level
@@ -533,6 +544,9 @@ def test_line_patterns_give_the_same_kinds_with_the_literal_pretest_as_without()
         "He has an amazon associate in Delhi.",  # no word boundary before 'as'
         "We may earn a commıssion on purchases.",  # dotless i still matches case-insensitively
         "© 2025 Dawn. All Rights Reserved.",
+        "© 2025 Le Monde. Tous droits réservés.",
+        "Copyright Süddeutsche Zeitung GmbH. ALLE RECHTE VORBEHALTEN",
+        "Nächster Beitrag",
     ]
 
     def every_pattern(text: str) -> str | None:
@@ -541,8 +555,9 @@ def test_line_patterns_give_the_same_kinds_with_the_literal_pretest_as_without()
         return next((kind for kind, p in rules.line_patterns if p.search(text)), None)
 
     assert [rules.line_kind(t) for t in texts] == [every_pattern(t) for t in texts]
+    assert rules.line_kind(texts[-8]) == "disclosure"
     assert rules.line_kind(texts[-5]) == "disclosure"
-    assert rules.line_kind(texts[-2]) == "disclosure"
+    assert [rules.line_kind(t) for t in texts[-3:-1]] == ["footer", "footer"]
 
 
 def test_verbose_line_pattern_is_searched_without_a_literal_pretest():

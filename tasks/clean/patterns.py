@@ -71,10 +71,83 @@ def _fold(text: str) -> str:
     return text.casefold().replace("ı", "i").replace("\u0307", "")
 
 
-def _literal_of(pattern: re.Pattern[str]) -> str | None:
-    """:func:`_required_literal` of a compiled pattern; none for a verbose one, where white
+def _literals_of(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """:func:`_required_literals` of a compiled pattern; none for a verbose one, where white
     space in the source is not text."""
-    return None if pattern.flags & re.VERBOSE else _required_literal(pattern.pattern)
+    return None if pattern.flags & re.VERBOSE else _required_literals(pattern.pattern)
+
+
+def _required_literals(source: str) -> tuple[str, ...] | None:
+    """Literals one of which every match of the pattern contains: its
+    :func:`_required_literal`, else the phrases of a top-level group that is an alternation
+    of plain phrases ("^.{0,80}(?:alle rechte vorbehalten|tous droits réservés)$"). None
+    when there are neither."""
+    literal = _required_literal(source)
+    if literal is not None:
+        return (literal,)
+    for body in _top_level_groups(source) or ():
+        phrases = [alt.strip() for alt in body.split("|")]
+        if all(len(alt) >= 4 and all(map(_plain_char, alt)) for alt in phrases):
+            return tuple(_fold(alt) for alt in phrases)
+    return None
+
+
+def _plain_char(c: str) -> bool:
+    """A character that is only itself in a pattern and folds to one character (the letters
+    of any alphabet, digits, a space, a hyphen): a folded text holds it where a match has it."""
+    return c in _PLAIN or (c.isalpha() and len(c.casefold()) == 1)
+
+
+def _top_level_groups(source: str) -> list[str] | None:
+    """The bodies of the non-capturing groups at the pattern's top level that every match
+    passes through once (no quantifier after them); None when the pattern is an alternation
+    at its top level."""
+    groups: list[str] = []
+    depth, start, i, n = 0, 0, 0, len(source)
+    while i < n:
+        c = source[i]
+        if c == "\\":
+            i += _ESCAPE_LENGTH.get(source[i + 1 : i + 2], 2)
+            continue
+        if c == "[":
+            i = _class_end(source, i)
+            continue
+        if c == "(":
+            start = i if depth == 0 else start
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            after = source[i + 1 : i + 2]
+            quantified = after in ("?", "*", "+", "{")
+            if depth == 0 and source[start + 1 : start + 3] == "?:" and not quantified:
+                groups.append(source[start + 3 : i])
+        elif c == "|" and depth == 0:
+            return None
+        i += 1
+    return groups
+
+
+def _anchored(pattern: re.Pattern[str]) -> bool:
+    """Every match starts at the start of the text (``^`` opens it, no top-level
+    alternation, not multi-line): ``match`` finds what ``search`` finds, without trying
+    every other position."""
+    return (
+        pattern.pattern[:1] == "^"
+        and not pattern.flags & re.MULTILINE
+        and _top_level_groups(pattern.pattern) is not None
+    )
+
+
+def _class_end(source: str, i: int) -> int:
+    """The index just after the character class that opens at ``source[i]``."""
+    j = i + 1
+    if source[j : j + 1] == "^":
+        j += 1
+    if source[j : j + 1] == "]":
+        j += 1
+    while j < len(source) and source[j] != "]":
+        j += 2 if source[j] == "\\" else 1
+    return j + 1
 
 
 def _required_literal(source: str) -> str | None:
@@ -102,14 +175,7 @@ def _required_literal(source: str) -> str | None:
             i += _ESCAPE_LENGTH.get(nxt, 2)
         elif c == "[":
             close()
-            j = i + 1
-            if source[j : j + 1] == "^":
-                j += 1
-            if source[j : j + 1] == "]":
-                j += 1
-            while j < n and source[j] != "]":
-                j += 2 if source[j] == "\\" else 1
-            i = j + 1
+            i = _class_end(source, i)
         elif c == "{":  # a repeat count: its digits are not text
             close()
             j = source.find("}", i)

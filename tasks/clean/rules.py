@@ -16,9 +16,10 @@ from ipwire.tasks.clean.model import (
     load_trees,
 )
 from ipwire.tasks.clean.patterns import (
+    _anchored,
     _any_of,
     _fold,
-    _literal_of,
+    _literals_of,
     _more_words_than,
     _norm_marker,
     _trie_pattern,
@@ -89,15 +90,34 @@ class BoilerplateRules:
         object.__setattr__(self, "_cache", {})
         # Most lines are no chrome, so each pattern is ruled out cheaply first: the anchored
         # ones together by one alternation (a fraction of a search per pattern), the rest
-        # by a literal every match must contain (a substring test, not an unanchored search).
-        anchored = _any_of([p for _, p in self.line_patterns if p.pattern.startswith("^")])
-        object.__setattr__(self, "_line_anchored", anchored)
+        # by literals one of which every match must contain (substring tests, not an
+        # unanchored search). An anchored pattern that opens with a run of any characters
+        # ("^.{0,80}(?:all rights reserved|...)") is tried at each position of that run, so
+        # it is ruled out by its literals too, not in the alternation.
+        literals = [_literals_of(p) for _, p in self.line_patterns]
+        joined = [
+            p.pattern[:1] == "^" and (lits is None or not _opens_with_any_run(p.pattern))
+            for (_, p), lits in zip(self.line_patterns, literals, strict=True)
+        ]
+        members = [p for (_, p), j in zip(self.line_patterns, joined, strict=True) if j]
+        anchored = _any_of(members)
+        object.__setattr__(
+            self,
+            "_line_anchored",
+            None if anchored is None else _matcher(anchored, all(map(_anchored, members))),
+        )
         object.__setattr__(
             self,
             "_line_checks",
             tuple(
-                (k, p, _literal_of(p), anchored is not None and p.pattern[:1] == "^")
-                for k, p in self.line_patterns
+                (
+                    k,
+                    _matcher(p, _anchored(p)),
+                    # one literal is kept as a string: a substring test costs far less than any()
+                    lits[0] if lits and len(lits) == 1 else lits,
+                    anchored is not None and j,
+                )
+                for (k, p), lits, j in zip(self.line_patterns, literals, joined, strict=True)
             ),
         )
         markers = [p for marker in self.section_markers for p in marker.patterns]
@@ -178,22 +198,35 @@ class BoilerplateRules:
         if len(text) <= 300:
             folded = None
             joined = self._line_anchored  # type: ignore[attr-defined]
-            skip_anchored = joined is not None and joined.search(text) is None
-            for kind, pattern, literal, anchored in self._line_checks:  # type: ignore[attr-defined]
+            skip_anchored = joined is not None and joined(text) is None
+            for kind, matches, literals, anchored in self._line_checks:  # type: ignore[attr-defined]
                 if anchored and skip_anchored:
                     continue
-                if literal is not None:
+                if literals is not None:
                     if folded is None:
                         folded = _fold(text)
-                    if literal not in folded:
+                    if type(literals) is str:
+                        if literals not in folded:
+                            continue
+                    elif not any(map(folded.__contains__, literals)):
                         continue
-                if pattern.search(text):
+                if matches(text):
                     found = kind
                     break
         if len(cache) > 50_000:
             cache.clear()
         cache[key] = found
         return found
+
+
+def _matcher(pattern: re.Pattern[str], anchored: bool) -> Any:
+    """The pattern's ``match`` when every match starts the text, else its ``search``."""
+    return pattern.match if anchored else pattern.search
+
+
+def _opens_with_any_run(source: str) -> bool:
+    """``^`` followed by a repeat of any character (``.{0,80}``, ``.*``, ``.+``)."""
+    return source[1:3] in (".{", ".*", ".+")
 
 
 def _need(table: dict[str, Any], key: str, typ: type | tuple[type, ...], where: str) -> Any:
