@@ -40,12 +40,20 @@ def _unmask_content_containers(tree: Any) -> None:
 _HEADINGS = ("h2", "h3", "h4")
 _KEY_WORDS = 8
 _KEY_CHARS = 200
+# the prefix read first for a key: nine words of news prose fit in it
+_KEY_PROBE = 96
 
 
 def _start_key(parts: Any) -> str | None:
     """The first words of a block (lowercased word tokens), or None when it is too short."""
     words: list[str] = []
     for part in parts:
+        if not words and len(part) > _KEY_PROBE and "Σ" not in part[:_KEY_PROBE]:
+            # a short prefix first (see _plain_key); lowering is the same letter by letter
+            # in any prefix but for a capital sigma, which looks at what follows it
+            found = _WORD.findall(part[:_KEY_PROBE].lower())
+            if len(found) > _KEY_WORDS:
+                return " ".join(found[:_KEY_WORDS])
         found = _WORD.findall(part[:_KEY_CHARS].lower())
         # a word cut at the prefix end is never among the first _KEY_WORDS when one follows
         if len(part) > _KEY_CHARS and len(words) + len(found) <= _KEY_WORDS:
@@ -283,8 +291,16 @@ def _recovered(gap: list[tuple[str, str]], rules: BoilerplateRules, stripped: li
 
 
 def _plain_key(text: str) -> str | None:
-    """The first words of a block as ``_plain`` tokens, or None when it is too short."""
-    words = _ASCII_WORDS.findall(text[:_KEY_CHARS].lower())
+    """The first words of a block as ``_plain`` tokens (within its first ``_KEY_CHARS``
+    characters), or None when it is too short.
+
+    Every block of the article's container is keyed, so a short prefix is read first: when
+    it holds a word beyond the key's last, that word ended inside it and the key is the
+    same as the longer prefix gives.
+    """
+    words = _ASCII_WORDS.findall(text[:_KEY_PROBE].lower())
+    if len(words) <= _KEY_WORDS and len(text) > _KEY_PROBE:
+        words = _ASCII_WORDS.findall(text[:_KEY_CHARS].lower())
     return " ".join(words[:_KEY_WORDS]) if len(words) >= _KEY_WORDS else None
 
 
