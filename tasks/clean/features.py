@@ -32,15 +32,29 @@ def _sigmoid(x: float) -> float:
 
 
 def line_features(lines: list[Line], rules: BoilerplateRules) -> list[list[float]]:
-    """Stage-1 features of each line (see FEATURES1 for the names).
+    """Stage-1 features of each line (see FEATURES1 for the names), one row per line."""
+    return line_matrix(lines, rules).tolist()
+
+
+def line_matrix(lines: list[Line], rules: BoilerplateRules) -> Any:
+    """:func:`line_features` as a float array, filled a column at a time.
 
     Every line of every page passes here, so each feature takes its cheapest exact form:
-    counts via C-level ``map`` over token first letters, and the URL and date searches only
-    when the literal text each of their matches needs is present.
+    C-level ``map`` over the lines where a column allows it, counts via token first
+    letters, and the URL and date searches only when the literal text each of their
+    matches needs is present. Divisions of whole counts give the same floats as Python's.
     """
+    import numpy as np
+
     n = len(lines)
+    x = np.empty((n, len(FEATURES1)))
+    if n == 0:
+        return x
+    texts = [line.text for line in lines]
+    lows = list(map(str.lower, texts))
+    words = [line.words for line in lines]
+    toks = [line.toks if line.toks is not None else _WORD.findall(line.text) for line in lines]
     counts: dict[str, int] = {}
-    lows = [line.text.lower() for line in lines]
     for key in lows:
         counts[key] = counts.get(key, 0) + 1
     block_sizes: dict[int, list[int]] = {}
@@ -49,47 +63,44 @@ def line_features(lines: list[Line], rules: BoilerplateRules) -> list[list[float
     block_mean = {b: sum(math.log1p(w) for w in ws) / len(ws) for b, ws in block_sizes.items()}
     log_blocks = {b: math.log(len(ws)) for b, ws in block_sizes.items()}
     stop = STOPWORDS.__contains__
+    nw = np.maximum(np.fromiter(map(len, toks), dtype=float, count=n), 1.0)
+    nchar = np.maximum(np.fromiter(map(len, texts), dtype=float, count=n), 1.0)
+    w = np.array(words, dtype=float)
+    # first letters of tokens that start with a letter; capitalised = upper-case ones
+    firsts = ["".join(filter(str.isalpha, [t[0] for t in ts])) for ts in toks]
     last = max(n - 1, 1)
-    rows = []
-    for line, low in zip(lines, lows, strict=True):
-        text = line.text
-        words = line.words
-        toks = line.toks if line.toks is not None else _WORD.findall(text)
-        nw = max(len(toks), 1)
-        # first letters of tokens that start with a letter; capitalised = upper-case ones
-        firsts = "".join(filter(str.isalpha, [t[0] for t in toks]))
-        caps = sum(map(str.isupper, firsts))
-        nchar = max(len(text), 1)
-        pos = line.idx / last
-        rows.append(
-            [
-                1.0,
-                math.log1p(words),
-                float(words >= 15),
-                float(words <= 3),
-                sum(map(stop, map(str.lower, toks))) / nw,
-                float(bool(_SENT_END.search(text))),
-                min(text.count(",") / nw, 1.0),
-                caps / max(len(firsts), 1),
-                len(_DIGIT.findall(text)) / nchar,
-                len(_SYMBOL.findall(text)) / nchar,
-                log_blocks[line.block],
-                block_mean[line.block],
-                float(counts[low] > 1 and words < 12),
-                float(words <= 15 and rules.has_chrome_phrase(low)),
-                float(rules.marker_for(text) is not None),
-                float(rules.line_kind(text) is not None),
-                pos,
-                pos * pos,
-                float(_is_date_line(text, words)),
-                float(low.startswith("by ") and words <= 8),
-                float(_is_urlish(text)),
-                float(bool(_BULLET.match(text))),
-                float(len(_SEPARATORS.findall(text)) >= 2),
-                float(text.isupper() and words >= 1),
-            ]
-        )
-    return rows
+    pos = np.array([line.idx / last for line in lines])
+    x[:, 0] = 1.0
+    x[:, 1] = list(map(math.log1p, words))
+    x[:, 2] = w >= 15
+    x[:, 3] = w <= 3
+    x[:, 4] = [sum(map(stop, map(str.lower, ts))) for ts in toks]
+    x[:, 4] /= nw
+    x[:, 5] = [_SENT_END.search(t) is not None for t in texts]
+    x[:, 6] = [t.count(",") for t in texts]
+    x[:, 6] = np.minimum(x[:, 6] / nw, 1.0)
+    x[:, 7] = [sum(map(str.isupper, f)) / max(len(f), 1) for f in firsts]
+    x[:, 8] = [len(found) for found in map(_DIGIT.findall, texts)]
+    x[:, 8] /= nchar
+    x[:, 9] = [len(found) for found in map(_SYMBOL.findall, texts)]
+    x[:, 9] /= nchar
+    x[:, 10] = [log_blocks[line.block] for line in lines]
+    x[:, 11] = [block_mean[line.block] for line in lines]
+    x[:, 12] = [counts[low] > 1 and k < 12 for low, k in zip(lows, words, strict=True)]
+    x[:, 13] = [
+        k <= 15 and rules.has_chrome_phrase(low) for low, k in zip(lows, words, strict=True)
+    ]
+    x[:, 14] = [rules.marker_for(t) is not None for t in texts]
+    x[:, 15] = [rules.line_kind(t) is not None for t in texts]
+    x[:, 16] = pos
+    x[:, 17] = pos * pos
+    x[:, 18] = list(map(_is_date_line, texts, words))
+    x[:, 19] = [low.startswith("by ") and k <= 8 for low, k in zip(lows, words, strict=True)]
+    x[:, 20] = list(map(_is_urlish, texts))
+    x[:, 21] = [_BULLET.match(t) is not None for t in texts]
+    x[:, 22] = [len(found) >= 2 for found in map(_SEPARATORS.findall, texts)]
+    x[:, 23] = [t.isupper() and k >= 1 for t, k in zip(texts, words, strict=True)]
+    return x
 
 
 def best_span(lines: list[Line], probs: list[float], threshold: float) -> tuple[int, int]:
@@ -317,7 +328,7 @@ def score_lines(lines: list[Line], rules: BoilerplateRules, *, paste: bool = Fal
         return []
     import numpy as np
 
-    f1 = np.asarray(line_features(lines, rules), dtype=float)
+    f1 = line_matrix(lines, rules)
     w1 = np.array([rules.weights1[name] for name in FEATURES1])
     logits = (f1 @ w1).tolist()
     f2 = np.asarray(stage2_features(lines, logits, rules.span_threshold), dtype=float)
