@@ -4,9 +4,10 @@
 
 Both run in this one process run, on the same dev-pack pages, so the ratio is side by side.
 Pages are decompressed before timing; the pool is started (and warmed up) before timing too.
-The last CPU line times bare trafilatura and ipwire back to back on each page inside the
-same workers, the order alternating page by page: when other jobs load the machine, that
-ratio is the one to compare. The clean
+The CPU lines time bare trafilatura and ipwire back to back on each page, the order
+alternating page by page, once in a single worker with nothing else of the run busy (CPU
+per page on one worker) and once inside the two pool workers: when other jobs load the
+machine, those ratios are the ones to compare. The clean
 stage line times the whole per-document path (decode, budget checks, extraction, article) in
 the same workers. ``--hostile`` times how long the clean stage takes to refuse pages over its
 budget (a million elements; 200,000 elements with text) and skips the rest.
@@ -151,6 +152,13 @@ def main() -> None:
         stage_cpu = sum(pool.map(_stage, pages, chunksize=4))
     pair_bare = sum(b for b, _ in pairs)
     pair_mine = sum(m for _, m in pairs)
+    # the same page-by-page timing in one worker while nothing else of this run is busy: CPU
+    # per page "on one worker", without the slowdown two busy processes give each other
+    with ProcessPoolExecutor(1) as solo:
+        list(solo.map(_warm, range(2)))
+        alone = list(solo.map(_both, pages, [i % 2 == 1 for i in range(n)], chunksize=4))
+    alone_bare = sum(b for b, _ in alone)
+    alone_mine = sum(m for _, m in alone)
 
     print(f"pages: {n} HTML, {len(dumps)} text dumps; workers: {args.workers}")
     print(f"bare trafilatura.extract, 1 process : {n / bare:7.1f} pages/s ({bare:.1f} s)")
@@ -160,6 +168,10 @@ def main() -> None:
     print(
         f"CPU per page: bare {1000 * bare_cpu / n:.1f} ms, ipwire {1000 * mine_cpu / n:.1f} ms; "
         f"ratio on {args.workers} idle cores: {args.workers * bare_cpu / mine_cpu:.2f}x"
+    )
+    print(
+        f"CPU per page on one worker, page by page: bare {1000 * alone_bare / n:.1f} ms, "
+        f"ipwire {1000 * alone_mine / n:.1f} ms ({alone_mine / alone_bare:.3f}x bare)"
     )
     print(
         f"CPU per page, page by page in the same workers: bare {1000 * pair_bare / n:.1f} ms, "
