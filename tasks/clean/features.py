@@ -126,7 +126,23 @@ def stage2_features(
     lines: list[Line], logits: list[float], span_threshold: float
 ) -> list[list[float]]:
     """Stage-2 features: own stage-1 logit plus the neighbourhood's stage-1 scores."""
+    return stage2_matrix(lines, logits, span_threshold).tolist()
+
+
+# The neighbourhood windows of stage 2: (first, last + 1) offsets from the line.
+_WINDOWS = ((-3, 0), (1, 4), (-10, 0), (1, 11))
+
+
+def stage2_matrix(lines: list[Line], logits: list[float], span_threshold: float) -> Any:
+    """:func:`stage2_features` as a float array, filled a column at a time. A window's word
+    count comes from running sums (whole numbers, exact); its score is summed in line order,
+    as the rows always were, so the floats are the same."""
+    import numpy as np
+
     n = len(lines)
+    x = np.empty((n, len(FEATURES2)))
+    if n == 0:
+        return x
     probs = [_sigmoid(z) for z in logits]
     w = [ln.words + 1 for ln in lines]
     good = [p * wi for p, wi in zip(probs, w, strict=True)]
@@ -134,39 +150,32 @@ def stage2_features(
     cum = [0.0]
     for g in good:
         cum.append(cum[-1] + g)
+    words_before = [0]
+    for wi in w:
+        words_before.append(words_before[-1] + wi)
     by_block: dict[int, list[float]] = {}
     for ln, p in zip(lines, probs, strict=True):
         by_block.setdefault(ln.block, []).append(p)
+    block_mean = {b: sum(ps) / len(ps) for b, ps in by_block.items()}
     lo, hi = best_span(lines, probs, span_threshold)
-
-    def window(i: int, a: int, b: int) -> float:
-        a, b = max(a, 0), min(b, n)
-        if a >= b:
-            return 0.0
-        num = sum(good[a:b])
-        den = sum(w[a:b])
-        return num / den
-
-    rows = []
-    for i, ln in enumerate(lines):
-        block = by_block[ln.block]
-        rows.append(
-            [
-                1.0,
-                logits[i],
-                probs[i - 1] if i > 0 else 0.0,
-                probs[i + 1] if i + 1 < n else 0.0,
-                window(i, i - 3, i),
-                window(i, i + 1, i + 4),
-                window(i, i - 10, i),
-                window(i, i + 1, i + 11),
-                sum(block) / len(block),
-                cum[i] / total_good,
-                (total_good - cum[i + 1]) / total_good,
-                float(lo <= i <= hi),
-            ]
-        )
-    return rows
+    x[:, 0] = 1.0
+    x[:, 1] = logits
+    x[0, 2] = 0.0
+    x[1:, 2] = probs[:-1]
+    x[:-1, 3] = probs[1:]
+    x[-1, 3] = 0.0
+    for col, (da, db) in enumerate(_WINDOWS, start=4):
+        values = []
+        for i in range(n):
+            a, b = max(i + da, 0), min(i + db, n)
+            values.append(sum(good[a:b]) / (words_before[b] - words_before[a]) if a < b else 0.0)
+        x[:, col] = values
+    x[:, 8] = [block_mean[ln.block] for ln in lines]
+    running = np.array(cum)
+    x[:, 9] = running[:-1] / total_good
+    x[:, 10] = (total_good - running[1:]) / total_good
+    x[:, 11] = [lo <= i <= hi for i in range(n)]
+    return x
 
 
 # An author-bio line: "Name Surname is/writes ...", "... is a reporter ...", "follow her".
@@ -331,7 +340,7 @@ def score_lines(lines: list[Line], rules: BoilerplateRules, *, paste: bool = Fal
     f1 = line_matrix(lines, rules)
     w1 = np.array([rules.weights1[name] for name in FEATURES1])
     logits = (f1 @ w1).tolist()
-    f2 = np.asarray(stage2_features(lines, logits, rules.span_threshold), dtype=float)
+    f2 = stage2_matrix(lines, logits, rules.span_threshold)
     w2 = np.array([rules.weights2[name] for name in FEATURES2])
     logits2 = (f2 @ w2).tolist()
     trees, shared_share = rules.trees, 0.0
