@@ -335,6 +335,36 @@ def test_subheading_dropped_above_a_kept_paragraph_is_restored():
     assert "Related" not in paras  # a chrome heading is not put back
 
 
+def test_block_keys_from_the_short_probe_are_the_keys_of_the_whole_block():
+    from ipwire.tasks.clean.siblings import _ASCII_WORDS, _KEY_CHARS, _WORD, _plain_key, _start_key
+
+    def whole(parts, pattern):
+        words = [w for part in parts for w in pattern.findall(part.lower())]
+        return " ".join(words[:8]) if len(words) >= 8 else None
+
+    cases = [
+        [_PROSE[1]],
+        ["one two three four five six seven eight nine ten"],
+        ["x" * 90 + "longword two three four five six seven eight nine"],  # cut at the probe
+        ["w " * 7 + "y" * 120 + " after"],  # the eighth word runs past the probe
+        ["w " * 7 + "y" * 250],  # ... and past the longer prefix
+        ["short lead", "a b c d e f g h i j k l m n o p" + " z" * 60],  # a later part
+        ["a b c", "d" * 95 + " e f g h i j"],
+        ["ΟΔΟΣ ΚΑΙ ΝΟΜΟΣ " * 12],  # a capital sigma lowers by what follows it ...
+        # ... past the probe's end, when only case-ignorable marks stand between ("ʰ")
+        ["a b c d e f " + "g" * 77 + " ΟΔΟΣ.ʰΑΒΓ more words"],
+        ["Τα λόγια ΤΟΥΣ ΚΑΙ ΟΙ ΔΡΟΜΟΙ ΤΗΣ ΠΟΛΗΣ ΜΑΣ " + "α" * 90],
+        ["İstanbul Über " * 20],
+        ["a b"],
+    ]
+    for parts in cases:
+        assert _start_key(parts) == whole(parts, _WORD), parts
+        assert _start_key(["".join(parts)]) == whole(["".join(parts)], _WORD), parts
+        # a plain key reads at most the first _KEY_CHARS characters
+        head = "".join(parts)[:_KEY_CHARS]
+        assert _plain_key("".join(parts)) == whole([head], _ASCII_WORDS), parts
+
+
 def test_subheading_is_not_restored_above_the_first_paragraph_or_twice():
     from ipwire.tasks.clean.siblings import _restore_subheadings, _start_key
 

@@ -537,6 +537,12 @@ def test_line_patterns_give_the_same_kinds_with_the_literal_pretest_as_without()
     assert _required_literal(r"\b(?:we|i) earn commissions?\b") == "earn commission"
     assert _required_literal(r"abc|defgh") is None  # an alternation at the top level
     assert _required_literal(r"a{1234}b") is None  # repeat counts are not text
+    # a brace that is no repeat count is text to the engine, and to the scanner
+    assert re.search(r"x{userSubscribed}", "{{x{userSubscribed}}}")
+    assert _required_literal(r"x{userSubscribed}") == "usersubscribed"
+    assert _required_literals(r"^a(?:{b|c})$") is None  # "{" is no plain character
+    assert _anchored(re.compile(r"^(?:menu){2,3}\s*$"))
+    assert not _anchored(re.compile(r"^menu{|close"))  # the "|" is at the top level
     texts = _fixture_lines()
     texts += [
         "As an Amazon Associate I earn from qualifying purchases.",

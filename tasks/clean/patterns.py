@@ -7,6 +7,7 @@ alternation, the others by a literal every match must contain.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 
 def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
@@ -103,28 +104,39 @@ def _top_level_groups(source: str) -> list[str] | None:
     passes through once (no quantifier after them); None when the pattern is an alternation
     at its top level."""
     groups: list[str] = []
-    depth, start, i, n = 0, 0, 0, len(source)
+    start = 0
+    for kind, i, _, depth in _pieces(source):
+        if kind == "(" and depth == 0:
+            start = i
+        elif kind == ")" and depth == 1:
+            quantified = source[i + 1 : i + 2] in ("?", "*", "+", "{")
+            if source[start + 1 : start + 3] == "?:" and not quantified:
+                groups.append(source[start + 3 : i])
+        elif kind == "|" and depth == 0:
+            return None
+    return groups
+
+
+def _pieces(source: str) -> Iterator[tuple[str, int, int, int]]:
+    """A pattern's source as (kind, start, end, depth) pieces, depth counted before the
+    piece: an escape ("\\"), a character class ("["), a repeat count ("{2,3}"; any other
+    brace is a character, as the engine reads it), a parenthesis
+    ("(" or ")"), a top-level or nested "|", or one other character ("c"). The one walk
+    over escapes, classes and parentheses that the literal and group finders share."""
+    depth, i, n = 0, 0, len(source)
     while i < n:
         c = source[i]
         if c == "\\":
-            i += _ESCAPE_LENGTH.get(source[i + 1 : i + 2], 2)
-            continue
-        if c == "[":
-            i = _class_end(source, i)
-            continue
-        if c == "(":
-            start = i if depth == 0 else start
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            after = source[i + 1 : i + 2]
-            quantified = after in ("?", "*", "+", "{")
-            if depth == 0 and source[start + 1 : start + 3] == "?:" and not quantified:
-                groups.append(source[start + 3 : i])
-        elif c == "|" and depth == 0:
-            return None
-        i += 1
-    return groups
+            j, kind = i + _ESCAPE_LENGTH.get(source[i + 1 : i + 2], 2), "\\"
+        elif c == "[":
+            j, kind = _class_end(source, i), "["
+        elif c == "{" and (m := _COUNT.match(source, i)):
+            j, kind = m.end(), "{"
+        else:
+            j, kind = i + 1, (c if c in "()|" else "c")
+        yield kind, i, j, depth
+        depth += 1 if kind == "(" else -1 if kind == ")" else 0
+        i = j
 
 
 def _anchored(pattern: re.Pattern[str]) -> bool:
@@ -156,45 +168,27 @@ def _required_literal(source: str) -> str | None:
     pattern is an alternation at its top level."""
     best = ""
     run: list[str] = []
-    depth = 0
-    i, n = 0, len(source)
-
-    def close() -> None:
-        nonlocal best
+    for kind, i, _, depth in _pieces(source):
+        if kind == "\\" and (source[i + 1 : i + 2].isdigit() or source[i + 1 : i + 2] == "N"):
+            return None  # back-reference, octal or named character: give up
+        if kind == "|" and depth == 0:
+            return None
+        c = source[i]
+        if kind == "c" and depth == 0 and c in _PLAIN and source[i + 1 : i + 2] not in _REPEATS:
+            run.append(c)
+            continue
         if len(run) > len(best):
             best = "".join(run)
         run.clear()
-
-    while i < n:
-        c = source[i]
-        if c == "\\":
-            close()
-            nxt = source[i + 1 : i + 2]
-            if nxt.isdigit() or nxt == "N":
-                return None  # back-reference, octal or named character: give up
-            i += _ESCAPE_LENGTH.get(nxt, 2)
-        elif c == "[":
-            close()
-            i = _class_end(source, i)
-        elif c == "{":  # a repeat count: its digits are not text
-            close()
-            j = source.find("}", i)
-            i = j + 1 if j > 0 else n
-        elif c in "()":
-            close()
-            depth += 1 if c == "(" else -1
-            i += 1
-        elif c == "|" and depth == 0:
-            return None
-        elif depth == 0 and c in _PLAIN and source[i + 1 : i + 2] not in ("?", "*", "{"):
-            run.append(c)
-            i += 1
-        else:
-            close()
-            i += 1
-    close()
+    if len(run) > len(best):
+        best = "".join(run)
     literal = best.strip()
     return _fold(literal) if len(literal) >= 4 else None
+
+
+_COUNT = re.compile(r"\{(?:\d+(?:,\d*)?|,\d+)\}")
+# what makes the character before it optional or repeated
+_REPEATS = ("?", "*", "{")
 
 
 _WORDISH = re.compile(r"[\w'’]")

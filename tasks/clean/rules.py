@@ -95,16 +95,19 @@ class BoilerplateRules:
         # ("^.{0,80}(?:all rights reserved|...)") is tried at each position of that run, so
         # it is ruled out by its literals too, not in the alternation.
         literals = [_literals_of(p) for _, p in self.line_patterns]
+        starts = [_anchored(p) for _, p in self.line_patterns]
         joined = [
             p.pattern[:1] == "^" and (lits is None or not _opens_with_any_run(p.pattern))
             for (_, p), lits in zip(self.line_patterns, literals, strict=True)
         ]
-        members = [p for (_, p), j in zip(self.line_patterns, joined, strict=True) if j]
-        anchored = _any_of(members)
+        members = [
+            (p, a) for (_, p), a, j in zip(self.line_patterns, starts, joined, strict=True) if j
+        ]
+        alternation = _any_of([p for p, _ in members])
         object.__setattr__(
             self,
             "_line_anchored",
-            None if anchored is None else _matcher(anchored, all(map(_anchored, members))),
+            None if alternation is None else _matcher(alternation, all(a for _, a in members)),
         )
         object.__setattr__(
             self,
@@ -112,12 +115,14 @@ class BoilerplateRules:
             tuple(
                 (
                     k,
-                    _matcher(p, _anchored(p)),
+                    _matcher(p, a),
                     # one literal is kept as a string: a substring test costs far less than any()
                     lits[0] if lits and len(lits) == 1 else lits,
-                    anchored is not None and j,
+                    alternation is not None and j,  # ruled out with the joined alternation
                 )
-                for (k, p), lits, j in zip(self.line_patterns, literals, joined, strict=True)
+                for (k, p), lits, a, j in zip(
+                    self.line_patterns, literals, starts, joined, strict=True
+                )
             ),
         )
         markers = [p for marker in self.section_markers for p in marker.patterns]
@@ -198,9 +203,9 @@ class BoilerplateRules:
         if len(text) <= 300:
             folded = None
             joined = self._line_anchored  # type: ignore[attr-defined]
-            skip_anchored = joined is not None and joined(text) is None
-            for kind, matches, literals, anchored in self._line_checks:  # type: ignore[attr-defined]
-                if anchored and skip_anchored:
+            skip_joined = joined is not None and joined(text) is None
+            for kind, matches, literals, in_joined in self._line_checks:  # type: ignore[attr-defined]
+                if in_joined and skip_joined:
                     continue
                 if literals is not None:
                     if folded is None:

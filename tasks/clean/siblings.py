@@ -48,13 +48,7 @@ def _start_key(parts: Any) -> str | None:
     """The first words of a block (lowercased word tokens), or None when it is too short."""
     words: list[str] = []
     for part in parts:
-        if not words and len(part) > _KEY_PROBE and "Σ" not in part[:_KEY_PROBE]:
-            # a short prefix first (see _plain_key); lowering is the same letter by letter
-            # in any prefix but for a capital sigma, which looks at what follows it
-            found = _WORD.findall(part[:_KEY_PROBE].lower())
-            if len(found) > _KEY_WORDS:
-                return " ".join(found[:_KEY_WORDS])
-        found = _WORD.findall(part[:_KEY_CHARS].lower())
+        found = _first_words(part, _WORD, _KEY_WORDS - len(words))
         # a word cut at the prefix end is never among the first _KEY_WORDS when one follows
         if len(part) > _KEY_CHARS and len(words) + len(found) <= _KEY_WORDS:
             found = _WORD.findall(part.lower())
@@ -62,6 +56,23 @@ def _start_key(parts: Any) -> str | None:
         if len(words) >= _KEY_WORDS:
             return " ".join(words[:_KEY_WORDS])
     return None
+
+
+def _first_words(text: str, pattern: re.Pattern[str], need: int) -> list[str]:
+    """``pattern``'s tokens in the lowercased first ``_KEY_CHARS`` characters of ``text``,
+    or in its first ``_KEY_PROBE`` when those hold more than ``need``: the token after the
+    last one needed starts inside the probe, so the needed ones ended in it and are the same.
+
+    Every block of the article's container is keyed, and most are long paragraphs: the short
+    probe spares lowering and scanning the longer prefix. Lowering is the same letter by
+    letter in any prefix but for a capital sigma, which looks at what follows it; a probe
+    holding one takes the longer way.
+    """
+    if len(text) > _KEY_PROBE and "Σ" not in text[:_KEY_PROBE]:
+        found = pattern.findall(text[:_KEY_PROBE].lower())
+        if len(found) > need:
+            return found
+    return pattern.findall(text[:_KEY_CHARS].lower())
 
 
 def _subheadings(tree: Any) -> list[tuple[str, str]]:
@@ -292,15 +303,8 @@ def _recovered(gap: list[tuple[str, str]], rules: BoilerplateRules, stripped: li
 
 def _plain_key(text: str) -> str | None:
     """The first words of a block as ``_plain`` tokens (within its first ``_KEY_CHARS``
-    characters), or None when it is too short.
-
-    Every block of the article's container is keyed, so a short prefix is read first: when
-    it holds a word beyond the key's last, that word ended inside it and the key is the
-    same as the longer prefix gives.
-    """
-    words = _ASCII_WORDS.findall(text[:_KEY_PROBE].lower())
-    if len(words) <= _KEY_WORDS and len(text) > _KEY_PROBE:
-        words = _ASCII_WORDS.findall(text[:_KEY_CHARS].lower())
+    characters), or None when it is too short."""
+    words = _first_words(text, _ASCII_WORDS, _KEY_WORDS)
     return " ".join(words[:_KEY_WORDS]) if len(words) >= _KEY_WORDS else None
 
 
