@@ -768,6 +768,47 @@ def test_captions_breadcrumbs_and_share_prompts_are_never_the_title():
         assert not not_a_title(line), line
 
 
+def test_captions_marked_file_or_credited_in_brackets_are_never_the_title():
+    from ipwire.tasks.clean.lines import not_a_title
+
+    for line in (
+        "The SCO meet will be PM Modi's first international summit after re-election. (File)",
+        "Footballers training ahead of a match against Dominica. (FILE)",
+        "A security officer walking along the border at Suchetgarh in 2018. File",
+        "Hafiz Saeed (file photo)",
+        "India v. Pakistan (Pic: Twitter)",
+        "Chief Education Officer Dr Ramona Archer-Bradshaw. (Picture by Jameel Springer)",
+        "Photographs by Robert Nethery",
+        "picture credits- yahoo news india",
+    ):
+        assert not_a_title(line), line
+    for line in (
+        "Echoes of the Past: The Hotel Syracuse Historic Ghostwalk (photos)",
+        "India and Pakistan sign accord (Photo Gallery)",
+        "Police release surveillance photos in bank robbery",
+        "How to File Taxes. File Early",
+        "Best File Managers for Linux",
+        "Picture-perfect: the new Leica reviewed",
+    ):
+        assert not not_a_title(line), line
+
+
+def test_a_picture_credit_under_a_headline_is_not_joined_to_it():
+    text = "\n".join(
+        [
+            "Pakistan's economic body allows import of cotton, yarn from India: Report",
+            "picture credits- yahoo news india",
+            "In a major development, Pakistan's top economic council has allowed the import "
+            "of cotton and yarn from India, officials said on Wednesday.",
+            "The decision reverses a ban imposed in 2019, when trade between the two "
+            "neighbours was suspended after the change in Kashmir's status.",
+        ]
+    )
+    ex = extract_from_text(text)
+    assert ex.title == "Pakistan's economic body allows import of cotton, yarn from India: Report"
+    assert "picture credits" not in (ex.title or "")
+
+
 def test_trails_credited_captions_and_link_rows_are_never_the_title():
     from ipwire.tasks.clean.lines import not_a_title
 

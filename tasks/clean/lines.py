@@ -87,6 +87,12 @@ def _lower_share(text: str) -> float:
     return sum(1 for t in alpha if t[:1].islower()) / max(len(alpha), 1)
 
 
+# A line that opens with a picture's credit ("photo: AFP", "picture credits- Yahoo News")
+_CREDIT_OPENING = re.compile(
+    r"(?:photo|image|picture|pic)s?\s*(?:(?:credits?|source|courtesy)\s*[:\-–—]|:)", re.IGNORECASE
+)
+
+
 def _continues(line: Line, nxt: Line, rules: BoilerplateRules, *, spaced: bool = False) -> bool:
     """``nxt`` carries on the sentence of ``line`` (a paragraph hard-wrapped mid-sentence).
 
@@ -106,6 +112,8 @@ def _continues(line: Line, nxt: Line, rules: BoilerplateRules, *, spaced: bool =
         m = _LAST_WORD.search(text)
         if not (m and text[-1:].isalnum() and m.group(1).lower() in _CONTINUES):
             return False
+    if _CREDIT_OPENING.match(nxt.text):
+        return False  # "picture credits- yahoo news" under a headline is its picture's credit
     for ln in (line, nxt):
         low = ln.text.lower()
         if (
@@ -339,7 +347,8 @@ def _is_dateline(text: str) -> bool:
 # directory > ..."), a share, follow or subscribe prompt, a "View All" link, a comment form's
 # notice, a reviewer line, an editorial-policy link, a table of contents, a "[ December 8,
 # 2025 ] Other story" ticker, a "Home / Essays / 2017" or "> Blogs > Asia" trail, a caption
-# that ends in a German credit ("Bild: AFP/SID") or holds a copyright sign, a post's meta
+# that ends in a German credit ("Bild: AFP/SID") or holds a copyright sign, one that ends in
+# "(File)", "(Pic: Twitter)" or ". File", a "picture credits- ..." line, a post's meta
 # line ("On January 12, 2025 By Name In Category"), an "Enter your email" prompt. A caption that
 # ends in its credit ("... for the holidays Credit: Apple", "... top pick for EVs. Image by
 # John Goreham") is told from a headline by case: the credit word is capitalised after a
@@ -361,7 +370,12 @@ _NOT_A_TITLE = re.compile(
     r"|\bwill not be published\b|\brequired fields are marked\b"
     r"|^table of contents\b|^\[\s*\w+ \d{1,2}, \d{4}\s*\]"
     r"|(?-i:(?:\b[a-z]+[,;)]?|[.!?])\s+(?:Photo |Image )?Credits?:\s+\S)"
-    r"|(?-i:(?:^|[.!?]\s+)(?:Image|Photo|Picture|Illustration)s? (?:by|via|courtesy of) [A-Z])",
+    r"|(?-i:(?:^|[.!?]\s+)(?:Image|Photo(?:graph)?|Picture|Illustration)s?"
+    r" (?:by|via|courtesy of) [A-Z])"
+    r"|\b(?:photo|image|picture)\s*(?:source|credit)s?\s*[-–—]\s*\S"
+    r"|\(\s*(?:file|representational)(?:\s+(?:photo|image|pic|picture))?\s*\)\s*$"
+    r"|\(\s*(?:photo|pic|picture|image)s?\s*(?::|/|by\b|courtesy\b)[^()]{0,40}\)\s*$"
+    r"|(?-i:[.!?]\s+(?:File|FILE)(?:\s+(?:[Pp]hoto|PHOTO|[Ii]mage|IMAGE))?\.?\s*$)",
     re.IGNORECASE,
 )
 
