@@ -661,6 +661,26 @@ def test_a_login_modals_lone_h1_or_a_trail_is_not_the_page_title():
     )
 
 
+def test_a_headlines_inline_css_and_a_dangling_separator_stay_out_of_the_title():
+    from ipwire.tasks.clean import page_metadata
+
+    page = (
+        "<html><head><title>x</title></head><body><h1><style>.css-umyvef{font-size:16px;"
+        "display:block;}</style>Impfen und Boostern ist noch überall möglich</h1>"
+        "<p>x</p></body></html>"
+    )
+    meta = page_metadata(lxml_html.fromstring(page), None)
+    assert meta["title"] == "Impfen und Boostern ist noch überall möglich"
+    page = "<html><body><h1>Über André Loibl |</h1><p>x</p></body></html>"
+    assert page_metadata(lxml_html.fromstring(page), None)["title"] == "Über André Loibl"
+    # a closing guillemet is a quote, not a separator
+    quoted = "« Les privatisations sont au profit d'intérêts privés »"
+    page = f"<html><body><h1>{quoted}</h1><p>x</p></body></html>"
+    assert page_metadata(lxml_html.fromstring(page), None)["title"] == quoted
+    page = "<html><body><a rel='author'><script>var a=1;</script>Asif Shahzad</a></body></html>"
+    assert page_metadata(lxml_html.fromstring(page), None)["author"] == "Asif Shahzad"
+
+
 def test_article_text_is_nfc_normalised():
     body = " ".join(["Die Gespra\u0308che in Mu\u0308nchen gingen am Montag weiter."] * 12)
     page = f"<html><body><article><h1>Talks</h1><p>{body}</p><p>{body}</p></article></body></html>"

@@ -79,6 +79,23 @@ def iso_datetime(value: str | None) -> str | None:
     return parse_date(value)
 
 
+# the separator a title keeps at its end when the site name after it is empty or cut off
+_TRAILING_SEPARATOR = re.compile(r"\s+(?:[|\-–—·/]|::)$")  # not "»", a closing quote too
+
+
+def _visible_text(el: Any) -> str:
+    """An element's text as readers see it: without the rules of a ``<style>`` or the code of
+    a ``<script>`` inside it (CSS-in-JS puts ``.css-1x{font-size:16px}`` in headlines)."""
+    if next(el.iter("style", "script", "noscript", "template"), None) is None:
+        return el.text_content()
+    return "".join(
+        el.xpath(
+            ".//text()[not(ancestor::style or ancestor::script or ancestor::noscript"
+            " or ancestor::template)]"
+        )
+    )
+
+
 def _walk_jsonld(node: Any, found: list[dict]) -> None:
     if isinstance(node, list):
         for item in node:
@@ -136,7 +153,7 @@ def page_metadata(
                 continue
     ld = articles[0] if articles else {}
 
-    all_h1s = [h for h in (_clean(h.text_content()) for h in tree.iter("h1")) if h]
+    all_h1s = [h for h in (_clean(_visible_text(h)) for h in tree.iter("h1")) if h]
     h1s = [h for h in all_h1s if _headline_like(h, rules)]
     page_title = _clean(tree.findtext(".//title"))
     og_title = _clean(meta.get("og:title") or meta.get("twitter:title"))
@@ -161,6 +178,9 @@ def page_metadata(
         # one <h1> is the headline readers see; a declared title is often reworded for search
         # and sharing (wcxb-dev: 0.82 of titles right from the declarations, 0.87 with this)
         title = h1s[0]
+    if title:
+        # a separator left at the end once the site's name is cut off ("About André |")
+        title = _TRAILING_SEPARATOR.sub("", title) or title
 
     author = _person_name(ld.get("author"))
     if not author:
@@ -178,7 +198,7 @@ def page_metadata(
                 break
     if not author:
         for el in tree.iterfind(".//a[@rel='author']"):
-            author = _clean(el.text_content())
+            author = _clean(_visible_text(el))
             if author:
                 break
 
