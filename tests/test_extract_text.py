@@ -793,6 +793,33 @@ def test_captions_marked_file_or_credited_in_brackets_are_never_the_title():
         assert not not_a_title(line), line
 
 
+def test_a_date_with_little_else_is_never_the_title_in_any_language():
+    from ipwire.tasks.clean.lines import _is_dateline
+
+    for line in ("6 de mayo de 2022 05:30", "01.11.2023 11:35", "02.02.2022 A-Frauen"):
+        assert _is_dateline(line), line
+    for line in (
+        "Dec 18 2025 Preparing a transition in Debusine",  # a dated headline
+        "India and Pakistan sign accord on 12 March 2024",
+        "2024 in review: talks, trade and the border",
+    ):
+        assert not _is_dateline(line), line
+    text = "\n".join(
+        [
+            "Inicio",
+            "Noticias",
+            "Deportes",
+            "6 de mayo de 2022 05:30",
+            "Darán bendición a vehículos este sábado",
+            "La parroquia invita a los conductores a llevar sus vehículos el sábado por la "
+            "mañana, cuando el párroco dará la bendición a todos los que lleguen a la plaza.",
+            "La actividad se repite cada año y reúne a taxistas, transportistas y familias "
+            "de todo el distrito, según informaron los organizadores de la celebración.",
+        ]
+    )
+    assert extract_from_text(text).title == "Darán bendición a vehículos este sábado"
+
+
 def test_a_picture_credit_under_a_headline_is_not_joined_to_it():
     text = "\n".join(
         [

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ipwire.tasks.clean.dates import _MONTH_RE, _is_date_line, parse_date
 from ipwire.tasks.clean.patterns import _fold
-from ipwire.tasks.clean.published import _HAS_YEAR
+from ipwire.tasks.clean.published import _HAS_YEAR, is_stamp
 from ipwire.tasks.clean.rules import BoilerplateRules
 
 # Function words: a sentence of running prose is full of them, a menu or a headline is not.
@@ -333,8 +333,9 @@ _CLOCK = re.compile(r"\b\d{1,2}:\d\d\s*(?:[ap]\.?m\b|[A-Z]{3,4}\b)", re.IGNORECA
 
 def _is_dateline(text: str) -> bool:
     """A place and a day, or a date with a clock time: a dateline line, not a headline. A
-    clock time beside a year is one too, in any language ("Januar 2020, 9:21 Uhr")."""
-    if _PLACE_AND_DAY.match(text):
+    clock time beside a year is one too, in any language ("Januar 2020, 9:21 Uhr"), and so
+    is a date that opens the line with little else (``published.is_stamp``)."""
+    if _PLACE_AND_DAY.match(text) or is_stamp(text):
         return True
     if not _CLOCK.search(text):
         return False
@@ -370,8 +371,8 @@ _NOT_A_TITLE = re.compile(
     r"|\bwill not be published\b|\brequired fields are marked\b"
     r"|^table of contents\b|^\[\s*\w+ \d{1,2}, \d{4}\s*\]"
     r"|(?-i:(?:\b[a-z]+[,;)]?|[.!?])\s+(?:Photo |Image )?Credits?:\s+\S)"
-    r"|(?-i:(?:^|[.!?]\s+)(?:Image|Photo(?:graph)?|Picture|Illustration)s?"
-    r" (?:by|via|courtesy of) [A-Z])"
+    r"|(?-i:(?:^|[.!?]\s+)(?:Image|Photo|Picture|Illustration)s? (?:by|via|courtesy of) [A-Z])"
+    r"|(?-i:(?:^|[.!?]\s+)Photographs? by [A-Z][\w'’-]+ [A-Z])"  # a name: "… by Sea" is a title
     r"|\b(?:photo|image|picture)\s*(?:source|credit)s?\s*[-–—]\s*\S"
     r"|\(\s*(?:file|representational)(?:\s+(?:photo|image|pic|picture))?\s*\)\s*$"
     r"|\(\s*(?:photo|pic|picture|image)s?\s*(?::|/|by\b|courtesy\b)[^()]{0,40}\)\s*$"
