@@ -820,6 +820,23 @@ def test_a_date_with_little_else_is_never_the_title_in_any_language():
     assert extract_from_text(text).title == "Darán bendición a vehículos este sábado"
 
 
+def test_skip_links_run_together_on_one_line_are_navigation_in_english_and_german():
+    rules = load_rules(RULES)
+    for line in (
+        "Skip to main content Skip to footer",
+        "Skip to contentSkip to site index",
+        "Jump to main navigationJump to main content",
+        "Zur Hauptnavigation springen Zur Suche springen Zum Inhalt springen",
+    ):
+        assert rules.line_kind(line) == "navigation", line
+    for line in (
+        "Skip to the end of the talks, officials said, and skip to the next round.",
+        "Jump to conclusions at your peril",
+        "Wir springen zur Sache",
+    ):
+        assert rules.line_kind(line) is None, line
+
+
 def test_a_picture_credit_under_a_headline_is_not_joined_to_it():
     text = "\n".join(
         [
