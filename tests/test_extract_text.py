@@ -837,6 +837,23 @@ def test_skip_links_run_together_on_one_line_are_navigation_in_english_and_germa
         assert rules.line_kind(line) is None, line
 
 
+def test_a_texts_only_kept_line_stays_its_body_and_the_headline_above_is_the_title():
+    lede = "Weißt du noch, wie Schleifen gehen? Hier ein Blick in unsere Unterlagen!"
+    raw = "\n".join(
+        [
+            *("Start", "Idee", "Unterricht", "Themen Themen Kurse Kurse Werkzeuge Werkzeuge"),
+            *("Angebot", "Für Lehrer Für Lehrer Für Eltern Für Eltern", "Über uns"),
+            *("Blog Blog Status Status Team Team", "Mach mit!", ""),
+            *("Schleifen und ihr Zuhause", "", "03.04.2020 - Jana Berger", "", lede, ""),
+            "Schleifen sind kein Problem für dich? Dann versuch doch mal, unser Rätsel zu lösen!",
+            *("", "Copyright © Kinder Code", "", "Impressum", "Datenschutz"),
+        ]
+    )
+    ex = extract_from_text(raw)
+    assert lede in ex.text  # the one line the model kept is not taken as the title
+    assert ex.title == "Schleifen und ihr Zuhause"
+
+
 def test_a_picture_credit_under_a_headline_is_not_joined_to_it():
     text = "\n".join(
         [

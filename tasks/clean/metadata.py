@@ -200,16 +200,17 @@ def _rank_title(
     probs: list[float],
     rules: BoilerplateRules,
     before: int | None = None,
+    since: int = 0,
 ) -> int | None:
     """The most headline-like candidate under the fitted title model (``model.title``),
-    among lines above ``before`` when given."""
+    among lines above ``before`` when given, and from line ``since`` on."""
     if rules.title_weights is None:
         return None
     idx, rows = title_candidates(lines, keep, probs, rules)
     scored = [
         (_dot(rules.title_weights, TITLE_FEATURES, row), i)
         for i, row in zip(idx, rows, strict=True)
-        if before is None or i < before
+        if (before is None or i < before) and i >= since
     ]
     return max(scored)[1] if scored else None
 

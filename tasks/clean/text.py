@@ -43,6 +43,10 @@ SUFFIX_HEAD_MIN_WORDS = 3
 _LABEL_PREFIX = re.compile(r"^(?:title|blog|blog post|post|article|project)\s*:\s+", re.IGNORECASE)
 
 
+# how far above a text's only kept line its headline may stand (a date or byline between)
+LONE_BODY_TITLE_ABOVE = 3
+
+
 def drop_site_suffix(title: str) -> str:
     """A title without the site or section name a page appends to its headline ("Talks
     resume in Islamabad | Opinion"): a tail of at most three words, starting with a capital
@@ -129,6 +133,12 @@ def extract_from_text(
             and first <= 5
         ):
             title_idx = first
+    if title_idx == first and len(kept_idx) == 1:
+        # the only line kept is the body: it is not the headline as well (an empty body
+        # would reject the text); a headline just above it may be
+        title_idx = _rank_title(
+            lines, keep, decision.probs, rules, before=first, since=first - LONE_BODY_TITLE_ABOVE
+        )
     title = lines[title_idx].text if title_idx is not None else None
     if title and "&" in title:
         title = html.unescape(title)  # a pasted "&#8211;" or "&amp;" reads as its character
