@@ -673,6 +673,8 @@ def test_a_headlines_inline_css_and_a_dangling_separator_stay_out_of_the_title()
     assert meta["title"] == "Impfen und Boostern ist noch überall möglich"
     page = "<html><body><h1>Über André Loibl |</h1><p>x</p></body></html>"
     assert page_metadata(lxml_html.fromstring(page), None)["title"] == "Über André Loibl"
+    page = "<html><body><h1>23.01.2022 - Wierer darf noch jubeln</h1><p>x</p></body></html>"
+    assert page_metadata(lxml_html.fromstring(page), None)["title"] == "Wierer darf noch jubeln"
     # a closing guillemet is a quote, not a separator
     quoted = "« Les privatisations sont au profit d'intérêts privés »"
     page = f"<html><body><h1>{quoted}</h1><p>x</p></body></html>"

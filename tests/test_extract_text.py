@@ -837,6 +837,22 @@ def test_skip_links_run_together_on_one_line_are_navigation_in_english_and_germa
         assert rules.line_kind(line) is None, line
 
 
+def test_a_date_before_a_headline_is_dropped_and_a_bracketed_date_opens_a_ticker_item():
+    from ipwire.tasks.clean.lines import not_a_title
+    from ipwire.tasks.clean.stamps import headline_without_stamp
+
+    assert headline_without_stamp("23.01.2022 - Wierer darf beim Abschluss noch jubeln") == (
+        "Wierer darf beim Abschluss noch jubeln"
+    )
+    assert headline_without_stamp("6 de mayo de 2022 05:30 Darán bendición a vehículos") == (
+        "Darán bendición a vehículos"
+    )
+    assert headline_without_stamp("25.10.2022 - Reiner Nagel") is None  # too little left
+    assert headline_without_stamp("India and Pakistan meet on 12.03.2024") is None
+    assert not_a_title("[ 26. Februar 2020 ] Am Windows Server einen Datenträger bereitstellen")
+    assert not not_a_title("[Update] India and Pakistan resume talks in 2024")
+
+
 def test_a_texts_only_kept_line_stays_its_body_and_the_headline_above_is_the_title():
     lede = "Weißt du noch, wie Schleifen gehen? Hier ein Blick in unsere Unterlagen!"
     raw = "\n".join(

@@ -18,6 +18,7 @@ from ipwire.ids import outlet_from_url
 from ipwire.tasks.clean.dates import parse_date
 from ipwire.tasks.clean.lines import trail_or_link_row
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
+from ipwire.tasks.clean.stamps import headline_without_stamp
 
 _TITLE_SPLIT = re.compile(r"\s+(?:[|\-–—:·»]|::)\s+")
 _ARTICLE_TYPES = {
@@ -181,6 +182,8 @@ def page_metadata(
     if title:
         # a separator left at the end once the site's name is cut off ("About André |")
         title = _TRAILING_SEPARATOR.sub("", title) or title
+        # a date printed before the headline ("23.01.2022 - Dorothea Wierer darf …")
+        title = headline_without_stamp(title) or title
 
     author = _person_name(ld.get("author"))
     if not author:

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 from ipwire.tasks.clean.dates import _MONTH_RE, _is_date_line, parse_date
 from ipwire.tasks.clean.patterns import _fold
-from ipwire.tasks.clean.published import _HAS_YEAR, is_stamp
+from ipwire.tasks.clean.published import _HAS_YEAR
 from ipwire.tasks.clean.rules import BoilerplateRules
+from ipwire.tasks.clean.stamps import is_stamp, opens_with_bracketed_date
 
 # Function words: a sentence of running prose is full of them, a menu or a headline is not.
 # English first (the corpus is English news), plus the commonest words of a few neighbours.
@@ -334,7 +335,7 @@ _CLOCK = re.compile(r"\b\d{1,2}:\d\d\s*(?:[ap]\.?m\b|[A-Z]{3,4}\b)", re.IGNORECA
 def _is_dateline(text: str) -> bool:
     """A place and a day, or a date with a clock time: a dateline line, not a headline. A
     clock time beside a year is one too, in any language ("Januar 2020, 9:21 Uhr"), and so
-    is a date that opens the line with little else (``published.is_stamp``)."""
+    is a date that opens the line with little else (``stamps.is_stamp``)."""
     if _PLACE_AND_DAY.match(text) or is_stamp(text):
         return True
     if not _CLOCK.search(text):
@@ -407,8 +408,12 @@ _LINK_ROW_NAMES = 3
 
 def not_a_title(text: str) -> bool:
     """A line shaped like a headline that never is one (``_NOT_A_TITLE``, a trail, a row of
-    share or legal links)."""
-    return _NOT_A_TITLE.search(text) is not None or trail_or_link_row(text)
+    share or legal links, a ticker item under a bracketed date in any language)."""
+    return (
+        _NOT_A_TITLE.search(text) is not None
+        or trail_or_link_row(text)
+        or opens_with_bracketed_date(text)
+    )
 
 
 def trail_or_link_row(text: str) -> bool:

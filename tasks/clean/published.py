@@ -231,28 +231,6 @@ def parse_stamp(text: str) -> str | None:
     return None
 
 
-# a clock time, 24-hour or with am/pm: "05:30", "11:35 Uhr", "7:07 pm"
-_ANY_CLOCK = re.compile(r"\b\d{1,2}[:.h]\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?|uhr|h)?(?!\w)", re.I)
-_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
-# words a stamp may carry beside its date and time ("02.02.2022 A-Frauen": a section label)
-STAMP_MAX_WORDS = 1
-
-
-def is_stamp(text: str) -> bool:
-    """A line that opens with a date, in any shape and month language the stamp reader
-    knows, and holds at most its clock time and one word more ("6 de mayo de 2022 05:30",
-    "01.11.2023 11:35", "02.02.2022 A-Frauen"): a stamp above an article, never its
-    headline. A dated headline ("Dec 18 2025 Preparing a transition") has words to spare."""
-    if not _HAS_YEAR.search(text):
-        return False
-    text = _ascii_digits(text.strip())
-    found = _dates_in(text, {})
-    if not found or found[0][0] > 0:
-        return False
-    rest = _ANY_CLOCK.sub(" ", text[found[0][1] :])
-    return len(_LETTER_WORD.findall(rest)) <= STAMP_MAX_WORDS
-
-
 class _StampReader:
     """The stamps of one text's lines, read with what the whole text says: which way round
     its numeric dates go, and which dated lines form a list."""

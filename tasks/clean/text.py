@@ -34,6 +34,7 @@ from ipwire.tasks.clean.lines import (
 from ipwire.tasks.clean.metadata import _author_near, _find_author, _find_title, _rank_title
 from ipwire.tasks.clean.published import find_published
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
+from ipwire.tasks.clean.stamps import headline_without_stamp
 
 # " | Opinion", " - Artlyst", " — Part 1": a site or section name after a separator
 _SUFFIX = re.compile(r"^(?P<head>.+)\s+(?:\||–|—|-|::)\s+(?P<tail>[A-Z0-9][^|–—]*)$")
@@ -143,7 +144,8 @@ def extract_from_text(
     if title and "&" in title:
         title = html.unescape(title)  # a pasted "&#8211;" or "&amp;" reads as its character
     if title:
-        title = drop_label_prefix(drop_site_suffix(headline_without_date(title) or title))
+        undated = headline_without_date(title) or headline_without_stamp(title) or title
+        title = drop_label_prefix(drop_site_suffix(undated))
     if title_idx is not None and keep[title_idx] and title_idx == first:
         # A paste whose first kept line is the headline (seed 004 style) loses it from the
         # body only when there is a body after it.

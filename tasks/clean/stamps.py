@@ -1,0 +1,57 @@
+"""Dates that open a line: a stamp above an article ("01.11.2023 11:35"), a headline printed
+after its date ("23.01.2022 - Dorothea Wierer …") and a ticker item under a bracketed date,
+told apart in every date shape and month language the publication-date reader knows."""
+
+from __future__ import annotations
+
+import re
+
+from ipwire.tasks.clean.published import _HAS_YEAR, _ascii_digits, _dates_in
+
+# a clock time, 24-hour or with am/pm: "05:30", "11:35 Uhr", "7:07 pm"
+_ANY_CLOCK = re.compile(r"\b\d{1,2}[:.h]\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?|uhr|h)?(?!\w)", re.I)
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+# words a stamp may carry beside its date and time ("02.02.2022 A-Frauen": a section label)
+STAMP_MAX_WORDS = 1
+
+
+def is_stamp(text: str) -> bool:
+    """A line that opens with a date, in any shape and month language the stamp reader
+    knows, and holds at most its clock time and one word more ("6 de mayo de 2022 05:30",
+    "01.11.2023 11:35", "02.02.2022 A-Frauen"): a stamp above an article, never its
+    headline. A dated headline ("Dec 18 2025 Preparing a transition") has words to spare."""
+    if not _HAS_YEAR.search(text):
+        return False
+    text = _ascii_digits(text.strip())
+    found = _dates_in(text, {})
+    if not found or found[0][0] > 0:
+        return False
+    rest = _ANY_CLOCK.sub(" ", text[found[0][1] :])
+    return len(_LETTER_WORD.findall(rest)) <= STAMP_MAX_WORDS
+
+
+def headline_without_stamp(text: str) -> str | None:
+    """A headline printed after its date, in any shape and month language the stamp reader
+    knows ("23.01.2022 - Dorothea Wierer darf beim Abschluss noch jubeln"): the words after
+    the date when at least three are left and they hold no other date; else None."""
+    if not _HAS_YEAR.search(text):
+        return None
+    text = _ascii_digits(text.strip())
+    found = _dates_in(text, {})
+    if len(found) != 1 or found[0][0] > 0:
+        return None
+    rest = text[found[0][1] :].strip(" \t-–—|/·•,:")
+    clock = _ANY_CLOCK.match(rest)
+    if clock:
+        rest = rest[clock.end() :].strip(" \t-–—|/·•,:")
+    return rest if len(rest.split()) >= 3 else None
+
+
+def opens_with_bracketed_date(text: str) -> bool:
+    """A ticker item: a date in brackets, then another story's headline ("[ 26. Februar
+    2020 ] Am Windows Server …", "[ December 8, 2025 ] Top 10 …")."""
+    if not text.startswith("[") or not _HAS_YEAR.search(text[:40]):
+        return False
+    head = _ascii_digits(text[1:].lstrip())
+    found = _dates_in(head, {})
+    return bool(found) and found[0][0] == 0 and head[found[0][1] :].lstrip().startswith("]")
