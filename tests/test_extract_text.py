@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -785,6 +786,7 @@ def test_captions_marked_file_or_credited_in_brackets_are_never_the_title():
     for line in (
         "Echoes of the Past: The Hotel Syracuse Historic Ghostwalk (photos)",
         "India and Pakistan sign accord (Photo Gallery)",
+        "Storm batters coast (Photos/Video)",
         "Police release surveillance photos in bank robbery",
         "How to File Taxes. File Early",
         "Best File Managers for Linux",
@@ -835,6 +837,11 @@ def test_skip_links_run_together_on_one_line_are_navigation_in_english_and_germa
         "Wir springen zur Sache",
     ):
         assert rules.line_kind(line) is None, line
+    # runs of spaces between the pieces take no backtracking: each piece is read one way
+    slow = ("skip to a" + " " * 20) * 9 + "!"
+    started = time.perf_counter()
+    assert rules.line_kind(slow) is None
+    assert time.perf_counter() - started < 0.5
 
 
 def test_a_date_before_a_headline_is_dropped_and_a_bracketed_date_opens_a_ticker_item():
@@ -868,6 +875,9 @@ def test_a_texts_only_kept_line_stays_its_body_and_the_headline_above_is_the_tit
     ex = extract_from_text(raw)
     assert lede in ex.text  # the one line the model kept is not taken as the title
     assert ex.title == "Schleifen und ihr Zuhause"
+    # a page title given as the hint keeps its line as the title, and the body keeps it too
+    hinted = extract_from_text(raw, title_hint=lede)
+    assert hinted.title == lede and lede in hinted.text
 
 
 def test_a_picture_credit_under_a_headline_is_not_joined_to_it():

@@ -376,7 +376,7 @@ _NOT_A_TITLE = re.compile(
     r"|(?-i:(?:^|[.!?]\s+)Photographs? by [A-Z][\w'’-]+ [A-Z])"  # a name: "… by Sea" is a title
     r"|\b(?:photo|image|picture)\s*(?:source|credit)s?\s*[-–—]\s*\S"
     r"|\(\s*(?:file|representational)(?:\s+(?:photo|image|pic|picture))?\s*\)\s*$"
-    r"|\(\s*(?:photo|pic|picture|image)s?\s*(?::|/|by\b|courtesy\b)[^()]{0,40}\)\s*$"
+    r"|\(\s*(?:photo|pic|picture|image)s?\s*(?::|by\b|courtesy\b)[^()]{0,40}\)\s*$"
     r"|(?-i:[.!?]\s+(?:File|FILE)(?:\s+(?:[Pp]hoto|PHOTO|[Ii]mage|IMAGE))?\.?\s*$)",
     re.IGNORECASE,
 )

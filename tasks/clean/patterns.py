@@ -166,6 +166,8 @@ def _required_literal(source: str) -> str | None:
     """The longest run of plain characters (at least 4) outside any group, class, escape or
     quantifier: every match of the pattern contains it. None when there is none or the
     pattern is an alternation at its top level."""
+    if "(?#" in source:
+        return None  # a comment may stand between a character and its quantifier
     best = ""
     run: list[str] = []
     for kind, i, _, depth in _pieces(source):

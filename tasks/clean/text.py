@@ -134,7 +134,7 @@ def extract_from_text(
             and first <= 5
         ):
             title_idx = first
-    if title_idx == first and len(kept_idx) == 1:
+    if title_idx == first and len(kept_idx) == 1 and title_hint is None:
         # the only line kept is the body: it is not the headline as well (an empty body
         # would reject the text); a headline just above it may be
         title_idx = _rank_title(
@@ -146,7 +146,7 @@ def extract_from_text(
     if title:
         undated = headline_without_date(title) or headline_without_stamp(title) or title
         title = drop_label_prefix(drop_site_suffix(undated))
-    if title_idx is not None and keep[title_idx] and title_idx == first:
+    if title_idx is not None and keep[title_idx] and title_idx == first and len(kept_idx) > 1:
         # A paste whose first kept line is the headline (seed 004 style) loses it from the
         # body only when there is a body after it.
         keep[title_idx] = False
