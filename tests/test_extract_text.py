@@ -751,6 +751,42 @@ def test_one_paragraph_news_text_above_a_reply_form_and_teasers_is_kept():
     assert not any(t in ex.text for t in teasers)
 
 
+def test_a_short_post_of_whole_sentences_between_menus_is_kept_with_the_headline_above():
+    post = (
+        "Kapitel 121 ist nun auch online. Wie immer können die Bilder nur von eingeloggten "
+        "Usern betrachtet werden. Am Freitag folgt Kapitel 122."
+    )
+    raw = "\n".join(
+        [
+            "Home",
+            "News-Archiv",
+            "Site Update - Leseprobe Band 14 / Kapitel 121",
+            "März 2004, 19:49 | Genesis",
+            post,
+            "Links:",
+            "Band 14 / Kapitel 121",
+            "Kommentare schreiben",
+            "Datenschutz & Cookies: Diese Website verwendet Cookies. Wenn du die Website "
+            "weiterhin nutzt, stimmst du der Verwendung von Cookies zu.",
+            "Impressum",
+        ]
+    )
+    ex = extract_from_text(raw)
+    assert ex.text == post
+    assert ex.title == "Site Update - Leseprobe Band 14 / Kapitel 121"
+    # one sentence, however long, or a consent notice is no post
+    from ipwire.tasks.clean.decisions import _several_sentences
+    from ipwire.tasks.clean.lines import split_lines
+
+    rules = load_rules()
+    for line in (
+        "Weitere Informationen, beispielsweise zur Kontrolle von Cookies, findest du hier.",
+        raw.splitlines()[-2],
+    ):
+        assert not _several_sentences(split_lines(line)[0], rules), line
+    assert _several_sentences(split_lines(post)[0], rules)
+
+
 def test_captions_breadcrumbs_and_share_prompts_are_never_the_title():
     from ipwire.tasks.clean.lines import not_a_title
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ipwire.tasks.clean.dates import _is_date_line
@@ -134,11 +135,34 @@ def _best_prose_run(lines: list[Line], prose: list[bool]) -> tuple[int, int]:
 NET_MIN_WORDS = 25
 
 
+# A short post's paragraph: this many words at least, in two sentences or more.
+NET_SENTENCES_MIN_WORDS = 12
+_SENTENCE_BREAK = re.compile(r"[.!?…]\s+[\"'“‘(]?[A-ZÀ-ÖØ-Þ\u0370-\u03ff\u0400-\u04ff]")
+
+
+def _several_sentences(ln: Line, rules: BoilerplateRules) -> bool:
+    """Two sentences or more that end as a sentence ends, with no chrome kind, marker or
+    chrome reading: a language's function words are not needed to see them."""
+    return (
+        ln.words >= NET_SENTENCES_MIN_WORDS
+        and _SENT_END.search(ln.text) is not None
+        and not ln.text.endswith(":")
+        and _SENTENCE_BREAK.search(ln.text) is not None
+        and rules.line_kind(ln.text) is None
+        and rules.marker_for(ln.text) is None
+        and not _reads_as_chrome(ln, rules)
+    )
+
+
 def _paragraph_net(lines: list[Line], rules: BoilerplateRules) -> list[bool]:
     """The last resort when the line model kept nothing: the richest run of paragraph-long
     lines that no chrome rule names (a one-paragraph news text above "Leave a Reply" and a
     teaser rail; an article in a language whose prose the English features do not see)."""
     net = [ln.words >= NET_MIN_WORDS and rules.line_kind(ln.text) is None for ln in lines]
+    if not any(net):
+        # no paragraph that long: a short post of whole sentences ("Chapter 121 is online
+        # now. As always ... Chapter 122 follows on Friday.") is still not to be lost
+        net = [_several_sentences(ln, rules) for ln in lines]
     keep = [False] * len(lines)
     if any(net):
         lo, hi = _best_prose_run(lines, net)

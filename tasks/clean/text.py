@@ -95,7 +95,8 @@ def extract_from_text(
     decision = decide(lines, rules, paste=paste)
     keep = decision.keep
     kept_idx = [i for i, k in enumerate(keep) if k]
-    if not kept_idx:
+    netted = not kept_idx
+    if netted:
         # a text is never emptied while it holds paragraphs no chrome rule names
         keep = _paragraph_net(lines, rules)
         kept_idx = [i for i, k in enumerate(keep) if k]
@@ -116,7 +117,8 @@ def extract_from_text(
             keep,
             decision.probs,
             rules,
-            before=first if decision.clean else _teasers_start(lines, decision, rules),
+            # the net's paragraphs are the post itself: what follows them is its links
+            before=first if decision.clean or netted else _teasers_start(lines, decision, rules),
         )
     if title_idx is None:
         title_idx = _find_title(lines, first, rules, None)
