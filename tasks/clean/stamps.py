@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from ipwire.tasks.clean.dates import _EDGE_SEPARATORS
 from ipwire.tasks.clean.published import _HAS_YEAR, _ascii_digits, _dates_in
 
 # a clock time, 24-hour or with am/pm: "05:30", "11:35 Uhr", "7:07 pm"
@@ -20,31 +21,36 @@ def is_stamp(text: str) -> bool:
     knows, and holds at most its clock time and one word more ("6 de mayo de 2022 05:30",
     "01.11.2023 11:35", "02.02.2022 A-Frauen"): a stamp above an article, never its
     headline. A dated headline ("Dec 18 2025 Preparing a transition") has words to spare."""
-    if not _HAS_YEAR.search(text):
+    rest = _after_opening_date(text, only=False)
+    if rest is None:
         return False
-    text = _ascii_digits(text.strip())
-    found = _dates_in(text, {})
-    if not found or found[0][0] > 0:
-        return False
-    rest = _ANY_CLOCK.sub(" ", text[found[0][1] :])
-    return len(_LETTER_WORD.findall(rest)) <= STAMP_MAX_WORDS
+    return len(_LETTER_WORD.findall(_ANY_CLOCK.sub(" ", rest))) <= STAMP_MAX_WORDS
 
 
 def headline_without_stamp(text: str) -> str | None:
     """A headline printed after its date, in any shape and month language the stamp reader
     knows ("23.01.2022 - Dorothea Wierer darf beim Abschluss noch jubeln"): the words after
     the date when at least three are left and they hold no other date; else None."""
+    rest = _after_opening_date(text, only=True)
+    if rest is None:
+        return None
+    rest = rest.strip(_EDGE_SEPARATORS)
+    clock = _ANY_CLOCK.match(rest)
+    if clock:
+        rest = rest[clock.end() :].strip(_EDGE_SEPARATORS)
+    return rest if len(rest.split()) >= 3 else None
+
+
+def _after_opening_date(text: str, *, only: bool) -> str | None:
+    """What follows the date a line opens with (digits in ASCII); None when no date opens
+    it, or, with ``only``, when another date follows."""
     if not _HAS_YEAR.search(text):
         return None
     text = _ascii_digits(text.strip())
     found = _dates_in(text, {})
-    if len(found) != 1 or found[0][0] > 0:
+    if not found or found[0][0] > 0 or (only and len(found) != 1):
         return None
-    rest = text[found[0][1] :].strip(" \t-–—|/·•,:")
-    clock = _ANY_CLOCK.match(rest)
-    if clock:
-        rest = rest[clock.end() :].strip(" \t-–—|/·•,:")
-    return rest if len(rest.split()) >= 3 else None
+    return text[found[0][1] :]
 
 
 def opens_with_bracketed_date(text: str) -> bool:
