@@ -376,3 +376,27 @@ def test_unrendered_template_tags_and_a_misspelt_ad_label_are_chrome():
     assert (
         default_rules().line_kind("The page printed {{name}} where the minister's was due.") is None
     )
+
+
+def test_a_headline_that_opens_like_a_comment_heading_or_names_images_stays_a_headline():
+    from ipwire.tasks.clean.lines import not_a_title
+
+    rules = default_rules()
+    # a comment thread's heading quotes the post it answers; a headline does not
+    for heading in ("3 thoughts on “Thoughts on Zig”", "Thoughts on “Zig”", "Comments on 'Budget'"):
+        assert rules.marker_kind(heading) == "comments", heading
+    for headline in ("Thoughts on Zig", "Thoughts on the talks in Islamabad"):
+        assert rules.marker_kind(headline) is None, headline
+    # a credit label stands first, after punctuation or after a lower-case caption word;
+    # a title-case headline capitalises the word before it too
+    for caption in (
+        "Photo: Reuters",
+        "The border at dawn. Photo: AFP",
+        "troops at the border Image: AFP",
+    ):
+        assert not_a_title(caption), caption
+    assert not not_a_title("Docker Hardened Images: Security Independently Validated by SRLabs")
+    paste = "\n\n".join(["Home", "Blog", "Thoughts on Zig", *ARTICLE_PARAGRAPHS])
+    ex = extract_from_text(paste)
+    assert ex.title == "Thoughts on Zig"
+    assert ex.text == "\n\n".join(ARTICLE_PARAGRAPHS)

@@ -358,7 +358,8 @@ def _is_dateline(text: str) -> bool:
 # Do") capitalises the word before too.
 _NOT_A_TITLE = re.compile(
     r"\|\s*(?:file(?:\s+photo)?|photo|image|pic|picture)\b[^|]{0,40}$"
-    r"|\b(?:photo|image|picture)\s*(?:source|credit)?s?\s*:|©"
+    r"|(?:^|[^\w\s]\s*|(?-i:\b[a-z][\w'’-]*)\s+)(?:photo|image|picture)\s*(?:source|credit)?s?\s*:"
+    r"|©"
     r"|(?-i:\b(?:Bild|Foto|Fotos)\s*:\s*(?:[A-Z][\w.-]*(?:\s*/\s*|\s+)?){1,5}$)"
     r"|^\(?\s*(?:bild|bilder|foto|fotos)\s*:"
     r"|^(?:(?:posted|published|updated)\s+)?on\s+[a-z]{3,9}\.?\s+\d{1,2},?\s+(?:19|20)\d\d"
