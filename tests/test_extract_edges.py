@@ -244,6 +244,16 @@ def test_a_paste_title_loses_the_site_or_section_name_after_its_separator():
     assert drop_site_suffix(long_tail) == long_tail
     assert drop_site_suffix("Talks - Day 2") == "Talks - Day 2"
     assert drop_site_suffix("Kashmir: the long view — Part 1") == "Kashmir: the long view"
+    # a symbol is no word: "Politics, Defence & Security" is a three-word name; a hyphenated
+    # word is one
+    assert drop_site_suffix("Ceasefire holds along the LoC | Politics, Defence & Security") == (
+        "Ceasefire holds along the LoC"
+    )
+    compound = "Talks resume in Islamabad – Newcomer mit Renn-Ambitionen"
+    assert drop_site_suffix(compound) == "Talks resume in Islamabad"
+    assert drop_site_suffix("Talks resume in Islamabad | A Step-by-Step Guide Today") == (
+        "Talks resume in Islamabad | A Step-by-Step Guide Today"
+    )
 
 
 def test_a_paste_title_loses_a_leading_label_naming_the_kind_of_text():

@@ -25,6 +25,7 @@ from ipwire.tasks.clean.dates import _is_date_line, headline_without_date
 from ipwire.tasks.clean.decisions import LineDecision, _kind_for, _paragraph_net, decide
 from ipwire.tasks.clean.decode import repair_mojibake
 from ipwire.tasks.clean.lines import (
+    _WORD,
     Line,
     _title_candidate,
     join_wrapped_lines,
@@ -56,7 +57,8 @@ def drop_site_suffix(title: str) -> str:
     if not m:
         return title
     head, tail = m.group("head"), m.group("tail")
-    if len(tail.split()) > SUFFIX_MAX_WORDS or len(head.split()) < SUFFIX_HEAD_MIN_WORDS:
+    words = [w for w in tail.split() if _WORD.search(w)]  # "Arts & Culture": two words
+    if len(words) > SUFFIX_MAX_WORDS or len(head.split()) < SUFFIX_HEAD_MIN_WORDS:
         return title
     return head.rstrip()
 
