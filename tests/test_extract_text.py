@@ -963,7 +963,7 @@ def test_trails_credited_captions_and_link_rows_are_never_the_title():
 
 
 def test_data_rows_and_button_rows_are_never_the_title():
-    from ipwire.tasks.clean.lines import data_row
+    from ipwire.tasks.clean.rows import data_row
 
     for line in (
         "Family: Rubiaceae | Place of Origin: Ethiopia",
@@ -973,6 +973,11 @@ def test_data_rows_and_button_rows_are_never_the_title():
         "Sign In Get Started",
         "Compare: Compare: Compare: Compare: Compare:",
         "Quick PicksWhat’s NewBest Backpacking HammocksProduct Comparison Table",
+        "raised kitchen garden raised vegetable garden garden elements garden inspiration",
+        "« In Defense of Curiosity",
+        "← Das F-Wort",
+        "Older posts ›",
+        "Next story: Talks resume in Islamabad →",
     ):
         assert data_row(line), line
     for line in (
@@ -991,6 +996,11 @@ def test_data_rows_and_button_rows_are_never_the_title():
         "Exclusive: Ukraine war: 3 killed in Kharkiv",
         "Liveticker: Nahost-Krieg: 5 Tote in Gaza",
         "Instagram down: users can't log in or sign up",
+        "india beats pakistan by five wickets in dubai",
+        "pakistan india talks resume amid border tension",
+        "Pakistan Alleges India Sent Drones Overnight; Tensions Escalate Amid Cross-Border Strikes",
+        "« Il y a, d’abord, le poids de la géographie ». Sur les migrations avec François Héran",
+        "Startseite » Politik",
     ):
         assert not data_row(line), line
 

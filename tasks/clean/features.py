@@ -9,7 +9,6 @@ from typing import Any
 from ipwire.tasks.clean.dates import _is_date_line
 from ipwire.tasks.clean.lines import (
     _BULLET,
-    _DIGIT,
     _SENT_END,
     _SEPARATORS,
     _SYMBOL,
@@ -21,6 +20,7 @@ from ipwire.tasks.clean.lines import (
 )
 from ipwire.tasks.clean.model import FEATURES1, FEATURES2, FEATURES3
 from ipwire.tasks.clean.rules import BoilerplateRules
+from ipwire.tasks.clean.words import _DIGIT
 
 
 def _sigmoid(x: float) -> float:

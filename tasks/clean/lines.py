@@ -12,32 +12,16 @@ from dataclasses import dataclass, field
 from ipwire.tasks.clean.dates import _MONTH_RE, _is_date_line, parse_date
 from ipwire.tasks.clean.patterns import _fold
 from ipwire.tasks.clean.published import _HAS_YEAR
+from ipwire.tasks.clean.rows import not_a_headline
 from ipwire.tasks.clean.rules import BoilerplateRules
 from ipwire.tasks.clean.stamps import is_stamp, opens_with_bracketed_date
+from ipwire.tasks.clean.words import _WORD, STOPWORDS
 
-# Function words: a sentence of running prose is full of them, a menu or a headline is not.
-# English first (the corpus is English news), plus the commonest words of a few neighbours.
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each few
-    for from further had has have having he her here hers herself him himself his how i if in
-    into is it its itself just me more most my myself no nor not now of off on once only or
-    other our ours ourselves out over own same she should so some such than that the their
-    theirs them themselves then there these they this those through to too under until up
-    very was we were what when where which while who whom why will with would you your yours
-    yourself said says one two new may might must shall us many much even still yet however
-    der die das und ist nicht ein eine mit von zu den des sich auf für le la les et est un une
-    des du dans pour que qui pas el los las y es en una por con para del se lo il che di non
-    per de het een van op""".split()
-)
-
-_WORD = re.compile(r"\w+", re.UNICODE)
 # Running prose has at least this share of function words (news ledes are noun-heavy).
 PROSE_STOPWORD_SHARE = 0.2
 _SENT_END = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$")
 _URLISH = re.compile(r"https?://|www\.|@\w+\.\w|\.com\b", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-•*·▪►»›>]|\d{1,2}[.)])\s")
-_DIGIT = re.compile(r"\d")
 _SYMBOL = re.compile(r"[^\w\s.,'’\"-]")
 _SEPARATORS = re.compile(r"[|»›•·/]")
 
@@ -427,57 +411,6 @@ def trail_or_link_row(text: str) -> bool:
         len({m.lower().replace("-", "") for m in names.findall(low)}) >= _LINK_ROW_NAMES
         for names in (_SHARE_NAMES, _LEGAL_NAMES)
     )
-
-
-# Rows of data shaped like a headline: two "Label: value" pairs ("Family: Rubiaceae | Place
-# of Origin: Ethiopia"), a spec row of figures ("Battery Size 800Wh 551Wh 608Wh 720Wh"), a
-# shop button ("Kettle at Amazon $58"), account actions ("Sign In Get Started"), one label
-# repeated per column, or a menu run together.
-_LABEL_VALUE = re.compile(r"[^\W\d]\s*:\s+\S")
-_SHOP = re.compile(r"\bat\s+(?:[A-Z][\w&.'’-]*\s+){1,4}[$€£¥]\s?\d[\d.,]*\s*$")
-_ACCOUNT = re.compile(
-    r"\b(sign[ -]?in|log[ -]?in|sign[ -]?up|log[ -]?out|register|get started|my account)\b",
-    re.IGNORECASE,
-)
-# menu entries run together ("Quick PicksWhat's NewBest Hammocks"): three joins at least,
-# each after three letters of its word ("McCarthy", "DeSantis", "iPhone" are no join), as a
-# headline may name two brands spelt so ("YouTube and PayPal")
-_GLUED = re.compile(r"[^\W\d_]{2}[a-z][A-Z][a-z]")
-_GLUED_MIN = 3
-_ACCOUNT_ROW_WORDS = 6
-_ROW_SEPARATOR = re.compile(r"\s[|•·]\s")
-_NUMBER_VALUE = re.compile(r"[^\W\d]\s*:\s+\d[\d.,]*(?:\s*$|\s+(?:\S+\s+){0,3}\S*[^\W\d]\s*:)")
-_ROW_FIGURES = 4
-_ROW_FIGURE_SHARE = 0.5
-
-
-def data_row(text: str) -> bool:
-    """A row of data or buttons, never a headline (see ``_LABEL_VALUE`` and the others)."""
-    if _SHOP.search(text) or len(_GLUED.findall(text)) >= _GLUED_MIN:
-        return True
-    if len(_LABEL_VALUE.findall(text)) >= 2 and (
-        _ROW_SEPARATOR.search(text) or _NUMBER_VALUE.search(text)
-    ):
-        return True
-    toks = text.split()
-    figures = sum(1 for t in toks if _DIGIT.search(t))
-    if figures >= _ROW_FIGURES and figures >= _ROW_FIGURE_SHARE * len(toks):
-        return True
-    if len(toks) >= _ROW_FIGURES and len({t.lower() for t in toks}) * 3 <= len(toks):
-        return True  # one label per column ("Compare: Compare: Compare: Compare:")
-    if len(toks) > _ACCOUNT_ROW_WORDS:
-        return False
-    return len({m.lower().replace(" ", "").replace("-", "") for m in _ACCOUNT.findall(text)}) >= 2
-
-
-# A blog's own name in title case ("Jan's Blog", "Engora Data Blog"): no gold headline ends
-# in the word; "How to start a blog" and a "Live Blog" are not such a name.
-_BLOG_NAME = re.compile(r"^(?:[A-Z0-9][\w'’.&-]*\s+){0,4}(?<!Live )(?:Blog|Weblog|BLOG)$")
-
-
-def not_a_headline(text: str) -> bool:
-    """Never a headline candidate: a data or button row (``data_row``) or a blog's name."""
-    return data_row(text) or _BLOG_NAME.match(text) is not None
 
 
 def _title_candidate(line: Line, rules: BoilerplateRules) -> bool:

@@ -17,10 +17,10 @@ from ipwire.tasks.clean.lines import (
     _is_prose,
     _is_urlish,
     _title_candidate,
-    not_a_headline,
     not_a_title,
 )
 from ipwire.tasks.clean.model import TITLE_FEATURES, _dot
+from ipwire.tasks.clean.rows import not_a_headline
 from ipwire.tasks.clean.rules import BoilerplateRules
 
 _NAME = re.compile(r"^(?:by\s+)?([A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]+|de|van|von|al|bin)){1,3})$")

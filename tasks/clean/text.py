@@ -10,8 +10,9 @@ lines. Weights, markers and phrases live in ``ipwire/boilerplate.toml`` so they 
 inspected and edited; ``bench/eval_extraction.py train`` refits the weights.
 
 The same line scorer post-filters the blocks trafilatura returns for HTML pages
-(``html.py``). The parts: ``rules`` (configuration), ``lines`` and ``features`` (the line
-model's input), ``model`` (feature names, trees), ``decisions``, ``metadata``, ``dates``.
+(``html.py``). The parts: ``rules`` (configuration), ``lines``, ``words``, ``rows`` and
+``features`` (the line model's input), ``model`` (feature names, trees), ``decisions``,
+``metadata``, ``dates``.
 """
 
 from __future__ import annotations
