@@ -46,6 +46,27 @@ def test_a_double_spaced_hard_wrapped_paste_keeps_every_sentence():
         assert phrase in ex.text
 
 
+def test_a_short_label_over_a_lower_case_headline_in_a_double_spaced_paste_stays_apart():
+    from ipwire.tasks.clean.lines import join_wrapped_lines, split_lines
+
+    spaced = "\n\n".join(
+        [
+            "Home",
+            "Sponsor me Github",
+            "rustc_codegen_gcc: Progress Report #39",
+            "17 Dec 2025",
+            "the codegen now builds the standard library",
+            "and a wrapped line of the paragraph goes on here",
+        ]
+    )
+    joined = [ln.text for ln in join_wrapped_lines(split_lines(spaced), default_rules())]
+    assert "Sponsor me Github" in joined
+    assert "rustc_codegen_gcc: Progress Report #39" in joined
+    # a wrapped line long enough to be one still goes on across the blank line
+    wrapped = "the codegen now builds the standard library and a wrapped line of the paragraph"
+    assert f"{wrapped} goes on here" in joined
+
+
 def test_a_wire_dateline_is_never_the_title():
     ex = extract_from_text(WRAPPED)
     assert ex.title is None or not ex.title.startswith("LAHORE, March 3 (APP)")

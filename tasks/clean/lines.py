@@ -78,6 +78,11 @@ _CREDIT_OPENING = re.compile(
 )
 
 
+# Across a blank line of a double-spaced paste, a wrapped line runs this long at least: a
+# shorter one above a line in lower case is a label or a link.
+_SPACED_JOIN_MIN_WORDS = 5
+
+
 def _continues(line: Line, nxt: Line, rules: BoilerplateRules, *, spaced: bool = False) -> bool:
     """``nxt`` carries on the sentence of ``line`` (a paragraph hard-wrapped mid-sentence).
 
@@ -90,7 +95,8 @@ def _continues(line: Line, nxt: Line, rules: BoilerplateRules, *, spaced: bool =
     if nxt.block != line.block and not (spaced and nxt.block == line.block + 1):
         return False
     if nxt.text[:1].islower():
-        pass
+        if spaced and line.words < _SPACED_JOIN_MIN_WORDS and nxt.block != line.block:
+            return False  # "Sponsor me Github" above "rustc_codegen_gcc: Progress Report"
     elif line.words < 6 or _lower_share(text) < 0.3:
         return False
     elif not text.endswith(","):
