@@ -431,3 +431,23 @@ def test_a_headline_that_opens_like_a_comment_heading_or_names_images_stays_a_he
     ex = extract_from_text(paste)
     assert ex.title == "Thoughts on Zig"
     assert ex.text == "\n\n".join(ARTICLE_PARAGRAPHS)
+
+
+def test_an_aggregators_source_mark_and_comment_count_leave_the_title():
+    from ipwire.tasks.clean.html_meta import drop_source_mark
+
+    marked = "Pakistan and India reopen the Kartarpur corridor (dawn.com) 87"
+    assert drop_source_mark(marked) == "Pakistan and India reopen the Kartarpur corridor"
+    assert drop_source_mark("Show HN: A tiny parser (github.com)") == "Show HN: A tiny parser"
+    # too few words before it, or brackets that name no site, stay the headline's own
+    for kept in (
+        "Dawn (dawn.com)",
+        "Talks resume in Islamabad (updated)",
+        "Budget 2025 (Part 2) 3",
+    ):
+        assert drop_source_mark(kept) == kept
+    from ipwire.tasks.clean import extract_from_html
+
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
+    page = f"<html><head><title>{marked}</title></head><body><h1>{marked}</h1>{body}</body></html>"
+    assert extract_from_html(page).title == "Pakistan and India reopen the Kartarpur corridor"

@@ -82,6 +82,18 @@ def iso_datetime(value: str | None) -> str | None:
 
 # the separator a title keeps at its end when the site name after it is empty or cut off
 _TRAILING_SEPARATOR = re.compile(r"\s+(?:[|\-–—·/]|::)$")  # not "»", a closing quote too
+# a link aggregator's mark of where the story is from, and its comment count ("… Guarantee
+# Jobs (latimes.com) 87"): the headline is the words before it
+_SOURCE_MARK = re.compile(r"\s+\((?:[\w-]+\.)+[a-z]{2,}\)(?:\s+\d+)?$")
+
+
+def drop_source_mark(title: str) -> str:
+    """A title without an aggregator's "(site.com)" source mark at its end, when at least
+    three words stand before it."""
+    m = _SOURCE_MARK.search(title)
+    if m is None or len(title[: m.start()].split()) < 3:
+        return title
+    return title[: m.start()]
 
 
 def _visible_text(el: Any) -> str:
@@ -181,7 +193,7 @@ def page_metadata(
         title = h1s[0]
     if title:
         # a separator left at the end once the site's name is cut off ("About André |")
-        title = _TRAILING_SEPARATOR.sub("", title) or title
+        title = drop_source_mark(_TRAILING_SEPARATOR.sub("", title) or title)
         # a date printed before the headline ("23.01.2022 - Dorothea Wierer darf …")
         title = headline_without_stamp(title) or title
 

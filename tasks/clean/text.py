@@ -25,6 +25,7 @@ from ipwire.records import Extraction, Stripped
 from ipwire.tasks.clean.dates import _is_date_line, headline_without_date
 from ipwire.tasks.clean.decisions import LineDecision, _kind_for, _paragraph_net, decide
 from ipwire.tasks.clean.decode import repair_mojibake
+from ipwire.tasks.clean.html_meta import drop_source_mark
 from ipwire.tasks.clean.lines import (
     _WORD,
     Line,
@@ -150,7 +151,7 @@ def extract_from_text(
         title = html.unescape(title)  # a pasted "&#8211;" or "&amp;" reads as its character
     if title:
         undated = headline_without_date(title) or headline_without_stamp(title) or title
-        title = drop_label_prefix(drop_site_suffix(undated))
+        title = drop_label_prefix(drop_site_suffix(drop_source_mark(undated)))
     if title_idx is not None and keep[title_idx] and title_idx == first and len(kept_idx) > 1:
         # A paste whose first kept line is the headline (seed 004 style) loses it from the
         # body only when there is a body after it.
