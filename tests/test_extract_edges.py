@@ -451,3 +451,23 @@ def test_an_aggregators_source_mark_and_comment_count_leave_the_title():
     body = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
     page = f"<html><head><title>{marked}</title></head><body><h1>{marked}</h1>{body}</body></html>"
     assert extract_from_html(page).title == "Pakistan and India reopen the Kartarpur corridor"
+
+
+def test_a_headline_beside_its_fuller_form_gives_way_to_it_but_not_to_a_byline():
+    from ipwire.tasks.clean.text import _fuller_headline
+
+    rules = default_rules()
+    lines = split_lines(
+        "\n".join(
+            [
+                "Knowledge center",
+                "What is an online course?",
+                "What is an Online Course? Definition Explained",
+                "Talks resume in Islamabad",
+                "Talks resume in Islamabad by Staff Reporter",
+            ]
+        )
+    )
+    assert _fuller_headline(lines, 1, rules) == 2
+    assert _fuller_headline(lines, 3, rules) == 3
+    assert _fuller_headline(lines, 0, rules) == 0

@@ -11,6 +11,7 @@ import re
 
 from ipwire.records import Stripped
 from ipwire.tasks.clean.decisions import decide
+from ipwire.tasks.clean.html_meta import drop_source_mark
 from ipwire.tasks.clean.lines import STOPWORDS, Line, _is_prose, low_tokens, split_lines
 from ipwire.tasks.clean.patterns import _fold, fold_space
 from ipwire.tasks.clean.rules import BoilerplateRules
@@ -96,7 +97,7 @@ def _filter_blocks_cut(
             and not (rules.html_nav_max_words and ln.words > rules.html_nav_max_words)
         ):
             drop_kind = "navigation"
-        elif i == 0 and title_norm and fold_space(ln.text) == title_norm:
+        elif i == 0 and title_norm and fold_space(drop_source_mark(ln.text)) == title_norm:
             drop_kind = "title"
         else:
             norm = fold_space(ln.text)

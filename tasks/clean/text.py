@@ -124,6 +124,8 @@ def extract_from_text(
             # the net's paragraphs are the post itself: what follows them is its links
             before=first if decision.clean or netted else _teasers_start(lines, decision, rules),
         )
+        if title_idx is not None:
+            title_idx = _fuller_headline(lines, title_idx, rules)
     if title_idx is None:
         title_idx = _find_title(lines, first, rules, None)
     if title_idx is None:
@@ -219,6 +221,20 @@ def _chrome_openers(lines: list[Line], kept_idx: list[int]) -> list[int]:
             break
         out.append(i)
     return out
+
+
+def _fuller_headline(lines: list[Line], idx: int, rules: BoilerplateRules) -> int:
+    """A line beside the chosen headline that repeats it and goes on ("What is an online
+    course?" beside "What is an Online Course? Definition Explained"): the page's full
+    headline, of which the chosen line is the short form."""
+    mine = " ".join(_WORD.findall(lines[idx].text.lower()))
+    for j in (idx + 1, idx - 1, idx + 2, idx - 2):
+        if 0 <= j < len(lines) and _title_candidate(lines[j], rules):
+            other = " ".join(_WORD.findall(lines[j].text.lower()))
+            # what follows is more headline, not a byline ("… Until July 31 by Eric Ries")
+            if other.startswith(mine + " ") and not other[len(mine) + 1 :].startswith("by "):
+                return j
+    return idx
 
 
 def _teasers_start(
