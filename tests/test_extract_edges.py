@@ -438,7 +438,12 @@ def test_an_aggregators_source_mark_and_comment_count_leave_the_title():
 
     marked = "Pakistan and India reopen the Kartarpur corridor (dawn.com) 87"
     assert drop_source_mark(marked) == "Pakistan and India reopen the Kartarpur corridor"
-    assert drop_source_mark("Show HN: A tiny parser (github.com)") == "Show HN: A tiny parser"
+    # without a count a site-like name is the headline's own ("… (Next.js)")
+    for kept in (
+        "Server-Side Rendering Explained for Beginners (Next.js)",
+        "A parser (github.com)",
+    ):
+        assert drop_source_mark(kept) == kept
     # too few words before it, or brackets that name no site, stay the headline's own
     for kept in (
         "Dawn (dawn.com)",
@@ -468,6 +473,22 @@ def test_a_headline_beside_its_fuller_form_gives_way_to_it_but_not_to_a_byline()
             ]
         )
     )
-    assert _fuller_headline(lines, 1, rules) == 2
-    assert _fuller_headline(lines, 3, rules) == 3
-    assert _fuller_headline(lines, 0, rules) == 0
+    keep = [False] * len(lines)
+    assert _fuller_headline(lines, keep, 1, rules, None) == 2
+    assert _fuller_headline(lines, keep, 3, rules, None) == 3
+    # a kept line of the body, or one past where the ranker looked, is never taken
+    assert _fuller_headline(lines, [False, False, True, False, False], 1, rules, None) == 1
+    assert _fuller_headline(lines, keep, 1, rules, 2) == 1
+
+
+def test_a_lead_that_opens_with_the_headlines_words_stays_in_the_body():
+    lead = (
+        "Apple releases iOS 18 to every supported iPhone this week and the company says it is "
+        "the biggest privacy update it has shipped in years"
+    )
+    paste = "\n\n".join(
+        ["Home", "News", "Apple releases iOS 18", "By Jane Doe", lead, *ARTICLE_PARAGRAPHS]
+    )
+    ex = extract_from_text(paste)
+    assert ex.title == "Apple releases iOS 18"
+    assert lead in ex.text

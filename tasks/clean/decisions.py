@@ -137,7 +137,11 @@ NET_MIN_WORDS = 25
 
 # A short post's paragraph: this many words at least, in two sentences or more.
 NET_SENTENCES_MIN_WORDS = 12
-_SENTENCE_BREAK = re.compile(r"[.!?…]\s+[\"'“‘(]?[A-ZÀ-ÖØ-Þ\u0370-\u03ff\u0400-\u04ff]")
+# a sentence's end after a word of three letters or more ("online. Wie", not "Dr. Smith" or
+# "U.S. Geological"), then a capital (Latin, Greek, Cyrillic)
+_SENTENCE_BREAK = re.compile(
+    r"(?:[^\W\d_]{3}|\d)[.!?…]\s+[\"'“‘(]?[A-ZÀ-ÖØ-Þ\u0391-\u03a9\u0410-\u042f]"
+)
 
 
 def _several_sentences(ln: Line, rules: BoilerplateRules) -> bool:
@@ -146,7 +150,7 @@ def _several_sentences(ln: Line, rules: BoilerplateRules) -> bool:
     return (
         ln.words >= NET_SENTENCES_MIN_WORDS
         and _SENT_END.search(ln.text) is not None
-        and not ln.text.endswith(":")
+        and not ln.text.endswith((":", ";"))
         and _SENTENCE_BREAK.search(ln.text) is not None
         and rules.line_kind(ln.text) is None
         and rules.marker_for(ln.text) is None

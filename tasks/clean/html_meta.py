@@ -83,13 +83,14 @@ def iso_datetime(value: str | None) -> str | None:
 # the separator a title keeps at its end when the site name after it is empty or cut off
 _TRAILING_SEPARATOR = re.compile(r"\s+(?:[|\-–—·/]|::)$")  # not "»", a closing quote too
 # a link aggregator's mark of where the story is from, and its comment count ("… Guarantee
-# Jobs (latimes.com) 87"): the headline is the words before it
-_SOURCE_MARK = re.compile(r"\s+\((?:[\w-]+\.)+[a-z]{2,}\)(?:\s+\d+)?$")
+# Jobs (latimes.com) 87"): the headline is the words before it. The count is required: a
+# headline may end in a name spelt like a site ("… for Beginners (Next.js)").
+_SOURCE_MARK = re.compile(r" \((?:[\w-]+\.)+[a-z]{2,}\) \d+$")
 
 
 def drop_source_mark(title: str) -> str:
-    """A title without an aggregator's "(site.com)" source mark at its end, when at least
-    three words stand before it."""
+    """A title without an aggregator's "(site.com) 87" source mark and comment count at its
+    end, when at least three words stand before it."""
     m = _SOURCE_MARK.search(title)
     if m is None or len(title[: m.start()].split()) < 3:
         return title

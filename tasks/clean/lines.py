@@ -341,14 +341,16 @@ def _is_dateline(text: str) -> bool:
 # 2025 ] Other story" ticker, a "Home / Essays / 2017" or "> Blogs > Asia" trail, a caption
 # that ends in a German credit ("Bild: AFP/SID") or holds a copyright sign, one that ends in
 # "(File)", "(Pic: Twitter)" or ". File", a "picture credits- ..." line, a post's meta
-# line ("On January 12, 2025 By Name In Category"), an "Enter your email" prompt. A caption that
-# ends in its credit ("... for the holidays Credit: Apple", "... top pick for EVs. Image by
-# John Goreham") is told from a headline by case: the credit word is capitalised after a
-# lower-case word or a sentence's end, where a title-case headline ("Bad Credit: What To
-# Do") capitalises the word before too.
+# line ("On January 12, 2025 By Name In Category"), an "Enter your email" prompt. A "Photo:"
+# or "Image source:" label counts first on its line, after punctuation or after a lower-case
+# word ("troops at the border Image: AFP"): a title-case headline may name images ("Docker
+# Hardened Images: Security …"). A caption that ends in its credit ("... for the holidays
+# Credit: Apple", "... top pick for EVs. Image by John Goreham") is told from a headline by
+# case: the credit word is capitalised after a lower-case word or a sentence's end, where a
+# title-case headline ("Bad Credit: What To Do") capitalises the word before too.
 _NOT_A_TITLE = re.compile(
     r"\|\s*(?:file(?:\s+photo)?|photo|image|pic|picture)\b[^|]{0,40}$"
-    r"|(?:^|[^\w\s]\s*|(?-i:\b[a-z][\w'’-]*)\s+)(?:photo|image|picture)\s*(?:source|credit)?s?\s*:"
+    r"|(?:^|[^\w\s]\s*|(?-i:(?<![\w'’-])[a-z][\w'’-]*)\s+)(?:photo|image|picture)\s*(?:source|credit)?s?\s*:"
     r"|©"
     r"|(?-i:\b(?:Bild|Foto|Fotos)\s*:\s*(?:[A-Z][\w.-]*(?:\s*/\s*|\s+)?){1,5}$)"
     r"|^\(?\s*(?:bild|bilder|foto|fotos)\s*:"

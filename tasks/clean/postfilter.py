@@ -12,9 +12,10 @@ import re
 from ipwire.records import Stripped
 from ipwire.tasks.clean.decisions import decide
 from ipwire.tasks.clean.html_meta import drop_source_mark
-from ipwire.tasks.clean.lines import STOPWORDS, Line, _is_prose, low_tokens, split_lines
+from ipwire.tasks.clean.lines import Line, _is_prose, low_tokens, split_lines
 from ipwire.tasks.clean.patterns import _fold, fold_space
 from ipwire.tasks.clean.rules import BoilerplateRules
+from ipwire.tasks.clean.words import STOPWORDS
 
 # A paragraph at least this long that repeats one already kept is a second copy of the
 # same block (pages that ship the article once per screen size, repeated teasers); chosen
@@ -136,7 +137,7 @@ def _drop_trailing_markers(
         kinds[i] = kind
 
 
-# Share of known function words (lines.STOPWORDS: English and the main European languages)
+# Share of known function words (words.STOPWORDS: English and the main European languages)
 # among a text's words at or above which the line model's scores count as evidence: prose in
 # those languages runs near 0.3-0.5; Chinese, Japanese, Korean or Arabic text near 0.
 KNOWN_WORDS_MIN_SHARE = 0.2

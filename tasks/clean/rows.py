@@ -30,7 +30,8 @@ _ROW_FIGURE_SHARE = 0.5
 
 
 def data_row(text: str) -> bool:
-    """A row of data or buttons, never a headline (see ``_LABEL_VALUE`` and the others)."""
+    """A row of data or buttons, a row of tags or a link to the previous or next post, never
+    a headline (see ``_LABEL_VALUE``, ``_tag_row``, ``_PAGER`` and the others)."""
     if _SHOP.search(text) or len(_GLUED.findall(text)) >= _GLUED_MIN:
         return True
     if len(_LABEL_VALUE.findall(text)) >= 2 and (
@@ -73,5 +74,6 @@ _BLOG_NAME = re.compile(r"^(?:[A-Z0-9][\w'’.&-]*\s+){0,4}(?<!Live )(?:Blog|Web
 
 
 def not_a_headline(text: str) -> bool:
-    """Never a headline candidate: a data or button row (``data_row``) or a blog's name."""
+    """Never a headline candidate: a data, button or tag row or a pager link (``data_row``),
+    or a blog's name."""
     return data_row(text) or _BLOG_NAME.match(text) is not None

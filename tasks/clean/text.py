@@ -27,7 +27,6 @@ from ipwire.tasks.clean.decisions import LineDecision, _kind_for, _paragraph_net
 from ipwire.tasks.clean.decode import repair_mojibake
 from ipwire.tasks.clean.html_meta import drop_source_mark
 from ipwire.tasks.clean.lines import (
-    _WORD,
     Line,
     _title_candidate,
     join_wrapped_lines,
@@ -38,6 +37,7 @@ from ipwire.tasks.clean.metadata import _author_near, _find_author, _find_title,
 from ipwire.tasks.clean.published import find_published
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
 from ipwire.tasks.clean.stamps import headline_without_stamp
+from ipwire.tasks.clean.words import _WORD
 
 # " | Opinion", " - Artlyst", " — Part 1": a site or section name after a separator
 _SUFFIX = re.compile(r"^(?P<head>.+)\s+(?:\||–|—|-|::)\s+(?P<tail>[A-Z0-9][^|–—]*)$")
@@ -116,16 +116,11 @@ def extract_from_text(
         # in clean text the ranker only names a headline above the body: a line that opens
         # the text is left to the stricter first-line rule below; past a section marker that
         # closed the article come teasers
-        title_idx = _rank_title(
-            lines,
-            keep,
-            decision.probs,
-            rules,
-            # the net's paragraphs are the post itself: what follows them is its links
-            before=first if decision.clean or netted else _teasers_start(lines, decision, rules),
-        )
+        # the net's paragraphs are the post itself: what follows them is its links
+        before = first if decision.clean or netted else _teasers_start(lines, decision, rules)
+        title_idx = _rank_title(lines, keep, decision.probs, rules, before=before)
         if title_idx is not None:
-            title_idx = _fuller_headline(lines, title_idx, rules)
+            title_idx = _fuller_headline(lines, keep, title_idx, rules, before)
     if title_idx is None:
         title_idx = _find_title(lines, first, rules, None)
     if title_idx is None:
@@ -223,13 +218,17 @@ def _chrome_openers(lines: list[Line], kept_idx: list[int]) -> list[int]:
     return out
 
 
-def _fuller_headline(lines: list[Line], idx: int, rules: BoilerplateRules) -> int:
+def _fuller_headline(
+    lines: list[Line], keep: list[bool], idx: int, rules: BoilerplateRules, before: int | None
+) -> int:
     """A line beside the chosen headline that repeats it and goes on ("What is an online
     course?" beside "What is an Online Course? Definition Explained"): the page's full
-    headline, of which the chosen line is the short form."""
+    headline, of which the chosen line is the short form. Never a kept line of the body (a
+    lead that opens with the headline's words) nor one past where the ranker looked."""
     mine = " ".join(_WORD.findall(lines[idx].text.lower()))
+    end = len(lines) if before is None else min(before, len(lines))
     for j in (idx + 1, idx - 1, idx + 2, idx - 2):
-        if 0 <= j < len(lines) and _title_candidate(lines[j], rules):
+        if 0 <= j < end and not keep[j] and _title_candidate(lines[j], rules):
             other = " ".join(_WORD.findall(lines[j].text.lower()))
             # what follows is more headline, not a byline ("… Until July 31 by Eric Ries")
             if other.startswith(mine + " ") and not other[len(mine) + 1 :].startswith("by "):
