@@ -10,7 +10,7 @@
     python bench/eval_extraction.py cv-paste-trees [--grid I ...]    # compare paste-tree
                                                                      # settings by CV
 
-The labels check runs the 262 labelled news texts (eval/labels/dev.jsonl, all article text
+The labels check runs the 487 labelled news texts (eval/labels/dev.jsonl, all article text
 with at most a little chrome) through extract_from_text: an extractor trained on page pastes
 must not drop real articles whose shape it never saw (one long line, hard-wrapped lines,
 a dateline first line, a text cut off mid-sentence).

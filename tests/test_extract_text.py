@@ -1353,3 +1353,66 @@ def test_paste_of_a_page_saved_through_windows_1252_reads_as_written():
     assert "\u00e2" not in ex.text
     assert "wasn\u2019t told" in ex.text
     assert ex.title == "Pakistan\u2019s envoy recalled"
+
+
+def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_several_languages():
+    rules = load_rules()
+    for line, kind in (
+        ("Diese Geschichte teilen", "share-subscribe"),
+        ("Teilen Sie dies mit:", "share-subscribe"),
+        ("Udostępnij", "share-subscribe"),
+        ("Zurück zur Übersicht", "navigation"),
+        ("Valora esta noticia", "call-to-action"),
+        ("Wie bewerten Sie diesen Artikel? *", "call-to-action"),
+        ("Czytaj też: Wyścig zbrojeń ruszył z kopyta", "also-read"),
+        ("Le puede interesar: JEP abrirá tres nuevos macrocasos", "also-read"),
+    ):
+        assert rules.line_kind(line) == kind, line
+    for heading, kind in (
+        ("11 Kommentare", "comments"),
+        ("3 commentaires", "comments"),
+        ("Keine Kommentare zu “Malaga, die quirlige Metropole”", "comments"),
+        ("Hinterlasse jetzt einen Kommentar", "comments"),
+        ("Otras noticias", "related-links"),
+        ("Zobacz również", "related-links"),
+    ):
+        assert rules.marker_kind(heading) == kind, heading
+    # sentences that use the same words stay article text
+    for sentence in (
+        "Sin comentarios, dijo la policía.",
+        "Keine Kommentare zu den Vorwürfen gab es von der Polizei.",
+        "Die Seite teilen sich zwei Familien seit 1990.",
+        "Zurück zur Übersicht der Verhandlungen kehrten beide Seiten erst im Mai.",
+    ):
+        assert rules.line_kind(sentence) is None, sentence
+        assert rules.marker_kind(sentence) is None, sentence
+
+
+def test_a_german_comment_thread_after_the_article_is_cut_at_its_count():
+    para = (
+        "Die Gespräche zwischen den beiden Regierungen wurden am Dienstag in Islamabad "
+        "fortgesetzt, nachdem sie im Frühjahr wegen der Spannungen an der Grenze ausgesetzt "
+        "worden waren, sagte ein Sprecher des Außenministeriums."
+    )
+    paste = "\n\n".join(
+        [
+            "Gespräche in Islamabad fortgesetzt",
+            para,
+            para.replace("Dienstag", "Mittwoch"),
+            para.replace("Dienstag", "Donnerstag"),
+            "Diese Geschichte teilen",
+            "3 Kommentare",
+            "Anna",
+            "14.09.2022 um 21:11",
+            "Danke für den Bericht, das ist eine gute Nachricht für beide Länder.",
+            "Jonas",
+            "15.09.2022 um 08:02",
+            "Ich bin skeptisch, ob das lange hält, aber es ist ein Anfang.",
+        ]
+    )
+    ex = extract_from_text(paste)
+    assert "Donnerstag" in ex.text
+    assert "skeptisch" not in ex.text and "Danke für den Bericht" not in ex.text
+    kinds = {s.text: s.kind for s in ex.stripped}
+    assert kinds["3 Kommentare"] == "comments"
+    assert kinds["Diese Geschichte teilen"] == "share-subscribe"
