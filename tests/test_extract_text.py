@@ -1366,6 +1366,8 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
         ("Wie bewerten Sie diesen Artikel? *", "call-to-action"),
         ("Czytaj też: Wyścig zbrojeń ruszył z kopyta", "also-read"),
         ("Le puede interesar: JEP abrirá tres nuevos macrocasos", "also-read"),
+        ("VEA TAMBIÉN: Entre heces y guaricha", "also-read"),
+        ("Lea: Consejo Permanente de OEA aborda la confiscación", "also-read"),
     ):
         assert rules.line_kind(line) == kind, line
     for heading, kind in (
@@ -1383,6 +1385,7 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
         "Keine Kommentare zu den Vorwürfen gab es von der Polizei.",
         "Die Seite teilen sich zwei Familien seit 1990.",
         "Zurück zur Übersicht der Verhandlungen kehrten beide Seiten erst im Mai.",
+        "Mira lo que pasó en la frontera cuando llegó el presidente.",
     ):
         assert rules.line_kind(sentence) is None, sentence
         assert rules.marker_kind(sentence) is None, sentence
