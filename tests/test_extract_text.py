@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from ipwire.tasks.clean import extract_from_text, load_rules
+from ipwire.tasks.clean.decisions import _drop_deck
+from ipwire.tasks.clean.lines import join_wrapped_lines, split_lines
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "extract"
@@ -1419,3 +1421,24 @@ def test_a_german_comment_thread_after_the_article_is_cut_at_its_count():
     kinds = {s.text: s.kind for s in ex.stripped}
     assert kinds["3 Kommentare"] == "comments"
     assert kinds["Diese Geschichte teilen"] == "share-subscribe"
+
+
+def test_a_byline_after_the_article_does_not_make_the_article_a_deck():
+    """An author box ("By Paul Ausick") under the article, above kept teaser lines, is not
+    the byline that ends a deck: the article above it stays."""
+    rules = load_rules()
+    para = (
+        "Pakistan and India agreed on Monday to reopen the Kartarpur corridor for pilgrims "
+        "from next week, officials on both sides of the border said after a meeting."
+    )
+    rows = [para, para.replace("Monday", "Tuesday"), "By Asha Menon", "Rupee ends flat"]
+    lines = join_wrapped_lines(split_lines("\n\n".join(rows)), rules)
+    keep = [True, True, False, True]
+    _drop_deck(lines, keep, rules)
+    assert keep == [True, True, False, True]
+    # a real deck (a short standfirst over the byline, the body below it) is still dropped
+    rows = ["Talks resume after a long pause", "By Asha Menon", para, para]
+    lines = join_wrapped_lines(split_lines("\n\n".join(rows)), rules)
+    keep = [True, False, True, True]
+    _drop_deck(lines, keep, rules)
+    assert keep == [False, False, True, True]

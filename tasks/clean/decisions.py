@@ -306,7 +306,7 @@ def _drop_deck(lines: list[Line], keep: list[bool], rules: BoilerplateRules) -> 
     A page prints the headline, then a deck (standfirst), a photo caption or a cookie
     notice, then "By ..." or the date, then the body; the article text starts below the
     byline. Only a byline or date within ``deck_max_lines`` lines of the first kept line,
-    with kept text after it, counts.
+    with more kept words after it than above it, counts.
     """
     kept = [i for i, k in enumerate(keep) if k]
     if len(kept) < 2:
@@ -318,12 +318,16 @@ def _drop_deck(lines: list[Line], keep: list[bool], rules: BoilerplateRules) -> 
             continue
         low = ln.text.lower()
         if _is_date_line(ln.text, ln.words) or (low.startswith("by ") and ln.words <= 8):
-            if any(keep[k] for k in range(j + 1, len(lines))):
-                later = {lines[k].text.lower() for k in range(j + 1, len(lines))}
-                for k in range(first, j):
-                    # a paragraph the body repeats stays (its later copy is the one dropped)
-                    if lines[k].text.lower() not in later:
-                        keep[k] = False
+            later = {lines[k].text.lower() for k in range(j + 1, len(lines))}
+            # a paragraph the body repeats stays (its later copy is the one dropped)
+            deck = [k for k in range(first, j) if lines[k].text.lower() not in later]
+            below = sum(lines[k].words for k in range(j + 1, len(lines)) if keep[k])
+            # the body is below the byline: more kept words there than in the deck above
+            # (an author box after the article, "By Paul Ausick" over a teaser list, is not
+            # the head of the body)
+            if below > sum(lines[k].words for k in deck):
+                for k in deck:
+                    keep[k] = False
             return
 
 
