@@ -1378,6 +1378,8 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
         ("Keine Kommentare zu “Malaga, die quirlige Metropole”", "comments"),
         ("Hinterlasse jetzt einen Kommentar", "comments"),
         ("Otras noticias", "related-links"),
+        ("More Videos", "related-links"),
+        ("Weitere Videos", "related-links"),
         ("Zobacz również", "related-links"),
     ):
         assert rules.marker_kind(heading) == kind, heading
