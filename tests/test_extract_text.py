@@ -318,11 +318,15 @@ def test_labelled_news_texts_keep_their_article():
     subheading keep their lines (C-64, B-81, C-116 lost them before). Mean floor 0.984 ->
     0.983: a caption or credit opening the body is stripped now ("A Pakistan Air Force (PAF)
     F-16D Fighting Falcon | File", "Follow us on Image Source : PTI ..."), and C-85 and C-120,
-    whose whole text counted as article before, keep 0.94 (measured mean 0.9840)."""
+    whose whole text counted as article before, keep 0.94 (measured mean 0.9840). The
+    >= 90% floor 0.963 -> 0.960 (one text) when a photo credit alone on its line became a
+    caption: A-170 loses "Image Credit: Wikimedia Commons", and the second copy of its
+    headline, which the body kept beside the title, now leaves the body, so its headline's
+    words no longer count twice (0.90 -> 0.89; measured 468 of 487, 0.9610; mean 0.9834)."""
     rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
     shares = [_kept_share(r["text"]) for r in rows]
     assert sum(s >= 0.8 for s in shares) / len(shares) >= 0.989
-    assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.963
+    assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.960
     assert sum(shares) / len(shares) >= 0.983
     assert sum(s < 0.5 for s in shares) <= 1
     assert min(shares) > 0.0
@@ -1369,6 +1373,9 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
         ("Czytaj też: Wyścig zbrojeń ruszył z kopyta", "also-read"),
         ("Le puede interesar: JEP abrirá tres nuevos macrocasos", "also-read"),
         ("VEA TAMBIÉN: Entre heces y guaricha", "also-read"),
+        ("Photo by Mario Tama/Getty Images", "caption"),
+        ("(Foto: Tony Silva/Ascom-PC)", "caption"),
+        ("Imagen: Télam", "caption"),
         ("Lea: Consejo Permanente de OEA aborda la confiscación", "also-read"),
     ):
         assert rules.line_kind(line) == kind, line
@@ -1390,6 +1397,7 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
         "Die Seite teilen sich zwei Familien seit 1990.",
         "Zurück zur Übersicht der Verhandlungen kehrten beide Seiten erst im Mai.",
         "Mira lo que pasó en la frontera cuando llegó el presidente.",
+        "Photographs by the agency were released on Monday, police said.",
     ):
         assert rules.line_kind(sentence) is None, sentence
         assert rules.marker_kind(sentence) is None, sentence
