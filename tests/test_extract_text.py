@@ -1452,3 +1452,17 @@ def test_a_byline_after_the_article_does_not_make_the_article_a_deck():
     keep = [True, False, True, True]
     _drop_deck(lines, keep, rules)
     assert keep == [False, False, True, True]
+
+
+NEWSPAPER = REPO.parent / "shared" / "eval" / "extraction" / "newspaper"
+
+
+@pytest.mark.skipif(not NEWSPAPER.exists(), reason="newspaper pack not available")
+def test_a_teaser_marker_after_the_article_cuts_though_a_long_list_of_rows_follows():
+    """A blog post on a news site, then "You Might Also Like", teasers and an archive of 70
+    date rows that the model half-keeps: the marker stands after all of the article's prose,
+    so it closes the article (it was read as early in the piece, the rows counting as text)."""
+    ex = extract_from_text((NEWSPAPER / "dumps" / "usnews_com1.txt").read_text(encoding="utf-8"))
+    assert "The Presidential Tracker was created for U.S. News" in ex.text
+    assert "Recent Posts Archives" not in ex.text
+    assert "Mon Dec 01 00:00:00 EST 2014" not in ex.text

@@ -462,9 +462,11 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
             seen_long.add(key)
     # A standalone section marker after most of the article, followed by teaser-shaped lines,
     # closes the article: "Don't Miss" as body text (inside a sentence, or as a subheading
-    # followed by prose, or early in the piece) does not.
+    # followed by prose, or early in the piece) does not. "Most" counts the kept prose only:
+    # a teaser list or an archive of dates the model half-keeps below the marker is not
+    # article the marker stands early in.
     cut_at, cut_kind = None, None
-    span_words = sum(ln.words for ln, k in zip(lines, keep, strict=True) if k) or 1
+    span_words = sum(ln.words for ln, k, p in zip(lines, keep, prose, strict=True) if k and p) or 1
     before = 0
     for i in range(lo, hi + 1):
         ln = lines[i]
@@ -492,6 +494,6 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
                 for j in range(i, len(lines)):
                     keep[j] = False
                 break
-        if keep[i]:
+        if keep[i] and prose[i]:
             before += ln.words
     return LineDecision(keep, probs, (lo, hi), cut_at, cut_kind, clean)
