@@ -235,21 +235,46 @@ def _extend_span(
     return lo, hi
 
 
+# a comment's head on one line: a year, then who wrote, "On December 23, 2014, at 10:07 PM,
+# argusdc wrote:", "Anna am 3. Mai 2021 um 8:29 Uhr sagte:"
+_DATED_HEAD = re.compile(
+    r"\b(?:19|20)\d\d\b.{0,60}\b(?:wrote|writes|says|said|replied|schrieb|schreibt|sagt|"
+    r"sagte|antwortete|a écrit|a dit|escribió|dijo|scrive|ha scritto|escreveu|disse|schreef|"
+    r"zegt)\s*:\s*$",
+    re.I,
+)
+_HEAD_MAX_WORDS = 20
+# a comment thread closes an article of at least this many kept prose words above it
+THREAD_MIN_WORDS_BEFORE = 150
+
+
+def _is_dated_head(ln: Line) -> bool:
+    """A comment's head on one line: "On December 23, 2014, at 10:07 PM, argusdc wrote:"."""
+    return ln.words <= _HEAD_MAX_WORDS and _DATED_HEAD.search(ln.text) is not None
+
+
 def _is_signature(lines: list[Line], i: int) -> bool:
-    """A short name line followed by a date line: the head of a comment."""
+    """A short name line followed by a date line, or a dated "… wrote:" line: the head of a
+    comment."""
+    ln = lines[i]
+    if _is_dated_head(ln):
+        return True
     return (
         i + 1 < len(lines)
-        and 1 <= lines[i].words <= 5
-        and not _SENT_END.search(lines[i].text)
+        and 1 <= ln.words <= 5
+        and not _SENT_END.search(ln.text)
         and _is_date_line(lines[i + 1].text, lines[i + 1].words)
     )
 
 
 def _comment_thread_starts(lines: list[Line], i: int, hi: int) -> bool:
-    """Line i starts a run of at least three name+date headed comments."""
+    """Line i starts a run of at least three name+date headed comments (inside the article's
+    span; a thread of dated "… wrote:" heads is counted to the end, past where the line model
+    stopped reading)."""
     if not _is_signature(lines, i):
         return False
-    heads = sum(1 for j in range(i, min(hi + 1, len(lines) - 1)) if _is_signature(lines, j))
+    end = len(lines) if _is_dated_head(lines[i]) else min(hi + 1, len(lines) - 1)
+    heads = sum(1 for j in range(i, end) if _is_signature(lines, j))
     return heads >= 3
 
 
@@ -476,20 +501,30 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
             kind = "comments"
         if (
             kind
-            and before / span_words >= rules.marker_min_share_before
+            and (
+                before / span_words >= rules.marker_min_share_before
+                # a thread of dated "… wrote:" heads is its own evidence: its replies are
+                # prose too, and a long thread outweighs the article above it
+                or (marker is None and _is_dated_head(ln) and before >= THREAD_MIN_WORDS_BEFORE)
+            )
             # in clean text a "Related Topics" list with article prose after it is inline
             and not (clean and any(prose[i + 1 : hi + 1]))
             and (
                 marker is None or not marker.needs_teasers or _teaser_shaped(lines[i + 1 : hi + 1])
             )
         ):
-            box_end = _inline_box_end(lines, probs, prose, i, hi, rules) if paste else None
+            # a thread of dated "… wrote:" heads: its replies are confident prose, so it is
+            # never an inline box, and the model reading on through it says nothing
+            thread = marker is None and _is_dated_head(ln)
+            box_end = (
+                _inline_box_end(lines, probs, prose, i, hi, rules) if paste and not thread else None
+            )
             if box_end is not None:
                 # a teaser box inside the article: drop the box, read on after it
                 for j in range(i, box_end):
                     keep[j] = False
                 continue
-            if not (paste and _model_reads_on(lines, probs, i, hi, rules)):
+            if thread or not (paste and _model_reads_on(lines, probs, i, hi, rules)):
                 cut_at, cut_kind = i, kind
                 for j in range(i, len(lines)):
                     keep[j] = False

@@ -184,7 +184,7 @@ def extract_from_text(
             stripped.append(Stripped(kind, ln.text))
             continue
         after = i > first
-        if decision.cut_at is not None and i > decision.cut_at:
+        if decision.cut_at is not None and i >= decision.cut_at:
             kind = rules.line_kind(ln.text) or decision.cut_kind or "related-links"
         else:
             kind = _kind_for(ln, rules, after)
