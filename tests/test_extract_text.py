@@ -1468,7 +1468,11 @@ def test_a_teaser_marker_after_the_article_cuts_though_a_long_list_of_rows_follo
     assert "Mon Dec 01 00:00:00 EST 2014" not in ex.text
 
 
-def test_a_thread_of_dated_wrote_heads_closes_the_article():
+@pytest.mark.parametrize(
+    "head",
+    ["On December 2{n}, 2024, at 10:07 PM, {who} wrote:", "{who} • {n} weeks ago"],
+)
+def test_a_thread_of_dated_comment_heads_closes_the_article(head: str):
     para = (
         "Pakistan and India agreed on {day} to reopen the Kartarpur corridor for pilgrims from "
         "next week, officials on both sides of the border said after a meeting that lasted more "
@@ -1482,9 +1486,9 @@ def test_a_thread_of_dated_wrote_heads_closes_the_article():
     rows = [*menu, "Kartarpur corridor to reopen next week"]
     rows += [para.format(day=d) for d in ("Monday", "Tuesday", "Wednesday", "Thursday")]
     for n, who in enumerate(("argusdc", "SuntanIronMan", "papsrus", "EnigmaDude")):
-        rows += [f"On December 2{n}, 2024, at 10:07 PM, {who} wrote:", reply + f" ({who})"]
+        rows += [head.format(n=n + 2, who=who), reply + f" ({who})"]
     rows += ["About Us", "Privacy Policy", "Contact Us", "Careers", "Advertise", "Site Map"]
     ex = extract_from_text("\n\n".join(rows))
     assert "agreed on Thursday" in ex.text
     assert "queues were never the problem" not in ex.text
-    assert any(s.kind == "comments" and "argusdc wrote:" in s.text for s in ex.stripped)
+    assert any(s.kind == "comments" and "argusdc" in s.text for s in ex.stripped)

@@ -243,6 +243,13 @@ _DATED_HEAD = re.compile(
     r"zegt)\s*:\s*$",
     re.I,
 )
+# ... or a name with how long ago it was posted: "MA Sullivan • 2 weeks ago", "Anna · vor 3 Tagen"
+_AGO_HEAD = re.compile(
+    r"^[^•·|]{1,40}[•·|]\s*(?:(?:\d+|an?|one)\s+(?:second|minute|hour|day|week|month|year)s?\s+ago|"
+    r"vor\s+(?:\d+|einer?|einem)\s+(?:sekunden?|minuten?|stunden?|tag(?:en)?|wochen?|monat(?:en)?|"
+    r"jahr(?:en)?)|il y a\s+(?:\d+|une?)\s+\w+|hace\s+(?:\d+|una?)\s+\w+)\s*$",
+    re.I,
+)
 _HEAD_MAX_WORDS = 20
 # a comment thread closes an article of at least this many kept prose words above it
 THREAD_MIN_WORDS_BEFORE = 150
@@ -250,7 +257,9 @@ THREAD_MIN_WORDS_BEFORE = 150
 
 def _is_dated_head(ln: Line) -> bool:
     """A comment's head on one line: "On December 23, 2014, at 10:07 PM, argusdc wrote:"."""
-    return ln.words <= _HEAD_MAX_WORDS and _DATED_HEAD.search(ln.text) is not None
+    return ln.words <= _HEAD_MAX_WORDS and (
+        _DATED_HEAD.search(ln.text) is not None or _AGO_HEAD.match(ln.text) is not None
+    )
 
 
 def _is_signature(lines: list[Line], i: int) -> bool:
