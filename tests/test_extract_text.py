@@ -1492,3 +1492,14 @@ def test_a_thread_of_dated_comment_heads_closes_the_article(head: str):
     assert "agreed on Thursday" in ex.text
     assert "queues were never the problem" not in ex.text
     assert any(s.kind == "comments" and "argusdc" in s.text for s in ex.stripped)
+
+
+@pytest.mark.skipif(not NEWSPAPER.exists(), reason="newspaper pack not available")
+def test_a_teaser_rail_far_below_the_only_paragraph_is_not_kept_with_it():
+    """A video page: one paragraph of article, cut off without its full stop, and far below
+    it a rail of clipped teaser titles the model half-keeps. The prose net brings the
+    paragraph back; the rail, a hundred lines further down, does not come with it."""
+    ex = extract_from_text((NEWSPAPER / "dumps" / "usnews_com2.txt").read_text(encoding="utf-8"))
+    assert "sure to be enjoyed by cigar aficionados" in ex.text
+    assert "Shanghai shocked after New Year sta..." not in ex.text
+    assert "sta..." not in ex.text and "Walm..." not in ex.text

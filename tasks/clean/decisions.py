@@ -131,6 +131,9 @@ def _best_prose_run(lines: list[Line], prose: list[bool]) -> tuple[int, int]:
     return best_lo, best_hi
 
 
+# When the model kept no prose and the prose net steps in, the model's kept lines more
+# than this many lines below the net's run are dropped.
+NET_REACH = 10
 # A line this long is a paragraph: teaser snippets and menu items are cut far shorter.
 NET_MIN_WORDS = 25
 
@@ -472,6 +475,11 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
                 lo, hi = _best_prose_run(lines, net)
                 for i in range(lo, hi + 1):
                     keep[i] = keep[i] or net[i]
+                # what the model kept far below that prose (a teaser rail it half-trusted) is
+                # not the article the prose belongs to
+                for i in range(len(lines)):
+                    if keep[i] and i > hi + NET_REACH:
+                        keep[i] = False
         lo, hi = _extend_span(lines, keep, lo, hi, rules)
         if paste:
             keep_cut_off_end(lines, keep, rules)
