@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ipwire.tasks.clean import extract_from_text, load_rules
-from ipwire.tasks.clean.decisions import _drop_deck
+from ipwire.tasks.clean.decisions import _drop_deck, _drop_stray_headings
 from ipwire.tasks.clean.lines import join_wrapped_lines, split_lines
 
 REPO = Path(__file__).resolve().parents[1]
@@ -1503,3 +1503,19 @@ def test_a_teaser_rail_far_below_the_only_paragraph_is_not_kept_with_it():
     assert "sure to be enjoyed by cigar aficionados" in ex.text
     assert "Shanghai shocked after New Year sta..." not in ex.text
     assert "sta..." not in ex.text and "Walm..." not in ex.text
+
+
+def test_a_teaser_heading_that_closed_nothing_leaves_the_paste_but_a_subheading_stays():
+    rules = load_rules()
+    para = (
+        "Pakistan and India agreed on Monday to reopen the Kartarpur corridor for pilgrims "
+        "from next week, officials on both sides of the border said after a meeting."
+    )
+    rows = [para, "Das könnte Dich auch interessieren:", "Wenn Frauen tanzen…", para, "Related"]
+    rows += [para.replace("Monday", "Tuesday")]
+    lines = join_wrapped_lines(split_lines("\n\n".join(rows)), rules)
+    keep = [True] * len(lines)
+    prose = [ln.text.startswith("Pakistan") for ln in lines]
+    _drop_stray_headings(lines, keep, prose, rules)
+    # the heading over a teaser goes; "Related" over a paragraph reads as its subheading
+    assert keep == [True, False, True, True, True, True]

@@ -548,4 +548,21 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
                 break
         if keep[i] and prose[i]:
             before += ln.words
+    if paste:
+        _drop_stray_headings(lines, keep, prose, rules)
     return LineDecision(keep, probs, (lo, hi), cut_at, cut_kind, clean)
+
+
+def _drop_stray_headings(
+    lines: list[Line], keep: list[bool], prose: list[bool], rules: BoilerplateRules
+) -> None:
+    """A teaser heading that closed nothing ("Das könnte Dich auch interessieren:" over one
+    teaser, the article going on below) is still no line of the article, unless prose
+    follows it as under a subheading."""
+    for i, ln in enumerate(lines):
+        if (
+            keep[i]
+            and rules.heading_kind(ln.text) == "related-links"
+            and not (i + 1 < len(lines) and prose[i + 1])
+        ):
+            keep[i] = False
