@@ -1368,6 +1368,8 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
         ("Teilen Sie dies mit:", "share-subscribe"),
         ("Udostępnij", "share-subscribe"),
         ("Zurück zur Übersicht", "navigation"),
+        ("Mehr erfahren", "navigation"),
+        ("En savoir plus »", "navigation"),
         ("Valora esta noticia", "call-to-action"),
         ("Wie bewerten Sie diesen Artikel? *", "call-to-action"),
         ("Czytaj też: Wyścig zbrojeń ruszył z kopyta", "also-read"),
@@ -1397,6 +1399,7 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
         "Die Seite teilen sich zwei Familien seit 1990.",
         "Zurück zur Übersicht der Verhandlungen kehrten beide Seiten erst im Mai.",
         "Mira lo que pasó en la frontera cuando llegó el presidente.",
+        "Weitere Informationen gab die Polizei am Abend nicht bekannt.",
         "Photographs by the agency were released on Monday, police said.",
     ):
         assert rules.line_kind(sentence) is None, sentence
