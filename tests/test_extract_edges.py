@@ -492,3 +492,73 @@ def test_a_lead_that_opens_with_the_headlines_words_stays_in_the_body():
     ex = extract_from_text(paste)
     assert ex.title == "Apple releases iOS 18"
     assert lead in ex.text
+
+
+PAYWALL_PROMPTS = [
+    "To continue reading, please log in or subscribe.",
+    "Already a subscriber? Log in",
+    "Kostenlos registrieren und weiterlesen",
+    "Schon registriert? Hier einloggen",
+    "Pour lire la suite, abonnez-vous",
+    "¿Ya eres suscriptor?",
+    "Sei già abbonato?",
+    "Já é assinante?",
+]
+
+
+def _filter_after_a_sentence(sentence: str, chrome: list[str]) -> tuple[list[str], set]:
+    """The HTML post-filter over an article holding ``sentence``, ``chrome`` lines after it:
+    the kept lines and the (kind, text) pairs it stripped."""
+    blocks = [ARTICLE_PARAGRAPHS[0], sentence, ARTICLE_PARAGRAPHS[1], *chrome]
+    body, stripped, _ = _filter_blocks_cut("\n".join(blocks), default_rules(), None)
+    return body.splitlines(), {(s.kind, s.text) for s in stripped}
+
+
+def test_a_paywall_prompt_is_stripped_as_paywall_and_a_sentence_about_subscribers_stays():
+    reported = "He said he was already a subscriber to the paper before the ban."
+    kept, stripped = _filter_after_a_sentence(reported, PAYWALL_PROMPTS)
+    assert stripped >= {("paywall", p) for p in PAYWALL_PROMPTS}
+    assert reported in kept
+    paste = "\n\n".join([*ARTICLE_PARAGRAPHS, PAYWALL_PROMPTS[0], PAYWALL_PROMPTS[1]])
+    ex = extract_from_text(paste)
+    assert ex.text.splitlines()[-1] == ARTICLE_PARAGRAPHS[-1]
+    assert ("paywall", PAYWALL_PROMPTS[0]) in {(s.kind, s.text) for s in ex.stripped}
+
+
+NEWSLETTER_PROMPTS = [
+    "Enter your email address to follow this blog and receive notifications of new posts.",
+    "Jetzt zum kostenlosen Newsletter anmelden »",
+    "Gib deine E-Mail-Adresse ein, um diesem Blog zu folgen.",
+    "Inscrivez-vous à notre newsletter",
+    "Suscríbete a nuestro boletín",
+    "Meld je aan voor onze nieuwsbrief",
+]
+
+
+def test_a_newsletter_sign_up_prompt_is_stripped_in_the_main_european_languages():
+    reported = "The ministry's newsletter went out on Monday with the new visa rules."
+    kept, stripped = _filter_after_a_sentence(reported, NEWSLETTER_PROMPTS)
+    assert stripped >= {("share-subscribe", p) for p in NEWSLETTER_PROMPTS}
+    assert reported in kept
+
+
+def test_a_wordpress_comment_head_in_german_or_french_closes_the_article():
+    rules = default_rules()
+    heads = [
+        "11 Antworten zu “Sunday Thoughts: Ein wenig lost”",
+        "5 Gedanken zu „Endlich wird es spannend“",
+        "3 réflexions sur « Le titre du billet »",
+        "No Response so far »",
+    ]
+    assert [rules.marker_kind(h) for h in heads] == ["comments"] * len(heads)
+    # a listicle's heading or a Q&A heading is no comment head
+    assert rules.marker_kind("5 Gedanken zu Weihnachten") is None
+    assert rules.marker_kind("Fragen und Antworten zur Umweltprämie") is None
+    reply = "Danke für den schönen Beitrag, ich habe das genauso erlebt und freue mich auf mehr."
+    thread = [heads[0], "Anna", "14.09.2022 um 21:11", reply, "Jonas", "15.09.2022 um 08:02"]
+    thread.append("Ich bin skeptisch, ob das lange hält, aber es ist ein Anfang.")
+    page = ["Fishermen talks at Wagah", *ARTICLE_PARAGRAPHS, "Diese Geschichte teilen"]
+    paste = "\n\n".join([*page, *thread])
+    ex = extract_from_text(paste)
+    assert ex.text.splitlines()[-1] == ARTICLE_PARAGRAPHS[-1]
+    assert ("comments", heads[0]) in {(s.kind, s.text) for s in ex.stripped}
