@@ -109,6 +109,16 @@ def test_reading_time_line_is_stripped():
     assert ("reading-time", "3 min read") in {(s.kind, s.text) for s in ex.stripped}
 
 
+def test_a_reading_time_after_the_posts_date_in_polish_is_stripped():
+    rules = load_rules()
+    for line in (
+        "dzisiaj, 08:07 Ten tekst przeczytasz w 1 minutę",
+        "Ten artykuł przeczytasz w 5 minut",
+    ):
+        assert rules.line_kind(line) == "reading-time", line
+    assert rules.line_kind("Ten tekst przeczytasz w 5 minut, a potem wrócisz do pracy.") is None
+
+
 def test_empty_or_chrome_only_paste_gives_empty_text():
     assert extract_from_text("").text == ""
     assert extract_from_text("Home\nNews\nLogin\nSubscribe\n").text == ""
@@ -802,12 +812,19 @@ def test_captions_breadcrumbs_and_share_prompts_are_never_the_title():
         "Follow us on Image Source : FILE PHOTO Indian Army personnel",
         "Home page > Public directory > Ministry of External Affairs",
         "Share this story on WhatsApp",
+        "Creative Commons > What we do",  # one step of a trail
+        "News › Politics",
+        'CZYTAJ WIĘCEJ W INTERNETOWYM WYDANIU "DZIENNIKA GAZETY PRAWNEJ">>>',  # a link
+        "Read the full report →",
     ):
         assert not_a_title(line), line
     for line in (
         "India, Pakistan exchange lists of nuclear installations",
         "India | Pakistan talks resume in Dubai",
         "PM at the summit | PTI",
+        "Why 5G > 4G for gamers",  # a comparison
+        "India > Pakistan: the numbers",
+        "»Abzocke wird als Klimaschutz verkauft«",  # German quotation marks
     ):
         assert not not_a_title(line), line
 

@@ -370,7 +370,13 @@ _NOT_A_TITLE = re.compile(
     r"|\b(?:photo|image|picture)\s*(?:source|credit)s?\s*[-–—]\s*\S"
     r"|\(\s*(?:file|representational)(?:\s+(?:photo|image|pic|picture))?\s*\)\s*$"
     r"|\(\s*(?:photo|pic|picture|image)s?\s*(?::|by\b|courtesy\b)[^()]{0,40}\)\s*$"
-    r"|(?-i:[.!?]\s+(?:File|FILE)(?:\s+(?:[Pp]hoto|PHOTO|[Ii]mage|IMAGE))?\.?\s*$)",
+    r"|(?-i:[.!?]\s+(?:File|FILE)(?:\s+(?:[Pp]hoto|PHOTO|[Ii]mage|IMAGE))?\.?\s*$)"
+    # a link's arrows at its end: "Czytaj więcej w wydaniu …>>>", "Read the full story →"
+    r"|(?:>>|»»|→|⟶)\s*$"
+    # one step of a trail: a site or section name in capitalised words, then the page
+    # ("Creative Commons > What we do", "News › Politics"); » is left out, a quotation mark
+    # in German and French headlines, and so is a comparison ("Why 5G > 4G for gamers")
+    r"|(?-i:^(?:[A-Z][\w.&’'-]*\s){0,2}[A-Z][\w.&’'-]*\s(?:>|›)\s[A-Z][^>›:]{0,50}$)",
     re.IGNORECASE,
 )
 
