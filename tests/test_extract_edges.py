@@ -562,3 +562,13 @@ def test_a_wordpress_comment_head_in_german_or_french_closes_the_article():
     ex = extract_from_text(paste)
     assert ex.text.splitlines()[-1] == ARTICLE_PARAGRAPHS[-1]
     assert ("comments", heads[0]) in {(s.kind, s.text) for s in ex.stripped}
+
+
+def test_an_embedded_posts_attribution_stays_with_the_quote_the_article_kept():
+    post = "Power outage at the airport, great day for it :/"
+    credit = "— Leigh Holmwood (@LeighHolmwood) December 22, 2014"
+    blocks = [*ARTICLE_PARAGRAPHS, post, credit]
+    body, stripped, _ = _filter_blocks_cut("\n".join(blocks), default_rules(), None)
+    assert body.split("\n\n")[-2:] == [post, credit] and not stripped
+    ex = extract_from_text("\n\n".join(["Airport outage", *blocks, "Diese Geschichte teilen"]))
+    assert ex.text.split("\n\n")[-2:] == [post, credit]

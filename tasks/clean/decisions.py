@@ -21,6 +21,7 @@ from ipwire.tasks.clean.lines import (
     _reads_as_chrome,
     _teaser_shaped,
     _title_candidate,
+    is_post_attribution,
 )
 from ipwire.tasks.clean.rules import BoilerplateRules
 
@@ -438,6 +439,14 @@ class LineDecision:
     clean: bool = False
 
 
+def _keep_post_attributions(lines: list[Line], keep: list[bool]) -> None:
+    """An embedded post's attribution ("— Name (@handle) March 4, 2025") right under a kept
+    line closes the quote the article kept: it says who posted it and when."""
+    for i in range(1, len(lines)):
+        if keep[i - 1] and not keep[i] and is_post_attribution(lines[i].text):
+            keep[i] = True
+
+
 def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -> LineDecision:
     """Keep/drop for each line: model score, the article span and trailing section markers.
 
@@ -491,6 +500,8 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
             _drop_deck(lines, keep, rules)
         if paste and rules.drop_twin_lines:
             _drop_twins(lines, keep)
+    if paste:
+        _keep_post_attributions(lines, keep)
     seen_long: set[str] = set()
     for i, ln in enumerate(lines):
         if keep[i] and rules.line_kind(ln.text):

@@ -405,6 +405,18 @@ _LEGAL_NAMES = re.compile(
 _LINK_ROW_NAMES = 3
 
 
+# The attribution line an embedded social post ends with: "— Name (@handle) March 4, 2025".
+_POST_ATTRIBUTION = re.compile(
+    r"^\s*[—–-]+\s*\S.{0,80}\(@\w{1,30}\)\s*\w+\.?\s+\d{1,2},\s+\d{4}\s*$"
+)
+
+
+def is_post_attribution(text: str) -> bool:
+    """Who posted the embedded post above and when: part of the quote the article shows
+    (the line model reads a name, a handle and a date as a byline or a teaser's stamp)."""
+    return "(@" in text and _POST_ATTRIBUTION.match(text) is not None
+
+
 def not_a_title(text: str) -> bool:
     """A line shaped like a headline that never is one (``_NOT_A_TITLE``, a trail, a row of
     share or legal links, a ticker item under a bracketed date in any language)."""

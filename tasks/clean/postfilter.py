@@ -12,7 +12,13 @@ import re
 from ipwire.records import Stripped
 from ipwire.tasks.clean.decisions import decide
 from ipwire.tasks.clean.html_meta import drop_source_mark
-from ipwire.tasks.clean.lines import Line, _is_prose, low_tokens, split_lines
+from ipwire.tasks.clean.lines import (
+    Line,
+    _is_prose,
+    is_post_attribution,
+    low_tokens,
+    split_lines,
+)
 from ipwire.tasks.clean.patterns import _fold, fold_space
 from ipwire.tasks.clean.rules import BoilerplateRules
 from ipwire.tasks.clean.words import STOPWORDS
@@ -95,6 +101,7 @@ def _filter_blocks_cut(
             model_reads
             and decision.probs[i] < rules.html_threshold
             and not _is_table_row(ln.text)
+            and not is_post_attribution(ln.text)
             and not (rules.html_nav_max_words and ln.words > rules.html_nav_max_words)
         ):
             drop_kind = "navigation"
