@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ipwire.tasks.clean import extract_from_text
 from ipwire.tasks.clean.lines import _is_short_sentence, split_lines
 from ipwire.tasks.clean.postfilter import _filter_blocks_cut
@@ -572,3 +574,28 @@ def test_an_embedded_posts_attribution_stays_with_the_quote_the_article_kept():
     assert body.split("\n\n")[-2:] == [post, credit] and not stripped
     ex = extract_from_text("\n\n".join(["Airport outage", *blocks, "Diese Geschichte teilen"]))
     assert ex.text.split("\n\n")[-2:] == [post, credit]
+
+
+CLOSING_NOTES = [
+    "Additional reporting by Asif Shahzad in Islamabad; Editing by Raju Gopalakrishnan",
+    "(With inputs from PTI)",
+    "This article originally appeared on Dawn.",
+    "Correspondent Joanne Anderson may be reached at joandy@example.com.",
+    "Mit Material von dpa",
+]
+
+
+@pytest.mark.parametrize("note", CLOSING_NOTES)
+def test_a_closing_credit_or_publishers_note_ends_the_article_it_closes(note: str):
+    kept, stripped = _filter_after_a_sentence(ARTICLE_PARAGRAPHS[2], [note])
+    assert kept[-1] == note and not stripped
+    page = ["Fishermen talks at Wagah", *ARTICLE_PARAGRAPHS, note, "Share this article"]
+    ex = extract_from_text("\n\n".join(page))
+    assert ex.text.split("\n\n")[-1] == note
+
+
+def test_a_date_stamp_after_the_article_is_no_closing_note():
+    from ipwire.tasks.clean.lines import is_closing_note
+
+    assert not is_closing_note("First Published on Aug 11, 2019 06:50 pm")
+    assert is_closing_note("Originally published in March 2022. Last updated on May 1, 2024.")

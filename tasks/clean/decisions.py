@@ -21,6 +21,7 @@ from ipwire.tasks.clean.lines import (
     _reads_as_chrome,
     _teaser_shaped,
     _title_candidate,
+    is_closing_note,
     is_post_attribution,
 )
 from ipwire.tasks.clean.rules import BoilerplateRules
@@ -439,12 +440,15 @@ class LineDecision:
     clean: bool = False
 
 
-def _keep_post_attributions(lines: list[Line], keep: list[bool]) -> None:
-    """An embedded post's attribution ("— Name (@handle) March 4, 2025") right under a kept
-    line closes the quote the article kept: it says who posted it and when."""
+def _keep_credits(lines: list[Line], keep: list[bool]) -> None:
+    """Right under a kept line, an embedded post's attribution ("— Name (@handle) March 4,
+    2025") closes the quote the article kept, and a closing credit or publisher's note
+    ("(With inputs from PTI)", "This article originally appeared on …") closes the article:
+    who said it, who reported it."""
     for i in range(1, len(lines)):
-        if keep[i - 1] and not keep[i] and is_post_attribution(lines[i].text):
-            keep[i] = True
+        if keep[i - 1] and not keep[i]:
+            text = lines[i].text
+            keep[i] = is_post_attribution(text) or is_closing_note(text)
 
 
 def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -> LineDecision:
@@ -501,7 +505,7 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
         if paste and rules.drop_twin_lines:
             _drop_twins(lines, keep)
     if paste:
-        _keep_post_attributions(lines, keep)
+        _keep_credits(lines, keep)
     seen_long: set[str] = set()
     for i, ln in enumerate(lines):
         if keep[i] and rules.line_kind(ln.text):

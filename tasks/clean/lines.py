@@ -417,6 +417,26 @@ def is_post_attribution(text: str) -> bool:
     return "(@" in text and _POST_ATTRIBUTION.match(text) is not None
 
 
+# A news text's closing credit or publisher's note, in English and the main European
+# languages: "Additional reporting by …; Editing by …", "(With inputs from PTI)", "This
+# article originally appeared on …", "… contributed to this report", "… may be reached at …".
+_CLOSING_NOTE = re.compile(
+    r"\b(?:additional reporting|reporting by|editing by|writing by|with inputs from"
+    r"|contributed (?:to )?this (?:report|story|article)|originally (?:appeared|published)"
+    r"|(?:may|can) be reached at|compiled by"
+    r"|mit material (?:von|der|des)|dieser (?:artikel|beitrag) erschien zuerst"
+    r"|avec (?:l[\x27’])?afp|(?:cet|l[\x27’]) article a (?:d[\x27’]abord |initialement )?été publié"
+    r"|con información de|publicado originalmente|com informações d[aeo]s?)\b",
+    re.IGNORECASE,
+)
+
+
+def is_closing_note(text: str) -> bool:
+    """A credit or publisher's note that closes a news text: the article's own last words,
+    which the line model, taught on pastes that end in chrome, doubts at the end."""
+    return len(text) <= 300 and _CLOSING_NOTE.search(text) is not None
+
+
 def not_a_title(text: str) -> bool:
     """A line shaped like a headline that never is one (``_NOT_A_TITLE``, a trail, a row of
     share or legal links, a ticker item under a bracketed date in any language)."""
