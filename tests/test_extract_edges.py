@@ -599,3 +599,34 @@ def test_a_date_stamp_after_the_article_is_no_closing_note():
 
     assert not is_closing_note("First Published on Aug 11, 2019 06:50 pm")
     assert is_closing_note("Originally published in March 2022. Last updated on May 1, 2024.")
+
+
+SUPPORT_AND_FORM_LINES = {
+    "If you enjoyed reading this post – would you consider supporting our work?": "call-to-action",
+    "Unterstützen Sie unabhängigen Journalismus!": "call-to-action",
+    "This site is protected by reCAPTCHA and the Google Privacy Policy and Terms of Service "
+    "apply.": "call-to-action",
+    "Ja, ich möchte den personalisierten Newsletter erhalten.": "call-to-action",
+    "You have read 3 of 5 free articles this month.": "paywall",
+    "Vous avez lu 1 des 4 articles gratuits ce mois-ci.": "paywall",
+    "This entry was posted in News and tagged India, Pakistan.": "navigation",
+    "Dieser Eintrag wurde veröffentlicht in Politik und verschlagwortet mit Indien.": "navigation",
+}
+
+
+@pytest.mark.parametrize(("line", "kind"), SUPPORT_AND_FORM_LINES.items())
+def test_support_pleas_form_fine_print_metered_walls_and_filing_lines_are_chrome(line, kind):
+    assert default_rules().line_kind(line) == kind
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Donors who support independent journalism met in Delhi on Monday.",
+        "The group said it would support our journalism school in Lahore.",
+        "This post was posted in haste, the minister later admitted.",
+        "Dieser Beitrag wurde veröffentlicht in der Zeitschrift Merkur.",
+    ],
+)
+def test_a_sentence_about_journalism_or_publishing_is_no_chrome_line(sentence: str):
+    assert default_rules().line_kind(sentence) is None
