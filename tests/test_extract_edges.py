@@ -611,6 +611,10 @@ SUPPORT_AND_FORM_LINES = {
     "Vous avez lu 1 des 4 articles gratuits ce mois-ci.": "paywall",
     "This entry was posted in News and tagged India, Pakistan.": "navigation",
     "Dieser Eintrag wurde veröffentlicht in Politik und verschlagwortet mit Indien.": "navigation",
+    "Titelbild: Geyres Christophe/ABACA/picture-alliance": "caption",
+    "Eingestellt von der Michel um 21:11": "byline",
+    "Posted by K A at 12:11 PM": "byline",
+    "Über Luis Holuch 257 Artikel": "byline",
 }
 
 
@@ -626,6 +630,7 @@ def test_support_pleas_form_fine_print_metered_walls_and_filing_lines_are_chrome
         "The group said it would support our journalism school in Lahore.",
         "This post was posted in haste, the minister later admitted.",
         "Dieser Beitrag wurde veröffentlicht in der Zeitschrift Merkur.",
+        "About 300 articles were published on the talks in 2024.",
     ],
 )
 def test_a_sentence_about_journalism_or_publishing_is_no_chrome_line(sentence: str):
