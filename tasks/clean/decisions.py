@@ -21,8 +21,7 @@ from ipwire.tasks.clean.lines import (
     _reads_as_chrome,
     _teaser_shaped,
     _title_candidate,
-    is_closing_note,
-    is_post_attribution,
+    is_credit_line,
 )
 from ipwire.tasks.clean.rules import BoilerplateRules
 
@@ -447,8 +446,7 @@ def _keep_credits(lines: list[Line], keep: list[bool]) -> None:
     who said it, who reported it."""
     for i in range(1, len(lines)):
         if keep[i - 1] and not keep[i]:
-            text = lines[i].text
-            keep[i] = is_post_attribution(text) or is_closing_note(text)
+            keep[i] = is_credit_line(lines[i].text)
 
 
 def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -> LineDecision:

@@ -437,6 +437,12 @@ def is_closing_note(text: str) -> bool:
     return len(text) <= 300 and _CLOSING_NOTE.search(text) is not None
 
 
+def is_credit_line(text: str) -> bool:
+    """An embedded post's attribution or a closing credit or publisher's note: who said it,
+    who reported it. The line model alone never drops one."""
+    return is_post_attribution(text) or is_closing_note(text)
+
+
 def not_a_title(text: str) -> bool:
     """A line shaped like a headline that never is one (``_NOT_A_TITLE``, a trail, a row of
     share or legal links, a ticker item under a bracketed date in any language)."""

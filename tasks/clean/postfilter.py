@@ -15,8 +15,7 @@ from ipwire.tasks.clean.html_meta import drop_source_mark
 from ipwire.tasks.clean.lines import (
     Line,
     _is_prose,
-    is_closing_note,
-    is_post_attribution,
+    is_credit_line,
     low_tokens,
     split_lines,
 )
@@ -102,8 +101,7 @@ def _filter_blocks_cut(
             model_reads
             and decision.probs[i] < rules.html_threshold
             and not _is_table_row(ln.text)
-            and not is_post_attribution(ln.text)
-            and not is_closing_note(ln.text)
+            and not is_credit_line(ln.text)
             and not (rules.html_nav_max_words and ln.words > rules.html_nav_max_words)
         ):
             drop_kind = "navigation"
