@@ -11,6 +11,7 @@ import functools
 import io
 import json
 import os
+import sys
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -63,6 +64,12 @@ class IpwireGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            # the reader of stdout went away (`ipwire extract … | head`): stop quietly, as
+            # Unix tools do, and keep Python's exit-time flush from failing on the pipe too
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise click.exceptions.Exit(exit_codes.PIPE_CLOSED) from None
         except Exception as exc:
             if debugging(ctx):
                 raise

@@ -13,3 +13,4 @@ NOT_FOUND = 4  # a path, warehouse, article or feed that does not exist
 CONFIG = 5  # configuration invalid (every problem listed at once)
 BUSY = 6  # the warehouse or its catalog cannot be reached or stays locked
 NOTHING = 7  # every input was rejected: nothing was read, extracted or stored
+PIPE_CLOSED = 141  # stdout's reader closed the pipe early (`| head`): 128 + SIGPIPE, as Unix tools

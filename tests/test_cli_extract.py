@@ -139,3 +139,20 @@ def test_extract_keeps_each_document_within_the_configured_budget(tmp_path: Path
     assert result.exit_code == exit_codes.NOTHING
     (row,) = jsonl(result.stdout)
     assert row["error"] == "over_budget" and "1,000 HTML elements" in row["detail"]
+
+
+def test_extract_into_a_reader_that_stops_early_ends_quietly(tmp_path: Path) -> None:
+    # `ipwire extract … | head -1`: the closed pipe is no error, and no traceback is printed
+    for i in range(40):
+        (tmp_path / f"note{i:02d}.txt").write_text(PROSE + "\n")
+    proc = subprocess.Popen(
+        [IPWIRE, "--quiet", "extract", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away after one line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == exit_codes.PIPE_CLOSED
+    assert "Error" not in err and "Traceback" not in err

@@ -42,6 +42,10 @@ _DATE_PATTERNS = [
         rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH_RE})\.?(?:,\s*|\s+)(?P<y>(?:19|20)\d\d)\b",
         re.IGNORECASE,
     ),
+    # 2019年6月24日 (Chinese, Japanese) / 2019년 6월 24일 (Korean)
+    re.compile(
+        r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]"
+    ),
 ]
 
 

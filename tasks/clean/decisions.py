@@ -24,6 +24,7 @@ from ipwire.tasks.clean.lines import (
     is_credit_line,
 )
 from ipwire.tasks.clean.rules import BoilerplateRules
+from ipwire.tasks.clean.stamps import is_stamp
 
 
 def _is_clean_document(lines: list[Line], prose: list[bool], rules: BoilerplateRules) -> bool:
@@ -369,6 +370,21 @@ def _drop_deck(lines: list[Line], keep: list[bool], rules: BoilerplateRules) -> 
             return
 
 
+def _drop_head_stamps(lines: list[Line], keep: list[bool], prose: list[bool]) -> None:
+    """Drop a stamp the model kept above the article's first prose: a date with at most
+    its clock time and one word more ("2025年12月3日 10時21分", "01.11.2023 11:35").
+
+    It is the article's metadata (read into ``published_at``), not its text; below the
+    first paragraph a dated line may be the article's own.
+    """
+    first = next((i for i, (k, p) in enumerate(zip(keep, prose, strict=True)) if k and p), None)
+    if first is None:
+        return  # no prose kept: the dated lines may be all the text there is (a schedule)
+    for i in range(first):
+        if keep[i] and is_stamp(lines[i].text):
+            keep[i] = False
+
+
 def _drop_twins(lines: list[Line], keep: list[bool]) -> None:
     """Drop short lines printed twice in a row: a teaser card's image text and its link.
 
@@ -502,6 +518,8 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
             _drop_deck(lines, keep, rules)
         if paste and rules.drop_twin_lines:
             _drop_twins(lines, keep)
+        if paste:
+            _drop_head_stamps(lines, keep, prose)
     if paste:
         _keep_credits(lines, keep)
     seen_long: set[str] = set()

@@ -12,7 +12,6 @@ from ipwire.tasks.clean.lines import (
     _SENT_END,
     _SEPARATORS,
     _SYMBOL,
-    _WORD,
     STOPWORDS,
     Line,
     _is_prose,
@@ -20,7 +19,7 @@ from ipwire.tasks.clean.lines import (
 )
 from ipwire.tasks.clean.model import FEATURES1, FEATURES2, FEATURES3
 from ipwire.tasks.clean.rules import BoilerplateRules
-from ipwire.tasks.clean.words import _DIGIT
+from ipwire.tasks.clean.words import _DIGIT, words_of
 
 
 def _sigmoid(x: float) -> float:
@@ -53,7 +52,7 @@ def line_matrix(lines: list[Line], rules: BoilerplateRules) -> Any:
     texts = [line.text for line in lines]
     lows = list(map(str.lower, texts))
     words = [line.words for line in lines]
-    toks = [line.toks if line.toks is not None else _WORD.findall(line.text) for line in lines]
+    toks = [line.toks if line.toks is not None else words_of(line.text) for line in lines]
     counts: dict[str, int] = {}
     for key in lows:
         counts[key] = counts.get(key, 0) + 1
@@ -77,7 +76,10 @@ def line_matrix(lines: list[Line], rules: BoilerplateRules) -> Any:
     x[:, 4] = [sum(map(stop, map(str.lower, ts))) for ts in toks]
     x[:, 4] /= nw
     x[:, 5] = [_SENT_END.search(t) is not None for t in texts]
-    x[:, 6] = [t.count(",") for t in texts]
+    # commas, with the Chinese and Japanese ones ("，", "、") on lines that can hold them
+    x[:, 6] = [
+        t.count(",") if t.isascii() else t.count(",") + t.count("，") + t.count("、") for t in texts
+    ]
     x[:, 6] = np.minimum(x[:, 6] / nw, 1.0)
     x[:, 7] = [sum(map(str.isupper, f)) / max(len(f), 1) for f in firsts]
     x[:, 8] = [len(found) for found in map(_DIGIT.findall, texts)]

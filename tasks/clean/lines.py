@@ -15,14 +15,16 @@ from ipwire.tasks.clean.published import _HAS_YEAR
 from ipwire.tasks.clean.rows import not_a_headline
 from ipwire.tasks.clean.rules import BoilerplateRules
 from ipwire.tasks.clean.stamps import is_stamp, opens_with_bracketed_date
-from ipwire.tasks.clean.words import _WORD, STOPWORDS
+from ipwire.tasks.clean.words import _WORD, STOPWORDS, word_count, words_of
 
 # Running prose has at least this share of function words (news ledes are noun-heavy).
 PROSE_STOPWORD_SHARE = 0.2
-_SENT_END = re.compile(r"[.!?…:;][\"'”’)\]]*\s*$")
+# sentence ends of the Latin scripts and their full-width Chinese and Japanese forms
+_SENT_END = re.compile(r"[.!?…:;。！？：；][\"'”’)\]」』）】]*\s*$")
 _URLISH = re.compile(r"https?://|www\.|@\w+\.\w|\.com\b", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-•*·▪►»›>]|\d{1,2}[.)])\s")
-_SYMBOL = re.compile(r"[^\w\s.,'’\"-]")
+# Chinese and Japanese punctuation is punctuation, not a symbol
+_SYMBOL = re.compile(r"[^\w\s.,'’\"\-，。、！？：；「」『』《》（）]")
 _SEPARATORS = re.compile(r"[|»›•·/]")
 
 
@@ -52,8 +54,8 @@ def split_lines(text: str) -> list[Line]:
             prev_blank = True
             continue
         prev_blank = False
-        toks = _WORD.findall(stripped)
-        lines.append(Line(len(lines), stripped, block, len(toks), toks))
+        toks = words_of(stripped)
+        lines.append(Line(len(lines), stripped, block, word_count(stripped, toks), toks))
     return lines
 
 
@@ -68,7 +70,7 @@ _LAST_WORD = re.compile(r"(\w+)\W*$")
 
 
 def _lower_share(text: str) -> float:
-    alpha = [t for t in _WORD.findall(text) if t[:1].isalpha()]
+    alpha = [t for t in words_of(text) if t[:1].isalpha()]
     return sum(1 for t in alpha if t[:1].islower()) / max(len(alpha), 1)
 
 
@@ -167,7 +169,7 @@ def low_tokens(line: Line) -> list[str]:
     text = line.text
     if line.toks is not None and "İ" not in text and "Σ" not in text:
         return list(map(str.lower, line.toks))
-    return _WORD.findall(text.lower())
+    return words_of(text.lower())
 
 
 def _is_prose(line: Line, rules: BoilerplateRules) -> bool:
@@ -203,7 +205,7 @@ def _is_running_text(line: Line, rules: BoilerplateRules) -> bool:
 
 def _function_words_and_no_chrome(text: str, rules: BoilerplateRules) -> bool:
     """Enough function words to be running text, and no chrome kind or section marker."""
-    toks = _WORD.findall(text.lower())
+    toks = words_of(text.lower())
     return (
         sum(map(STOPWORDS.__contains__, toks)) >= PROSE_STOPWORD_SHARE * len(toks)
         and rules.line_kind(text) is None
@@ -234,7 +236,7 @@ def _is_short_sentence(line: Line, rules: BoilerplateRules) -> bool:
     word and closing punctuation ("Talks resume in Islamabad on Monday, officials said.")."""
     if line.words < 5 or not _SENT_END.search(line.text) or line.text.endswith(":"):
         return False
-    toks = _WORD.findall(line.text.lower())
+    toks = words_of(line.text.lower())
     if not any(t in STOPWORDS for t in toks):
         return False
     return (

@@ -21,7 +21,7 @@ from ipwire.tasks.clean.lines import (
 )
 from ipwire.tasks.clean.patterns import _fold, fold_space
 from ipwire.tasks.clean.rules import BoilerplateRules
-from ipwire.tasks.clean.words import STOPWORDS
+from ipwire.tasks.clean.words import EUROPEAN_STOPWORDS
 
 # A paragraph at least this long that repeats one already kept is a second copy of the
 # same block (pages that ship the article once per screen size, repeated teasers); chosen
@@ -126,7 +126,7 @@ def _filter_blocks_cut(
 # interessieren" above a teaser rail trafilatura left out); a heading is short (at most
 # ``rules.marker_max_words``) and has no sentence-final punctuation. Unlike
 # ``lines._SENT_END``, a colon ends a heading ("Also read:"), not a sentence.
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*\s*$")
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)」』）]*\s*$")
 
 
 def _drop_trailing_markers(
@@ -144,9 +144,10 @@ def _drop_trailing_markers(
         kinds[i] = kind
 
 
-# Share of known function words (words.STOPWORDS: English and the main European languages)
-# among a text's words at or above which the line model's scores count as evidence: prose in
-# those languages runs near 0.3-0.5; Chinese, Japanese, Korean or Arabic text near 0.
+# Share of known function words (words.EUROPEAN_STOPWORDS: English and the main European
+# languages, the ones the line model was fitted on) among a text's words at or above which
+# the line model's scores count as evidence: prose in those languages runs near 0.3-0.5;
+# Chinese, Japanese, Korean or Arabic text near 0.
 KNOWN_WORDS_MIN_SHARE = 0.2
 
 
@@ -156,7 +157,7 @@ def _known_word_share(lines: list[Line]) -> float:
     if sum(len(ln.text) for ln in lines) < 100:
         return 1.0
     words = [w for ln in lines for w in low_tokens(ln)]
-    return sum(map(STOPWORDS.__contains__, words)) / len(words) if words else 1.0
+    return sum(map(EUROPEAN_STOPWORDS.__contains__, words)) / len(words) if words else 1.0
 
 
 # An image caption trafilatura kept: a line that ends in a photo credit.

@@ -51,8 +51,28 @@ _NATIVE_DIGIT = re.compile("[\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09e
 
 
 def _ascii_digits(text: str) -> str:
-    """``text`` with other scripts' digits as ASCII (most lines have none: no copy then)."""
-    return text.translate(_DIGITS) if _NATIVE_DIGIT.search(text) else text
+    """``text`` with other scripts' digits as ASCII (most lines have none: no copy then), and
+    a Chinese, Japanese or Korean date and time in the ISO shape the patterns read."""
+    if _NATIVE_DIGIT.search(text):
+        text = text.translate(_DIGITS)
+    if "年" in text or "년" in text:
+        text = _CJK_DATE.sub(_cjk_date_iso, text)
+    return text
+
+
+# "2025年12月3日 10時21分", "2024년 3월 5일": rewritten in place, to the same length (offsets
+# into the text stay true), as "2025-12-3  10:21 "
+_CJK_DATE = re.compile(
+    r"(?<!\d)((?:19|20)\d\d)\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"
+    r"(?:(\s*)(\d{1,2})\s*[時时]\s*(\d\d)\s*分)?"
+)
+
+
+def _cjk_date_iso(m: re.Match) -> str:
+    iso = f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+    if m.group(5):
+        iso += f" {int(m.group(5)):02d}:{m.group(6)}"
+    return iso.ljust(len(m.group(0)))
 
 
 _YEAR = r"(?P<y>(?:19|20)\d\d)(?!\d)"

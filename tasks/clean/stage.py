@@ -22,6 +22,7 @@ from ipwire.records import Article, Extraction, RawDoc, Rejection, Stripped
 from ipwire.tasks.clean.budget import DEFAULT_BUDGET, Budget, OverBudget, check_size, time_limit
 from ipwire.tasks.clean.decode import DecodeError, decode_bytes, strip_controls
 from ipwire.tasks.clean.published import parse_stamp
+from ipwire.tasks.clean.words import words_of
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -202,7 +203,7 @@ def build_article(raw: RawDoc, ex: Extraction, *, min_words: int = 30) -> Articl
     read from the page: a JSON record's or feed entry's own title, author and date beat the
     extractor's (the publisher stated them; the text's are read by rules)."""
     body = strip_controls(ex.text or "").strip()
-    words = len(_WORD.findall(body))
+    words = len(words_of(body))
     if words < min_words:
         return Rejection(
             raw.source_ref,
