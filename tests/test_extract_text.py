@@ -1273,19 +1273,21 @@ def test_a_teaser_after_a_more_from_marker_is_never_the_paste_title():
 def test_line_tokens_carried_from_splitting_match_a_fresh_search_of_the_line():
     """The line features reuse the tokens found while splitting; after wrapped lines are
     joined, and for the lowered forms, they must be exactly what a new search would give."""
-    from ipwire.tasks.clean.lines import _WORD, join_wrapped_lines, low_tokens, split_lines
+    from ipwire.tasks.clean.lines import join_wrapped_lines, low_tokens, split_lines
+    from ipwire.tasks.clean.words import words_of
 
     rules = load_rules()
     text = (
         "The talks in Islamabad went on for a second day, and officials from both\n"
         "sides said the İstanbul round would follow — Straße, naïve, ﬁle.\n\n"
-        "“Quoted” words: ΟΔΟΣ'Α and ΟΔΟΣ, ǅungla.\n\nALSO READ\nPrevious Story"
+        "“Quoted” words: ΟΔΟΣ'Α and ΟΔΟΣ, ǅungla.\n\nALSO READ\nPrevious Story\n\n"
+        "विदेश मंत्रियों की बातचीत İzmir 外长会谈 ΟΔΟΣ"
     )
     lines = join_wrapped_lines(split_lines(text), rules)
     assert "Islamabad" in lines[0].text and "İstanbul" in lines[0].text  # the wrap was joined
     for ln in lines:
-        assert ln.toks == _WORD.findall(ln.text)
-        assert low_tokens(ln) == _WORD.findall(ln.text.lower())
+        assert ln.toks == words_of(ln.text)
+        assert low_tokens(ln) == words_of(ln.text.lower())
 
 
 def test_lowering_keeps_word_characters_word_characters_except_the_two_known_letters():

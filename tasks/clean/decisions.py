@@ -24,7 +24,7 @@ from ipwire.tasks.clean.lines import (
     is_credit_line,
 )
 from ipwire.tasks.clean.rules import BoilerplateRules
-from ipwire.tasks.clean.stamps import is_stamp
+from ipwire.tasks.clean.stamps import is_place_and_stamp, is_stamp
 
 
 def _is_clean_document(lines: list[Line], prose: list[bool], rules: BoilerplateRules) -> bool:
@@ -297,8 +297,8 @@ def _kind_for(line: Line, rules: BoilerplateRules, after_article: bool) -> str:
     if kind:
         return kind
     low = line.text.lower()
-    if _is_date_line(line.text, line.words):
-        return "dateline"
+    if _is_date_line(line.text, line.words) or is_stamp(line.text) or is_place_and_stamp(line.text):
+        return "dateline"  # in any month language the stamp reader knows
     if low.startswith("by ") and line.words <= 8:
         return "byline"
     if any(p in low for p in ("share", "tweet", "whatsapp", "facebook", "subscribe", "newsletter")):
@@ -372,7 +372,8 @@ def _drop_deck(lines: list[Line], keep: list[bool], rules: BoilerplateRules) -> 
 
 def _drop_head_stamps(lines: list[Line], keep: list[bool], prose: list[bool]) -> None:
     """Drop a stamp the model kept above the article's first prose: a date with at most
-    its clock time and one word more ("2025年12月3日 10時21分", "01.11.2023 11:35").
+    its clock time and one word more ("2025年12月3日 10時21分", "01.11.2023 11:35"), or a
+    place and its date ("New Delhi | 3 December 2025").
 
     It is the article's metadata (read into ``published_at``), not its text; below the
     first paragraph a dated line may be the article's own.
@@ -381,7 +382,7 @@ def _drop_head_stamps(lines: list[Line], keep: list[bool], prose: list[bool]) ->
     if first is None:
         return  # no prose kept: the dated lines may be all the text there is (a schedule)
     for i in range(first):
-        if keep[i] and is_stamp(lines[i].text):
+        if keep[i] and (is_stamp(lines[i].text) or is_place_and_stamp(lines[i].text)):
             keep[i] = False
 
 

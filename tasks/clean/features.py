@@ -35,6 +35,9 @@ def line_features(lines: list[Line], rules: BoilerplateRules) -> list[list[float
     return line_matrix(lines, rules).tolist()
 
 
+_COMMAS = (",", "，", "、", "،")
+
+
 def line_matrix(lines: list[Line], rules: BoilerplateRules) -> Any:
     """:func:`line_features` as a float array, filled a column at a time.
 
@@ -76,10 +79,8 @@ def line_matrix(lines: list[Line], rules: BoilerplateRules) -> Any:
     x[:, 4] = [sum(map(stop, map(str.lower, ts))) for ts in toks]
     x[:, 4] /= nw
     x[:, 5] = [_SENT_END.search(t) is not None for t in texts]
-    # commas, with the Chinese and Japanese ones ("，", "、") on lines that can hold them
-    x[:, 6] = [
-        t.count(",") if t.isascii() else t.count(",") + t.count("，") + t.count("、") for t in texts
-    ]
+    # commas, with the Chinese, Japanese and Arabic-script ones on lines that can hold them
+    x[:, 6] = [t.count(",") if t.isascii() else sum(map(t.count, _COMMAS)) for t in texts]
     x[:, 6] = np.minimum(x[:, 6] / nw, 1.0)
     x[:, 7] = [sum(map(str.isupper, f)) / max(len(f), 1) for f in firsts]
     x[:, 8] = [len(found) for found in map(_DIGIT.findall, texts)]

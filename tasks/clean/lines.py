@@ -19,12 +19,13 @@ from ipwire.tasks.clean.words import _WORD, STOPWORDS, word_count, words_of
 
 # Running prose has at least this share of function words (news ledes are noun-heavy).
 PROSE_STOPWORD_SHARE = 0.2
-# sentence ends of the Latin scripts and their full-width Chinese and Japanese forms
-_SENT_END = re.compile(r"[.!?…:;。！？：；][\"'”’)\]」』）】]*\s*$")
+# sentence ends of the Latin scripts, their full-width Chinese and Japanese forms, the
+# Devanagari danda and the Urdu full stop and question mark
+_SENT_END = re.compile(r"[.!?…:;。！？：；।॥۔؟][\"'”’)\]」』）】]*\s*$")
 _URLISH = re.compile(r"https?://|www\.|@\w+\.\w|\.com\b", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-•*·▪►»›>]|\d{1,2}[.)])\s")
-# Chinese and Japanese punctuation is punctuation, not a symbol
-_SYMBOL = re.compile(r"[^\w\s.,'’\"\-，。、！？：；「」『』《》（）]")
+# Chinese, Japanese, Hindi and Urdu punctuation is punctuation, not a symbol
+_SYMBOL = re.compile(r"[^\w\s.,'’\"\-，。、！？：；「」『』《》（）।॥۔،؟]")
 _SEPARATORS = re.compile(r"[|»›•·/]")
 
 

@@ -126,7 +126,7 @@ def _filter_blocks_cut(
 # interessieren" above a teaser rail trafilatura left out); a heading is short (at most
 # ``rules.marker_max_words``) and has no sentence-final punctuation. Unlike
 # ``lines._SENT_END``, a colon ends a heading ("Also read:"), not a sentence.
-_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)」』）]*\s*$")
+_SENTENCE_END = re.compile(r"[.!?…。！？।۔؟][\"'”’)」』）]*\s*$")
 
 
 def _drop_trailing_markers(

@@ -27,6 +27,31 @@ def is_stamp(text: str) -> bool:
     return len(_LETTER_WORD.findall(_ANY_CLOCK.sub(" ", rest))) <= STAMP_MAX_WORDS
 
 
+# what parts a dateline's place from its date: "New Delhi | 3 December 2025", "Lahore, …"
+_PLACE_SEPARATORS = " |,–—-·/"
+PLACE_MAX_WORDS = 3
+
+
+def is_place_and_stamp(text: str) -> bool:
+    """A dateline's place, a separator and its date, alone on the line, in any script the
+    stamp reader knows ("New Delhi | 3 December 2025", "اسلام آباد | 3 دسمبر 2025"): at
+    most three words of place and no other figures, so "Budget 2025 | 3 December 2025" is a
+    headline."""
+    if not _HAS_YEAR.search(text):
+        return False
+    text = _ascii_digits(text.strip())
+    found = _dates_in(text, {})
+    if len(found) != 1 or found[0][0] == 0:
+        return False
+    start, end = found[0][0], found[0][1]
+    before = text[:start].rstrip()
+    if not before or before[-1] not in _PLACE_SEPARATORS.strip():
+        return False
+    rest = before.strip(_PLACE_SEPARATORS) + " " + _ANY_CLOCK.sub(" ", text[end:])
+    rest = rest.strip(_PLACE_SEPARATORS)
+    return len(rest.split()) <= PLACE_MAX_WORDS and not any(map(str.isdigit, rest))
+
+
 def headline_without_stamp(text: str) -> str | None:
     """A headline printed after its date, in any shape and month language the stamp reader
     knows ("23.01.2022 - Dorothea Wierer darf beim Abschluss noch jubeln"): the words after

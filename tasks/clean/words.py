@@ -29,22 +29,40 @@ CJK_FUNCTION_CHARS = frozenset(
     "的了在是和与也就都而及着对为从把被将这那其之于以并但或等我他她们你有不个到说要会能可已又"
     "还很让给向由所此该のにはをがでともたてしないるれからだすませんうこそや"
 )
-STOPWORDS = EUROPEAN_STOPWORDS | CJK_FUNCTION_CHARS
+# The commonest function words of Hindi and Urdu (the languages of much India–Pakistan news
+# beside English), Arabic and Russian: postpositions, "and", "is", "that".
+SOUTH_ASIAN_AND_OTHER_STOPWORDS = frozenset(
+    """का की के में है हैं और से को ने पर यह वह था थे थी भी कि एक लिए तो ही नहीं गया गई किया
+    इस उस कर रहा रही रहे हो होने अपने साथ बाद
+    کا کی کے میں ہے ہیں اور سے کو نے پر یہ وہ تھا تھے تھی بھی کہ ایک لیے تو ہی نہیں گیا کیا
+    اس کر رہا رہی رہے ہو اپنے ساتھ بعد
+    في من على إلى أن عن مع هذا هذه التي الذي كان قد لا ما ثم أو بين
+    и в не на что с по к из о как это за от для а но у же был была были""".split()
+)
+STOPWORDS = EUROPEAN_STOPWORDS | CJK_FUNCTION_CHARS | SOUTH_ASIAN_AND_OTHER_STOPWORDS
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CJK = re.compile(f"[{_CJK_CHARS}]")
-_CJK_WORD = re.compile(rf"[^\W{_CJK_CHARS}]+|[{_CJK_CHARS}]")
+# Vowel signs and other combining marks are not \w: "मंत्रियों" would fall apart into
+# "म", "त", "र", "य". They stay inside their word: combining accents, Hebrew points, Arabic
+# harakat, and the marks of the Indic scripts from Devanagari to Sinhala (whose blocks are
+# letters, marks and digits, bar the danda "।" and double danda "॥").
+_MARKS = "\u0300-\u036f\u0591-\u05c7\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0963\u0966-\u0dff"
+_NEEDS_CARE = re.compile(f"[{_MARKS}{_CJK_CHARS}]")
+_CAREFUL_WORD = re.compile(rf"(?:[^\W{_CJK_CHARS}]|[{_MARKS}])+|[{_CJK_CHARS}]")
 
 
 def words_of(text: str) -> list[str]:
-    """The ``\\w+`` words of ``text``, each Chinese character or kana a word of its own.
+    """The ``\\w+`` words of ``text``, each Chinese character or kana a word of its own, and a
+    word's combining marks (Hindi vowel signs, Arabic harakat) inside it.
 
     A paragraph of Chinese is one ``\\w+`` run: counted so, it would look like a one-word
-    menu entry. The cheap tests come first, so a line without such characters costs one scan.
+    menu entry; Hindi would count each word as three or four. The cheap tests come first, so
+    a line without such characters costs one scan.
     """
-    if text.isascii() or _CJK.search(text) is None:
+    if text.isascii() or _NEEDS_CARE.search(text) is None:
         return _WORD.findall(text)
-    return _CJK_WORD.findall(text)
+    return _CAREFUL_WORD.findall(text)
 
 
 def word_count(text: str, toks: list[str]) -> int:

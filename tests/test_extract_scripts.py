@@ -1,6 +1,6 @@
-"""Chinese and Japanese pastes: the clean stage reads words, sentences, dates and credits in
-scripts that do not space their words, so a page in them keeps its article and loses its
-chrome like a page in English."""
+"""Pastes in Chinese, Japanese, Hindi and Urdu: the clean stage reads words, sentences, dates
+and credits in scripts that do not space their words or that mark vowels with combining
+signs, so a page in them keeps its article and loses its chrome like a page in English."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from ipwire.tasks.clean import extract_from_text
 from ipwire.tasks.clean.dates import parse_date
 from ipwire.tasks.clean.published import parse_stamp
+from ipwire.tasks.clean.stamps import is_place_and_stamp
 from ipwire.tasks.clean.words import word_count, words_of
 
 SIMPLIFIED = [
@@ -144,3 +145,72 @@ def test_chinese_japanese_and_korean_dates_are_read(text: str, day: str) -> None
 def test_a_month_and_day_without_a_year_is_no_date() -> None:
     assert parse_date("6月24日 11時30分") is None
     assert parse_stamp("6月24日 11時30分") is None
+
+
+HINDI = [
+    "पाकिस्तान के विदेश मंत्री ने बुधवार को इस्लामाबाद में भारत के विदेश मंत्री से मुलाकात की और दोनों "
+    "देशों के संबंधों, क्षेत्रीय सुरक्षा तथा सिंधु जल संधि पर विचार किया।",
+    "पाकिस्तान ने कहा कि वह आपसी सम्मान के आधार पर भारत के साथ व्यापक बातचीत फिर से शुरू करने को "
+    "तैयार है। भारत ने कहा कि आतंकवाद संबंधों को सामान्य बनाने में सबसे बड़ी बाधा है।",
+    "विश्लेषकों का कहना है कि दोनों विदेश मंत्रियों की यह लगभग तीन साल में पहली औपचारिक मुलाकात है।",
+]
+URDU = [
+    "پاکستان کے وزیر خارجہ نے بدھ کے روز اسلام آباد میں بھارت کے وزیر خارجہ سے ملاقات کی اور دونوں "
+    "ممالک کے تعلقات، علاقائی سلامتی اور سندھ طاس معاہدے پر تبادلہ خیال کیا۔",
+    "پاکستان نے کہا کہ وہ باہمی احترام کی بنیاد پر بھارت کے ساتھ جامع مذاکرات دوبارہ شروع کرنے کے "
+    "لیے تیار ہے۔ بھارت نے کہا کہ دہشت گردی تعلقات کو معمول پر لانے میں سب سے بڑی رکاوٹ ہے۔",
+    "تجزیہ کاروں کا کہنا ہے کہ دونوں وزرائے خارجہ کی تقریباً تین سال میں یہ پہلی باضابطہ ملاقات ہے۔",
+]
+
+
+@pytest.mark.parametrize(
+    ("menu", "headline", "dateline", "body", "rail"),
+    [
+        (
+            ["होम", "देश", "विदेश", "खेल"],
+            "भारत और पाकिस्तान के विदेश मंत्रियों की बातचीत, वार्ता फिर शुरू करने पर सहमति",
+            "नई दिल्ली | 3 दिसंबर 2025",
+            HINDI,
+            ["ये भी पढ़ें", "शेयर बाजार में तेजी, सेंसेक्स 500 अंक चढ़ा"],
+        ),
+        (
+            ["صفحہ اول", "پاکستان", "دنیا", "کھیل"],
+            "پاکستان اور بھارت کے وزرائے خارجہ کی ملاقات، مذاکرات کی بحالی پر اتفاق",
+            "اسلام آباد | 3 دسمبر 2025",
+            URDU,
+            ["یہ بھی پڑھیں", "اسٹاک مارکیٹ میں تیزی، انڈیکس 500 پوائنٹس بڑھ گیا"],
+        ),
+    ],
+    ids=["hindi", "urdu"],
+)
+def test_a_hindi_or_urdu_page_paste_keeps_its_article_and_drops_its_dateline(
+    menu: list[str], headline: str, dateline: str, body: list[str], rail: list[str]
+) -> None:
+    ex = extract_from_text("\n\n".join([*menu, headline, dateline, *body, *rail]))
+    assert ex.text.split("\n\n") == body
+    assert ex.title == headline
+    assert ex.published_at is not None and ex.published_at.startswith("2025-12-03")
+    kinds = _kinds(ex)
+    assert kinds[dateline] == "dateline"
+    assert all(kinds[line] == "related-links" for line in rail)
+
+
+def test_hindi_vowel_signs_and_arabic_harakat_stay_inside_their_words() -> None:
+    assert words_of("मंत्रियों की बातचीत।") == ["मंत्रियों", "की", "बातचीत"]
+    assert words_of("مُحَمَّد کا") == ["مُحَمَّد", "کا"]
+    assert words_of("naïve café") == ["naïve", "café"]
+
+
+@pytest.mark.parametrize(
+    ("line", "dateline"),
+    [
+        ("New Delhi | 3 December 2025", True),
+        ("Islamabad, 3 December 2025 10:21 PKT", True),
+        ("اسلام آباد | 3 دسمبر 2025", True),
+        ("Budget 2025 | 3 December 2025", False),  # a headline: other figures
+        ("India and Pakistan talks resume | 3 December 2025", False),  # too many words
+        ("3 December 2025", False),  # a bare date: a stamp, not a place and date
+    ],
+)
+def test_a_place_and_its_date_alone_on_a_line_is_a_dateline(line: str, dateline: bool) -> None:
+    assert is_place_and_stamp(line) is dateline
