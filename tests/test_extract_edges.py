@@ -616,6 +616,9 @@ SUPPORT_AND_FORM_LINES = {
     "Eingestellt von der Michel um 21:11": "byline",
     "Posted by K A at 12:11 PM": "byline",
     "Über Luis Holuch 257 Artikel": "byline",
+    "Listen to This Article": "call-to-action",
+    "Escuchar artículo": "call-to-action",
+    "Artikel anhören": "call-to-action",
 }
 
 
@@ -632,6 +635,7 @@ def test_support_pleas_form_fine_print_metered_walls_and_filing_lines_are_chrome
         "This post was posted in haste, the minister later admitted.",
         "Dieser Beitrag wurde veröffentlicht in der Zeitschrift Merkur.",
         "About 300 articles were published on the talks in 2024.",
+        "Listen to the story of how the treaty was signed in Karachi.",
     ],
 )
 def test_a_sentence_about_journalism_or_publishing_is_no_chrome_line(sentence: str):
