@@ -640,3 +640,26 @@ def test_support_pleas_form_fine_print_metered_walls_and_filing_lines_are_chrome
 )
 def test_a_sentence_about_journalism_or_publishing_is_no_chrome_line(sentence: str):
     assert default_rules().line_kind(sentence) is None
+
+
+def test_a_place_and_day_above_the_body_is_named_a_dateline_in_the_audit():
+    paste = "\n\n".join(
+        [
+            "Home",
+            "Punjab",
+            "Haryana",
+            "Himachal",
+            "Amritsar, June 3",
+            "Pakistan released 200 Indian fishermen on Friday, who were handed over to the "
+            "border guards at the Attari-Wagah joint check post, an official said here.",
+            "The fishermen crossed over to India around 1 am using travel certificates issued "
+            "by the Indian mission in Islamabad, the official said.",
+            "Most Read In 24 Hours",
+            "Midnight hoax call near Golden Temple puts police on alert",
+            "Four from Jind die in road accident on Panipat road",
+            "Railway minister visits accident site",
+        ]
+    )
+    ex = extract_from_text(paste)
+    assert ex.text.startswith("Pakistan released 200 Indian fishermen")
+    assert {b.text: b.kind for b in ex.stripped}["Amritsar, June 3"] == "dateline"

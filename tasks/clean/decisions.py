@@ -13,6 +13,7 @@ from ipwire.tasks.clean.lines import (
     Line,
     _introduces_prose,
     _is_cut_off_sentence,
+    _is_dateline,
     _is_prose,
     _is_running_text,
     _is_short_sentence,
@@ -307,7 +308,11 @@ def _kind_for(line: Line, rules: BoilerplateRules, after_article: bool) -> str:
         return "footer"
     if "comment" in low and line.words <= 8:
         return "comments"
-    return "related-links" if after_article else "navigation"
+    if after_article:
+        return "related-links"  # a dated line down there is a teaser's stamp
+    if _is_dateline(line.text):
+        return "dateline"  # "Amritsar, June 3" above the article
+    return "navigation"
 
 
 def _fill_blocks(
@@ -382,7 +387,7 @@ def _drop_head_stamps(lines: list[Line], keep: list[bool], prose: list[bool]) ->
     if first is None:
         return  # no prose kept: the dated lines may be all the text there is (a schedule)
     for i in range(first):
-        if keep[i] and (is_stamp(lines[i].text) or is_place_and_stamp(lines[i].text)):
+        if keep[i] and (_is_dateline(lines[i].text) or is_place_and_stamp(lines[i].text)):
             keep[i] = False
 
 
