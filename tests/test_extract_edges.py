@@ -663,3 +663,30 @@ def test_a_place_and_day_above_the_body_is_named_a_dateline_in_the_audit():
     ex = extract_from_text(paste)
     assert ex.text.startswith("Pakistan released 200 Indian fishermen")
     assert {b.text: b.kind for b in ex.stripped}["Amritsar, June 3"] == "dateline"
+
+
+@pytest.mark.parametrize(
+    ("line", "dateline"),
+    [
+        ("Amritsar, June 3", True),
+        ("New Delhi | 3 December 2025", True),
+        (
+            "Email the author | Follow on Twitter on December 29, 2014 at 3:21 PM, updated "
+            "December 29, 2014 at 4:11 PM",
+            True,
+        ),
+        # a paragraph that names a day and a clock time is the article's, however it ends
+        (
+            "Unter dem Titel Politik im Netz veranstaltet die Stiftung am Samstag, 31. Januar "
+            "2015, zwischen 10:00 und 17:00 Uhr eine Tagung in Stuttgart, zu der alle "
+            "Interessierten eingeladen sind",
+            False,
+        ),
+        ("The talks resumed on December 29, 2014 at 3:21 PM in Islamabad.", False),
+    ],
+)
+def test_only_a_short_dated_line_that_is_no_sentence_is_a_head_dateline(line, dateline):
+    from ipwire.tasks.clean.decisions import _is_head_dateline
+    from ipwire.tasks.clean.lines import split_lines
+
+    assert _is_head_dateline(split_lines(line)[0]) is dateline

@@ -310,7 +310,7 @@ def _kind_for(line: Line, rules: BoilerplateRules, after_article: bool) -> str:
         return "comments"
     if after_article:
         return "related-links"  # a dated line down there is a teaser's stamp
-    if _is_dateline(line.text):
+    if _is_head_dateline(line):
         return "dateline"  # "Amritsar, June 3" above the article
     return "navigation"
 
@@ -375,6 +375,21 @@ def _drop_deck(lines: list[Line], keep: list[bool], rules: BoilerplateRules) -> 
             return
 
 
+# A dateline is a short line that is no sentence; a paragraph that names a day and a clock
+# time is not one ("… am Samstag, 31. Januar 2015, zwischen 10:00 und 17:00 Uhr …").
+DATELINE_MAX_WORDS = 24
+
+
+def _is_head_dateline(line: Line) -> bool:
+    """A dateline on a line of its own: a place and a day, a stamp, or a place and its date
+    ("Email the author | Follow on Twitter on December 29, 2014 at 3:21 PM, updated …")."""
+    return (
+        line.words <= DATELINE_MAX_WORDS
+        and not _SENT_END.search(line.text)
+        and (_is_dateline(line.text) or is_place_and_stamp(line.text))
+    )
+
+
 def _drop_head_stamps(lines: list[Line], keep: list[bool], prose: list[bool]) -> None:
     """Drop a stamp the model kept above the article's first prose: a date with at most
     its clock time and one word more ("2025年12月3日 10時21分", "01.11.2023 11:35"), or a
@@ -387,7 +402,7 @@ def _drop_head_stamps(lines: list[Line], keep: list[bool], prose: list[bool]) ->
     if first is None:
         return  # no prose kept: the dated lines may be all the text there is (a schedule)
     for i in range(first):
-        if keep[i] and (_is_dateline(lines[i].text) or is_place_and_stamp(lines[i].text)):
+        if keep[i] and _is_head_dateline(lines[i]):
             keep[i] = False
 
 
