@@ -85,7 +85,8 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
     """ipwire: India–Pakistan relations news, cleaned, deduplicated, classified, in DuckDB.
 
     Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 some inputs rejected, 4 not found,
-    5 configuration, 6 busy or unreachable, 7 nothing usable (README "Exit codes").
+    5 configuration, 6 busy or unreachable, 7 nothing usable, 141 stdout closed early
+    (README "Exit codes").
 
     Example: ipwire ingest seeds/ && ipwire sql "SELECT title, relevance FROM articles"
     """
