@@ -26,6 +26,11 @@ MONTHS = {
     for m in names
 }
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+# 2019年6月24日 (Chinese, Japanese) / 2019년 6월 24일 (Korean); the stamp reader
+# (published.py) reads the same shape with its clock time
+CJK_DATE = (
+    r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]"
+)
 _DATE_PATTERNS = [
     # 2022-08-08, 2022-08-08T10:30:00+05:30
     re.compile(
@@ -42,10 +47,7 @@ _DATE_PATTERNS = [
         rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH_RE})\.?(?:,\s*|\s+)(?P<y>(?:19|20)\d\d)\b",
         re.IGNORECASE,
     ),
-    # 2019年6月24日 (Chinese, Japanese) / 2019년 6월 24일 (Korean)
-    re.compile(
-        r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]"
-    ),
+    re.compile(CJK_DATE),
 ]
 
 

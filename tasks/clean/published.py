@@ -14,7 +14,7 @@ from datetime import date as date_type
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from ipwire.tasks.clean.dates import MONTHS, ZONE_OFFSETS, _clock_time
+from ipwire.tasks.clean.dates import CJK_DATE, MONTHS, ZONE_OFFSETS, _clock_time
 
 if TYPE_CHECKING:
     from ipwire.tasks.clean.lines import Line
@@ -62,16 +62,13 @@ def _ascii_digits(text: str) -> str:
 
 # "2025年12月3日 10時21分", "2024년 3월 5일": rewritten in place, to the same length (offsets
 # into the text stay true), as "2025-12-3  10:21 "
-_CJK_DATE = re.compile(
-    r"(?<!\d)((?:19|20)\d\d)\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"
-    r"(?:(\s*)(\d{1,2})\s*[時时]\s*(\d\d)\s*分)?"
-)
+_CJK_DATE = re.compile(CJK_DATE + r"(?:\s*(?P<H>\d{1,2})\s*[時时]\s*(?P<M>\d\d)\s*分)?")
 
 
 def _cjk_date_iso(m: re.Match) -> str:
-    iso = f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
-    if m.group(5):
-        iso += f" {int(m.group(5)):02d}:{m.group(6)}"
+    iso = f"{m['y']}-{m['m']}-{m['d']}"
+    if m["H"]:
+        iso += f" {int(m['H']):02d}:{m['M']}"
     return iso.ljust(len(m.group(0)))
 
 
