@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ipwire.tasks.clean import extract_from_text
+from ipwire.tasks.clean import extract_from_html, extract_from_text
 from ipwire.tasks.clean.lines import _is_short_sentence, split_lines
 from ipwire.tasks.clean.postfilter import _filter_blocks_cut
 from ipwire.tasks.clean.published import find_published
@@ -619,11 +619,26 @@ SUPPORT_AND_FORM_LINES = {
     "Listen to This Article": "call-to-action",
     "Escuchar artículo": "call-to-action",
     "Artikel anhören": "call-to-action",
+    # bylines: capitalised names, name particles, a desk, an update stamp, a forum handle
+    "By Amanda Smith": "byline",
+    "BY AYESHA KHAN": "byline",
+    "by Kelly Phillips Badal": "byline",
+    "By Éric Dupont, Le Monde": "byline",
+    "By Asad Hashim and Sanjay Kumar in New Delhi": "byline",
+    "Written by Dr Marna van der Merwe , Dr Dieter Veldsman , Erik van Vulpen": "byline",
+    "By India Today Web Desk | Updated: Dec 3, 2025 10:21 IST": "byline",
+    "By John Smith, updated on Dec. 3, 2025.": "byline",
+    "by rilister ( 316428 )": "byline",
+    # a sign-up form's agreement
+    "By submitting your email you agree to Redfin’s Terms of Use and Privacy Policy": "consent",
+    "By signing up, you agree to our Privacy Policy": "consent",
+    "By clicking Sign Me Up, you confirm you are 16+ and agree to our Terms of Use and "
+    "Privacy Policy.": "consent",
 }
 
 
 @pytest.mark.parametrize(("line", "kind"), SUPPORT_AND_FORM_LINES.items())
-def test_support_pleas_form_fine_print_metered_walls_and_filing_lines_are_chrome(line, kind):
+def test_support_pleas_form_fine_print_paywalls_bylines_and_filing_lines_are_chrome(line, kind):
     assert default_rules().line_kind(line) == kind
 
 
@@ -636,10 +651,30 @@ def test_support_pleas_form_fine_print_metered_walls_and_filing_lines_are_chrome
         "Dieser Beitrag wurde veröffentlicht in der Zeitschrift Merkur.",
         "About 300 articles were published on the talks in 2024.",
         "Listen to the story of how the treaty was signed in Karachi.",
+        # sentences that open with "By", which a byline does too
+        "By then, India and Pakistan had agreed to talk.",
+        "By the time the talks resumed, the border was calm.",
+        "By Monday, the two sides had agreed to a ceasefire.",
+        "By tracing the rings there's less chance of confusion.",
+        "By the numbers:",
+        "By signing up for the scheme, farmers agree to sell wheat at fixed prices.",
     ],
 )
-def test_a_sentence_about_journalism_or_publishing_is_no_chrome_line(sentence: str):
+def test_a_sentence_about_journalism_publishing_or_signing_up_is_no_chrome_line(sentence: str):
     assert default_rules().line_kind(sentence) is None
+
+
+def test_a_short_paragraph_that_opens_with_by_stays_in_the_article():
+    closing = "By Monday, the two sides had agreed to a ceasefire."
+    paste = "\n\n".join(["Home", "World", *ARTICLE_PARAGRAPHS, closing, "Share this article"])
+    assert extract_from_text(paste).text.split("\n\n")[-1] == closing
+    html = (
+        "<html><head><title>Talks at Wagah</title></head><body><nav><a href='/'>Home</a></nav>"
+        "<article><h1>Talks at Wagah</h1>"
+        + "".join(f"<p>{p}</p>" for p in [*ARTICLE_PARAGRAPHS, closing])
+        + "</article><footer>About us</footer></body></html>"
+    )
+    assert extract_from_html(html).text.split("\n\n")[-1] == closing
 
 
 def test_a_place_and_day_above_the_body_is_named_a_dateline_in_the_audit():
