@@ -725,3 +725,24 @@ def test_only_a_short_dated_line_that_is_no_sentence_is_a_head_dateline(line, da
     from ipwire.tasks.clean.lines import split_lines
 
     assert _is_head_dateline(split_lines(line)[0]) is dateline
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Share this article", "share-subscribe"),
+        ("TwitterFacebookWhatsApp", "share-subscribe"),
+        ("Join 84,900 other subscribers", "share-subscribe"),
+        ("Kim Kardashian shares more snaps from her birthday party", "related-links"),
+        (
+            "J-10C fighter jet is seen in action in a picture shared by China's Shen Shiwei "
+            "on Twitter. – Reuters",
+            "related-links",
+        ),
+    ],
+)
+def test_a_stripped_line_is_named_a_share_prompt_only_for_its_share_words(line: str, kind: str):
+    from ipwire.tasks.clean.decisions import _kind_for
+
+    (parsed,) = split_lines(line)
+    assert _kind_for(parsed, default_rules(), after_article=True) == kind

@@ -293,6 +293,15 @@ def _comment_thread_starts(lines: list[Line], i: int, hi: int) -> bool:
     return heads >= 3
 
 
+# The words that name a stripped line a share or subscribe prompt: whole words in a line of
+# text (a caption of "a picture shared by ... on Twitter" is no share row), anywhere in a
+# short one (a glued row of buttons, "TwitterFacebookWhatsApp", a "Shares" counter).
+_SHARE_WORDS = re.compile(
+    r"\b(?:share|tweet|whatsapp|facebook|(?:un)?subscribe[dr]?s?|e?newsletters?)\b"
+)
+_SHARE_PARTS = re.compile(r"share|tweet|whatsapp|facebook|subscribe|newsletter")
+
+
 def _kind_for(line: Line, rules: BoilerplateRules, after_article: bool) -> str:
     kind = rules.line_kind(line.text) or rules.marker_kind(line.text)
     if kind:
@@ -302,7 +311,7 @@ def _kind_for(line: Line, rules: BoilerplateRules, after_article: bool) -> str:
         return "dateline"  # in any month language the stamp reader knows
     if low.startswith("by ") and line.words <= 8:
         return "byline"
-    if any(p in low for p in ("share", "tweet", "whatsapp", "facebook", "subscribe", "newsletter")):
+    if _SHARE_WORDS.search(low) or (line.words <= 3 and _SHARE_PARTS.search(low)):
         return "share-subscribe"
     if "©" in line.text or "copyright" in low or "all rights reserved" in low:
         return "footer"
