@@ -240,3 +240,35 @@ def test_the_same_annual_exchange_in_different_years_is_not_a_duplicate(conn):
     roots = dict(conn.execute("SELECT article_id, duplicate_of FROM articles").fetchall())
     roots = {aid: dup or aid for aid, dup in roots.items()}
     assert roots[copy.article_id] == roots[last_year.article_id] != roots[this_year.article_id]
+
+
+class _CommitsMidway:
+    """A connection whose warehouse gains a committed copy of its first signature row (as
+    another writer of a lake commits) right after the index has read how far the rows go."""
+
+    def __init__(self, conn) -> None:
+        self.conn, self.done = conn, False
+
+    def execute(self, sql: str, params=None):
+        result = self.conn.execute(sql, params) if params is not None else self.conn.execute(sql)
+        if not self.done and "max(seq), count(*)" in sql:
+            self.done = True
+            other = self.conn.cursor()  # its own transaction, committed at once
+            top = other.execute("SELECT max(seq) FROM dedup_signatures").fetchone()[0]
+            for table in ("dedup_signatures", "dedup_keys"):
+                extra = ", 'other-writer' AS article_id" if table == "dedup_signatures" else ""
+                other.execute(
+                    f"INSERT INTO {table} SELECT * REPLACE ({top} + 1 AS seq{extra}) "
+                    f"FROM {table} WHERE seq = {top}"
+                )
+            other.close()
+        return result
+
+
+def test_the_stored_index_reads_one_snapshot_while_another_writer_commits(conn):
+    first = make_article("https://a.example/kartarpur", text("base_report"))
+    load(conn, [first])
+    dedup.clear_cache()
+    index = dedup.warehouse_index(_CommitsMidway(conn), dedup.DedupSettings())
+    assert index.n_rows == 1  # the row committed meanwhile is not half-read
+    assert dedup.warehouse_index(conn, dedup.DedupSettings()).n_rows == 2  # caught up next time
