@@ -265,10 +265,20 @@ class _CommitsMidway:
         return result
 
 
-def test_the_stored_index_reads_one_snapshot_while_another_writer_commits(conn):
+def test_a_row_another_writer_commits_while_the_stored_index_loads_waits_for_the_next_call(conn):
     first = make_article("https://a.example/kartarpur", text("base_report"))
     load(conn, [first])
     dedup.clear_cache()
     index = dedup.warehouse_index(_CommitsMidway(conn), dedup.DedupSettings())
     assert index.n_rows == 1  # the row committed meanwhile is not half-read
     assert dedup.warehouse_index(conn, dedup.DedupSettings()).n_rows == 2  # caught up next time
+
+
+def test_the_stored_index_read_inside_a_batch_transaction_leaves_it_usable(conn):
+    first = make_article("https://a.example/kartarpur", text("base_report"))
+    load(conn, [first])
+    dedup.clear_cache()
+    conn.execute("BEGIN TRANSACTION")
+    assert dedup.warehouse_index(conn, dedup.DedupSettings()).n_rows == 1
+    conn.execute("DELETE FROM dedup_keys WHERE seq < 0")  # the transaction still takes writes
+    conn.execute("COMMIT")

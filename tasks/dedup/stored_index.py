@@ -7,9 +7,6 @@ sequence number, so a lookup is a binary search whose cost does not grow with th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import duckdb
 import numpy as np
 
@@ -70,7 +67,8 @@ def _load_rows(index: _Index, conn: duckdb.DuckDBPyConnection, after: int) -> No
     copies: list[tuple[int, str]] = []
     p = index.settings.num_perm
     for chunk_lo in range(int(lo) - 1, int(hi), _LOAD_CHUNK):
-        # never past the ``hi`` the arrays were sized for
+        # never past the ``hi`` the arrays were sized for: on a lake another writer commits
+        # between these reads (each its own snapshot), and its rows wait for the next catch-up
         bounds = [chunk_lo, min(chunk_lo + _LOAD_CHUNK, int(hi))]
         cols = conn.execute(
             """SELECT seq, article_id, ('0x' || substr(content_hash, 1, 16))::UBIGINT AS chash,
@@ -177,32 +175,10 @@ def _index_key(conn: duckdb.DuckDBPyConnection, settings: DedupSettings) -> tupl
     return (_db_key(conn), settings.params() + repr(settings))
 
 
-@contextmanager
-def _one_snapshot(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """The reads inside see one snapshot of the warehouse: a read-only transaction, unless the
-    caller's transaction already gives one. On a lake another writer commits between two
-    autocommitted reads; the index's arrays, sized by the first, would not fit the rows of
-    the next."""
-    try:
-        conn.execute("BEGIN TRANSACTION")
-    except duckdb.TransactionException:  # already inside the caller's transaction
-        yield
-        return
-    try:
-        yield
-    finally:
-        conn.execute("ROLLBACK")
-
-
 def warehouse_index(conn: duckdb.DuckDBPyConnection, settings: DedupSettings) -> _Index:
     """The index of everything committed in ``conn``'s warehouse, loaded once and caught up.
 
     Rows deleted since the last call (an article whose text changed) force a full reload."""
-    with _one_snapshot(conn):
-        return _caught_up(conn, settings)
-
-
-def _caught_up(conn: duckdb.DuckDBPyConnection, settings: DedupSettings) -> _Index:
     key = _index_key(conn, settings)
     index = _INDEXES.get(key)
     n_rows, max_seq = conn.execute(
