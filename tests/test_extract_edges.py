@@ -677,6 +677,22 @@ def test_a_short_paragraph_that_opens_with_by_stays_in_the_article():
     assert extract_from_html(html).text.split("\n\n")[-1] == closing
 
 
+def test_a_clean_text_that_opens_with_a_by_sentence_keeps_it():
+    opening = "By Monday, both sides had agreed."
+    text = "\n\n".join([opening, *ARTICLE_PARAGRAPHS])
+    assert extract_from_text(text).text.split("\n\n")[0] == opening
+
+
+def test_a_wrapped_line_that_opens_with_by_is_joined_to_its_paragraph():
+    wrapped = (
+        "Officials from both foreign ministries said the talks would resume next month to settle\n"
+        "the trade questions, and that the visa rules would be eased for pilgrims and traders\n"
+        "by the two governments."
+    )
+    first = extract_from_text("\n\n".join([wrapped, *ARTICLE_PARAGRAPHS])).text.split("\n\n")[0]
+    assert first == " ".join(wrapped.split("\n"))
+
+
 def test_a_place_and_day_above_the_body_is_named_a_dateline_in_the_audit():
     paste = "\n\n".join(
         [

@@ -61,12 +61,17 @@ def _expected_in_clean_text(
         return True
     if i >= first_prose:
         return False
-    low = ln.text.lower()
     return (
         (i == 0 and _title_candidate(ln, rules))
         or _is_date_line(ln.text, ln.words)
-        or (low.startswith("by ") and ln.words <= 8)
+        or _opens_byline(ln, rules)
     )
+
+
+def _opens_byline(ln: Line, rules: BoilerplateRules) -> bool:
+    """A short line that opens with "By" and is a byline by the rules: "By Monday, the two
+    sides had agreed." opens with it too, and is the article's sentence."""
+    return ln.words <= 8 and ln.text[:3].lower() == "by " and rules.line_kind(ln.text) == "byline"
 
 
 def _keep_clean(
@@ -77,12 +82,10 @@ def _keep_clean(
     last_prose = len(prose) - 1 - prose[::-1].index(True)
     keep = []
     for i, ln in enumerate(lines):
-        low = ln.text.lower()
         drop = rules.line_kind(ln.text) is not None
         if not prose[i] and not drop:
             drop = (
                 (i < first_prose and _is_date_line(ln.text, ln.words))
-                or (i < first_prose and low.startswith("by ") and ln.words <= 8)
                 or (ln.words <= 15 and _reads_as_chrome(ln, rules) and probs[i] < 0.5)
                 # a site name or a "Powered by" credit around the text, which the model
                 # is sure of; headlines and sentences stay
@@ -309,8 +312,6 @@ def _kind_for(line: Line, rules: BoilerplateRules, after_article: bool) -> str:
     low = line.text.lower()
     if _is_date_line(line.text, line.words) or is_stamp(line.text) or is_place_and_stamp(line.text):
         return "dateline"  # in any month language the stamp reader knows
-    if low.startswith("by ") and line.words <= 8:
-        return "byline"
     if _SHARE_WORDS.search(low) or (line.words <= 3 and _SHARE_PARTS.search(low)):
         return "share-subscribe"
     if "©" in line.text or "copyright" in low or "all rights reserved" in low:
@@ -369,8 +370,7 @@ def _drop_deck(lines: list[Line], keep: list[bool], rules: BoilerplateRules) -> 
         ln = lines[j]
         if keep[j]:
             continue
-        low = ln.text.lower()
-        if _is_date_line(ln.text, ln.words) or (low.startswith("by ") and ln.words <= 8):
+        if _is_date_line(ln.text, ln.words) or _opens_byline(ln, rules):
             later = {lines[k].text.lower() for k in range(j + 1, len(lines))}
             # a paragraph the body repeats stays (its later copy is the one dropped)
             deck = [k for k in range(first, j) if lines[k].text.lower() not in later]

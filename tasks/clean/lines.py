@@ -109,12 +109,10 @@ def _continues(line: Line, nxt: Line, rules: BoilerplateRules, *, spaced: bool =
     if _CREDIT_OPENING.match(nxt.text):
         return False  # "picture credits- yahoo news" under a headline is its picture's credit
     for ln in (line, nxt):
-        low = ln.text.lower()
         if (
             rules.line_kind(ln.text) is not None
             or rules.marker_for(ln.text) is not None
             or _is_date_line(ln.text, ln.words)
-            or (low.startswith("by ") and ln.words <= 8)
         ):
             return False
     return True
