@@ -625,6 +625,57 @@ def test_joined_pattern_pretest_matches_exactly_when_one_pattern_does():
     assert rules.marker_for("3 Comments").kind == "comments"
 
 
+def test_first_characters_of_an_anchored_pattern_follow_the_engines_case_folding():
+    from ipwire.tasks.clean.patterns import first_chars
+
+    def opens(source: str, flags: int = re.IGNORECASE) -> str | None:
+        found = first_chars(re.compile(source, flags))
+        return None if found is None else "".join(sorted(found))
+
+    assert opens(r"^\s*(?:written |posted )?by\b") == "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f BPWbpw"
+    assert opens(r"^\d+ min") == "0123456789"
+    assert opens(r"^(?-i:K)elvin") == "K"  # case-sensitive where the pattern says so
+    assert opens(r"^ſ") == "Ss"  # the long s folds to an s, as the engine folds it
+    assert opens(r"^\u212a") == "Kk"  # the Kelvin sign is a K
+    assert opens(r"^(?:a|b)c|^d") == "ABDabd"
+    assert opens(r"^(?=x)[a-c]") == "ABCabc"  # a lookahead is passed over: wider, never narrower
+    assert opens(r"^x|y") is None  # "y" may match anywhere in the line
+    assert opens(r"^.{0,40}ICP") is None  # any character may open it
+    assert opens(r"^\s*$") is None  # it matches an empty line
+    assert opens(r"^a", re.MULTILINE) is None  # "^" after any new line
+
+
+def test_line_kinds_are_the_same_whichever_character_opens_the_line():
+    rules = load_rules(RULES)
+    bodies = [ln for ln in _fixture_lines() if ln] + [
+        "By Matt Miller on Dec 16, 2025 at 11:00 AM",
+        "Written by Dr Marna van der Merwe",
+        "Kelvin",
+        "\u212aelvin scale",
+        "ſkip to content",
+        "5 min read",
+        "Lesezeit: 4 Min.",
+        "Share this article",
+        "记者 史卫燕",
+        # patterns any character may open: tried whatever the line opens with
+        "Site ICP备05012345号-1",
+        "X记者 史卫燕 王华",
+    ]
+    # each line as it is, and behind every opening character the tables key
+    texts = bodies + [ch + body for body in bodies[:40] for ch in map(chr, range(128))]
+
+    def every_pattern(text: str) -> str | None:
+        if len(text) > 300:
+            return None
+        return next((kind for kind, p in rules.line_patterns if p.search(text)), None)
+
+    assert [rules.line_kind(t) for t in texts] == [every_pattern(t) for t in texts]
+    assert rules.line_kind("Share this article") == "share-subscribe"
+    assert rules.line_kind("5 min read") == "reading-time"
+    assert rules.line_kind("Site ICP备05012345号-1") == "footer"
+    assert rules.line_kind("X记者 史卫燕 王华") == "byline"
+
+
 def test_chrome_phrases_prefix_tree_finds_exactly_what_the_plain_alternation_finds():
     from ipwire.tasks.clean.patterns import _trie_pattern
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 
 def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
@@ -212,7 +213,98 @@ def _more_words_than(text: str, limit: int) -> bool:
     return False
 
 
+_NOT_WORDISH = re.compile(r"[^\w' ]+")
+_SPACES = re.compile(r"\s+")
+
+
 def _norm_marker(text: str) -> str:
     text = text.strip().lower().replace("’", "'")
-    text = re.sub(r"[^\w' ]+", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES.sub(" ", _NOT_WORDISH.sub(" ", text)).strip()
+
+
+# The characters whose openers are worked out: a line opening with any other character
+# tries every pattern.
+_ASCII = tuple(map(chr, range(128)))
+
+
+def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The ASCII characters a match of an anchored ``pattern`` may open with, or None when
+    any character may (or the pattern is not read here: a match may start inside the text,
+    it may be empty, or it holds a construct this reader does not follow).
+
+    The set may be larger than the truth (lookarounds and word boundaries are passed over as
+    if absent), never smaller: a line whose first character is outside it cannot match.
+    Each opening atom is compiled alone with the flags in force where it stands, so case
+    folding is the engine's own ("K" is the Kelvin sign's letter, "ſ" an "s").
+    """
+    import re._compiler as compiler
+    import re._constants as c
+    import re._parser as parser
+
+    if pattern.flags & re.MULTILINE:
+        return None
+    try:
+        parsed = parser.parse(pattern.pattern, pattern.flags)
+    except re.error:
+        return None
+
+    def atom(item: tuple[Any, Any], flags: int) -> frozenset[str]:
+        state = parser.State()  # the compiler adds its state's flags: only these are wanted
+        state.flags = flags
+        one = compiler.compile(parser.SubPattern(state, [item]), flags)
+        return frozenset(ch for ch in _ASCII if one.fullmatch(ch))
+
+    def seq(items: list[tuple[Any, Any]], flags: int, at_start: bool) -> tuple[Any, bool]:
+        """(first characters or None for any, whether the items may match nothing)."""
+        found: set[str] = set()
+        for op, av in items:
+            if op is c.AT:
+                if av is c.AT_BEGINNING and at_start:
+                    continue
+                if av is c.AT_BEGINNING:
+                    return None, False
+                continue  # a boundary or end test consumes nothing
+            at_start = False
+            if op in (c.LITERAL, c.IN):
+                found |= atom((op, av), flags)
+                return found, False
+            if op in (c.ASSERT, c.ASSERT_NOT):
+                continue  # a lookaround consumes nothing: passing over it only widens
+            if op is c.SUBPATTERN:
+                _, add, drop, sub = av
+                first, empty = seq(list(sub), (flags | add) & ~drop, False)
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+                lo, _, sub = av
+                first, empty = seq(list(sub), flags, False)
+                empty = empty or lo == 0
+            elif op is c.ATOMIC_GROUP:
+                first, empty = seq(list(av), flags, False)
+            elif op is c.BRANCH:
+                first, empty = set(), False
+                for alt in av[1]:
+                    f, e = seq(list(alt), flags, False)
+                    if f is None:
+                        return None, False
+                    first |= f
+                    empty = empty or e
+            else:
+                return None, False  # any character, a back-reference, a conditional
+            if first is None:
+                return None, False
+            found |= first
+            if not empty:
+                return found, False
+        return found, True
+
+    top = list(parsed)
+    branches = top[0][1][1] if len(top) == 1 and top[0][0] is c.BRANCH else [top]
+    opened: set[str] = set()
+    for items in branches:
+        # every branch opens with ``^``: else a match may start inside the text
+        if not items or items[0] != (c.AT, c.AT_BEGINNING):
+            return None
+        first, empty = seq(list(items), pattern.flags, True)
+        if first is None or empty:
+            return None
+        opened |= first
+    return frozenset(opened)

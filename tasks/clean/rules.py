@@ -23,6 +23,7 @@ from ipwire.tasks.clean.patterns import (
     _more_words_than,
     _norm_marker,
     _trie_pattern,
+    first_chars,
 )
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parents[2] / "ipwire" / "boilerplate.toml"
@@ -108,6 +109,11 @@ class BoilerplateRules:
             self,
             "_line_anchored",
             None if alternation is None else _matcher(alternation, all(a for _, a in members)),
+        )
+        object.__setattr__(
+            self,
+            "_line_anchored_by_first",
+            {} if alternation is None else _by_first_char(members),
         )
         object.__setattr__(
             self,
@@ -203,7 +209,12 @@ class BoilerplateRules:
         if len(text) <= 300:
             folded = None
             joined = self._line_anchored  # type: ignore[attr-defined]
-            skip_joined = joined is not None and joined(text) is None
+            if joined is not None and text:
+                # only the members that may open with the line's first character
+                joined = self._line_anchored_by_first.get(text[0], joined)  # type: ignore[attr-defined]
+                skip_joined = joined is None or joined(text) is None
+            else:
+                skip_joined = joined is not None and joined(text) is None
             for kind, matches, literals, in_joined in self._line_checks:  # type: ignore[attr-defined]
                 if in_joined and skip_joined:
                     continue
@@ -222,6 +233,27 @@ class BoilerplateRules:
             cache.clear()
         cache[key] = found
         return found
+
+
+def _by_first_char(members: list[tuple[re.Pattern[str], bool]]) -> dict[str, Any]:
+    """For each ASCII character, the joined alternation of only the ``members`` whose
+    matches may open with it (:func:`first_chars`), or None when none may: a line is tried
+    against a few patterns instead of all of them. Characters outside ASCII are not keys:
+    their lines try the whole alternation."""
+    firsts = [first_chars(p) for p, _ in members]
+    built: dict[tuple[int, ...], Any] = {}
+    table: dict[str, Any] = {}
+    for ch in map(chr, range(128)):
+        idx = tuple(i for i, f in enumerate(firsts) if f is None or ch in f)
+        if idx not in built:
+            joined = _any_of([members[i][0] for i in idx]) if idx else None
+            if idx and joined is None:
+                return {}  # the members cannot be joined: every line takes the whole one
+            built[idx] = (
+                None if joined is None else _matcher(joined, all(members[i][1] for i in idx))
+            )
+        table[ch] = built[idx]
+    return table
 
 
 def _matcher(pattern: re.Pattern[str], anchored: bool) -> Any:
