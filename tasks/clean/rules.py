@@ -131,6 +131,12 @@ class BoilerplateRules:
                 )
             ),
         )
+        # when the joined alternation rules its members out, only the others are left to try
+        object.__setattr__(
+            self,
+            "_line_checks_unjoined",
+            tuple(check for check in self._line_checks if not check[3]),  # type: ignore[attr-defined]
+        )
         markers = [p for marker in self.section_markers for p in marker.patterns]
         object.__setattr__(
             self,
@@ -215,7 +221,10 @@ class BoilerplateRules:
                 skip_joined = joined is None or joined(text) is None
             else:
                 skip_joined = joined is not None and joined(text) is None
-            for kind, matches, literals, in_joined in self._line_checks:  # type: ignore[attr-defined]
+            checks = self._line_checks  # type: ignore[attr-defined]
+            if skip_joined:
+                checks = self._line_checks_unjoined  # type: ignore[attr-defined]
+            for kind, matches, literals, in_joined in checks:
                 if in_joined and skip_joined:
                     continue
                 if literals is not None:
