@@ -693,6 +693,34 @@ def test_a_wrapped_line_that_opens_with_by_is_joined_to_its_paragraph():
     assert first == " ".join(wrapped.split("\n"))
 
 
+def _decide_with_scores(monkeypatch, texts: list[str], scores: list[float]):
+    """The paste decision over ``texts`` with the line model's scores fixed: the rules
+    around the model are what is under test."""
+    from ipwire.tasks.clean import decisions
+
+    lines = split_lines("\n".join(texts))
+    assert len(lines) == len(scores)
+    monkeypatch.setattr(decisions, "score_lines", lambda *_a, **_k: list(scores))
+    return decisions.decide(lines, default_rules(), paste=True)
+
+
+def test_a_share_row_under_the_byline_does_not_close_the_article(monkeypatch):
+    lede, body = ARTICLE_PARAGRAPHS[0] + " " + ARTICLE_PARAGRAPHS[1], ARTICLE_PARAGRAPHS[2]
+    row = ["Share this article", "Copy link", "Print"]
+    tail = ["Imprint", "Contact"]
+    for head in (["By Jane Doe"], ["Veröffentlicht am 26. Oktober 2023"]):
+        texts = ["Home", lede, *head, *row, body, *tail]
+        scores = [0.02, 0.95] + [0.5] * len(head) + [0.1] * len(row) + [0.6, 0.02, 0.02]
+        keep = _decide_with_scores(monkeypatch, texts, scores).keep
+        assert keep[texts.index(body)], head
+    # the same row after a caption, with no byline above it, closes the article
+    texts = ["Home", lede, "Photo: Jane Doe", *row, body, *tail]
+    scores = [0.02, 0.95, 0.3] + [0.1] * len(row) + [0.6, 0.02, 0.02]
+    decision = _decide_with_scores(monkeypatch, texts, scores)
+    assert decision.cut_at == texts.index("Share this article")
+    assert not decision.keep[texts.index(body)]
+
+
 def test_a_place_and_day_above_the_body_is_named_a_dateline_in_the_audit():
     paste = "\n\n".join(
         [

@@ -9,7 +9,7 @@ import pytest
 from ipwire.tasks.clean import extract_from_text
 from ipwire.tasks.clean.dates import parse_date
 from ipwire.tasks.clean.published import parse_stamp
-from ipwire.tasks.clean.stamps import is_place_and_stamp
+from ipwire.tasks.clean.stamps import is_place_and_stamp, is_published_stamp
 from ipwire.tasks.clean.words import word_count, words_of
 
 SIMPLIFIED = [
@@ -214,3 +214,19 @@ def test_hindi_vowel_signs_and_arabic_harakat_stay_inside_their_words() -> None:
 )
 def test_a_place_and_its_date_alone_on_a_line_is_a_dateline(line: str, dateline: bool) -> None:
     assert is_place_and_stamp(line) is dateline
+
+
+@pytest.mark.parametrize(
+    ("line", "stamp"),
+    [
+        ("Veröffentlicht am 26. Oktober 2023", True),
+        ("Published on 26 October 2023", True),
+        ("Publié le 3 mai 2024 à 10h", True),
+        ("Updated: 3 December 2025 10:21", True),
+        ("Published in Nature, 3 December 2025, the study found a link", False),  # a sentence
+        ("Published in Nature", False),  # no date
+        ("26. Oktober 2023", False),  # a bare date: teasers carry them too
+    ],
+)
+def test_a_date_behind_a_published_lead_in_is_a_published_stamp(line: str, stamp: bool) -> None:
+    assert is_published_stamp(line) is stamp

@@ -25,7 +25,7 @@ from ipwire.tasks.clean.lines import (
     is_credit_line,
 )
 from ipwire.tasks.clean.rules import BoilerplateRules
-from ipwire.tasks.clean.stamps import is_place_and_stamp, is_stamp
+from ipwire.tasks.clean.stamps import is_place_and_stamp, is_published_stamp, is_stamp
 
 
 def _is_clean_document(lines: list[Line], prose: list[bool], rules: BoilerplateRules) -> bool:
@@ -590,6 +590,7 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
             and (
                 marker is None or not marker.needs_teasers or _teaser_shaped(lines[i + 1 : hi + 1])
             )
+            and not (kind == "share-subscribe" and _under_byline(lines, i, rules))
         ):
             # a thread of dated "… wrote:" heads: its replies are confident prose, so it is
             # never an inline box, and the model reading on through it says nothing
@@ -612,6 +613,22 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
     if paste:
         _drop_stray_headings(lines, keep, prose, rules)
     return LineDecision(keep, probs, (lo, hi), cut_at, cut_kind, clean)
+
+
+# A share row within this many lines under a byline or a "published on" stamp is the
+# article head's share row.
+SHARE_UNDER_BYLINE_LINES = 3
+
+
+def _under_byline(lines: list[Line], i: int, rules: BoilerplateRules) -> bool:
+    """Whether a byline or a "published on" stamp stands just above line ``i``: a share row
+    there is the article head's ("Von Tim Ehlers / Veröffentlicht am 26. Oktober 2023 /
+    Artikel teilen"), with the body below it, not a row that closes the article. A bare date
+    is no evidence: teasers below an article carry theirs."""
+    return any(
+        is_published_stamp(ln.text) or rules.line_kind(ln.text) == "byline"
+        for ln in lines[max(0, i - SHARE_UNDER_BYLINE_LINES) : i]
+    )
 
 
 def _drop_stray_headings(

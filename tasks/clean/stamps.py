@@ -86,3 +86,19 @@ def opens_with_bracketed_date(text: str) -> bool:
     head = _ascii_digits(text[1:].lstrip())
     found = _dates_in(head, {})
     return bool(found) and found[0][0] == 0 and head[found[0][1] :].lstrip().startswith("]")
+
+
+# "Published on", "Updated", in the main European languages, before a stamp
+_PUBLISHED_LEAD = re.compile(
+    r"^\s*(?:published|posted|updated|last updated|veröffentlicht|aktualisiert|"
+    r"erschienen|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|"
+    r"gepubliceerd|bijgewerkt)(?:\s+(?:on|am|le|el|il|em|op))?\s*:?\s+",
+    re.IGNORECASE,
+)
+
+
+def is_published_stamp(text: str) -> bool:
+    """A stamp behind a "published" or "updated" lead-in ("Veröffentlicht am 26. Oktober
+    2023", "Publié le 3 mai 2024 à 10h"), in any month language the stamp reader knows."""
+    lead = _PUBLISHED_LEAD.match(text)
+    return lead is not None and is_stamp(text[lead.end() :])
