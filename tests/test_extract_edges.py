@@ -698,7 +698,7 @@ def _decide_with_scores(monkeypatch, texts: list[str], scores: list[float]):
     around the model are what is under test."""
     from ipwire.tasks.clean import decisions
 
-    lines = split_lines("\n".join(texts))
+    lines = split_lines("\n\n".join(texts))
     assert len(lines) == len(scores)
     monkeypatch.setattr(decisions, "score_lines", lambda *_a, **_k: list(scores))
     return decisions.decide(lines, default_rules(), paste=True)
@@ -719,6 +719,27 @@ def test_a_share_row_under_the_byline_does_not_close_the_article(monkeypatch):
     decision = _decide_with_scores(monkeypatch, texts, scores)
     assert decision.cut_at == texts.index("Share this article")
     assert not decision.keep[texts.index(body)]
+
+
+def test_a_sentence_the_model_half_trusts_right_above_the_article_is_its_lede(monkeypatch):
+    lede = "Talks between the two foreign ministries resumed at Wagah on Monday."
+    body = ARTICLE_PARAGRAPHS
+    for between in ([], ["Fishermen at the Wagah crossing"]):  # a caption between
+        texts = ["Home", "World", lede, *between, *body, "Imprint", "Contact"]
+        scores = [0.02, 0.02, 0.45] + [0.3] * len(between) + [0.9] * len(body) + [0.02, 0.02]
+        keep = _decide_with_scores(monkeypatch, texts, scores).keep
+        assert keep[texts.index(lede)], between
+    # two lines between, a score the model doubts, or a chrome line on the way: no lede
+    cases = [
+        (["Fishermen", "at the Wagah crossing"], 0.45),
+        ([], 0.3),
+        (["Share this article"], 0.45),
+    ]
+    for between, score in cases:
+        texts = ["Home", "World", lede, *between, *body, "Imprint", "Contact"]
+        scores = [0.02, 0.02, score] + [0.3] * len(between) + [0.9] * len(body) + [0.02, 0.02]
+        keep = _decide_with_scores(monkeypatch, texts, scores).keep
+        assert not keep[texts.index(lede)], (between, score)
 
 
 def test_a_place_and_day_above_the_body_is_named_a_dateline_in_the_audit():
