@@ -237,16 +237,21 @@ def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
     Each opening atom is compiled alone with the flags in force where it stands, so case
     folding is the engine's own ("K" is the Kelvin sign's letter, "ſ" an "s").
     """
+    if pattern.flags & re.MULTILINE:
+        return None
+    try:
+        return _first_chars(pattern)
+    except Exception:  # noqa: BLE001 - the parser is the engine's own, not a public API:
+        return None  # where it reads otherwise, the pattern is tried on every line
+
+
+def _first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """:func:`first_chars`, reading the pattern with the regex engine's own parser."""
     import re._compiler as compiler
     import re._constants as c
     import re._parser as parser
 
-    if pattern.flags & re.MULTILINE:
-        return None
-    try:
-        parsed = parser.parse(pattern.pattern, pattern.flags)
-    except re.error:
-        return None
+    parsed = parser.parse(pattern.pattern, pattern.flags)
 
     def atom(item: tuple[Any, Any], flags: int) -> frozenset[str]:
         state = parser.State()  # the compiler adds its state's flags: only these are wanted
