@@ -742,6 +742,17 @@ def test_a_sentence_the_model_half_trusts_right_above_the_article_is_its_lede(mo
         assert not keep[texts.index(lede)], (between, score)
 
 
+def test_a_first_sentence_with_a_full_stop_stays_in_the_body_even_as_the_title():
+    for first, in_body in [
+        ("The fishermen waited at the border for hours.", True),
+        ("Fishermen wait at the Wagah border", False),  # a headline leaves the body
+    ]:
+        paste = "\n\n".join(["Home", "World", "Blog", first, *ARTICLE_PARAGRAPHS, "Imprint"])
+        ex = extract_from_text(paste)
+        assert ex.title == first
+        assert ex.text.startswith(first) is in_body
+
+
 def test_a_place_and_day_above_the_body_is_named_a_dateline_in_the_audit():
     paste = "\n\n".join(
         [

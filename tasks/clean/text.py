@@ -28,6 +28,8 @@ from ipwire.tasks.clean.decode import repair_mojibake
 from ipwire.tasks.clean.html_meta import drop_source_mark
 from ipwire.tasks.clean.lines import (
     Line,
+    _is_prose,
+    _is_short_sentence,
     _title_candidate,
     join_wrapped_lines,
     not_a_title,
@@ -49,6 +51,18 @@ _LABEL_PREFIX = re.compile(r"^(?:title|blog|blog post|post|article|project)\s*:\
 
 # how far above a text's only kept line its headline may stand (a date or byline between)
 LONE_BODY_TITLE_ABOVE = 3
+
+
+def _is_statement(line: Line, rules: BoilerplateRules) -> bool:
+    """A sentence that ends with a full stop ("When I woke up, there was nothing."): the
+    article's own first line, which stays in the body even where it is the best headline
+    the text has (headlines end without one)."""
+    text = line.text.rstrip()
+    return (
+        text.endswith((".", "。"))
+        and not text.endswith("..")
+        and (_is_prose(line, rules) or _is_short_sentence(line, rules))
+    )
 
 
 def drop_site_suffix(title: str) -> str:
@@ -149,7 +163,13 @@ def extract_from_text(
     if title:
         undated = headline_without_date(title) or headline_without_stamp(title) or title
         title = drop_label_prefix(drop_site_suffix(drop_source_mark(undated)))
-    if title_idx is not None and keep[title_idx] and title_idx == first and len(kept_idx) > 1:
+    if (
+        title_idx is not None
+        and keep[title_idx]
+        and title_idx == first
+        and len(kept_idx) > 1
+        and not _is_statement(lines[title_idx], rules)
+    ):
         # A paste whose first kept line is the headline (seed 004 style) loses it from the
         # body only when there is a body after it.
         keep[title_idx] = False
