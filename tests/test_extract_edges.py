@@ -753,6 +753,23 @@ def test_a_first_sentence_with_a_full_stop_stays_in_the_body_even_as_the_title()
         assert ex.text.startswith(first) is in_body
 
 
+MENU = ["Home", "World", "India", "Pakistan", "Opinion", "Sport", "Video", "Search"]
+
+
+def test_a_doubted_paragraph_between_kept_lines_close_by_stays(monkeypatch):
+    a, b, c = ARTICLE_PARAGRAPHS
+    quote = (
+        "“We have made real progress on the lists of prisoners and on the visits of their "
+        "families,” one of the officials told reporters after the meeting at the crossing."
+    )
+    for gap, kept in ((["Photo", "Gallery"], True), (["Photo", "Gallery", "Video", "More"], False)):
+        texts = [*MENU, a, b, *gap, quote, c, *MENU]
+        scores = [0.02] * len(MENU) + [0.9, 0.9] + [0.1] * len(gap) + [0.4, 0.9]
+        scores += [0.02] * len(MENU)
+        keep = _decide_with_scores(monkeypatch, texts, scores).keep
+        assert keep[texts.index(quote)] is kept, gap
+
+
 def test_a_place_and_day_above_the_body_is_named_a_dateline_in_the_audit():
     paste = "\n\n".join(
         [
