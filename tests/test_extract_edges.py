@@ -629,6 +629,8 @@ SUPPORT_AND_FORM_LINES = {
     "By India Today Web Desk | Updated: Dec 3, 2025 10:21 IST": "byline",
     "By John Smith, updated on Dec. 3, 2025.": "byline",
     "by rilister ( 316428 )": "byline",
+    "By a Staff Reporter": "byline",
+    "By the Associated Press": "byline",
     # a sign-up form's agreement
     "By submitting your email you agree to Redfin’s Terms of Use and Privacy Policy": "consent",
     "By signing up, you agree to our Privacy Policy": "consent",
@@ -719,6 +721,13 @@ def test_a_share_row_under_the_byline_does_not_close_the_article(monkeypatch):
     decision = _decide_with_scores(monkeypatch, texts, scores)
     assert decision.cut_at == texts.index("Share this article")
     assert not decision.keep[texts.index(body)]
+    # under a byline at the article's foot, with teasers and no prose below, it closes it
+    teasers = ["Talks resume at Wagah", "Fishermen return home", "Border trade reopens"]
+    texts = ["Home", lede, body, "Written by Jane Doe", *row, *teasers, *tail]
+    scores = [0.02, 0.95, 0.95, 0.5] + [0.1] * len(row) + [0.6] * len(teasers) + [0.02, 0.02]
+    decision = _decide_with_scores(monkeypatch, texts, scores)
+    assert decision.cut_at == texts.index("Share this article")
+    assert not any(decision.keep[texts.index(t)] for t in teasers)
 
 
 def test_a_sentence_the_model_half_trusts_right_above_the_article_is_its_lede(monkeypatch):

@@ -223,6 +223,8 @@ def test_a_place_and_its_date_alone_on_a_line_is_a_dateline(line: str, dateline:
         ("Published on 26 October 2023", True),
         ("Publié le 3 mai 2024 à 10h", True),
         ("Updated: 3 December 2025 10:21", True),
+        ("Updated:3 December 2025", True),
+        ("Atualizado em 3 de dezembro de 2025", True),
         ("Published in Nature, 3 December 2025, the study found a link", False),  # a sentence
         ("Published in Nature", False),  # no date
         ("26. Oktober 2023", False),  # a bare date: teasers carry them too

@@ -646,6 +646,8 @@ def test_first_characters_of_an_anchored_pattern_follow_the_engines_case_folding
 
 
 def test_line_kinds_are_the_same_whichever_character_opens_the_line():
+    from ipwire.tasks.clean.patterns import first_chars
+
     rules = load_rules(RULES)
     bodies = [ln for ln in _fixture_lines() if ln] + [
         "By Matt Miller on Dec 16, 2025 at 11:00 AM",
@@ -670,6 +672,12 @@ def test_line_kinds_are_the_same_whichever_character_opens_the_line():
         return next((kind for kind, p in rules.line_patterns if p.search(text)), None)
 
     assert [rules.line_kind(t) for t in texts] == [every_pattern(t) for t in texts]
+    # every line a pattern matches opens with one of the characters read for that pattern
+    for _, pattern in rules.line_patterns:
+        opens = first_chars(pattern)
+        for body in bodies:
+            if opens is not None and pattern.search(body):
+                assert body[0] in opens or not body[0].isascii(), (pattern.pattern, body)
     assert rules.line_kind("Share this article") == "share-subscribe"
     assert rules.line_kind("5 min read") == "reading-time"
     assert rules.line_kind("Site ICP备05012345号-1") == "footer"

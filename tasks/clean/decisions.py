@@ -273,11 +273,12 @@ def _extend_span(
     return lo, hi
 
 
-# A sentence the model half-trusts (at least LEDE_MIN_SCORE, below the keep threshold) that
-# stands right above the article span, or one short line above it (a heading, a byline, a
-# date), is the article's lede or deck: the model is shy at the top of a paste. Chosen among
-# (0.35, 2), (0.3, 2) and (0.4, 1) on the three shared packs, the most cautious of the three:
-# the others kept more teaser decks (leak up on trafeval and wcxb-dev) for little more.
+# A sentence the model half-trusts (at least LEDE_MIN_SCORE; one it trusts more is kept
+# already) that stands right above the article span, or one short line above it (a heading,
+# a byline, a date), is the article's lede or deck: the model is shy at the top of a paste.
+# Chosen among (0.35, 2), (0.3, 2) and (0.4, 1) on the three shared packs, the most cautious
+# of the three: the others kept more teaser decks (leak up on trafeval and wcxb-dev) for
+# little more.
 LEDE_MIN_SCORE = 0.4
 LEDE_GAP = 1
 LEDE_MIN_WORDS = 8
@@ -658,7 +659,11 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
             and (
                 marker is None or not marker.needs_teasers or _teaser_shaped(lines[i + 1 : hi + 1])
             )
-            and not (kind == "share-subscribe" and _under_byline(lines, i, rules))
+            and not (
+                kind == "share-subscribe"
+                and _under_byline(lines, i, rules)
+                and any(prose[i + 1 : min(hi + 1, i + 1 + SHARE_ROW_BODY_WITHIN)])
+            )
         ):
             # a thread of dated "… wrote:" heads: its replies are confident prose, so it is
             # never an inline box, and the model reading on through it says nothing
@@ -684,8 +689,11 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
 
 
 # A share row within this many lines under a byline or a "published on" stamp is the
-# article head's share row.
+# article head's share row ...
 SHARE_UNDER_BYLINE_LINES = 3
+# ... when prose follows within this many lines (its copy-link and print buttons between):
+# under a byline at the article's foot ("Written by …", then "Share this post") come teasers.
+SHARE_ROW_BODY_WITHIN = 5
 
 
 def _under_byline(lines: list[Line], i: int, rules: BoilerplateRules) -> bool:

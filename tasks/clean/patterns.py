@@ -233,16 +233,17 @@ def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
     it may be empty, or it holds a construct this reader does not follow).
 
     The set may be larger than the truth (lookarounds and word boundaries are passed over as
-    if absent), never smaller: a line whose first character is outside it cannot match.
-    Each opening atom is compiled alone with the flags in force where it stands, so case
-    folding is the engine's own ("K" is the Kelvin sign's letter, "ſ" an "s").
+    if absent; an inline ASCII-only flag is not applied), never smaller: a line whose first
+    character is outside it cannot match. Each opening atom is compiled alone with the case
+    flag in force where it stands, so case folding is the engine's own ("K" is the Kelvin
+    sign's letter, "ſ" an "s").
     """
     if pattern.flags & re.MULTILINE:
         return None
     try:
         return _first_chars(pattern)
-    except Exception:  # noqa: BLE001 - the parser is the engine's own, not a public API:
-        return None  # where it reads otherwise, the pattern is tried on every line
+    except Exception:  # the parser is the engine's own, not a public API: where it reads
+        return None  # otherwise, the pattern is tried on every line
 
 
 def _first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:

@@ -224,9 +224,7 @@ class BoilerplateRules:
             checks = self._line_checks  # type: ignore[attr-defined]
             if skip_joined:
                 checks = self._line_checks_unjoined  # type: ignore[attr-defined]
-            for kind, matches, literals, in_joined in checks:
-                if in_joined and skip_joined:
-                    continue
+            for kind, matches, literals, _ in checks:
                 if literals is not None:
                     if folded is None:
                         folded = _fold(text)

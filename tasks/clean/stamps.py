@@ -92,7 +92,7 @@ def opens_with_bracketed_date(text: str) -> bool:
 _PUBLISHED_LEAD = re.compile(
     r"^\s*(?:published|posted|updated|last updated|veröffentlicht|aktualisiert|"
     r"erschienen|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|"
-    r"gepubliceerd|bijgewerkt)(?:\s+(?:on|am|le|el|il|em|op))?\s*:?\s+",
+    r"atualizado|gepubliceerd|bijgewerkt)(?:\s+(?:on|am|le|el|il|em|op))?(?:\s*:\s*|\s+)",
     re.IGNORECASE,
 )
 
