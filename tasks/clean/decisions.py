@@ -16,6 +16,7 @@ from ipwire.tasks.clean.lines import (
     _is_dateline,
     _is_prose,
     _is_running_text,
+    _is_sentence,
     _is_short_sentence,
     _is_subheading,
     _names_chrome,
@@ -297,11 +298,7 @@ def _keep_lede(
         ln = lines[j]
         if rules.line_kind(ln.text) or rules.marker_for(ln.text):
             return lo
-        if (
-            ln.words >= LEDE_MIN_WORDS
-            and probs[j] >= LEDE_MIN_SCORE
-            and (_is_prose(ln, rules) or _is_short_sentence(ln, rules))
-        ):
+        if ln.words >= LEDE_MIN_WORDS and probs[j] >= LEDE_MIN_SCORE and _is_sentence(ln, rules):
             keep[j] = True
             return j
         gap += 1
@@ -606,7 +603,6 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
         lo, hi = _extend_span(lines, keep, lo, hi, rules)
         if paste:
             lo = _keep_lede(lines, keep, probs, lo, rules)
-        if paste:
             keep_cut_off_end(lines, keep, rules)
             keep_unmarked_tail(lines, keep, probs, rules)
         if paste and rules.inner_keep_threshold < rules.keep_threshold:
@@ -659,11 +655,7 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
             and (
                 marker is None or not marker.needs_teasers or _teaser_shaped(lines[i + 1 : hi + 1])
             )
-            and not (
-                kind == "share-subscribe"
-                and _under_byline(lines, i, rules)
-                and any(prose[i + 1 : min(hi + 1, i + 1 + SHARE_ROW_BODY_WITHIN)])
-            )
+            and not (kind == "share-subscribe" and _heads_article(lines, prose, i, hi, rules))
         ):
             # a thread of dated "… wrote:" heads: its replies are confident prose, so it is
             # never an inline box, and the model reading on through it says nothing
@@ -696,15 +688,17 @@ SHARE_UNDER_BYLINE_LINES = 3
 SHARE_ROW_BODY_WITHIN = 5
 
 
-def _under_byline(lines: list[Line], i: int, rules: BoilerplateRules) -> bool:
-    """Whether a byline or a "published on" stamp stands just above line ``i``: a share row
-    there is the article head's ("Von Tim Ehlers / Veröffentlicht am 26. Oktober 2023 /
-    Artikel teilen"), with the body below it, not a row that closes the article. A bare date
-    is no evidence: teasers below an article carry theirs."""
+def _heads_article(
+    lines: list[Line], prose: list[bool], i: int, hi: int, rules: BoilerplateRules
+) -> bool:
+    """Whether the share row at line ``i`` is the article head's ("Von Tim Ehlers /
+    Veröffentlicht am 26. Oktober 2023 / Artikel teilen"), not a row that closes the
+    article: a byline or a "published on" stamp just above it, and prose just below (within
+    the span, which ends at ``hi``). A bare date is no evidence: teasers carry theirs."""
     return any(
         is_published_stamp(ln.text) or rules.line_kind(ln.text) == "byline"
         for ln in lines[max(0, i - SHARE_UNDER_BYLINE_LINES) : i]
-    )
+    ) and any(prose[i + 1 : min(hi + 1, i + 1 + SHARE_ROW_BODY_WITHIN)])
 
 
 def _drop_stray_headings(

@@ -245,6 +245,11 @@ def _is_short_sentence(line: Line, rules: BoilerplateRules) -> bool:
     )
 
 
+def _is_sentence(line: Line, rules: BoilerplateRules) -> bool:
+    """Prose or a sentence too short for it (:func:`_is_prose`, :func:`_is_short_sentence`)."""
+    return _is_prose(line, rules) or _is_short_sentence(line, rules)
+
+
 # A sentence this long that names one chrome word in passing ("made the announcement on
 # Twitter", "according to the Home Minister's website") is the article's own; chrome
 # sentences are short, or lead with the word ("Share this story", "Your email address ...").

@@ -114,14 +114,14 @@ _WEEKDAY = (
     r"|lunes|martes|miércoles|jueves|viernes|sábado|domingo)"
 )
 # A stamp's words just before its date ("Published:", "Updated on", "First Published on",
-# "Last Updated :", "Date", "Publié le", "प्रकाशित", ...). Group "upd" marks an update,
-# which a published stamp close by outranks.
+# "Last Updated :", "Date", "Publié le", "Gepubliceerd op", "प्रकाशित", ...). Group "upd"
+# marks an update, which a published stamp close by outranks.
 _STAMP_WORD = re.compile(
     r"(?<!\w)(?:(?P<upd>(?:last\s+)?updated?|modified|mis à jour|aktualisiert|actualizado"
-    r"|atualizado|aggiornato|अपडेट(?:ेड)?)"
-    r"|(?:first\s+)?published|posted|created|dated?|publié|veröffentlicht|publicado"
-    r"|pubblicato|प्रकाशित|شائع)"
-    r"(?:\s+(?:on|at|le|am|el|em|il))?\s*[:|-]?\s*"
+    r"|atualizado|aggiornato|bijgewerkt|अपडेट(?:ेड)?)"
+    r"|(?:first\s+)?published|posted|created|dated?|publié|veröffentlicht|erschienen"
+    r"|publicado|pubblicato|gepubliceerd|प्रकाशित|شائع)"
+    r"(?:\s+(?:on|at|le|am|el|em|il|op))?\s*[:|-]?\s*"
     r"(?:\d{1,2}[:.]\d\d(?:\s*[ap]\.?m\.?)?(?:\s+[a-z]{2,5})?\s*,?\s*)?"  # "22:00 GMT, "
     rf"(?:{_WEEKDAY}\.?,?\s*)?$",
     re.IGNORECASE,

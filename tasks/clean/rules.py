@@ -214,13 +214,13 @@ class BoilerplateRules:
         found = None
         if len(text) <= 300:
             folded = None
+            skip_joined = False
             joined = self._line_anchored  # type: ignore[attr-defined]
-            if joined is not None and text:
-                # only the members that may open with the line's first character
-                joined = self._line_anchored_by_first.get(text[0], joined)  # type: ignore[attr-defined]
+            if joined is not None:
+                # only the members that may open with the line's first character (a line
+                # opening with any other character tries them all)
+                joined = self._line_anchored_by_first.get(text[:1], joined)  # type: ignore[attr-defined]
                 skip_joined = joined is None or joined(text) is None
-            else:
-                skip_joined = joined is not None and joined(text) is None
             checks = self._line_checks  # type: ignore[attr-defined]
             if skip_joined:
                 checks = self._line_checks_unjoined  # type: ignore[attr-defined]

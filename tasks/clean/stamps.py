@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ipwire.tasks.clean.dates import _EDGE_SEPARATORS
-from ipwire.tasks.clean.published import _HAS_YEAR, _ascii_digits, _dates_in
+from ipwire.tasks.clean.published import _HAS_YEAR, _STAMP_WORD, _ascii_digits, _dates_in
 
 # a clock time, 24-hour or with am/pm: "05:30", "11:35 Uhr", "7:07 pm"
 _ANY_CLOCK = re.compile(r"\b\d{1,2}[:.h]\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?|uhr|h)?(?!\w)", re.I)
@@ -88,17 +88,19 @@ def opens_with_bracketed_date(text: str) -> bool:
     return bool(found) and found[0][0] == 0 and head[found[0][1] :].lstrip().startswith("]")
 
 
-# "Published on", "Updated", in the main European languages, before a stamp
-_PUBLISHED_LEAD = re.compile(
-    r"^\s*(?:published|posted|updated|last updated|veröffentlicht|aktualisiert|"
-    r"erschienen|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|"
-    r"atualizado|gepubliceerd|bijgewerkt)(?:\s+(?:on|am|le|el|il|em|op))?(?:\s*:\s*|\s+)",
-    re.IGNORECASE,
-)
+_GLUED_COLON = re.compile(r"(?<=[^\W\d_]):(?=\d)")
 
 
 def is_published_stamp(text: str) -> bool:
-    """A stamp behind a "published" or "updated" lead-in ("Veröffentlicht am 26. Oktober
-    2023", "Publié le 3 mai 2024 à 10h"), in any month language the stamp reader knows."""
-    lead = _PUBLISHED_LEAD.match(text)
-    return lead is not None and is_stamp(text[lead.end() :])
+    """A stamp behind the words that announce it (``published._STAMP_WORD``: "Veröffentlicht
+    am 26. Oktober 2023", "Publié le 3 mai 2024 à 10h", "Updated: 3 December 2025"), in any
+    month language the stamp reader knows."""
+    if not _HAS_YEAR.search(text):
+        return False
+    # a colon glued to the date ("Updated:3 December 2025") parts them as a space would
+    text = _GLUED_COLON.sub(": ", _ascii_digits(text.strip()))
+    found = _dates_in(text, {})
+    if not found or found[0][0] == 0:
+        return False
+    start = found[0][0]
+    return _STAMP_WORD.fullmatch(text[:start]) is not None and is_stamp(text[start:])

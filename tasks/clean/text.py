@@ -28,8 +28,7 @@ from ipwire.tasks.clean.decode import repair_mojibake
 from ipwire.tasks.clean.html_meta import drop_source_mark
 from ipwire.tasks.clean.lines import (
     Line,
-    _is_prose,
-    _is_short_sentence,
+    _is_sentence,
     _title_candidate,
     join_wrapped_lines,
     not_a_title,
@@ -58,11 +57,7 @@ def _is_statement(line: Line, rules: BoilerplateRules) -> bool:
     article's own first line, which stays in the body even where it is the best headline
     the text has (headlines end without one)."""
     text = line.text.rstrip()
-    return (
-        text.endswith((".", "。"))
-        and not text.endswith("..")
-        and (_is_prose(line, rules) or _is_short_sentence(line, rules))
-    )
+    return text.endswith((".", "。")) and not text.endswith("..") and _is_sentence(line, rules)
 
 
 def drop_site_suffix(title: str) -> str:
