@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -157,17 +158,32 @@ def _evaluate_rows(gold: list[dict], only: str | None, workers: int):
 def kept_share(text: str, extraction) -> float:
     """Share of a clean text's words the extractor keeps (body plus headline, capped at 1).
 
-    A line repeated verbatim counts once: the extractor keeps a repeated paragraph once.
+    A repeated paragraph counts once, as the extractor keeps it once: a line repeated
+    verbatim, and a paragraph (lines between blank lines) repeated with other line breaks,
+    as when one copy is hard-wrapped and the other is not.
     """
-    seen: set[str] = set()
-    total = 0
-    for line in text.splitlines():
-        key = " ".join(line.split()).lower()
-        if key and key not in seen:
-            seen.add(key)
-            total += len(_WORD.findall(key))
+    total = sum(len(_WORD.findall(line)) for line in distinct_lines(text))
     kept = len(_WORD.findall(extraction.text)) + len(_WORD.findall(extraction.title or ""))
     return min(kept / total, 1.0) if total else 1.0
+
+
+def distinct_lines(text: str) -> list[str]:
+    """The text's lines, whitespace-normalised and lower-cased, each repeated paragraph and
+    line once (see :func:`kept_share`)."""
+    seen_lines: set[str] = set()
+    seen_paragraphs: set[str] = set()
+    out: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        whole = " ".join(paragraph.split()).lower()
+        if not whole or whole in seen_paragraphs:
+            continue
+        seen_paragraphs.add(whole)
+        for line in paragraph.splitlines():
+            key = " ".join(line.split()).lower()
+            if key and key not in seen_lines:
+                seen_lines.add(key)
+                out.append(key)
+    return out
 
 
 def labels_shares() -> list[tuple[str, float]]:

@@ -238,6 +238,28 @@ def test_a_text_cut_off_under_a_new_subheading_keeps_the_subheading_and_the_cut_
     assert "Valley Reported 242 Terror Incidents In 2022" in ex.text
 
 
+def test_a_clean_text_cut_off_under_a_new_subheading_keeps_the_subheading_and_the_cut_line(
+    monkeypatch,
+):
+    # a clean news text (no page chrome around it) truncated to its opening: its last line is
+    # a paragraph cut short under a new subheading, which the line model, trained on whole
+    # pages whose last lines are footers, doubts; the page's end never came with the text
+    texts = [
+        *ARTICLE_PARAGRAPHS,
+        "Brink of war",
+        "Pakistan and India have fought two of their three wars over the mountainous te",
+    ]
+    decision = _decide_with_scores(monkeypatch, texts, [0.9, 0.9, 0.7, 0.09, 0.03])
+    assert decision.clean
+    assert decision.keep == [True] * 5
+    # a whole text that ends in its sentence keeps no doubted short line after it
+    texts[-1] = "Read more"
+    assert _decide_with_scores(monkeypatch, texts, [0.9, 0.9, 0.7, 0.09, 0.03]).keep[3:] == [
+        False,
+        False,
+    ]
+
+
 def test_chrome_in_german_is_named_like_chrome_in_english():
     # the English markers' equivalents in the main European languages close the article
     ex = extract_from_text((FIXTURES / "german_paste_with_chrome.txt").read_text(encoding="utf-8"))

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from bench_scripts import load as load_bench_script
 
 from ipwire.tasks.clean import extract_from_text, load_rules
 from ipwire.tasks.clean.decisions import _drop_deck, _drop_stray_headings
@@ -19,6 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "extract"
 PACK = REPO.parent / "shared" / "eval" / "extraction" / "wcxb-dev"
 RULES = REPO / "ipwire" / "boilerplate.toml"
+_EVAL_EXTRACTION = load_bench_script("eval_extraction")
 
 
 def _seed(prefix: str) -> str:
@@ -266,12 +268,20 @@ LABELS = REPO.parent / "shared" / "eval" / "labels" / "dev.jsonl"
 
 
 def _kept_share(raw: str) -> float:
-    """Share of the text's words kept in body or headline; a repeated line counts once."""
-    lines = {" ".join(x.split()).lower() for x in raw.splitlines() if x.strip()}
-    total = sum(len(re.findall(r"\w+", x)) for x in lines)
-    ex = extract_from_text(raw)
-    kept = len(re.findall(r"\w+", ex.text)) + len(re.findall(r"\w+", ex.title or ""))
-    return min(kept / total, 1.0)
+    """Share of the text's words kept in body or headline, as ``make eval`` counts it: a
+    repeated paragraph counts once."""
+    return _EVAL_EXTRACTION.kept_share(raw, extract_from_text(raw))
+
+
+def test_a_paragraph_repeated_with_other_line_breaks_counts_once_in_the_kept_share():
+    # one copy of the opening paragraph hard-wrapped, the other not: the text holds its words
+    # once, as a verbatim repeated line does; a line shared by two different paragraphs
+    # still counts once
+    lines = _EVAL_EXTRACTION.distinct_lines(
+        "Talks resume in Islamabad on Monday.\n\nThe two sides met.\n\n"
+        "Talks resume in\nIslamabad on Monday.\n\nThe two sides met.\nThey agreed."
+    )
+    assert lines == ["talks resume in islamabad on monday.", "the two sides met.", "they agreed."]
 
 
 def test_one_long_line_article_cut_off_mid_sentence_is_kept():
@@ -332,11 +342,15 @@ def test_labelled_news_texts_keep_their_article():
     >= 90% floor 0.963 -> 0.960 (one text) when a photo credit alone on its line became a
     caption: A-170 loses "Image Credit: Wikimedia Commons", and the second copy of its
     headline, which the body kept beside the title, now leaves the body, so its headline's
-    words no longer count twice (0.90 -> 0.89; measured 468 of 487, 0.9610; mean 0.9834)."""
+    words no longer count twice (0.90 -> 0.89; measured 468 of 487, 0.9610; mean 0.9834).
+    The >= 90% floor 0.960 -> 0.963 (measured 469 of 487, 0.9630; mean 0.9838): a paragraph
+    repeated with other line breaks counts once, as a verbatim repeated line did (B-53 repeats
+    its opening paragraph hard-wrapped; the extractor keeps it once), and a clean text cut off
+    under a new subheading keeps both (A-108's "Brink of war")."""
     rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
     shares = [_kept_share(r["text"]) for r in rows]
     assert sum(s >= 0.8 for s in shares) / len(shares) >= 0.989
-    assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.960
+    assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.963
     assert sum(shares) / len(shares) >= 0.983
     assert sum(s < 0.5 for s in shares) <= 1
     assert min(shares) > 0.0

@@ -582,6 +582,8 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
             prose, clean = running, True
     if clean:
         keep = _keep_clean(lines, prose, probs, rules)
+        if paste:
+            keep_cut_off_end(lines, keep, rules)
         kept = [i for i, k in enumerate(keep) if k]
         lo, hi = (kept[0], kept[-1]) if kept else (0, -1)
     else:
