@@ -870,3 +870,21 @@ def test_a_stripped_line_is_named_a_share_prompt_only_for_its_share_words(line: 
 
     (parsed,) = split_lines(line)
     assert _kind_for(parsed, default_rules(), after_article=True) == kind
+
+
+def test_a_tail_caption_naming_a_chrome_word_in_passing_stays_with_the_article(monkeypatch):
+    # photo captions after the article, one of them saying where the picture was shared, are
+    # the article's, though the line model doubts the end of a paste; a call to follow the
+    # site is chrome, and the tail it stands in is left to the model
+    timeline = [f"June {d}: talks at the border crossing, day {d}" for d in range(2, 8)]
+    tail = [
+        "A J-10C fighter jet is seen in action in a picture shared on Twitter. - Reuters",
+        "The prime minister with other guests at the induction ceremony. - Photo: PMO",
+    ]
+    scores = [0.9] * 3 + [0.6] * 6 + [0.05, 0.05]
+    decision = _decide_with_scores(monkeypatch, [*ARTICLE_PARAGRAPHS, *timeline, *tail], scores)
+    assert not decision.clean
+    assert decision.keep[-2:] == [True, True]
+    tail[0] = "Follow us on Twitter"
+    decision = _decide_with_scores(monkeypatch, [*ARTICLE_PARAGRAPHS, *timeline, *tail], scores)
+    assert decision.keep[-2:] == [False, False]

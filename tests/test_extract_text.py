@@ -346,12 +346,15 @@ def test_labelled_news_texts_keep_their_article():
     The >= 90% floor 0.960 -> 0.963 (measured 469 of 487, 0.9630; mean 0.9838): a paragraph
     repeated with other line breaks counts once, as a verbatim repeated line did (B-53 repeats
     its opening paragraph hard-wrapped; the extractor keeps it once), and a clean text cut off
-    under a new subheading keeps both (A-108's "Brink of war")."""
+    under a new subheading keeps both (A-108's "Brink of war"). 0.963 -> 0.965 and mean
+    0.983 -> 0.984 (measured 470 of 487, 0.9651; mean 0.9841): a paste's unmarked end may
+    name a chrome word in passing, as article sentences may (N-A-59's closing photo
+    captions, "... shared by China's Shen Shiwei on Twitter. - Reuters", 0.84 -> 1.0)."""
     rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
     shares = [_kept_share(r["text"]) for r in rows]
     assert sum(s >= 0.8 for s in shares) / len(shares) >= 0.989
-    assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.963
-    assert sum(shares) / len(shares) >= 0.983
+    assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.965
+    assert sum(shares) / len(shares) >= 0.984
     assert sum(s < 0.5 for s in shares) <= 1
     assert min(shares) > 0.0
 

@@ -14,6 +14,7 @@ from ipwire.tasks.clean.lines import (
     _is_running_text,
     _is_subheading,
     _names_chrome,
+    _reads_as_chrome,
 )
 from ipwire.tasks.clean.rules import BoilerplateRules
 
@@ -49,11 +50,12 @@ def keep_unmarked_tail(
     lines: list[Line], keep: list[bool], probs: list[float], rules: BoilerplateRules
 ) -> None:
     """A paste that ends in the article keeps its end: a short run of lines after the last
-    kept one is the article's own list, timeline or closing section when none of them holds
-    a chrome phrase as a whole word, a section marker, a link, a path, a date or a shouted
-    label, and none is a short label the model is sure of. A page's trailing chrome names
-    itself ("Related", "©", "Privacy", "Share"); a paste with menus above its article is a
-    page's, and its end is left to the model."""
+    kept one is the article's own list, timeline or closing section when none of them reads
+    as chrome (a chrome phrase as a whole word in a short line, twice, or among its first
+    two words: a caption that names Twitter in passing is the article's), holds a section
+    marker, a link, a path, a date or a shouted label, and none is a short label the model
+    is sure of. A page's trailing chrome names itself ("Related", "©", "Privacy", "Share");
+    a paste with menus above its article is a page's, and its end is left to the model."""
     kept = [i for i, k in enumerate(keep) if k]
     if not kept or kept[0] > TAIL_HEAD_MAX_LINES:
         return
@@ -64,7 +66,7 @@ def keep_unmarked_tail(
         ln = lines[i]
         if (
             _names_chrome(ln, rules)
-            or rules.chrome_word_starts(ln.text.lower())
+            or _reads_as_chrome(ln, rules)
             or (" " not in ln.text.strip() and "/" in ln.text)  # a path
             # a button or link label the model is sure of ("Give Feedback", "Ausgabe kaufen")
             or (ln.words <= TAIL_LABEL_MAX_WORDS and probs[i] < TAIL_LABEL_MAX_PROB)
