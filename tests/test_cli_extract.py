@@ -142,9 +142,11 @@ def test_extract_keeps_each_document_within_the_configured_budget(tmp_path: Path
 
 
 def test_extract_into_a_reader_that_stops_early_ends_quietly(tmp_path: Path) -> None:
-    # `ipwire extract … | head -1`: the closed pipe is no error, and no traceback is printed
-    for i in range(40):
-        (tmp_path / f"note{i:02d}.txt").write_text(PROSE + "\n")
+    # `ipwire extract … | head -1`: the closed pipe is no error, and no traceback is printed.
+    # The rows (about 120 KB) outgrow a pipe's buffer (64 KB on Linux), so the writer is still
+    # writing when the reader goes away, however fast it runs.
+    for i in range(400):
+        (tmp_path / f"note{i:03d}.txt").write_text(PROSE + "\n")
     proc = subprocess.Popen(
         [IPWIRE, "--quiet", "extract", str(tmp_path)],
         stdout=subprocess.PIPE,
