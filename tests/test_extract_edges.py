@@ -888,3 +888,16 @@ def test_a_tail_caption_naming_a_chrome_word_in_passing_stays_with_the_article(m
     tail[0] = "Follow us on Twitter"
     decision = _decide_with_scores(monkeypatch, [*ARTICLE_PARAGRAPHS, *timeline, *tail], scores)
     assert decision.keep[-2:] == [False, False]
+
+
+def test_most_viewed_rails_and_discussion_heads_close_a_clean_text():
+    rules = default_rules()
+    assert rules.marker_kind("- Most Viewed") == "related-links"
+    assert rules.marker_kind("Most Shared") == "related-links"
+    assert rules.marker_kind("Discussion about this post") == "comments"
+    # a sentence that opens with the words is the article's
+    assert rules.marker_kind("Most viewed the talks as a step forward, officials said.") is None
+    for tail in (["- Most Viewed", "- Most Popular"], ["Discussion about this post"]):
+        ex = extract_from_text("\n\n".join([*ARTICLE_PARAGRAPHS, *tail]))
+        assert ex.text.splitlines()[-1] == ARTICLE_PARAGRAPHS[-1], tail
+        assert {s.text for s in ex.stripped} >= set(tail)
