@@ -901,3 +901,15 @@ def test_most_viewed_rails_and_discussion_heads_close_a_clean_text():
         ex = extract_from_text("\n\n".join([*ARTICLE_PARAGRAPHS, *tail]))
         assert ex.text.splitlines()[-1] == ARTICLE_PARAGRAPHS[-1], tail
         assert {s.text for s in ex.stripped} >= set(tail)
+
+
+def test_published_stamps_after_a_clean_texts_last_paragraph_are_dropped():
+    # the stamps of a related-stories list pasted under a news text, without their
+    # headlines; a paragraph that names a date stays
+    stamps = ["- Published30 October 2012", "- Published16 July 2012"]
+    ex = extract_from_text("\n\n".join([*ARTICLE_PARAGRAPHS, *stamps]))
+    assert ex.text.splitlines()[-1] == ARTICLE_PARAGRAPHS[-1]
+    assert {s.text for s in ex.stripped} >= set(stamps)
+    assert extract_from_text("\n\n".join(stamps[:1] + ARTICLE_PARAGRAPHS)).text.startswith(
+        ARTICLE_PARAGRAPHS[0]
+    )

@@ -225,6 +225,9 @@ def test_a_place_and_its_date_alone_on_a_line_is_a_dateline(line: str, dateline:
         ("Updated: 3 December 2025 10:21", True),
         ("Updated:3 December 2025", True),
         ("Atualizado em 3 de dezembro de 2025", True),
+        ("Published14 April 2011", True),  # a hidden label pasted without its space
+        ("- Published30 October 2012", True),  # and under a list's bullet
+        ("A320 published 14 April 2011", False),  # a glued figure is no stamp word's
         ("Published in Nature, 3 December 2025, the study found a link", False),  # a sentence
         ("Published in Nature", False),  # no date
         ("26. Oktober 2023", False),  # a bare date: teasers carry them too

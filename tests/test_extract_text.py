@@ -349,12 +349,15 @@ def test_labelled_news_texts_keep_their_article():
     under a new subheading keeps both (A-108's "Brink of war"). 0.963 -> 0.965 and mean
     0.983 -> 0.984 (measured 470 of 487, 0.9651; mean 0.9841): a paste's unmarked end may
     name a chrome word in passing, as article sentences may (N-A-59's closing photo
-    captions, "... shared by China's Shen Shiwei on Twitter. - Reuters", 0.84 -> 1.0)."""
+    captions, "... shared by China's Shen Shiwei on Twitter. - Reuters", 0.84 -> 1.0).
+    Mean floor 0.984 -> 0.983 (measured 0.98397) for chrome that is now stripped: C-151's
+    "- Most Viewed", B-23's "Discussion about this post" and B-139's four related-story stamps
+    ("- Published30 October 2012"); no text crossed 90%."""
     rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
     shares = [_kept_share(r["text"]) for r in rows]
     assert sum(s >= 0.8 for s in shares) / len(shares) >= 0.989
     assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.965
-    assert sum(shares) / len(shares) >= 0.984
+    assert sum(shares) / len(shares) >= 0.983
     assert sum(s < 0.5 for s in shares) <= 1
     assert min(shares) > 0.0
 

@@ -87,6 +87,9 @@ def _keep_clean(
         if not prose[i] and not drop:
             drop = (
                 (i < first_prose and _is_date_line(ln.text, ln.words))
+                # after the text's last paragraph a "Published …" stamp is a teaser's or the
+                # page's ("- Published30 October 2012" under each related story)
+                or (i > last_prose and is_published_stamp(ln.text))
                 or (ln.words <= 15 and _reads_as_chrome(ln, rules) and probs[i] < 0.5)
                 # a site name or a "Powered by" credit around the text, which the model
                 # is sure of; headlines and sentences stay

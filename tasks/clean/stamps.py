@@ -89,6 +89,10 @@ def opens_with_bracketed_date(text: str) -> bool:
 
 
 _GLUED_COLON = re.compile(r"(?<=[^\W\d_]):(?=\d)")
+# a stamp word glued to its date, as a page's visually hidden label pastes ("Published14
+# April 2011"): the first digit of the line after a letter
+_GLUED_DIGIT = re.compile(r"^([^\d]*[^\W\d_])(?=\d)")
+_LIST_BULLET = re.compile(r"^[-–•*·]\s*")
 
 
 def is_published_stamp(text: str) -> bool:
@@ -97,8 +101,10 @@ def is_published_stamp(text: str) -> bool:
     month language the stamp reader knows."""
     if not _HAS_YEAR.search(text):
         return False
-    # a colon glued to the date ("Updated:3 December 2025") parts them as a space would
-    text = _GLUED_COLON.sub(": ", _ascii_digits(text.strip()))
+    # a colon glued to the date ("Updated:3 December 2025") parts them as a space would, and
+    # so does no space at all ("Published14 April 2011"); a list's bullet goes
+    text = _LIST_BULLET.sub("", _ascii_digits(text.strip()))
+    text = _GLUED_DIGIT.sub(r"\1 ", _GLUED_COLON.sub(": ", text))
     found = _dates_in(text, {})
     if not found or found[0][0] == 0:
         return False
