@@ -775,6 +775,37 @@ def test_tree_features_neighbours_and_counts_read_the_right_lines():
     assert tree_features([], rules, [], [], []) == []
 
 
+def test_boosted_trees_score_each_row_as_a_walk_down_every_tree():
+    import numpy as np
+
+    from ipwire.tasks.clean.features import line_matrix, stage2_matrix, tree_matrix
+    from ipwire.tasks.clean.lines import split_lines
+    from ipwire.tasks.clean.model import FEATURES1, FEATURES2
+
+    rules = load_rules(RULES)
+    page = split_lines(_fixture("mid_article_teaser_box.txt"))
+    f1 = line_matrix(page, rules)
+    logits = (f1 @ np.array([rules.weights1[n] for n in FEATURES1])).tolist()
+    f2 = stage2_matrix(page, logits, rules.span_threshold)
+    logits2 = (f2 @ np.array([rules.weights2[n] for n in FEATURES2])).tolist()
+    rows = tree_matrix(page, rules, f1, f2, logits2)
+    for model in (rules.trees, rules.paste_trees):
+        walked = []
+        for row in rows:
+            total = model.base
+            for t in range(model.feature_idx.shape[0]):
+                node = 0
+                for _ in range(model.depth):
+                    went = row[model.feature_idx[t, node]] > model.thresholds[t, node]
+                    node = 2 * node + 1 + int(went)
+                total += model.leaves[t, node - (2**model.depth - 1)]
+            walked.append(total)
+        scored = model.logits(rows)
+        assert len(scored) == len(page)
+        assert scored == pytest.approx(walked, abs=1e-9)
+        assert len(set(scored)) > 1
+
+
 def test_author_bio_shapes_are_recognised_and_article_sentences_are_not():
     from ipwire.tasks.clean.features import _is_bio
 

@@ -150,20 +150,25 @@ class TreeModel:
     leaves: Any  # numpy float array (trees, leaves)
 
     def logits(self, rows: Any) -> list[float]:
-        """Logit of each row (a list of feature rows or a 2-D array of them)."""
+        """Logit of each row (a list of feature rows or a 2-D array of them).
+
+        Every node's test is made at once, in one gather of the row values its tree looks
+        at; the walk down a tree then only picks, level by level, which of those outcomes
+        it reads. The leaves are summed in tree order, as a walk of each row would.
+        """
         import numpy as np
 
         x = np.asarray(rows, dtype=float)
-        n_trees = self.feature_idx.shape[0]
-        node = np.zeros((x.shape[0], n_trees), dtype=np.int64)
-        cols = np.arange(n_trees)
+        n = x.shape[0]
+        n_trees, n_nodes = self.feature_idx.shape
+        tests = (x[:, self.feature_idx] > self.thresholds).ravel()
+        row_start = np.arange(n * n_trees) * n_nodes
+        node = np.zeros(n * n_trees, dtype=np.int64)
         for _ in range(self.depth):
-            f = self.feature_idx[cols, node]
-            go = x[np.arange(x.shape[0])[:, None], f] > self.thresholds[cols, node]
-            node = 2 * node + 1 + go
-        first_leaf = 2**self.depth - 1
-        out = self.base + self.leaves[cols, node - first_leaf].sum(axis=1)
-        return [float(v) for v in out]
+            node = 2 * node + 1 + tests[row_start + node]
+        n_leaves = 2**self.depth
+        leaf = (node - (n_leaves - 1)).reshape(n, n_trees) + np.arange(n_trees) * n_leaves
+        return (self.base + self.leaves.ravel()[leaf].sum(axis=1)).tolist()
 
 
 def load_trees(path: Path) -> TreeModel:
