@@ -54,7 +54,9 @@ def extract_from_html(
     dropped after trafilatura is listed in ``stripped`` with its kind.
     """
     rules = rules or default_rules()
-    whole = _C1_MOJIBAKE in html
+    # the C1 control alone first: a search for one character runs several times faster
+    # over a whole page than one for a pair, and almost no page holds it
+    whole = "\x80" in html and _C1_MOJIBAKE in html
     if whole:
         # mangled quotes spelt with C1 controls ("â\x80\x99"): trafilatura drops the controls
         # and leaves "Investorâs", so such a page is repaired whole, before parsing
