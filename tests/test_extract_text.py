@@ -715,6 +715,38 @@ def test_chrome_phrases_prefix_tree_finds_exactly_what_the_plain_alternation_fin
     assert _trie_pattern([]) == ""
 
 
+def test_a_chrome_phrase_is_found_wherever_it_stands_in_a_line_and_nothing_else_is():
+    rules = load_rules()
+    phrases = [p for p in rules.chrome_phrases if p]
+    lines = [
+        "please subscribe to our newsletter",
+        "the home minister spoke",  # "home" inside a title is still the phrase
+        "happy talks",  # "app" inside a word
+        "log  in",  # two spaces: not "log in"
+        "islamabad and new delhi resumed talks",
+        "首页 新闻",
+        "© 2024 dawn",
+        "",
+        "x" * 500 + " read more",
+    ]
+    for low in lines:
+        assert rules.has_chrome_phrase(low) == any(p in low for p in phrases), low
+    assert [rules.has_chrome_phrase(low) for low in lines[:5]] == [True, True, True, False, False]
+
+
+def test_rules_without_chrome_phrases_find_none(tmp_path: Path):
+    text = RULES.read_text(encoding="utf-8")
+    start = text.index("chrome_phrases = [")
+    end = text.index("]", start) + 1
+    trees = ("boilerplate_trees.json", "boilerplate_trees_paste.json")
+    path = _rules_beside_shared_trees(
+        tmp_path, text[:start] + "chrome_phrases = []" + text[end:], trees
+    )
+    rules = load_rules(path)
+    assert rules.chrome_phrases == ()
+    assert not rules.has_chrome_phrase("subscribe to our newsletter")
+
+
 def test_url_and_date_pretests_skip_only_lines_the_full_searches_would_not_match():
     from ipwire.tasks.clean.dates import _DATE_PATTERNS, parse_date
     from ipwire.tasks.clean.lines import _URLISH, _is_urlish

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import ahocorasick
+
 from ipwire.tasks.clean.model import (
     FEATURES1,
     FEATURES2,
@@ -88,6 +90,16 @@ class BoilerplateRules:
             "_chrome_re",
             re.compile(_trie_pattern(self.chrome_phrases) or r"(?!x)x"),
         )
+        # has_chrome_phrase asks of every line: one Aho-Corasick pass over the line finds
+        # any phrase in it, where the regex above tries its alternation at every position
+        automaton = None
+        if any(self.chrome_phrases):
+            automaton = ahocorasick.Automaton()
+            for phrase in self.chrome_phrases:
+                if phrase:
+                    automaton.add_word(phrase, phrase)
+            automaton.make_automaton()
+        object.__setattr__(self, "_chrome_automaton", automaton)
         object.__setattr__(self, "_cache", {})
         # Most lines are no chrome, so each pattern is ruled out cheaply first: the anchored
         # ones together by one alternation (a fraction of a search per pattern), the rest
@@ -188,7 +200,9 @@ class BoilerplateRules:
         return found
 
     def has_chrome_phrase(self, low: str) -> bool:
-        return self._chrome_re.search(low) is not None  # type: ignore[attr-defined]
+        """Whether a chrome phrase is anywhere in ``low`` (a lowered line)."""
+        automaton = self._chrome_automaton  # type: ignore[attr-defined]
+        return automaton is not None and next(automaton.iter(low), None) is not None
 
     def chrome_word_starts(self, low: str) -> list[int]:
         """Where chrome phrases stand as whole words ("home" in "Home Minister", not in
