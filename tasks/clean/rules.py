@@ -92,14 +92,9 @@ class BoilerplateRules:
         )
         # has_chrome_phrase asks of every line: one Aho-Corasick pass over the line finds
         # any phrase in it, where the regex above tries its alternation at every position
-        automaton = None
-        if any(self.chrome_phrases):
-            automaton = ahocorasick.Automaton()
-            for phrase in self.chrome_phrases:
-                if phrase:
-                    automaton.add_word(phrase, phrase)
-            automaton.make_automaton()
-        object.__setattr__(self, "_chrome_automaton", automaton)
+        object.__setattr__(
+            self, "_chrome_automaton", _automaton({p: p for p in self.chrome_phrases if p})
+        )
         object.__setattr__(self, "_cache", {})
         # Most lines are no chrome, so each pattern is ruled out cheaply first: the anchored
         # ones together by one alternation (a fraction of a search per pattern), the rest
@@ -148,6 +143,28 @@ class BoilerplateRules:
             self,
             "_line_checks_unjoined",
             tuple(check for check in self._line_checks if not check[3]),  # type: ignore[attr-defined]
+        )
+        # Their literals in one automaton: a line's single pass over it names the patterns
+        # whose literal the line holds, and only those (and any without a literal) are tried.
+        by_literal: dict[str, list[int]] = {}
+        always: list[int] = []
+        for i, (_, _, lits, _) in enumerate(self._line_checks_unjoined):  # type: ignore[attr-defined]
+            if lits is None or "" in ((lits,) if isinstance(lits, str) else lits):
+                always.append(i)
+                continue
+            for lit in (lits,) if isinstance(lits, str) else lits:
+                by_literal.setdefault(lit, []).append(i)
+        object.__setattr__(
+            self,
+            "_unjoined_literals",
+            _automaton({lit: tuple(idx) for lit, idx in by_literal.items()}),
+        )
+        object.__setattr__(self, "_unjoined_always", frozenset(always))
+        # the same checks with their literal test done (the automaton has made it)
+        object.__setattr__(
+            self,
+            "_unjoined_bare",
+            tuple((k, m, None, j) for k, m, _, j in self._line_checks_unjoined),  # type: ignore[attr-defined]
         )
         markers = [p for marker in self.section_markers for p in marker.patterns]
         object.__setattr__(
@@ -219,6 +236,17 @@ class BoilerplateRules:
             pos = max(b, a + 1)
         return starts
 
+    def _unjoined_candidates(self, text: str) -> list[tuple[Any, ...]]:
+        """The line checks outside the joined alternation that may match ``text``, in
+        their order: those whose literal the folded line holds, and any without one."""
+        found = set(self._unjoined_always)  # type: ignore[attr-defined]
+        automaton = self._unjoined_literals  # type: ignore[attr-defined]
+        if automaton is not None:
+            for _, idx in automaton.iter(_fold(text)):
+                found.update(idx)
+        bare = self._unjoined_bare  # type: ignore[attr-defined]
+        return [bare[i] for i in sorted(found)]
+
     def line_kind(self, text: str) -> str | None:
         """The kind of a line that is chrome wherever it stands, or None."""
         key = ("l", text)
@@ -237,7 +265,7 @@ class BoilerplateRules:
                 skip_joined = joined is None or joined(text) is None
             checks = self._line_checks  # type: ignore[attr-defined]
             if skip_joined:
-                checks = self._line_checks_unjoined  # type: ignore[attr-defined]
+                checks = self._unjoined_candidates(text)
             for kind, matches, literals, _ in checks:
                 if literals is not None:
                     if folded is None:
@@ -254,6 +282,18 @@ class BoilerplateRules:
             cache.clear()
         cache[key] = found
         return found
+
+
+def _automaton(words: dict[str, Any]) -> Any:
+    """An Aho-Corasick automaton over the keys of ``words`` (each found with its value), or
+    None when there are none."""
+    if not words:
+        return None
+    automaton = ahocorasick.Automaton()
+    for word, value in words.items():
+        automaton.add_word(word, value)
+    automaton.make_automaton()
+    return automaton
 
 
 def _by_first_char(members: list[tuple[re.Pattern[str], bool]]) -> dict[str, Any]:
