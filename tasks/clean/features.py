@@ -198,7 +198,7 @@ def _is_bio(text: str) -> bool:
     """The three bio shapes, each searched only when its fixed words are in the line."""
     return bool(
         _BIO_LEAD.match(text)
-        or ("s a" in text and _BIO_ROLE.search(text))
+        or (("is a" in text or "was a" in text) and _BIO_ROLE.search(text))
         or (
             ("follow " in text or "email " in text or "reach " in text)
             and _BIO_CONTACT.search(text)

@@ -213,7 +213,7 @@ def _recover_siblings(
         return text, stripped
     # a subtree is one stretch of the page in document order, so the first and the last
     # kept paragraph found in the page fix the container of all of them
-    blocks = body.xpath(".//p|.//li")
+    blocks = list(body.iter("p", "li"))  # document order, as ".//p|.//li" at half its cost
     first = next((el for el in blocks if _plain_key(el.text_content()) in keys), None)
     if first is None:
         return text, stripped
