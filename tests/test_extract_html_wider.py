@@ -3,6 +3,8 @@ sibling recovery leaves out."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lxml import html as lxml_html
 
 from ipwire.tasks.clean.html import (
@@ -14,6 +16,7 @@ from ipwire.tasks.clean.html import (
 from ipwire.tasks.clean.rules import default_rules
 
 _RULES = default_rules()
+REPO = Path(__file__).resolve().parents[1]
 
 _LEDE = "The council approved the new budget on Monday after a long debate."
 _MORE = (
@@ -68,6 +71,52 @@ def test_text_that_is_most_of_the_page_or_long_did_not_keep_little():
     assert not _kept_little(_MORE, _page(1))
     assert not _kept_little("", _page(40))
     assert not _kept_little("x" * KEPT_LITTLE_CHARS, _page(400))
+
+
+_MINIFIED = (
+    "<html><head><style>p{color:red}</style></head><body>"
+    "<nav><ul><li>Home</li><li>World</li></ul></nav>"
+    "<div>one</div><div>two</div><p>three\u00a0four</p><span>five</span>six"
+    "<script>var x = 'a long script the page text never shows';</script>tail"
+    "<aside>Related: more</aside><footer>\u00a9 2024 Site</footer>"
+    "<table><tr><td>a</td><td>b</td></tr></table>"
+    "</body></html>"
+)
+
+
+def test_page_text_bound_is_never_under_the_page_text_it_stands_for():
+    from trafilatura import html2txt
+
+    from ipwire.tasks.clean.html import _page_text_bound
+    from ipwire.tasks.clean.render import _parse
+
+    article = (REPO / "tests" / "fixtures" / "extract" / "article.html").read_text(encoding="utf-8")
+    pages = [
+        _MINIFIED,
+        article,
+        "<html><body><p>" + _MORE * 30 + "</p></body></html>",
+        "<html><body>" + "<div>word</div>" * 50 + "</body></html>",
+    ]
+    for html in pages:
+        tree = _parse(html)
+        exact = len(html2txt(tree))
+        bound = _page_text_bound(tree)
+        assert bound is not None and exact <= bound
+    # block elements run together in a minified page: the spaces html2txt puts between
+    # them count, and the script's text does not
+    tree = _parse(_MINIFIED)
+    assert len(html2txt(tree)) <= _page_text_bound(tree) < len(tree.find(".//body").text_content())
+
+
+def test_kept_little_reads_the_same_with_and_without_the_bound(monkeypatch):
+    import ipwire.tasks.clean.html as extractor
+
+    texts = [_LEDE, _MORE, _MORE * 3, "x" * 200]
+    pages = [_page(n) for n in (1, 2, 5, 40)]
+    with_bound = [_kept_little(t, p) for t in texts for p in pages]
+    monkeypatch.setattr(extractor, "_page_text_bound", lambda tree: None)
+    assert [_kept_little(t, p) for t in texts for p in pages] == with_bound
+    assert any(with_bound) and not all(with_bound)
 
 
 def test_recovered_teaser_card_cut_off_with_an_ellipsis_is_stripped():
