@@ -246,6 +246,48 @@ def test_a_document_cleaning_longer_than_its_wall_time_is_given_up():
     assert isinstance(clean_document(ok, min_words=5), Article)
 
 
+class _Cycle:
+    """Half of a reference cycle: only the garbage collector frees it."""
+
+
+def test_the_wall_time_alarm_is_not_lost_in_a_garbage_collection(monkeypatch):
+    import gc
+    import sys
+    import weakref
+
+    from ipwire.tasks.clean.budget import OverBudget, time_limit
+
+    lost: list = []
+    monkeypatch.setattr(sys, "unraisablehook", lost.append)
+
+    def garbage(n: int) -> list:
+        # cycles with weakref callbacks: the collection that frees them runs Python code,
+        # where an exception raised by the alarm would be lost
+        refs = []
+        for _ in range(n):
+            a, b = _Cycle(), _Cycle()
+            a.other, b.other = b, a
+            refs.append(weakref.ref(a, lambda ref: None))
+        return refs
+
+    gc.disable()
+    try:
+        refs = garbage(300_000)
+        started = time.monotonic()
+        with pytest.raises(OverBudget):
+            with time_limit(0.02):
+                gc.collect()
+                collected = time.monotonic() - started
+                while time.monotonic() - started < 5:
+                    sum(range(100))
+        took = time.monotonic() - started
+    finally:
+        gc.enable()
+    assert len(refs) == 300_000 and collected > 0.02  # the alarm fell inside the collection
+    assert not lost
+    assert took < collected + 0.3, f"given up {took - collected:.2f} s after the collection"
+
+
 def test_a_normal_page_is_within_budget_and_the_timer_left_unset():
     import signal
 

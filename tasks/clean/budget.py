@@ -9,12 +9,16 @@ wall-time allowance while it is cleaned. A document over any of them is rejected
 The wall-time allowance uses ``signal.setitimer`` and so works in the main thread of a
 process (where the ingest flow's tasks, ``ipwire extract``'s workers and plain scripts run
 the stage); elsewhere only the size checks apply. The exception it raises derives from
-BaseException, so an extractor's own ``except Exception`` cannot swallow it, and the timer
-fires again every half second until the document is given up.
+BaseException, so an extractor's own ``except Exception`` cannot swallow it. Python does lose
+an exception raised inside a finalizer or a weakref callback, and a garbage collection runs
+those; so the alarm is not raised while a collection runs (it asks again a moment later),
+and once it has gone off it fires again every twentieth of a second until the document is
+given up.
 """
 
 from __future__ import annotations
 
+import gc
 import re
 import signal
 import threading
@@ -26,7 +30,10 @@ from typing import Any
 from ipwire.config import CleanSettings
 
 _START_TAG = re.compile(r"<[A-Za-z!?]")
-_REFIRE_S = 0.5
+# After the first alarm, how soon it fires again: an alarm raised where Python cannot pass
+# the exception on (a finalizer that ran outside a collection) is lost, and the next one
+# follows this soon after.
+_REFIRE_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -92,11 +99,21 @@ class _Alarm:
     """The armed state of the wall-time alarm (one document at a time, main thread only)."""
 
     armed = False
+    collecting = False  # a garbage collection is running (its finalizers lose exceptions)
 
 
 def _on_alarm(signum: int, frame: Any) -> None:
-    if _Alarm.armed:
-        raise _OutOfTime
+    if not _Alarm.armed:
+        return
+    if _Alarm.collecting:
+        # raised here, the exception would end in a finalizer the collector runs and be lost
+        signal.setitimer(signal.ITIMER_REAL, _REFIRE_S, _REFIRE_S)
+        return
+    raise _OutOfTime
+
+
+def _on_collection(phase: str, info: dict[str, int]) -> None:
+    _Alarm.collecting = phase == "start"
 
 
 def _can_time() -> bool:
@@ -120,6 +137,8 @@ def time_limit(seconds: float) -> Iterator[None]:
         return
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     _Alarm.armed = True
+    _Alarm.collecting = False
+    gc.callbacks.append(_on_collection)
     signal.setitimer(signal.ITIMER_REAL, seconds, _REFIRE_S)
     try:
         try:
@@ -137,3 +156,5 @@ def _disarm(previous: Any) -> None:
     _Alarm.armed = False
     signal.setitimer(signal.ITIMER_REAL, 0)
     signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
+    if _on_collection in gc.callbacks:
+        gc.callbacks.remove(_on_collection)
