@@ -35,7 +35,7 @@ from ipwire.tasks.clean.lines import split_lines
 from ipwire.tasks.clean.metadata import _find_author
 from ipwire.tasks.clean.patterns import fold_space
 from ipwire.tasks.clean.postfilter import _filter_blocks_cut
-from ipwire.tasks.clean.render import _parse, _text_model_fallback
+from ipwire.tasks.clean.render import _body, _parse, _text_model_fallback
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
 from ipwire.tasks.clean.siblings import (
     _recover_siblings,
@@ -163,7 +163,7 @@ def _page_text_bound(tree: Any) -> int | None:
     text and each added space lengthens it by one at most, so the collapsed text outside
     scripts and styles plus two per block element bounds it from above.
     """
-    body = tree.find(".//body")
+    body = _body(tree)
     if body is None or _HTML2TXT_BLOCKS is None:
         return None
     collapsed = len(" ".join("".join(_PAGE_TEXTS(body)).split()))

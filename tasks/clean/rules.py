@@ -138,21 +138,19 @@ class BoilerplateRules:
                 )
             ),
         )
-        # when the joined alternation rules its members out, only the others are left to try
-        object.__setattr__(
-            self,
-            "_line_checks_unjoined",
-            tuple(check for check in self._line_checks if not check[3]),  # type: ignore[attr-defined]
-        )
-        # Their literals in one automaton: a line's single pass over it names the patterns
-        # whose literal the line holds, and only those (and any without a literal) are tried.
+        # When the joined alternation rules its members out, only the others are left to try,
+        # and their literals are in one automaton: a line's single pass over it names the
+        # patterns whose literal the line holds, and only those (and any without a literal)
+        # are tried, with their literal test already made.
+        unjoined = [check for check in self._line_checks if not check[3]]  # type: ignore[attr-defined]
         by_literal: dict[str, list[int]] = {}
         always: list[int] = []
-        for i, (_, _, lits, _) in enumerate(self._line_checks_unjoined):  # type: ignore[attr-defined]
-            if lits is None or "" in ((lits,) if isinstance(lits, str) else lits):
+        for i, (_, _, lits, _) in enumerate(unjoined):
+            words = (lits,) if isinstance(lits, str) else lits or ("",)
+            if "" in words:
                 always.append(i)
                 continue
-            for lit in (lits,) if isinstance(lits, str) else lits:
+            for lit in words:
                 by_literal.setdefault(lit, []).append(i)
         object.__setattr__(
             self,
@@ -160,11 +158,8 @@ class BoilerplateRules:
             _automaton({lit: tuple(idx) for lit, idx in by_literal.items()}),
         )
         object.__setattr__(self, "_unjoined_always", frozenset(always))
-        # the same checks with their literal test done (the automaton has made it)
         object.__setattr__(
-            self,
-            "_unjoined_bare",
-            tuple((k, m, None, j) for k, m, _, j in self._line_checks_unjoined),  # type: ignore[attr-defined]
+            self, "_unjoined_bare", tuple((k, m, None, j) for k, m, _, j in unjoined)
         )
         markers = [p for marker in self.section_markers for p in marker.patterns]
         object.__setattr__(
