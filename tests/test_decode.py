@@ -25,6 +25,53 @@ def test_html_meta_charset_is_honoured():
     assert "café" in decode_bytes(html.encode("cp1252"), html=True)
 
 
+POLISH = (
+    "Minister spraw zagranicznych Pakistanu spotkał się w środę z ambasadorem Indii w "
+    "Islamabadzie. Rozmowy dotyczyły wymiany więźniów, wiz dla pielgrzymów i wód Indusu; "
+    "żadna ze stron nie ogłosiła porozumienia."
+)
+
+
+def test_utf8_text_with_a_few_broken_bytes_is_read_as_utf8():
+    # a page cut mid-character: one broken byte among hundreds of good UTF-8 sequences
+    data = (POLISH * 3).encode("utf-8") + b" \xc3( " + POLISH.encode("utf-8")
+    text = decode_bytes(data, html=True)
+    assert "spotkał się w środę" in text and "więźniów" in text
+    assert text.count("\ufffd") == 1
+
+
+def test_text_in_a_single_byte_charset_is_not_taken_for_broken_utf8():
+    text = "Der Außenminister traf am Mittwoch den Botschafter – „Gespräche“ über Häftlinge."
+    assert decode_bytes((text * 5).encode("cp1252")) == text * 5
+
+
+def test_polish_in_windows_1250_keeps_its_letters_without_a_label():
+    assert decode_bytes(POLISH.encode("cp1250")) == POLISH
+
+
+def test_a_page_labelled_latin1_is_read_as_windows_1252_as_browsers_read_it():
+    plain = "<p>India and Pakistan exchanged lists of nuclear installations on 1 January.</p>" * 4
+    html = f'<meta charset="iso-8859-1">{plain}<p>He said \x93talks\x94 were over \x96 for now.</p>'
+    assert "He said “talks” were over – for now." in decode_bytes(html.encode("latin-1"), html=True)
+
+
+def test_a_later_meta_charset_is_tried_when_the_first_does_not_fit():
+    html = f'<meta charset="UTF-8"><meta charset="ISO-8859-2"><p>{POLISH}</p>'
+    assert POLISH in decode_bytes(html.encode("iso8859_2"), html=True)
+
+
+def test_the_servers_charset_goes_before_the_pages_own_label():
+    html = f'<meta charset="windows-1252"><p>{POLISH}</p>'
+    data = html.encode("iso8859_2")
+    assert POLISH not in decode_bytes(data, html=True)
+    assert POLISH in decode_bytes(data, html=True, declared="ISO-8859-2")
+
+
+def test_an_unknown_or_wide_charset_label_is_passed_over():
+    html = f'<meta charset="utf-16"><meta charset="x-no-such"><p>{POLISH}</p>'
+    assert POLISH in decode_bytes(html.encode("cp1250"), html=True, declared="bogus")
+
+
 @pytest.mark.parametrize(
     ("data", "reason"),
     [

@@ -178,6 +178,43 @@ def test_an_article_url_is_fetched_cleaned_and_canonicalised(
     assert len(body.split()) > 30
 
 
+POLISH_PAGE = (
+    "<html><head><title>Rozmowy w Islamabadzie</title></head><body><article>"
+    "<h1>Rozmowy w Islamabadzie</h1>"
+    + "".join(
+        f"<p>Minister spraw zagranicznych Pakistanu spotkał się w środę z ambasadorem Indii, "
+        f"po raz {i}. Rozmowy dotyczyły wymiany więźniów, wiz dla pielgrzymów i wód Indusu; "
+        f"żadna ze stron nie ogłosiła porozumienia.</p>"
+        for i in range(6)
+    )
+    + "</article></body></html>"
+)
+
+
+@pytest.mark.parametrize("via_feed", [False, True], ids=["url", "feed-entry"])
+def test_a_page_is_read_in_the_charset_its_server_names(
+    site: LocalSite, tmp_path: Path, db_file: Path, via_feed: bool
+):
+    # ISO-8859-2 with no <meta charset>: a detector reads these bytes as windows-1250
+    # ("¶rodę"); the server's Content-Type says which it is
+    site.serve(
+        "/news/rozmowy.html",
+        POLISH_PAGE.encode("iso8859_2"),
+        content_type="text/html; charset=ISO-8859-2",
+    )
+    feeds = []
+    if via_feed:
+        item = ("Rozmowy", site.url("/news/rozmowy.html"), "Krótko.")
+        site.serve("/rss.xml", rss_feed("Wire", [item]), content_type=RSS)
+        feeds = [("rss", "/rss.xml")]
+    cfg = write_config(tmp_path, site, feeds)
+    sources = None if via_feed else [site.url("/news/rozmowy.html")]
+    summary = ingest(sources=sources, db=str(db_file), config=str(cfg))
+    assert (summary.status, summary.new) == ("completed", 1), summary.rejections
+    ((body,),) = rows(db_file, "SELECT body FROM articles")
+    assert "spotkał się w środę" in body and "więźniów" in body and "¶" not in body
+
+
 def test_loopback_is_refused_unless_allowed(site: LocalSite, tmp_path: Path, db_file: Path):
     serve_news(site)
     cfg = write_config(tmp_path, site, [("rss", "/rss.xml")], allow=False)

@@ -51,11 +51,14 @@ class DecodeError(ValueError):
         self.reason = reason
 
 
-def decode_bytes(data: bytes, *, html: bool = False) -> str:
+def decode_bytes(data: bytes, *, html: bool = False, declared: str | None = None) -> str:
     """Decode text whose encoding is unknown: BOM, then UTF-8, then a declared or detected charset.
 
-    cp1252 wins over other single-byte Latin guesses because it is what legacy Windows
-    editors write, and the detectors often mistake short English texts for latin-1.
+    `declared` is the charset the transport gave (an HTTP Content-Type); it goes before a
+    page's own ``<meta charset>``, as in a browser, and both go after UTF-8, which bytes in
+    another charset almost never pass for. cp1252 wins over other single-byte Latin guesses
+    because it is what legacy Windows editors write, and the detectors often mistake short
+    English texts for latin-1.
     """
     if not data.strip():
         raise DecodeError("empty", "the input is empty or only white space")
@@ -86,12 +89,17 @@ def decode_bytes(data: bytes, *, html: bool = False) -> str:
         return _check_text(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
+    text = _mostly_utf8(data)
+    if text is not None:
+        return _check_text(text)
+    labels = [declared] if declared else []
     if html:
-        m = _META_CHARSET.search(data[:4096])
-        if m:
+        labels += [m.decode("ascii") for m in _META_CHARSET.findall(data[:4096])]
+    for label in labels:
+        for codec in _codecs_for(label):
             try:
-                return _check_text(data.decode(m.group(1).decode("ascii").lower()))
-            except (LookupError, UnicodeDecodeError, DecodeError):
+                return _check_text(data.decode(codec))
+            except (UnicodeDecodeError, DecodeError):
                 pass
     best = from_bytes(data[:200_000]).best()
     if best is None:
@@ -99,13 +107,76 @@ def decode_bytes(data: bytes, *, html: bool = False) -> str:
     encoding = best.encoding
     if encoding in _LATIN:
         try:
-            return _check_text(data.decode("cp1252"))
+            western = _check_text(data.decode("cp1252"))
         except (UnicodeDecodeError, DecodeError):
             pass
+        else:
+            detected = data.decode(encoding, "replace")
+            if _word_letters(detected, western) <= _word_letters(western, detected):
+                return western
     try:
         return _check_text(data.decode(encoding))
     except (UnicodeDecodeError, LookupError) as exc:
         raise DecodeError("undecodable", f"detected {encoding} but: {exc}") from exc
+
+
+def _word_letters(reading: str, other: str) -> int:
+    """How many characters on which two single-byte readings differ are, in `reading`, a
+    letter beside a letter (inside a word) where `other` has no letter.
+
+    The reading that makes words of the bytes is the right one: Polish cp1250 reads
+    "spotkał się", windows-1252 "spotka³ siê"; German windows-1252 reads "für", Mac Roman
+    "f¸r". A tie goes to windows-1252, which legacy Windows editors write.
+    """
+    if len(reading) != len(other):
+        return 0
+    count = 0
+    last = len(reading) - 1
+    for i, (a, b) in enumerate(zip(reading, other, strict=True)):
+        if a != b and a.isalpha() and not b.isalpha():
+            if (i > 0 and reading[i - 1].isalpha()) or (i < last and reading[i + 1].isalpha()):
+                count += 1
+    return count
+
+
+def _codecs_for(label: str) -> tuple[str, ...]:
+    """The codecs to try for a declared charset label; none for a label Python does not know.
+
+    Latin-1 and ASCII labels are read as windows-1252 first, as browsers read them (WHATWG
+    Encoding): pages so labelled carry curly quotes and dashes in bytes 0x80-0x9F. A UTF-16
+    or UTF-32 label is ignored, as browsers ignore it in a page: wide text was recognised
+    by its BOM or its zero bytes before any label is read.
+    """
+    try:
+        name = codecs.lookup(label.strip().lower()).name
+    except LookupError:
+        return ()
+    if name.startswith(("utf-16", "utf-32")):
+        return ()
+    return ("cp1252", name) if name in ("iso8859-1", "ascii") else (name,)
+
+
+# a well-formed multi-byte UTF-8 sequence: lead byte and its continuation bytes
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 text with a few broken bytes, decoded as UTF-8 with U+FFFD for the broken ones.
+
+    A page cut mid-character or pasted together from two sources fails a strict decode, and
+    a detector then reads its hundreds of good sequences as another charset ("atakÃ³w",
+    "atak√≥w"). Text in a single-byte charset almost never forms valid UTF-8 sequences (an
+    accented letter is one byte between ASCII ones), so twenty good sequences for each
+    broken one say UTF-8 whatever the language.
+    """
+    valid = len(_UTF8_SEQUENCE.findall(data))
+    if valid < 20:
+        return None
+    text = data.decode("utf-8", "replace")
+    broken = text.count("\ufffd") - data.count("\ufffd".encode())
+    return text if broken * 20 <= valid else None
 
 
 def wide_encodings(data: bytes) -> tuple[str, ...]:

@@ -179,7 +179,7 @@ def _extract(raw: RawDoc, budget: Budget) -> Extraction:
         text, is_html = _record_text(raw)
     else:
         is_html = raw.content_type == "text/html"
-        text = decode_bytes(raw.content, html=is_html)
+        text = decode_bytes(raw.content, html=is_html, declared=raw.hints.get("charset"))
         if raw.content_type == "text/plain" and _looks_like_html(text):
             is_html = True
     from ipwire.tasks.clean.html import extract_from_html

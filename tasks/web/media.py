@@ -27,6 +27,15 @@ def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
+def charset_of(content_type: str | None) -> str | None:
+    """The ``charset`` parameter of a Content-Type header, unquoted and lower-cased."""
+    for param in (content_type or "").split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip("\"'"):
+            return value.strip().strip("\"'").lower()
+    return None
+
+
 def type_accepted(content_type: str | None, accept: Iterable[str]) -> bool:
     """Whether a Content-Type matches one of `accept` (exact, `type/*` or `*+xml` patterns).
 

@@ -18,7 +18,7 @@ from ipwire.settings import FeedConfig
 from ipwire.tasks.sources import make_raw
 from ipwire.tasks.web.feeds import ParsedEntry
 from ipwire.tasks.web.fetcher import Fetcher
-from ipwire.tasks.web.media import PAGE_TYPES
+from ipwire.tasks.web.media import PAGE_TYPES, charset_of
 from ipwire.tasks.web.outcome import FetchOutcome
 from ipwire.tasks.web.urls import WEB_SCHEMES, url_problem
 
@@ -177,6 +177,7 @@ def read_entry(
         outcome = fetcher.fetch(entry.link, accept=PAGE_TYPES)
         out.http_wait_s += outcome.wait_s
         if outcome.ok and outcome.content:
+            charset = charset_of(outcome.content_type)
             return make_raw(
                 "page",
                 entry.link,
@@ -184,7 +185,7 @@ def read_entry(
                 "text/html",
                 outcome.content,
                 url=outcome.final_url,
-                hints=hints,
+                hints={**hints, "charset": charset} if charset else hints,
             ), None
         page_note = _describe(outcome)
     text = entry.text()
