@@ -67,6 +67,12 @@ def test_the_servers_charset_goes_before_the_pages_own_label():
     assert POLISH in decode_bytes(data, html=True, declared="ISO-8859-2")
 
 
+@pytest.mark.parametrize("label", ["base64", "rot13", "zlib", "utf-7", "unicode_escape", "idna"])
+def test_a_codec_that_is_no_charset_is_passed_over(label: str):
+    html = f'<meta charset="{label}"><p>{POLISH}</p>'
+    assert POLISH in decode_bytes(html.encode("cp1250"), html=True, declared=label)
+
+
 def test_an_unknown_or_wide_charset_label_is_passed_over():
     html = f'<meta charset="utf-16"><meta charset="x-no-such"><p>{POLISH}</p>'
     assert POLISH in decode_bytes(html.encode("cp1250"), html=True, declared="bogus")

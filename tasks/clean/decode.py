@@ -99,7 +99,7 @@ def decode_bytes(data: bytes, *, html: bool = False, declared: str | None = None
         for codec in _codecs_for(label):
             try:
                 return _check_text(data.decode(codec))
-            except (UnicodeDecodeError, DecodeError):
+            except (UnicodeDecodeError, LookupError, DecodeError):
                 pass
     best = from_bytes(data[:200_000]).best()
     if best is None:
@@ -139,6 +139,13 @@ def _word_letters(reading: str, other: str) -> int:
     return count
 
 
+# Python text codecs that no page may declare: escape decoders, IDNA, and UTF-7, which
+# browsers refuse since it lets markup hide in "+ADw-script+AD4-"
+_NOT_A_CHARSET = frozenset(
+    {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined", "utf-7"}
+)
+
+
 def _codecs_for(label: str) -> tuple[str, ...]:
     """The codecs to try for a declared charset label; none for a label Python does not know.
 
@@ -148,11 +155,14 @@ def _codecs_for(label: str) -> tuple[str, ...]:
     by its BOM or its zero bytes before any label is read.
     """
     try:
-        name = codecs.lookup(label.strip().lower()).name
+        info = codecs.lookup(label.strip().lower())
     except LookupError:
         return ()
-    if name.startswith(("utf-16", "utf-32")):
+    name = info.name
+    if name.startswith(("utf-16", "utf-32")) or name in _NOT_A_CHARSET:
         return ()
+    if not getattr(info, "_is_text_encoding", True):
+        return ()  # "base64", "rot13", "zlib": Python codecs, not charsets
     return ("cp1252", name) if name in ("iso8859-1", "ascii") else (name,)
 
 
