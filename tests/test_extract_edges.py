@@ -913,3 +913,34 @@ def test_published_stamps_after_a_clean_texts_last_paragraph_are_dropped():
     assert extract_from_text("\n\n".join(stamps[:1] + ARTICLE_PARAGRAPHS)).text.startswith(
         ARTICLE_PARAGRAPHS[0]
     )
+
+
+def test_a_records_title_and_author_read_as_readers_see_them_entities_decoded():
+    import json
+
+    from ipwire.tasks.clean import clean_document
+    from ipwire.tasks.sources import make_raw
+
+    text = (
+        "India and Pakistan agreed on Monday to resume talks on the Indus Waters Treaty after "
+        "a gap of two years, officials in both capitals said, and the commissioners will meet "
+        "in Lahore next month to exchange flood data."
+    )
+    record = {
+        "url": "https://example.com/indus",
+        "title": "India &amp; Pakistan &#8211; talks &amp;#8230; resume",
+        "author": "Staff &amp;amp; agencies",
+        "text": text,
+    }
+    raw = make_raw(
+        "jsonl",
+        "records.jsonl#L1",
+        "2026-12-05T00:00:00Z",
+        "application/json",
+        json.dumps(record).encode("utf-8"),
+        url=record["url"],
+        hints={k: record[k] for k in ("url", "title", "author")},
+    )
+    article = clean_document(raw)
+    assert article.title == "India & Pakistan – talks … resume"
+    assert article.author == "Staff & agencies"

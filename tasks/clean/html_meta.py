@@ -41,7 +41,7 @@ _ARTICLE_TYPES = {
 }
 
 
-def _clean(text: str | None) -> str | None:
+def declared_text(text: str | None) -> str | None:
     """A declared value as readers see it: entities decoded (JSON-LD and meta attributes often
     carry a second, escaped layer such as ``&#8211;``), NFC, white space collapsed."""
     if not text:
@@ -57,7 +57,7 @@ def _clean(text: str | None) -> str | None:
 
 def iso_datetime(value: str | None) -> str | None:
     """An ISO 8601 date or date-time; the publisher's offset kept, date-only stays date-only."""
-    value = _clean(value)
+    value = declared_text(value)
     if not value:
         return None
     m = re.match(
@@ -129,9 +129,9 @@ def _person_name(value: Any) -> str | None:
         names = [n for n in (_person_name(v) for v in value) if n]
         return ", ".join(dict.fromkeys(names)) if names else None
     if isinstance(value, dict):
-        return _clean(value.get("name"))
+        return declared_text(value.get("name"))
     if isinstance(value, str) and "://" not in value:
-        return _clean(value)
+        return declared_text(value)
     return None
 
 
@@ -167,11 +167,11 @@ def page_metadata(
                 continue
     ld = articles[0] if articles else {}
 
-    all_h1s = [h for h in (_clean(_visible_text(h)) for h in tree.iter("h1")) if h]
+    all_h1s = [h for h in (declared_text(_visible_text(h)) for h in tree.iter("h1")) if h]
     h1s = [h for h in all_h1s if _headline_like(h, rules)]
-    page_title = _clean(tree.findtext(".//title"))
-    og_title = _clean(meta.get("og:title") or meta.get("twitter:title"))
-    ld_title = _clean(ld.get("headline")) if isinstance(ld.get("headline"), str) else None
+    page_title = declared_text(tree.findtext(".//title"))
+    og_title = declared_text(meta.get("og:title") or meta.get("twitter:title"))
+    ld_title = declared_text(ld.get("headline")) if isinstance(ld.get("headline"), str) else None
     title = None
     for cand in (ld_title, og_title, page_title):
         if not cand:
@@ -210,11 +210,11 @@ def page_metadata(
         ):
             value = meta.get(key)
             if value and "://" not in value:
-                author = _clean(re.sub(r"^by\s+", "", value, flags=re.IGNORECASE))
+                author = declared_text(re.sub(r"^by\s+", "", value, flags=re.IGNORECASE))
                 break
     if not author:
         for el in tree.iterfind(".//a[@rel='author']"):
-            author = _clean(_visible_text(el))
+            author = declared_text(_visible_text(el))
             if author:
                 break
 

@@ -21,6 +21,7 @@ from ipwire.ids import canonical_url, content_hash, outlet_from_url, stable_id
 from ipwire.records import Article, Extraction, RawDoc, Rejection, Stripped
 from ipwire.tasks.clean.budget import DEFAULT_BUDGET, Budget, OverBudget, check_size, time_limit
 from ipwire.tasks.clean.decode import DecodeError, decode_bytes, strip_controls
+from ipwire.tasks.clean.html_meta import declared_text
 from ipwire.tasks.clean.published import parse_stamp
 from ipwire.tasks.clean.words import words_of
 
@@ -231,8 +232,8 @@ def build_article(raw: RawDoc, ex: Extraction, *, min_words: int = 30) -> Articl
         url=url,
         canonical_url=canon,
         outlet=outlet,
-        title=_clean_field(hints.get("title") or ex.title) or None,
-        author=_clean_field(hints.get("author") or ex.author),
+        title=_clean_field(declared_text(hints.get("title")) or ex.title) or None,
+        author=_clean_field(declared_text(hints.get("author")) or ex.author),
         published_at=normalise_published(hints.get("published")) or ex.published_at,
         fetched_at=raw.fetched_at,
         language=ex.language or hints.get("language") or guess_language(body),
