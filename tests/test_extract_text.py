@@ -1683,3 +1683,64 @@ def test_a_teaser_heading_that_closed_nothing_leaves_the_paste_but_a_subheading_
     _drop_stray_headings(lines, keep, prose, rules)
     # the heading over a teaser goes; "Related" over a paragraph reads as its subheading
     assert keep == [True, False, True, True, True, True]
+
+
+# A page pasted whole whose article the line model believes nowhere: short German lines
+# with few function words, under a menu, above a teaser rail and a consent box.
+_UNSURE_ARTICLE = [
+    "Zollabkommen zwischen Indien und Pakistan",
+    "Autor: Die Redaktion",
+    "Veröffentlicht am 06.12.2022",
+    "Indien und Pakistan wollen nach eigenen Angaben den Handel über die Grenze bei Wagah "
+    "wieder öffnen. Damit sollen Lastwagen mit Obst und Zement ab Januar wieder fahren.",
+    "Weitere Gespräche im Frühjahr",
+    "Beide Regierungen wollen im März in Islamabad über Zölle und Visa für Händler sprechen.",
+]
+
+
+def _unsure_paste() -> str:
+    menu = ["Startseite", "Nachrichten", "Stellenportal", "Partner", "Kontakt", "Suche"]
+    rail = []
+    for i in range(15):
+        rail += [
+            f"Firma {i}",
+            "Batterieproduktion",
+            f"Neues Werk Nummer {i} in Planung",
+            f"https://example.org/wp-content/uploads/2022/11/bild{i}.jpg 750 1500 Redaktion",
+        ]
+    consent = [
+        "Diese Webseite verwendet Cookies. Indem Sie weiter die Seite besuchen, stimmen Sie "
+        "der Verwendung von Cookies zu.",
+        "Notwendige Website Cookies",
+        "Diese Cookies sind unbedingt erforderlich, um Ihnen die auf unserer Webseite "
+        "verfügbaren Dienste und Funktionen zur Verfügung zu stellen.",
+    ]
+    parts = menu + _UNSURE_ARTICLE + ["Artikel teilen"] + rail + ["Impressum"] + consent
+    return "\n\n".join(parts)
+
+
+def test_a_paste_whose_article_the_model_believes_nowhere_keeps_its_sentences():
+    from dataclasses import replace
+
+    from ipwire.tasks.clean.decisions import decide
+
+    rules = load_rules()
+    text = _unsure_paste()
+    decision = decide(join_wrapped_lines(split_lines(text), rules), rules, paste=True)
+    assert max(decision.probs) < rules.unsure_below and decision.unsure
+    ex = extract_from_text(text, rules=rules)
+    assert ex.title == _UNSURE_ARTICLE[0]
+    assert ex.text.startswith(_UNSURE_ARTICLE[3])
+    assert "Firma 3" not in ex.text and "Impressum" not in ex.text
+    # with the setting off, the span of lines nobody believes is the consent box
+    off = extract_from_text(text, rules=replace(rules, unsure_below=0.0))
+    assert _UNSURE_ARTICLE[3] not in off.text and "Cookies" in off.text
+
+
+def test_the_unsure_settings_are_shares(tmp_path: Path):
+    for key, value in (("unsure_below", "1.5"), ("unsure_keep", "-0.1")):
+        text = re.sub(
+            rf"(?m)^{key} = .*$", f"{key} = {value}", RULES.read_text(encoding="utf-8"), count=1
+        )
+        with pytest.raises(ValueError, match=key):
+            load_rules(_rules_beside_shared_trees(tmp_path, text))

@@ -549,6 +549,8 @@ class LineDecision:
     cut_at: int | None
     cut_kind: str | None
     clean: bool = False
+    # the model believed no line of the paste: what is kept are its sentences and prose
+    unsure: bool = False
 
 
 def _keep_credits(lines: list[Line], keep: list[bool]) -> None:
@@ -559,6 +561,37 @@ def _keep_credits(lines: list[Line], keep: list[bool]) -> None:
     for i in range(1, len(lines)):
         if keep[i - 1] and not keep[i]:
             keep[i] = is_credit_line(lines[i].text)
+
+
+def _keep_when_unsure(
+    lines: list[Line],
+    probs: list[float],
+    prose: list[bool],
+    keep: list[bool],
+    rules: BoilerplateRules,
+) -> tuple[int, int] | None:
+    """Where the model believes no line of a paste, keep (in place) the sentences it does not
+    judge chrome and the paste's richest run of prose; return the kept span, or None (and
+    leave ``keep`` alone) when no sentence passes.
+
+    A span of lines nobody believes is no evidence of where the article is: on such pastes
+    it was one line of a consent box or a footer's blurb about as often as the article.
+    Headlines, dates and labels are left to the title and metadata readers; the line rules,
+    section markers and duplicate check that follow still strip what they know.
+    """
+    sentence = [_is_running_text(ln, rules) or _is_short_sentence(ln, rules) for ln in lines]
+    believed = [p >= rules.unsure_keep and s for p, s in zip(probs, sentence, strict=True)]
+    if not any(believed):
+        return None
+    keep[:] = believed
+    kept = [i for i, k in enumerate(keep) if k]
+    lo, hi = kept[0], kept[-1]
+    if any(prose):
+        a, b = _best_prose_run(lines, prose)
+        for i in range(a, b + 1):
+            keep[i] = keep[i] or prose[i]
+        lo, hi = min(lo, a), max(hi, b)
+    return lo, hi
 
 
 def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -> LineDecision:
@@ -577,6 +610,7 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
         # a note or wire snippet of short sentences: its sentences are the article
         prose = [_is_short_sentence(ln, rules) for ln in lines]
     clean = _is_clean_document(lines, prose, rules)
+    unsure = False
     if not clean:
         # clean text cut off mid-sentence (a feed summary, the opening of an article, one
         # long line): its last line is prose without the closing punctuation
@@ -592,6 +626,10 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
     else:
         lo, hi = best_span(lines, probs, rules.span_threshold)
         keep = [lo <= i <= hi and p >= rules.keep_threshold for i, p in enumerate(probs)]
+        if paste and max(probs) < rules.unsure_below:
+            span = _keep_when_unsure(lines, probs, prose, keep, rules)
+            if span is not None:
+                (lo, hi), unsure = span, True
         if not any(k and pr for k, pr in zip(keep, prose, strict=True)):
             # the model never drops the only prose there is: keep the richest prose run,
             # or, when no line ends like prose, the richest run of running text
@@ -682,7 +720,7 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
             before += ln.words
     if paste:
         _drop_stray_headings(lines, keep, prose, rules)
-    return LineDecision(keep, probs, (lo, hi), cut_at, cut_kind, clean)
+    return LineDecision(keep, probs, (lo, hi), cut_at, cut_kind, clean, unsure)
 
 
 # A share row within this many lines under a byline or a "published on" stamp is the

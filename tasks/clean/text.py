@@ -125,8 +125,13 @@ def extract_from_text(
         # in clean text the ranker only names a headline above the body: a line that opens
         # the text is left to the stricter first-line rule below; past a section marker that
         # closed the article come teasers
-        # the net's paragraphs are the post itself: what follows them is its links
-        before = first if decision.clean or netted else _teasers_start(lines, decision, rules)
+        # the net's paragraphs are the post itself: what follows them is its links; so are
+        # the sentences kept where the model believed no line
+        before = (
+            first
+            if decision.clean or netted or decision.unsure
+            else _teasers_start(lines, decision, rules)
+        )
         title_idx = _rank_title(lines, keep, decision.probs, rules, before=before)
         if title_idx is not None:
             title_idx = _fuller_headline(lines, keep, title_idx, rules, before)
