@@ -81,3 +81,12 @@ def test_paste_titles_are_checked_against_the_pages_own_html_titles():
     assert ev.gate({"p": _result(0.95, 0.94, 0.02, 0.9, title=0.75)}, floors) == []
     failures = ev.gate({"p": _result(0.95, 0.94, 0.02, 0.9, title=0.6)}, floors)
     assert failures == ["p title_agreement 0.6000 < floor 0.7"]
+
+
+def test_the_language_report_reads_the_script_first_then_the_function_words():
+    guess = load("by_language").guess_language
+    assert guess("Die Regierung hat sich mit den Vertretern auf eine Lösung für die Grenze") == "de"
+    assert guess("Minister spraw zagranicznych spotkał się w środę z ambasadorem i nie") == "pl"
+    assert guess("The talks on the water treaty ended in Lahore and the envoys left") == "en"
+    assert guess("印度和巴基斯坦恢复了对话") == "zh"
+    assert guess("日本のニュースです") == "ja"
