@@ -997,6 +997,40 @@ def test_captions_marked_file_or_credited_in_brackets_are_never_the_title():
         assert not not_a_title(line), line
 
 
+def test_a_caption_closing_with_its_credit_is_never_the_title_in_any_language():
+    from ipwire.tasks.clean.lines import not_a_title
+
+    for line in (
+        "Pakistans Außenminister in Berlin. (Foto: dpa)",
+        "Auch der Botschafter gehört zu den Gästen. Bild: dpa",
+        "Der Minister verlässt den Saal in Islamabad. Foto: Markus Scholz/dpa/Archivbild",
+        "Le ministre à Islamabad. (Photo: AFP)",
+        "El canciller llega a Nueva Delhi. (Foto: Andina)",
+        "O ministro chega a Islamabad. (Imagem: Reuters)",
+    ):
+        assert not_a_title(line), line
+    for line in (
+        "Neuer Blick auf das „Blue Marble“-Foto: ICON simuliert das Klimasystem",
+        "Foto-Ausstellung in Lahore eröffnet",
+        "Bild der Woche: Die Wagah-Grenze bei Nacht",
+    ):
+        assert not not_a_title(line), line
+    paste = "\n\n".join(
+        [
+            "Startseite",
+            "Politik",
+            "Indien und Pakistan verhandeln wieder über das Wasser des Indus",
+            "Die Delegationen vor dem Treffen in Lahore. (Foto: dpa)",
+            "Die Kommissare beider Länder haben sich am Montag in Lahore getroffen, um über "
+            "die Verteilung des Wassers zu sprechen, das seit dem Vertrag von 1960 geteilt wird.",
+            "Beide Seiten sagten nach dem Treffen, dass sie die Gespräche im Herbst in Neu-Delhi "
+            "fortsetzen wollen, und tauschten Daten über die Pegel der Flüsse aus.",
+        ]
+    )
+    title = extract_from_text(paste).title
+    assert title == "Indien und Pakistan verhandeln wieder über das Wasser des Indus"
+
+
 def test_a_date_with_little_else_is_never_the_title_in_any_language():
     from ipwire.tasks.clean.lines import _is_dateline
 

@@ -376,6 +376,10 @@ _NOT_A_TITLE = re.compile(
     r"|\b(?:photo|image|picture)\s*(?:source|credit)s?\s*[-–—]\s*\S"
     r"|\(\s*(?:file|representational)(?:\s+(?:photo|image|pic|picture))?\s*\)\s*$"
     r"|\(\s*(?:photo|pic|picture|image)s?\s*(?::|by\b|courtesy\b)[^()]{0,40}\)\s*$"
+    # a caption's closing credit after its sentence or in brackets, in the languages of the
+    # packs: "… nicht gut. (Foto: Volkswagen)", "… Unterstützern. Bild: dpa", "(Foto: Andina)"
+    r"|(?:[.!?]\s+|\(\s*)(?:foto|fotos|bild|bilder|photo|photos|image|images|imagem|imagen"
+    r"|afbeelding|fotografía|fotografia)\s*:\s*[^()]{1,60}\)?\s*$"
     r"|(?-i:[.!?]\s+(?:File|FILE)(?:\s+(?:[Pp]hoto|PHOTO|[Ii]mage|IMAGE))?\.?\s*$)"
     # a link's arrows at its end: "Czytaj więcej w wydaniu …>>>", "Read the full story →"
     r"|(?:>>|»»|→|⟶)\s*$"
