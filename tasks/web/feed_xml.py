@@ -16,6 +16,8 @@ from typing import Any
 import charset_normalizer
 import feedparser
 
+from ipwire.tasks.web.media import charset_of
+
 #: Most characters that declared entities may add to a document when expanded.
 MAX_ENTITY_EXPANSION = 1_000_000
 #: Most entity declarations a DOCTYPE may hold before it is dropped.
@@ -127,8 +129,8 @@ def _xml_content_type(content_type: str | None) -> str:
     """
     if content_type and "xml" in content_type.split(";", 1)[0].lower():
         return content_type
-    charset = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.IGNORECASE)
-    return "application/xml" + (f"; charset={charset.group(1)}" if charset else "")
+    charset = charset_of(content_type)
+    return "application/xml" + (f"; charset={charset}" if charset else "")
 
 
 _LATIN_SINGLE_BYTE = frozenset(

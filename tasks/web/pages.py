@@ -152,6 +152,13 @@ class Stored:
         return canon in self.taken_keys or bool(self.known_urls([canon], [url]))
 
 
+def page_hints(hints: dict[str, Any], outcome: FetchOutcome) -> dict[str, Any]:
+    """A fetched page's hints: those given, and the charset its server named, which
+    decoding reads before the page's own ``<meta charset>``."""
+    charset = charset_of(outcome.content_type)
+    return {**hints, "charset": charset} if charset else hints
+
+
 def read_entry(
     fetcher: Fetcher,
     entry: ParsedEntry,
@@ -177,7 +184,6 @@ def read_entry(
         outcome = fetcher.fetch(entry.link, accept=PAGE_TYPES)
         out.http_wait_s += outcome.wait_s
         if outcome.ok and outcome.content:
-            charset = charset_of(outcome.content_type)
             return make_raw(
                 "page",
                 entry.link,
@@ -185,7 +191,7 @@ def read_entry(
                 "text/html",
                 outcome.content,
                 url=outcome.final_url,
-                hints={**hints, "charset": charset} if charset else hints,
+                hints=page_hints(hints, outcome),
             ), None
         page_note = _describe(outcome)
     text = entry.text()

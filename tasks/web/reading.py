@@ -25,7 +25,7 @@ from ipwire.tasks.sources import make_raw
 from ipwire.tasks.web.boundary import unexpected
 from ipwire.tasks.web.feeds import ParsedEntry, ParsedFeed, parse_feed
 from ipwire.tasks.web.fetcher import Fetcher
-from ipwire.tasks.web.media import FEED_TYPES, PAGE_TYPES, charset_of, looks_like_xml_feed
+from ipwire.tasks.web.media import FEED_TYPES, PAGE_TYPES, looks_like_xml_feed
 from ipwire.tasks.web.outcome import FetchOutcome, FetchStatus
 from ipwire.tasks.web.pages import (
     EntrySeen,
@@ -36,6 +36,7 @@ from ipwire.tasks.web.pages import (
     _fail_update,
     entry_key,
     link_problem,
+    page_hints,
     read_entry,
 )
 from ipwire.tasks.web.urls import shown, url_problem
@@ -351,19 +352,13 @@ def _url_pieces(
                     "text/html",
                     outcome.content,
                     url=outcome.final_url,
-                    hints=_page_hints(url, outcome),
+                    hints=page_hints({"url": url}, outcome),
                 )
             )
     else:
         out.sources_failed += 1
         out.rejections.append(Rejection(url, "fetch", str(outcome.status), _describe(outcome)))
     yield out
-
-
-def _page_hints(url: str, outcome: FetchOutcome) -> dict[str, str]:
-    """What the fetch says about a page beyond its bytes: the URL asked, the server's charset."""
-    charset = charset_of(outcome.content_type)
-    return {"url": url, "charset": charset} if charset else {"url": url}
 
 
 def iter_web(
