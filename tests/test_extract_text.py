@@ -1778,3 +1778,28 @@ def test_the_unsure_settings_are_shares(tmp_path: Path):
         )
         with pytest.raises(ValueError, match=key):
             load_rules(_rules_beside_shared_trees(tmp_path, text))
+
+
+def test_a_paragraph_closing_with_a_dashed_signature_is_running_prose():
+    # a review round-up or a letters page closes each paragraph with its writer's name, so
+    # no paragraph ends in a full stop; read as no prose, a newspaper's round-up of book
+    # reviews lost every review
+    from ipwire.tasks.clean.lines import _SENT_END, _is_prose, split_lines
+
+    rules = load_rules()
+    review = (
+        "Each page adds one more puddle to a small town's afternoon. The gentle rhythm of the "
+        "words makes this a book that children will ask for again at bedtime. -- Whitfield"
+    )
+    letter = (
+        "Your correspondent is right that the old agreement has survived three wars. That is "
+        "a reason to mend it with care, not to tear it up in anger. — R. K. Menon, Amritsar"
+    )
+    for text in (review, letter):
+        assert _is_prose(split_lines(text)[0], rules), text
+    assert _SENT_END.search("It dazzles. -- Sandstrom")
+    assert _SENT_END.search("Что нового? — Обзор прессы")
+    # a dash and lower-case words after a sentence are no signature, nor are five words
+    assert not _SENT_END.search("Что нового? — обзор французской прессы")
+    assert not _SENT_END.search("Kraus et al. – womöglich ein politisch Rechter")
+    assert not _SENT_END.search("It rained. — Said The Minister Of State")

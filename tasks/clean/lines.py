@@ -7,6 +7,7 @@ read one line at a time; the line model, the decisions and the metadata all use 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ipwire.tasks.clean.dates import _MONTH_RE, _is_date_line, parse_date
@@ -19,9 +20,31 @@ from ipwire.tasks.clean.words import _WORD, STOPWORDS, word_count, words_of
 
 # Running prose has at least this share of function words (news ledes are noun-heavy).
 PROSE_STOPWORD_SHARE = 0.2
+
+
+def _char_class(test: Callable[[str], bool]) -> str:
+    """A regex character class (without brackets) of the BMP characters ``test`` accepts."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        if test(chr(code)):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    parts = (re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges)
+    return "".join(parts)
+
+
+# Capital letters of every script that has them: a signature's first letter.
+_UPPER = _char_class(str.isupper)
 # sentence ends of the Latin scripts, their full-width Chinese and Japanese forms, the
-# Devanagari danda and the Urdu full stop and question mark
-_SENT_END = re.compile(r"[.!?…:;。！？：；।॥۔؟][\"'”’)\]」』）】]*\s*$")
+# Devanagari danda and the Urdu full stop and question mark; a sentence may close with a
+# dashed signature of up to four words, the first capitalised ("... dazzle. -- Sandstrom",
+# a review's or a letter's sign-off)
+_SENT_END = re.compile(
+    r"(?:[.!?…:;。！？：；।॥۔؟][\"'”’)\]」』）】]*"
+    rf"|[.!?…][\"'”’)\]]*\s+(?:--|—|–)\s*[{_UPPER}][\w.'’-]*(?:,?\s+[^\W\d_][\w.'’-]*){{0,3}})\s*$"
+)
 _URLISH = re.compile(r"https?://|www\.|@\w+\.\w|\.com\b", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-•*·▪►»›>]|\d{1,2}[.)])\s")
 # Chinese, Japanese, Hindi and Urdu punctuation is punctuation, not a symbol
