@@ -1780,7 +1780,7 @@ def test_the_unsure_settings_are_shares(tmp_path: Path):
             load_rules(_rules_beside_shared_trees(tmp_path, text))
 
 
-def test_a_paragraph_closing_with_a_dashed_signature_is_running_prose():
+def test_a_paragraph_closing_with_a_signature_or_a_bracketed_tag_is_running_prose():
     # a review round-up or a letters page closes each paragraph with its writer's name, so
     # no paragraph ends in a full stop; read as no prose, a newspaper's round-up of book
     # reviews lost every review
@@ -1795,7 +1795,11 @@ def test_a_paragraph_closing_with_a_dashed_signature_is_running_prose():
         "Your correspondent is right that the old agreement has survived three wars. That is "
         "a reason to mend it with care, not to tear it up in anger. — R. K. Menon, Amritsar"
     )
-    for text in (review, letter):
+    transcript = (
+        "A pretty wreath is just the trick to take your decorations from basic to bold. Tape "
+        "the very end of the ribbon before you slide the window closed. [MUSIC]"
+    )
+    for text in (review, letter, transcript):
         assert _is_prose(split_lines(text)[0], rules), text
     assert _SENT_END.search("It dazzles. -- Sandstrom")
     assert _SENT_END.search("Что нового? — Обзор прессы")
@@ -1803,3 +1807,8 @@ def test_a_paragraph_closing_with_a_dashed_signature_is_running_prose():
     assert not _SENT_END.search("Что нового? — обзор французской прессы")
     assert not _SENT_END.search("Kraus et al. – womöglich ein politisch Rechter")
     assert not _SENT_END.search("It rained. — Said The Minister Of State")
+    # so does a transcript's or a wire story's bracketed tag, but no date, link or credit
+    assert _SENT_END.search("Use it every Christmas. [MUSIC]")
+    assert _SENT_END.search("The talks resume on Monday. (Reuters)")
+    for tail in ("(25.07.2019)", "(→mehr über Daniel)", "(mlharing / iStock.com)", "(AP Photo)"):
+        assert not _SENT_END.search(f"It was a long winter. {tail}"), tail

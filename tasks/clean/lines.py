@@ -40,10 +40,13 @@ _UPPER = _char_class(str.isupper)
 # sentence ends of the Latin scripts, their full-width Chinese and Japanese forms, the
 # Devanagari danda and the Urdu full stop and question mark; a sentence may close with a
 # dashed signature of up to four words, the first capitalised ("... dazzle. -- Sandstrom",
-# a review's or a letter's sign-off)
+# a review's or a letter's sign-off), or with a bracketed word or three that is no date,
+# link or photo credit ("... home. [MUSIC]", "... on Monday. (Reuters)")
 _SENT_END = re.compile(
     r"(?:[.!?…:;。！？：；।॥۔؟][\"'”’)\]」』）】]*"
-    rf"|[.!?…][\"'”’)\]]*\s+(?:--|—|–)\s*[{_UPPER}][\w.'’-]*(?:,?\s+[^\W\d_][\w.'’-]*){{0,3}})\s*$"
+    rf"|[.!?…][\"'”’)\]]*\s+(?:--|—|–)\s*[{_UPPER}][\w.'’-]*(?:,?\s+[^\W\d_][\w.'’-]*){{0,3}}"
+    r"|[.!?…][\"'”’)\]]*\s+[\[(](?![^\])]*(?i:symbol|foto|photo|bild|file|archiv|image|pic))"
+    r"[^\W\d_]+(?: [^\W\d_]+){0,2}[\])])\s*$"
 )
 _URLISH = re.compile(r"https?://|www\.|@\w+\.\w|\.com\b", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-•*·▪►»›>]|\d{1,2}[.)])\s")
