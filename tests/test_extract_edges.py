@@ -658,6 +658,14 @@ SUPPORT_AND_FORM_LINES = {
     "By signing up, you agree to our Privacy Policy": "consent",
     "By clicking Sign Me Up, you confirm you are 16+ and agree to our Terms of Use and "
     "Privacy Policy.": "consent",
+    # a tag label alone or over its tags, a recipe's print button, a single-page link
+    "Tags:": "navigation",
+    "Tags: India, Pakistan, Kashmir": "navigation",
+    "Schlagwörter: Klima, Energie": "navigation",
+    "Etiquetas:": "navigation",
+    "Print Recipe": "share-subscribe",
+    "Rezept drucken": "share-subscribe",
+    "Auf einer Seite lesen": "navigation",
 }
 
 
@@ -682,6 +690,9 @@ def test_support_pleas_form_fine_print_paywalls_bylines_and_filing_lines_are_chr
         "By tracing the rings there's less chance of confusion.",
         "By the numbers:",
         "By signing up for the scheme, farmers agree to sell wheat at fixed prices.",
+        # "Tag" is German for "day"; tags in a sentence are no tag row
+        "Tag 3: Wir fahren nach Lahore",
+        "Tags are how the archive sorts its stories.",
     ],
 )
 def test_a_sentence_about_journalism_publishing_or_signing_up_is_no_chrome_line(sentence: str):
@@ -944,3 +955,18 @@ def test_a_records_title_and_author_read_as_readers_see_them_entities_decoded():
     article = clean_document(raw)
     assert article.title == "India & Pakistan – talks … resume"
     assert article.author == "Staff & agencies"
+
+
+def test_an_author_box_under_the_article_is_cut_with_its_heading():
+    bio = (
+        "Ayesha Khan is a senior correspondent who has covered the region for the paper "
+        "since 2009 and writes a weekly column on water policy."
+    )
+    for heading in ("About the author", "Über den Autor", "Sobre el autor"):
+        menu = ["Home", "World", "Politics", "Business", "Sport", "Opinion", "Sign in"]
+        foot = ["Contact us", "Privacy Policy", "© 2025 The Courier"]
+        paste = "\n\n".join([*menu, *ARTICLE_PARAGRAPHS, heading, bio, *foot])
+        ex = extract_from_text(paste)
+        assert ex.text.split("\n\n")[-1] == ARTICLE_PARAGRAPHS[-1], heading
+        assert ("byline", heading) in {(s.kind, s.text) for s in ex.stripped}
+        assert bio not in ex.text
