@@ -856,8 +856,8 @@ def test_a_place_and_day_above_the_body_is_named_a_dateline_in_the_audit():
     ],
 )
 def test_only_a_short_dated_line_that_is_no_sentence_is_a_head_dateline(line, dateline):
-    from ipwire.tasks.clean.decisions import _is_head_dateline
     from ipwire.tasks.clean.lines import split_lines
+    from ipwire.tasks.clean.passes import _is_head_dateline
 
     assert _is_head_dateline(split_lines(line)[0]) is dateline
 

@@ -13,8 +13,8 @@ import pytest
 from bench_scripts import load as load_bench_script
 
 from ipwire.tasks.clean import extract_from_text, load_rules
-from ipwire.tasks.clean.decisions import _drop_deck, _drop_stray_headings
 from ipwire.tasks.clean.lines import join_wrapped_lines, split_lines
+from ipwire.tasks.clean.passes import _drop_deck, _drop_stray_headings
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "extract"
@@ -1400,8 +1400,8 @@ def test_a_text_cut_off_mid_sentence_keeps_its_last_words():
 
 
 def test_a_short_sentence_between_kept_paragraphs_stays():
-    from ipwire.tasks.clean.decisions import _keep_sandwiched_sentences
     from ipwire.tasks.clean.lines import split_lines
+    from ipwire.tasks.clean.passes import _keep_sandwiched_sentences
 
     rules = load_rules()
     lines = split_lines(

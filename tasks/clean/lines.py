@@ -516,3 +516,9 @@ def _title_candidate(line: Line, rules: BoilerplateRules) -> bool:
         and not text.lower().startswith("by ")
         and not _is_urlish(text)
     )
+
+
+def _opens_byline(ln: Line, rules: BoilerplateRules) -> bool:
+    """A short line that opens with "By" and is a byline by the rules: "By Monday, the two
+    sides had agreed." opens with it too, and is the article's sentence."""
+    return ln.words <= 8 and ln.text[:3].lower() == "by " and rules.line_kind(ln.text) == "byline"

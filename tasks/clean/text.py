@@ -11,8 +11,9 @@ inspected and edited; ``bench/eval_extraction.py train`` refits the weights.
 
 The same line scorer post-filters the blocks trafilatura returns for HTML pages
 (``html.py``). The parts: ``rules`` (configuration), ``lines``, ``words``, ``rows`` and
-``features`` (the line model's input), ``model`` (feature names, trees), ``decisions``,
-``metadata``, ``dates``.
+``features`` (the line model's input), ``model`` (feature names, trees), ``decisions``
+(the article span and where a trailing section cuts), ``passes`` (the paste passes over
+those decisions), ``threads`` (comment-thread heads), ``metadata``, ``dates``.
 """
 
 from __future__ import annotations
