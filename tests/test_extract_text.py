@@ -1812,3 +1812,36 @@ def test_a_paragraph_closing_with_a_signature_or_a_bracketed_tag_is_running_pros
     assert _SENT_END.search("The talks resume on Monday. (Reuters)")
     for tail in ("(25.07.2019)", "(→mehr über Daniel)", "(mlharing / iStock.com)", "(AP Photo)"):
         assert not _SENT_END.search(f"It was a long winter. {tail}"), tail
+
+
+def test_a_date_in_another_languages_month_names_is_never_the_title():
+    from ipwire.tasks.clean.dates import is_any_date_line
+    from ipwire.tasks.clean.published import parse_stamp
+
+    for line, day in (
+        ("Dienstag, 28. April 2020", "2020-04-28"),
+        ("28 de abril de 2020", "2020-04-28"),
+        ("mardi 28 avril 2020", "2020-04-28"),
+        ("Publicado el 3 de abril de 2021", "2021-04-03"),
+    ):
+        assert is_any_date_line(line, len(line.split())), line
+        assert parse_stamp(line) == day, line
+    assert is_any_date_line("Mittwoch, 6. Mai 2020", 4)
+    # a day and a year with no month between them is no date
+    assert not is_any_date_line("Die 3 besten Filme aus 2020", 6)
+    paste = "\n".join(
+        [
+            "Startseite",
+            "Archiv",
+            "Kontakt",
+            "Dienstag, 28. April 2020",
+            "Tach auch, liebe Nachbarn",
+            "Die Postkarte kam am Montag an, und sie war eine Aneinanderreihung von kleinen "
+            "Frechheiten über das Wetter, das Essen und die Nachbarn, die zu Hause blieben.",
+            "Wir haben sie an den Kühlschrank gehängt, denn so eine Karte bekommt man nicht "
+            "alle Tage, und der Absender hat sich mit jedem Satz sichtlich Mühe gegeben.",
+            "Eingestellt von der Michel um 21:11",
+            "Impressum",
+        ]
+    )
+    assert extract_from_text(paste).title == "Tach auch, liebe Nachbarn"

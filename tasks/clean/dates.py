@@ -26,6 +26,32 @@ MONTHS = {
     for m in names
 }
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+# Month names beyond English, for publication stamps and date lines (MONTHS keeps its English
+# keys because dedup reads them as tokens): French, German, Spanish, Portuguese, Italian, Dutch,
+# Hindi and Urdu, one row per month, common spellings and abbreviations included.
+_FOREIGN_MONTHS = [
+    "janvier janv januar jänner enero ene janeiro gennaio januari जनवरी جنوری",
+    "février fevrier févr fevr februar feber febrero fevereiro febbraio februari फ़रवरी फरवरी فروری",
+    "mars märz maerz mrz marzo março maart मार्च مارچ",
+    "avril avr abril aprile अप्रैल अप्रेल اپریل",
+    "mai mayo maio maggio mei मई مئی مئ",
+    "juin juni junio junho giugno जून جون",
+    "juillet juil juli julio julho luglio जुलाई جولائی جولای",
+    "août aout agosto augustus अगस्त اگست",
+    "septembre septiembre setiembre setembro settembre सितंबर सितम्बर ستمبر",
+    "octobre oktober okt octubre outubro ottobre अक्टूबर अक्तूबर اکتوبر",
+    "novembre noviembre novembro नवंबर नवम्बर نومبر",
+    "décembre decembre déc dezember dez diciembre dic dezembro dicembre दिसंबर दिसम्बर دسمبر",
+]
+# A date in another language's month names, or with a dot after its day, for date lines:
+# "28. April 2020", "Mittwoch, 6. Mai 2020", "28 de abril de 2020", "mardi 28 avril 2020";
+# the day, the month and the year all stand, so a short name ("mai", "dic") is no risk.
+_DATE_LINE_MONTHS = {n for row in _FOREIGN_MONTHS for n in row.split()} | set(MONTHS)
+_FOREIGN_NAMES = "|".join(sorted(_DATE_LINE_MONTHS, key=len, reverse=True))
+_FOREIGN_DATE = re.compile(
+    rf"(?<![\d.])[0-3]?\d\.?\s+(?:de\s+)?(?:{_FOREIGN_NAMES})\.?\s+(?:de\s+)?(?:19|20)\d\d(?!\d)",
+    re.IGNORECASE,
+)
 # 2019年6月24日 (Chinese, Japanese) / 2019년 6월 24일 (Korean); the stamp reader
 # (published.py) reads the same shape with its clock time
 CJK_DATE = (
@@ -150,7 +176,15 @@ def _clock_time(day: str, t: re.Match[str], offset: str) -> str:
 
 
 def _is_date_line(text: str, words: int) -> bool:
+    """A short line holding a date in English words or digits (a line model feature: the
+    weights were fitted on this reading)."""
     return words <= 12 and parse_date(text) is not None
+
+
+def is_any_date_line(text: str, words: int) -> bool:
+    """A short line holding a date, in English or another language's month names ("Dienstag,
+    28. April 2020", "28 de abril de 2020"): never a headline."""
+    return _is_date_line(text, words) or (words <= 12 and _FOREIGN_DATE.search(text) is not None)
 
 
 # a month and year closing a line: "AoAH Day 15: Porting a parser / Dec 2025"

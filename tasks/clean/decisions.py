@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ipwire.tasks.clean.dates import _is_date_line
+from ipwire.tasks.clean.dates import _is_date_line, is_any_date_line
 from ipwire.tasks.clean.ends import keep_cut_off_end, keep_unmarked_tail
 from ipwire.tasks.clean.features import best_span, score_lines
 from ipwire.tasks.clean.lines import (
@@ -94,7 +94,7 @@ def _keep_clean(
         drop = rules.line_kind(ln.text) is not None
         if not prose[i] and not drop:
             drop = (
-                (i < first_prose and _is_date_line(ln.text, ln.words))
+                (i < first_prose and is_any_date_line(ln.text, ln.words))
                 # after the text's last paragraph a "Published …" stamp is a teaser's or the
                 # page's ("- Published30 October 2012" under each related story)
                 or (i > last_prose and is_published_stamp(ln.text))

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ipwire.tasks.clean.dates import _MONTH_RE, _is_date_line, parse_date
+from ipwire.tasks.clean.dates import _MONTH_RE, _is_date_line, is_any_date_line, parse_date
 from ipwire.tasks.clean.patterns import _fold
 from ipwire.tasks.clean.published import _HAS_YEAR
 from ipwire.tasks.clean.rows import not_a_headline
@@ -512,7 +512,7 @@ def _title_candidate(line: Line, rules: BoilerplateRules) -> bool:
         and not text.endswith((".", ":", ",", ";"))
         and not rules.line_kind(text)
         and rules.marker_kind(text) is None
-        and not _is_date_line(text, line.words)
+        and not is_any_date_line(text, line.words)
         and not text.lower().startswith("by ")
         and not _is_urlish(text)
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from ipwire.tasks.clean.dates import _is_date_line, parse_date
+from ipwire.tasks.clean.dates import _is_date_line, is_any_date_line, parse_date
 from ipwire.tasks.clean.lines import (
     _DATELINE_OPENING,
     _SENT_END,
@@ -90,7 +90,7 @@ def title_candidates(
     near_max = max((lines[i].words for i in range(max(0, first - 8), end)), default=1)
     start = max(0, first - _TITLE_REGION_BEFORE)
     meta = [
-        _is_date_line(ln.text, ln.words) or ln.text.lower().startswith("by ")
+        is_any_date_line(ln.text, ln.words) or ln.text.lower().startswith("by ")
         for ln in lines[start : end + 3]
     ]
     idx = [
@@ -133,7 +133,7 @@ def title_candidates(
                     or rules.line_kind(text) is not None
                     or rules.marker_for(text) is not None
                 ),
-                float(_is_date_line(text, ln.words) or text.lower().startswith("by ")),
+                float(is_any_date_line(text, ln.words) or text.lower().startswith("by ")),
                 float(meta_below),
                 float(_is_urlish(text)),
                 float(len(_SEPARATORS.findall(text)) >= 1),

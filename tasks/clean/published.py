@@ -14,28 +14,11 @@ from datetime import date as date_type
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from ipwire.tasks.clean.dates import CJK_DATE, MONTHS, ZONE_OFFSETS, _clock_time
+from ipwire.tasks.clean.dates import _FOREIGN_MONTHS, CJK_DATE, MONTHS, ZONE_OFFSETS, _clock_time
 
 if TYPE_CHECKING:
     from ipwire.tasks.clean.lines import Line
 
-# Month names beyond English, for publication stamps only (MONTHS keeps its English keys
-# because dedup reads them as tokens): French, German, Spanish, Portuguese, Italian, Dutch,
-# Hindi and Urdu, one row per month, common spellings and abbreviations included.
-_FOREIGN_MONTHS = [
-    "janvier janv januar jänner enero ene janeiro gennaio januari जनवरी جنوری",
-    "février fevrier févr fevr februar feber febrero fevereiro febbraio februari फ़रवरी फरवरी فروری",
-    "mars märz maerz mrz marzo março maart मार्च مارچ",
-    "avril avr aprile अप्रैल अप्रेल اپریل",
-    "mai mayo maio maggio mei मई مئی مئ",
-    "juin juni junio junho giugno जून جون",
-    "juillet juil juli julio julho luglio जुलाई جولائی جولای",
-    "août aout agosto augustus अगस्त اگست",
-    "septembre septiembre setiembre setembro settembre सितंबर सितम्बर ستمبر",
-    "octobre oktober okt octubre outubro ottobre अक्टूबर अक्तूबर اکتوبر",
-    "novembre noviembre novembro नवंबर नवम्बर نومبر",
-    "décembre decembre déc dezember dez diciembre dic dezembro dicembre दिसंबर दिसम्बर دسمبر",
-]
 _MONTH_OF = dict(MONTHS) | {
     name: month for month, row in enumerate(_FOREIGN_MONTHS, 1) for name in row.split()
 }
