@@ -666,6 +666,13 @@ SUPPORT_AND_FORM_LINES = {
     "Print Recipe": "share-subscribe",
     "Rezept drucken": "share-subscribe",
     "Auf einer Seite lesen": "navigation",
+    # a broken page's PHP warning, a calendar's weekday row, an old-browser notice
+    "Strict Standards: Only variables should be passed by reference in "
+    "/www/htdocs/wp-includes/wp-db.php on line 785": "markup",
+    "Mo  Tu  We  Th  Fr  Sa  Su": "navigation",
+    "M   D   M   D   F   S   S": "navigation",
+    "Dein Browser ist leider veraltet.": "call-to-action",
+    "Your browser is out of date. Update it to see this page.": "call-to-action",
 }
 
 
@@ -693,6 +700,8 @@ def test_support_pleas_form_fine_print_paywalls_bylines_and_filing_lines_are_chr
         # "Tag" is German for "day"; tags in a sentence are no tag row
         "Tag 3: Wir fahren nach Lahore",
         "Tags are how the archive sorts its stories.",
+        "Warning: floods are expected in Sindh on Monday",
+        "A B C D E F G H",
     ],
 )
 def test_a_sentence_about_journalism_publishing_or_signing_up_is_no_chrome_line(sentence: str):
