@@ -979,3 +979,20 @@ def test_an_author_box_under_the_article_is_cut_with_its_heading():
         assert ex.text.split("\n\n")[-1] == ARTICLE_PARAGRAPHS[-1], heading
         assert ("byline", heading) in {(s.kind, s.text) for s in ex.stripped}
         assert bio not in ex.text
+
+
+def test_soft_hyphens_split_no_word_in_pastes_or_pages():
+    shy = "\u00ad"
+    paragraphs = [p.replace("border", f"bor{shy}der") for p in ARTICLE_PARAGRAPHS]
+    share = f"Face{shy}book Twit{shy}ter Pin{shy}te{shy}rest E-Mail Whats{shy}App"
+    ex = extract_from_text("\n\n".join(["Home", "World", *paragraphs, share]))
+    assert shy not in ex.text and "Wagah border on Monday" in ex.text
+    assert share.replace(shy, "") in {s.text for s in ex.stripped}
+    html = (
+        f"<html><head><title>Talks at the Wagah bor{shy}der</title></head><body><article>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</article></body></html>"
+    )
+    page = extract_from_html(html)
+    assert page.title == "Talks at the Wagah border"
+    assert shy not in page.text

@@ -43,6 +43,7 @@ from ipwire.tasks.clean.siblings import (
     _subheadings,
     _unmask_content_containers,
 )
+from ipwire.tasks.clean.text import SOFT_HYPHEN
 
 _C1_MOJIBAKE = "\u00e2\u0080"
 
@@ -94,6 +95,11 @@ def extract_from_html(
     if not unicodedata.is_normalized("NFC", text):
         # a u followed by a combining diaeresis is one letter to readers, search and hashes
         text = unicodedata.normalize("NFC", text)
+    # as in pastes, an invisible break hint ("Deutsch\xadland") splits no word: trafilatura
+    # drops it, text brought back from the page's tree and its declared title may hold it
+    text = text.replace(SOFT_HYPHEN, "")
+    if meta["title"]:
+        meta["title"] = meta["title"].replace(SOFT_HYPHEN, "")
     return Extraction(
         text=text,
         title=meta["title"],

@@ -84,6 +84,9 @@ def drop_label_prefix(title: str) -> str:
     return title[m.end() :]
 
 
+SOFT_HYPHEN = "\u00ad"
+
+
 def extract_from_text(
     text: str,
     *,
@@ -103,6 +106,10 @@ def extract_from_text(
     text = repair_mojibake(text)  # "isnâ€™t" in a paste of a page saved through cp1252
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)  # u + combining diaeresis is one letter
+    if SOFT_HYPHEN in text:
+        # an invisible break hint ("Deutsch\xadland"): it split words for the rules, the
+        # line model, search and hashes alike
+        text = text.replace(SOFT_HYPHEN, "")
     lines = join_wrapped_lines(split_lines(text), rules)
     if not lines:
         return Extraction(text="", method="text-lines")
