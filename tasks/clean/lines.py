@@ -43,10 +43,12 @@ _UPPER = _char_class(str.isupper)
 # a review's or a letter's sign-off), or with a bracketed word or three that is no date,
 # link or photo credit ("... home. [MUSIC]", "... on Monday. (Reuters)")
 _SENT_END = re.compile(
-    r"(?:[.!?…:;。！？：；।॥۔؟][\"'”’)\]」』）】]*"
-    rf"|[.!?…][\"'”’)\]]*\s+(?:--|—|–)\s*[{_UPPER}][\w.'’-]*(?:,?\s+[^\W\d_][\w.'’-]*){{0,3}}"
-    r"|[.!?…][\"'”’)\]]*\s+[\[(](?![^\])]*(?i:symbol|foto|photo|bild|file|archiv|image|pic))"
-    r"[^\W\d_]+(?: [^\W\d_]+){0,2}[\])])\s*$"
+    # one punctuation class first: the regex engine then skips to its characters in C, where
+    # an alternation at the top would be tried at every position (four times slower)
+    r"[.!?…:;。！？：；।॥۔؟](?:[\"'”’)\]」』）】]*"
+    rf"|(?<=[.!?…])[\"'”’)\]]*\s+(?:(?:--|—|–)\s*[{_UPPER}][\w.'’-]*(?:,?\s+[^\W\d_][\w.'’-]*){{0,3}}"
+    r"|[\[(](?![^\])]*(?i:symbol|foto|photo|bild|file|archiv|image|pic))"
+    r"[^\W\d_]+(?: [^\W\d_]+){0,2}[\])]))\s*$"
 )
 _URLISH = re.compile(r"https?://|www\.|@\w+\.\w|\.com\b", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-•*·▪►»›>]|\d{1,2}[.)])\s")
