@@ -996,3 +996,16 @@ def test_soft_hyphens_split_no_word_in_pastes_or_pages():
     page = extract_from_html(html)
     assert page.title == "Talks at the Wagah border"
     assert shy not in page.text
+
+
+def test_the_writers_bio_under_the_article_is_a_byline_not_the_story():
+    bio = "Kelia Reinoso is a content writer at Tastewise with six years in journalism."
+    menu = ["Home", "World", "Politics", "Business", "Sport", "Opinion", "Sign in"]
+    foot = ["Contact us", "Privacy Policy", "© 2025 The Courier"]
+    ex = extract_from_text("\n\n".join([*menu, *ARTICLE_PARAGRAPHS, bio, *foot]))
+    assert ex.text.split("\n\n")[-1] == ARTICLE_PARAGRAPHS[-1]
+    assert ("byline", bio) in {(s.kind, s.text) for s in ex.stripped}
+    # a person the story is about, in the middle of it, stays
+    inside = "John Smith is a journalist who was held in Karachi for two weeks in March."
+    body = [ARTICLE_PARAGRAPHS[0], inside, *ARTICLE_PARAGRAPHS[1:]]
+    assert inside in extract_from_text("\n\n".join([*menu, *body, *foot])).text

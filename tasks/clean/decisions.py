@@ -21,11 +21,13 @@ from ipwire.tasks.clean.lines import (
     _reads_as_chrome,
     _teaser_shaped,
     _title_candidate,
+    is_writer_bio,
 )
 from ipwire.tasks.clean.passes import (
     _drop_deck,
     _drop_head_stamps,
     _drop_stray_headings,
+    _drop_tail_bio,
     _drop_twins,
     _fill_blocks,
     _is_head_dateline,
@@ -262,6 +264,8 @@ def _kind_for(line: Line, rules: BoilerplateRules, after_article: bool) -> str:
         return "footer"
     if "comment" in low and line.words <= 8:
         return "comments"
+    if after_article and is_writer_bio(line.text):
+        return "byline"  # the writer's bio under the article
     if after_article:
         return "related-links"  # a dated line down there is a teaser's stamp
     if _is_head_dateline(line):
@@ -484,6 +488,7 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
             before += ln.words
     if paste:
         _drop_stray_headings(lines, keep, prose, rules)
+    _drop_tail_bio(lines, keep)
     return LineDecision(keep, probs, (lo, hi), cut_at, cut_kind, clean, unsure)
 
 

@@ -488,6 +488,7 @@ def not_a_title(text: str) -> bool:
         _NOT_A_TITLE.search(text) is not None
         or trail_or_link_row(text)
         or opens_with_bracketed_date(text)
+        or is_writer_bio(text)
     )
 
 
@@ -524,3 +525,18 @@ def _opens_byline(ln: Line, rules: BoilerplateRules) -> bool:
     """A short line that opens with "By" and is a byline by the rules: "By Monday, the two
     sides had agreed." opens with it too, and is the article's sentence."""
     return ln.words <= 8 and ln.text[:3].lower() == "by " and rules.line_kind(ln.text) == "byline"
+
+
+# A writer's bio: a name, then what the writer is ("… is a content writer at Tastewise",
+# "… is the CEO and co-founder of …", "… is a professor at Vanderbilt Law School").
+_BIO = re.compile(
+    r"^(?:[A-Z][\w.'’-]+\s+){1,4}(?:is|was)\s+(?:an?|the)\s+(?:[\w-]+\s+){0,4}"
+    r"(?i:writer|reporter|journalist|editor|correspondent|columnist|author|contributor|analyst|"
+    r"researcher|producer|founder|co-founder|ceo|instructor|professor|lecturer|fellow)\b"
+)
+TAIL_BIO_MAX_WORDS = 80
+
+
+def is_writer_bio(text: str) -> bool:
+    """A short paragraph that names a writer and says what they are (``_BIO``)."""
+    return _BIO.match(text) is not None and len(text.split()) <= TAIL_BIO_MAX_WORDS

@@ -15,6 +15,7 @@ from ipwire.tasks.clean.lines import (
     _names_chrome,
     _opens_byline,
     is_credit_line,
+    is_writer_bio,
 )
 from ipwire.tasks.clean.rules import BoilerplateRules
 from ipwire.tasks.clean.stamps import is_place_and_stamp
@@ -229,3 +230,14 @@ def _drop_stray_headings(
             and not (i + 1 < len(lines) and prose[i + 1])
         ):
             keep[i] = False
+
+
+def _drop_tail_bio(lines: list[Line], keep: list[bool]) -> None:
+    """The writer's bio the article closes with is about the writer, not the story: the
+    last kept lines, while they are bio-shaped, are dropped."""
+    kept = [i for i, k in enumerate(keep) if k]
+    for i in reversed(kept[1:]):
+        ln = lines[i]
+        if not is_writer_bio(ln.text):
+            return
+        keep[i] = False
