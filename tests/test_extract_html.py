@@ -693,3 +693,19 @@ def test_article_text_is_nfc_normalised():
 def test_the_render_fallback_is_off_by_default():
     rules = default_rules()
     assert rules.html_fallback is False and rules.html_peel_edges is False
+
+
+def test_a_logo_set_in_an_h1_is_never_the_pages_title():
+    body = "".join(
+        f"<p>Officials from India and Pakistan met at the Wagah border on Monday, the {n} "
+        "meeting this year, to discuss the release of fishermen held in each other's jails.</p>"
+        for n in ("first", "second", "third")
+    )
+    page = (
+        "<html><head><title>Fishermen talks resume at Wagah – The Courier</title>"
+        '<meta property="og:site_name" content="The Courier">'
+        '<meta property="og:title" content="Fishermen talks resume at Wagah"></head><body>'
+        '<header><h1 id="logo"><a href="/">The Courier</a></h1></header>'
+        f"<article>{body}</article></body></html>"
+    )
+    assert extract_from_html(page).title == "Fishermen talks resume at Wagah"

@@ -168,7 +168,14 @@ def page_metadata(
     ld = articles[0] if articles else {}
 
     all_h1s = [h for h in (declared_text(_visible_text(h)) for h in tree.iter("h1")) if h]
-    h1s = [h for h in all_h1s if _headline_like(h, rules)]
+    # a logo set in an <h1> ("<h1 id='header-logo'><a href='/'>Flavorwire</a></h1>") names
+    # the site, not the story
+    site = {
+        name.casefold()
+        for name in (declared_text(meta.get(k)) for k in ("og:site_name", "application-name"))
+        if name
+    }
+    h1s = [h for h in all_h1s if _headline_like(h, rules) and h.casefold() not in site]
     page_title = declared_text(tree.findtext(".//title"))
     og_title = declared_text(meta.get("og:title") or meta.get("twitter:title"))
     ld_title = declared_text(ld.get("headline")) if isinstance(ld.get("headline"), str) else None
