@@ -709,3 +709,9 @@ def test_a_logo_set_in_an_h1_is_never_the_pages_title():
         f"<article>{body}</article></body></html>"
     )
     assert extract_from_html(page).title == "Fishermen talks resume at Wagah"
+    # a bullet parts the headline from the site's name as a bar or a dash does
+    bulleted = page.replace(
+        'content="Fishermen talks resume at Wagah"',
+        'content="Fishermen talks resume at Wagah • The Courier"',
+    )
+    assert extract_from_html(bulleted).title == "Fishermen talks resume at Wagah"

@@ -20,7 +20,7 @@ from ipwire.tasks.clean.lines import trail_or_link_row
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
 from ipwire.tasks.clean.stamps import headline_without_stamp
 
-_TITLE_SPLIT = re.compile(r"\s+(?:[|\-–—:·»]|::)\s+")
+_TITLE_SPLIT = re.compile(r"\s+(?:[|\-–—:·•»]|::)\s+")
 _ARTICLE_TYPES = {
     "article",
     "newsarticle",
