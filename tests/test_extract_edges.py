@@ -276,7 +276,7 @@ def test_chrome_in_german_is_named_like_chrome_in_english():
 
 
 def test_a_paste_title_loses_the_site_or_section_name_after_its_separator():
-    from ipwire.tasks.clean.text import drop_site_suffix
+    from ipwire.tasks.clean.html_meta import drop_site_suffix
 
     body = (FIXTURES / "cut_off_under_subheading.txt").read_text(encoding="utf-8")
     pasted = body.replace(
@@ -303,7 +303,7 @@ def test_a_paste_title_loses_the_site_or_section_name_after_its_separator():
 
 
 def test_a_paste_title_loses_a_leading_label_naming_the_kind_of_text():
-    from ipwire.tasks.clean.text import drop_label_prefix
+    from ipwire.tasks.clean.html_meta import drop_label_prefix
 
     body = (FIXTURES / "cut_off_under_subheading.txt").read_text(encoding="utf-8")
     headline = "Security forces foil infiltration bid in the north, four militants killed"

@@ -715,3 +715,9 @@ def test_a_logo_set_in_an_h1_is_never_the_pages_title():
         'content="Fishermen talks resume at Wagah • The Courier"',
     )
     assert extract_from_html(bulleted).title == "Fishermen talks resume at Wagah"
+    # a section name after the headline goes, as it does from a paste's title
+    sectioned = page.replace(
+        '<header><h1 id="logo"><a href="/">The Courier</a></h1></header>',
+        "<h1>Fishermen talks resume at Wagah – Explainer</h1>",
+    )
+    assert extract_from_html(sectioned).title == "Fishermen talks resume at Wagah"

@@ -19,6 +19,7 @@ from ipwire.tasks.clean.dates import parse_date
 from ipwire.tasks.clean.lines import trail_or_link_row
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
 from ipwire.tasks.clean.stamps import headline_without_stamp
+from ipwire.tasks.clean.words import _WORD
 
 _TITLE_SPLIT = re.compile(r"\s+(?:[|\-–—:·•»]|::)\s+")
 _ARTICLE_TYPES = {
@@ -202,6 +203,8 @@ def page_metadata(
     if title:
         # a separator left at the end once the site's name is cut off ("About André |")
         title = drop_source_mark(_TRAILING_SEPARATOR.sub("", title) or title)
+        # a section or site name after the headline ("… | Opinion", "… — Strength Training")
+        title = drop_label_prefix(drop_site_suffix(title))
         # a date printed before the headline ("23.01.2022 - Dorothea Wierer darf …")
         title = headline_without_stamp(title) or title
 
@@ -282,3 +285,34 @@ def _outlet_or_none(link: str | None) -> str | None:
         return outlet_from_url(link)
     except ValueError:
         return None
+
+
+# " | Opinion", " - Artlyst", " — Part 1": a site or section name after a separator
+_SUFFIX = re.compile(r"^(?P<head>.+)\s+(?:\||–|—|-|::)\s+(?P<tail>[A-Z0-9][^|–—]*)$")
+SUFFIX_MAX_WORDS = 3
+SUFFIX_HEAD_MIN_WORDS = 3
+# "Blog: ...", "Title: ...", "PROJECT: ...": a page's label for the kind of text, not its words
+_LABEL_PREFIX = re.compile(r"^(?:title|blog|blog post|post|article|project)\s*:\s+", re.IGNORECASE)
+
+
+def drop_site_suffix(title: str) -> str:
+    """A title without the site or section name a page appends to its headline ("Talks
+    resume in Islamabad | Opinion"): a tail of at most three words, starting with a capital
+    or a digit, after the last separator, when at least three words stand before it."""
+    m = _SUFFIX.match(title.strip())
+    if not m:
+        return title
+    head, tail = m.group("head"), m.group("tail")
+    words = [w for w in tail.split() if _WORD.search(w)]  # "Arts & Culture": two words
+    if len(words) > SUFFIX_MAX_WORDS or len(head.split()) < SUFFIX_HEAD_MIN_WORDS:
+        return title
+    return head.rstrip()
+
+
+def drop_label_prefix(title: str) -> str:
+    """A title without a leading label naming what kind of text follows ("Blog: Best
+    agencies of 2025"), when at least two words remain."""
+    m = _LABEL_PREFIX.match(title)
+    if not m or len(title[m.end() :].split()) < 2:
+        return title
+    return title[m.end() :]

@@ -26,7 +26,7 @@ from ipwire.records import Extraction, Stripped
 from ipwire.tasks.clean.dates import _is_date_line, headline_without_date
 from ipwire.tasks.clean.decisions import LineDecision, _kind_for, _paragraph_net, decide
 from ipwire.tasks.clean.decode import repair_mojibake
-from ipwire.tasks.clean.html_meta import drop_source_mark
+from ipwire.tasks.clean.html_meta import drop_label_prefix, drop_site_suffix, drop_source_mark
 from ipwire.tasks.clean.lines import (
     Line,
     _is_sentence,
@@ -41,14 +41,6 @@ from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
 from ipwire.tasks.clean.stamps import headline_without_stamp
 from ipwire.tasks.clean.words import _WORD
 
-# " | Opinion", " - Artlyst", " — Part 1": a site or section name after a separator
-_SUFFIX = re.compile(r"^(?P<head>.+)\s+(?:\||–|—|-|::)\s+(?P<tail>[A-Z0-9][^|–—]*)$")
-SUFFIX_MAX_WORDS = 3
-SUFFIX_HEAD_MIN_WORDS = 3
-# "Blog: ...", "Title: ...", "PROJECT: ...": a page's label for the kind of text, not its words
-_LABEL_PREFIX = re.compile(r"^(?:title|blog|blog post|post|article|project)\s*:\s+", re.IGNORECASE)
-
-
 # how far above a text's only kept line its headline may stand (a date or byline between)
 LONE_BODY_TITLE_ABOVE = 3
 
@@ -59,29 +51,6 @@ def _is_statement(line: Line, rules: BoilerplateRules) -> bool:
     the text has (headlines end without one)."""
     text = line.text.rstrip()
     return text.endswith((".", "。")) and not text.endswith("..") and _is_sentence(line, rules)
-
-
-def drop_site_suffix(title: str) -> str:
-    """A title without the site or section name a page appends to its headline ("Talks
-    resume in Islamabad | Opinion"): a tail of at most three words, starting with a capital
-    or a digit, after the last separator, when at least three words stand before it."""
-    m = _SUFFIX.match(title.strip())
-    if not m:
-        return title
-    head, tail = m.group("head"), m.group("tail")
-    words = [w for w in tail.split() if _WORD.search(w)]  # "Arts & Culture": two words
-    if len(words) > SUFFIX_MAX_WORDS or len(head.split()) < SUFFIX_HEAD_MIN_WORDS:
-        return title
-    return head.rstrip()
-
-
-def drop_label_prefix(title: str) -> str:
-    """A title without a leading label naming what kind of text follows ("Blog: Best
-    agencies of 2025"), when at least two words remain."""
-    m = _LABEL_PREFIX.match(title)
-    if not m or len(title[m.end() :].split()) < 2:
-        return title
-    return title[m.end() :]
 
 
 SOFT_HYPHEN = "\u00ad"
