@@ -673,6 +673,13 @@ SUPPORT_AND_FORM_LINES = {
     "M   D   M   D   F   S   S": "navigation",
     "Dein Browser ist leider veraltet.": "call-to-action",
     "Your browser is out of date. Update it to see this page.": "call-to-action",
+    # prompts to share, recommend, not miss anything or write in
+    "Artikel gefallen? Vergiss nicht zu teilen!": "call-to-action",
+    "Empfiehl dies deinen Freunden.": "call-to-action",
+    "Du willst nichts mehr verpassen?": "call-to-action",
+    "Never miss the latest news by signing up to our newsletter": "call-to-action",
+    "We want to hear what you think about this article.": "call-to-action",
+    "Submit your letter to the editor via this form": "call-to-action",
 }
 
 
@@ -702,6 +709,8 @@ def test_support_pleas_form_fine_print_paywalls_bylines_and_filing_lines_are_chr
         "Tags are how the archive sorts its stories.",
         "Warning: floods are expected in Sindh on Monday",
         "A B C D E F G H",
+        "We want to hear what you think, the minister told farmers in Sindh on Monday.",
+        "Never miss a chance to see the Indus in spring, locals say.",
     ],
 )
 def test_a_sentence_about_journalism_publishing_or_signing_up_is_no_chrome_line(sentence: str):
@@ -912,6 +921,8 @@ def test_a_tail_caption_naming_a_chrome_word_in_passing_stays_with_the_article(m
 
 def test_most_viewed_rails_and_discussion_heads_close_a_clean_text():
     rules = default_rules()
+    for heading in ("Empfehlungen aus der Redaktion", "Top Themen der Redaktion", "Editor's picks"):
+        assert rules.marker_kind(heading) == "related-links", heading
     assert rules.marker_kind("- Most Viewed") == "related-links"
     assert rules.marker_kind("Most Shared") == "related-links"
     assert rules.marker_kind("Discussion about this post") == "comments"
