@@ -721,3 +721,11 @@ def test_a_logo_set_in_an_h1_is_never_the_pages_title():
         "<h1>Fishermen talks resume at Wagah – Explainer</h1>",
     )
     assert extract_from_html(sectioned).title == "Fishermen talks resume at Wagah"
+    # the headline line kept in the text, tail and all, is the title line: not body text
+    inline = page.replace(
+        '<header><h1 id="logo"><a href="/">The Courier</a></h1></header><article>',
+        "<article><h1>Fishermen talks resume at Wagah – Explainer</h1>",
+    )
+    ex = extract_from_html(inline)
+    assert ex.title == "Fishermen talks resume at Wagah"
+    assert "Explainer" not in ex.text and ex.text.startswith("Officials from India")
