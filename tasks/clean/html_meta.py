@@ -202,9 +202,7 @@ def page_metadata(
         title = h1s[0]
     if title:
         # a separator left at the end once the site's name is cut off ("About André |")
-        title = drop_source_mark(_TRAILING_SEPARATOR.sub("", title) or title)
-        # a section or site name after the headline ("… | Opinion", "… — Strength Training")
-        title = drop_label_prefix(drop_site_suffix(title))
+        title = bare_title(_TRAILING_SEPARATOR.sub("", title) or title)
         # a date printed before the headline ("23.01.2022 - Dorothea Wierer darf …")
         title = headline_without_stamp(title) or title
 
@@ -316,3 +314,10 @@ def drop_label_prefix(title: str) -> str:
     if not m or len(title[m.end() :].split()) < 2:
         return title
     return title[m.end() :]
+
+
+def bare_title(title: str) -> str:
+    """A headline without what pages print around it: a source mark, a site or section name
+    after it ("… | Opinion", "… — Strength Training") and a label before it ("Blog: …").
+    Page titles, paste titles and the headline line atop trafilatura's text are all read so."""
+    return drop_label_prefix(drop_site_suffix(drop_source_mark(title)))

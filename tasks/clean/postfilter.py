@@ -11,7 +11,7 @@ import re
 
 from ipwire.records import Stripped
 from ipwire.tasks.clean.decisions import decide
-from ipwire.tasks.clean.html_meta import drop_label_prefix, drop_site_suffix, drop_source_mark
+from ipwire.tasks.clean.html_meta import bare_title
 from ipwire.tasks.clean.lines import (
     Line,
     _is_prose,
@@ -105,7 +105,7 @@ def _filter_blocks_cut(
             and not (rules.html_nav_max_words and ln.words > rules.html_nav_max_words)
         ):
             drop_kind = "navigation"
-        elif i == 0 and title_norm and _as_title(ln.text) == title_norm:
+        elif i == 0 and title_norm and fold_space(bare_title(ln.text)) == title_norm:
             drop_kind = "title"
         else:
             norm = fold_space(ln.text)
@@ -204,9 +204,3 @@ def _peel_edges(lines: list[Line], kinds: list[str | None], probs: list[float]) 
             if probs[i] >= EDGE_THRESHOLD or lines[i].words > EDGE_MAX_WORDS:
                 break
             kinds[i] = "navigation"
-
-
-def _as_title(line: str) -> str:
-    """A headline line read as the page's title is: its source mark, site or section tail
-    and label gone ("How meditation rewires brains | Opinion" is the title line)."""
-    return fold_space(drop_label_prefix(drop_site_suffix(drop_source_mark(line))))

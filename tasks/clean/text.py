@@ -26,7 +26,7 @@ from ipwire.records import Extraction, Stripped
 from ipwire.tasks.clean.dates import _is_date_line, headline_without_date
 from ipwire.tasks.clean.decisions import LineDecision, _kind_for, _paragraph_net, decide
 from ipwire.tasks.clean.decode import repair_mojibake
-from ipwire.tasks.clean.html_meta import drop_label_prefix, drop_site_suffix, drop_source_mark
+from ipwire.tasks.clean.html_meta import bare_title
 from ipwire.tasks.clean.lines import (
     Line,
     _is_sentence,
@@ -139,7 +139,7 @@ def extract_from_text(
         title = html.unescape(title)  # a pasted "&#8211;" or "&amp;" reads as its character
     if title:
         undated = headline_without_date(title) or headline_without_stamp(title) or title
-        title = drop_label_prefix(drop_site_suffix(drop_source_mark(undated)))
+        title = bare_title(undated)
     if (
         title_idx is not None
         and keep[title_idx]
