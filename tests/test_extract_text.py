@@ -1162,6 +1162,40 @@ def test_trails_credited_captions_and_link_rows_are_never_the_title():
         assert not not_a_title(line), line
 
 
+def test_a_menu_row_above_the_headline_is_never_the_title():
+    from ipwire.tasks.clean import extract_from_text
+    from ipwire.tasks.clean.lines import is_menu_row
+
+    text = (
+        "About Us | Our Team| Our Columnists | For our Contributors\n\n"
+        "Saudi vows to try to ease tensions between the neighbours\n\n"
+        "Published at February 19, 2019\n\n"
+        "Islamabad, Feb 18:\n\n"
+        "Saudi Arabia on Monday vowed to try to ease tensions between India and Pakistan in"
+        " the wake of the bombing, as its crown prince prepared to fly to New Delhi.\n"
+        "Its minister of state met the Pakistani foreign minister on Monday, officials said,"
+        " and both sides spoke of a path to resolve the differences peacefully.\n"
+    )
+    ex = extract_from_text(text)
+    assert ex.title == "Saudi vows to try to ease tensions between the neighbours"
+    assert "About Us" not in ex.text
+    assert ("navigation", "About Us | Our Team| Our Columnists | For our Contributors") in [
+        (s.kind, s.text) for s in ex.stripped
+    ]
+    for row in (
+        "Druckansicht | Artikel versenden | Tippfehler melden",
+        "Home · News · World",
+        "About Us | Our Team| Our Columnists | For our Contributors",
+    ):
+        assert is_menu_row(row), row
+    for line in (
+        "India and Pakistan agree to resume talks | World | Dawn",
+        "Live | India vs Pakistan, Asia Cup final: India win by five wickets",
+        "Kashmir: 3 killed | 10 points",
+    ):
+        assert not is_menu_row(line), line
+
+
 def test_data_rows_and_button_rows_are_never_the_title():
     from ipwire.tasks.clean.rows import data_row
 

@@ -350,7 +350,7 @@ _DATELINE_OPENING = re.compile(
 # A dateline on its own line: "Amritsar, June 3", or a date with its clock time ("May 29,
 # 2023 07:07 pm | Updated ... IST - Ahmedabad"). Never a headline, however many words.
 _PLACE_AND_DAY = re.compile(
-    rf"^[A-Z][\w.'’ -]{{1,30}},\s*(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:,?\s*\d{{4}})?\s*$",
+    rf"^[A-Z][\w.'’ -]{{1,30}},\s*(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:,?\s*\d{{4}})?\s*[:–—-]?\s*$",
     re.IGNORECASE,
 )
 _CLOCK = re.compile(r"\b\d{1,2}:\d\d\s*(?:[ap]\.?m\b|[A-Z]{3,4}\b)", re.IGNORECASE)
@@ -489,6 +489,24 @@ def not_a_title(text: str) -> bool:
         or trail_or_link_row(text)
         or opens_with_bracketed_date(text)
         or is_writer_bio(text)
+        or is_menu_row(text)
+    )
+
+
+# A menu row: three or more items of one to three words each, parted by bars or dots
+# ("About Us | Our Team | Our Columnists | For our Contributors"). A page title with its
+# section and site ("India, Pakistan agree to talks | World | Dawn") has a longer headline.
+_MENU_SEP = re.compile(r"[|•·]")
+MENU_ROW_MIN_ITEMS = 3
+MENU_ITEM_MAX_WORDS = 3
+
+
+def is_menu_row(text: str) -> bool:
+    """Items of a few words each, three or more, parted by bars or dots: a menu, never a
+    headline."""
+    parts = _MENU_SEP.split(text)
+    return len(parts) >= MENU_ROW_MIN_ITEMS and all(
+        1 <= len(part.split()) <= MENU_ITEM_MAX_WORDS for part in parts
     )
 
 

@@ -29,6 +29,7 @@ from ipwire.tasks.clean.decode import repair_mojibake
 from ipwire.tasks.clean.html_meta import bare_title
 from ipwire.tasks.clean.lines import (
     Line,
+    _is_dateline,
     _is_sentence,
     _title_candidate,
     join_wrapped_lines,
@@ -43,6 +44,9 @@ from ipwire.tasks.clean.words import _WORD
 
 # how far above a text's only kept line its headline may stand (a date or byline between)
 LONE_BODY_TITLE_ABOVE = 3
+# a dateline under the headline ("Islamabad, Feb 18:") is this short; a paragraph that names
+# a day and a clock time is the body
+DATELINE_MAX_WORDS = 8
 
 
 def _is_statement(line: Line, rules: BoilerplateRules) -> bool:
@@ -117,8 +121,16 @@ def extract_from_text(
     if title_idx is None:
         # A kept first line that looks like a headline and is followed by prose is the title.
         ln = lines[first]
-        # the next kept line that is not a credit or a share row under the headline
-        nxt = next((j for j in kept_idx[1:] if not not_a_title(lines[j].text)), None)
+        # the next kept line that is not a credit, a share row or a dateline under the headline
+        nxt = next(
+            (
+                j
+                for j in kept_idx[1:]
+                if not not_a_title(lines[j].text)
+                and not (lines[j].words <= DATELINE_MAX_WORDS and _is_dateline(lines[j].text))
+            ),
+            None,
+        )
         if (
             _title_candidate(ln, rules)
             and ln.words <= 20
