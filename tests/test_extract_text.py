@@ -1196,6 +1196,30 @@ def test_a_menu_row_above_the_headline_is_never_the_title():
         assert not is_menu_row(line), line
 
 
+def test_a_headline_above_its_writers_or_agencys_name_is_the_title():
+    from ipwire.tasks.clean import extract_from_text
+
+    body = (
+        "The Border Security Force today told the Rangers to stop the firing on the border"
+        " posts, officials said after the meeting at the zero line on Thursday.\n\n"
+        "Both sides agreed to meet again next month to review the situation, and the"
+        " commanders exchanged sweets before they left.\n"
+    )
+    for note in ("Excelsior Correspondent", "ANI", "- By Raju Kumar"):
+        ex = extract_from_text(f"Sector commanders meet at Suchetgarh\n\n{note}\n\n{body}")
+        assert ex.title == "Sector commanders meet at Suchetgarh", note
+        assert not ex.text.startswith("Sector commanders"), note
+    # a byline is no headline, with or without a list dash before it
+    ex = extract_from_text(f"- By Raju Kumar\n- Thu, 02 Oct 2025 03:55 PM (IST)\n\n{body}")
+    assert ex.title is None
+    # a banner over a section name: what follows is another headline, not the body
+    ex = extract_from_text(
+        "2025 FELLOWSHIPS AT THE INSTITUTE\nWATER, FOOD and ENERGY\n\n"
+        "Pakistan Writes Four Letters to India Urging Review of Treaty Suspension\n\n" + body
+    )
+    assert ex.title != "2025 FELLOWSHIPS AT THE INSTITUTE"
+
+
 def test_data_rows_and_button_rows_are_never_the_title():
     from ipwire.tasks.clean.rows import data_row
 

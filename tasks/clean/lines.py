@@ -534,7 +534,7 @@ def _title_candidate(line: Line, rules: BoilerplateRules) -> bool:
         and not rules.line_kind(text)
         and rules.marker_kind(text) is None
         and not is_any_date_line(text, line.words)
-        and not text.lower().startswith("by ")
+        and not text.lower().lstrip("-–—•* ").startswith("by ")  # "- By Raju Kumar" too
         and not _is_urlish(text)
     )
 

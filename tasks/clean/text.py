@@ -47,6 +47,15 @@ LONE_BODY_TITLE_ABOVE = 3
 # a dateline under the headline ("Islamabad, Feb 18:") is this short; a paragraph that names
 # a day and a clock time is the body
 DATELINE_MAX_WORDS = 8
+# a writer's or an agency's name under it ("Excelsior Correspondent", "ANI") is this short,
+# and a headline has at most this many such notes under it before its body
+NAME_MAX_WORDS = 4
+HEADLINE_NOTES_MAX = 4
+
+
+def _is_name_note(line: Line, rules: BoilerplateRules) -> bool:
+    """A few words and no sentence: a writer's or agency's name under a headline."""
+    return line.words <= NAME_MAX_WORDS and not _is_sentence(line, rules)
 
 
 def _is_statement(line: Line, rules: BoilerplateRules) -> bool:
@@ -121,21 +130,27 @@ def extract_from_text(
     if title_idx is None:
         # A kept first line that looks like a headline and is followed by prose is the title.
         ln = lines[first]
-        # the next kept line that is not a credit, a share row or a dateline under the headline
+        # the next kept line that is not a credit, a share row, a dateline or a writer's or
+        # agency's name under the headline
         nxt = next(
             (
                 j
-                for j in kept_idx[1:]
+                for j in kept_idx[1 : 1 + HEADLINE_NOTES_MAX]
                 if not not_a_title(lines[j].text)
                 and not (lines[j].words <= DATELINE_MAX_WORDS and _is_dateline(lines[j].text))
+                and not _is_name_note(lines[j], rules)
             ),
             None,
         )
+        # past a name, only a sentence is the body ("WATER, FOOD and ENERGY" under a banner
+        # heads another headline)
+        named = nxt is not None and any(_is_name_note(lines[j], rules) for j in kept_idx[1:nxt])
         if (
             _title_candidate(ln, rules)
             and ln.words <= 20
             and nxt is not None
             and lines[nxt].words > ln.words
+            and (not named or _is_sentence(lines[nxt], rules))
             and not any(_is_date_line(x.text, x.words) for x in lines[:first])
             and first <= 5
         ):
