@@ -1220,6 +1220,22 @@ def test_a_headline_above_its_writers_or_agencys_name_is_the_title():
     assert ex.title != "2025 FELLOWSHIPS AT THE INSTITUTE"
 
 
+def test_a_headline_printed_twice_above_its_body_is_the_title_once():
+    from ipwire.tasks.clean import extract_from_text
+
+    head = "Pakistan plans to approach World Bank over Kishanganga project: report"
+    ex = extract_from_text(
+        f"{head}\n\n{head}\n\n"
+        "A neutral expert appointed by the World Bank is the top priority for Pakistan after"
+        " it received a discouraging response from India, a newspaper reported on Sunday.\n\n"
+        "The treaty of 1960 provides for a neutral expert as a last option to resolve such"
+        " disputes, the foreign office spokesman said at his weekly briefing.\n"
+    )
+    assert ex.title == head
+    assert head not in ex.text
+    assert [s.kind for s in ex.stripped if s.text == head] == ["title", "title"]
+
+
 def test_data_rows_and_button_rows_are_never_the_title():
     from ipwire.tasks.clean.rows import data_row
 

@@ -53,6 +53,12 @@ NAME_MAX_WORDS = 4
 HEADLINE_NOTES_MAX = 4
 
 
+def _repeats_of(lines: list[Line], i: int, after: list[int]) -> set[int]:
+    """The lines of ``after`` that have the same words as line ``i``."""
+    words = _WORD.findall(lines[i].text.lower())
+    return {j for j in after if _WORD.findall(lines[j].text.lower()) == words}
+
+
 def _is_name_note(line: Line, rules: BoilerplateRules) -> bool:
     """A few words and no sentence: a writer's or agency's name under a headline."""
     return line.words <= NAME_MAX_WORDS and not _is_sentence(line, rules)
@@ -127,16 +133,20 @@ def extract_from_text(
             title_idx = _fuller_headline(lines, keep, title_idx, rules, before)
     if title_idx is None:
         title_idx = _find_title(lines, first, rules, None)
+    repeats: set[int] = set()
     if title_idx is None:
         # A kept first line that looks like a headline and is followed by prose is the title.
         ln = lines[first]
+        # the headline printed twice in a row (a page's title and its <h1>)
+        repeats = _repeats_of(lines, first, kept_idx[1 : 1 + HEADLINE_NOTES_MAX])
         # the next kept line that is not a credit, a share row, a dateline or a writer's or
         # agency's name under the headline
         nxt = next(
             (
                 j
                 for j in kept_idx[1 : 1 + HEADLINE_NOTES_MAX]
-                if not not_a_title(lines[j].text)
+                if j not in repeats
+                and not not_a_title(lines[j].text)
                 and not (lines[j].words <= DATELINE_MAX_WORDS and _is_dateline(lines[j].text))
                 and not _is_name_note(lines[j], rules)
             ),
@@ -155,6 +165,9 @@ def extract_from_text(
             and first <= 5
         ):
             title_idx = first
+            for j in repeats:
+                keep[j] = False
+                kept_idx.remove(j)
     if title_idx == first and len(kept_idx) == 1 and title_hint is None:
         # the only line kept is the body: it is not the headline as well (an empty body
         # would reject the text); a headline just above it may be
@@ -200,7 +213,7 @@ def extract_from_text(
     for i, ln in enumerate(lines):
         if keep[i]:
             continue
-        if i == title_idx:
+        if i == title_idx or i in repeats:
             stripped.append(Stripped("title", ln.text))
             continue
         if i in openers:
