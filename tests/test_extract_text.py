@@ -1148,6 +1148,14 @@ def test_trails_credited_captions_and_link_rows_are_never_the_title():
         "Enter your email to unlock an extra $25 off an SAT or ACT prep course",
         "Facebook 0 Twitter Email RSS feed - Subscribe To Our Newsletter",
         "políticas de privacidad política integrada de gestión derechos arco política de cookies",
+        "Text & Fotos: Ivan Valetny 0 337",
+        "Michael Sokoll, Brigitte Baur und Nicole Schneeberger (von links) sprachen über die Lage",
+        "Geflecht der Cider Connection. Zum Vergrößern auf das Bild klicken. (Stand Juni 2016)",
+        "Februar 2020 Alexander Roll 1 Kommentar Inklusion , Kapitalismus",
+        "All photos are published under Creative Commons License 3.0 Germany (CC BY-NC-ND 3.0 DE)",
+        "Diese Arbeit ist unter der CC BY SA 3.0 Lizenz lizenziert.",
+        "Startseite Panorama Mitarbeiter fordern Bundeswehr-Aufträge für deutsche Unternehmen",
+        "Accueil à la une Parité hommes-femmes en Tunisie : Au-dessous de la moyenne mondiale",
     ):
         assert not_a_title(line), line
     for line in (
@@ -1158,6 +1166,10 @@ def test_trails_credited_captions_and_link_rows_are_never_the_title():
         "AC/DC and Metallica tour India",
         "Neuer Blick auf das „Blue Marble“-Foto: ICON simuliert das gekoppelte Klimasystem",
         "On March 3, India and Pakistan exchanged prisoners",
+        "Creative Commons launches a search engine for free images",
+        "Kashmir: 3 comments that angered New Delhi",
+        "Startseite neu gestaltet: so findet man sich zurecht.",
+        "Text and photos tell the story of the border town",
     ):
         assert not not_a_title(line), line
 

@@ -414,7 +414,17 @@ _NOT_A_TITLE = re.compile(
     # one step of a trail: a site or section name in capitalised words, then the page
     # ("Creative Commons > What we do", "News › Politics"); » is left out, a quotation mark
     # in German and French headlines, and so is a comparison ("Why 5G > 4G for gamers")
-    r"|(?-i:^(?:[A-Z][\w.&’'-]*\s){0,2}[A-Z][\w.&’'-]*\s(?:>|›)\s[A-Z][^>›:]{0,50}$)",
+    r"|(?-i:^(?:[A-Z][\w.&’'-]*\s){0,2}[A-Z][\w.&’'-]*\s(?:>|›)\s[A-Z][^>›:]{0,50}$)"
+    # a credit for words and pictures ("Text & Fotos: Ivan Valetny"), a caption naming who
+    # stands where ("(von links)", "(l-r)") or asking for a click to enlarge, a count of
+    # comments ("1 Kommentar"), a licence notice ("Creative Commons License", "CC BY-NC")
+    r"|\b(?:text|texte|texto)\s*(?:&|und|and|et|y|/)\s*(?:fotos?|bilder|photos?)\s*:"
+    r"|\((?:von links|v\.\s?l\.(?:\s?n\.\s?r\.)?|from left|left to right|l-r|l to r"
+    r"|de gauche à droite|de izquierda a derecha)\)"
+    r"|\b(?:zum vergrößern|click to enlarge|cliquez pour agrandir)\b"
+    r"|(?-i:\b\d+\s+(?:Kommentare?|[Cc]omments?|[Cc]ommentaires?|[Cc]omentarios?)\b"
+    r"(?!\s+[a-zäöüéè]))"
+    r"|\bcreative commons (?:licen[cs]e|lizenz)|(?-i:\bCC BY(?:-[A-Z]{2}){0,3}\b)",
     re.IGNORECASE,
 )
 
@@ -423,7 +433,11 @@ _NOT_A_TITLE = re.compile(
 # 2017 / January", "Startseite » Politik".
 _TRAIL = re.compile(
     r"(?:\s(?:>|»|›)\s.*){2,}|^\s*(?:>|»|›)\s.*\s(?:>|»|›)\s|(?:\s/\s.*){3,}"
-    r"|^(?:home(?:\s*page)?|startseite|accueil|inicio|início|portada)\s*(?:/|>|»|›|\||::)",
+    r"|^(?:home(?:\s*page)?|startseite|accueil|inicio|início|portada)\s*(?:/|>|»|›|\||::)"
+    # the name of a home page, never a headline's first word, before the trail's steps
+    # run together ("Startseite Panorama Mitarbeiter fordern …"); glued to a sentence, the
+    # line is the article's lead
+    r"|^(?:startseite|accueil|portada)\s+[^.!?]+$",
     re.IGNORECASE,
 )
 
