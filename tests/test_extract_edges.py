@@ -680,6 +680,23 @@ SUPPORT_AND_FORM_LINES = {
     "Never miss the latest news by signing up to our newsletter": "call-to-action",
     "We want to hear what you think about this article.": "call-to-action",
     "Submit your letter to the editor via this form": "call-to-action",
+    # a cookie-consent dialog's parts
+    "Hier klicken, um Google Maps zu aktivieren/deaktivieren.": "consent",
+    "Click to enable/disable Google Analytics tracking.": "consent",
+    "Diese Cookies sind unbedingt erforderlich, um Ihnen die Dienste zur Verfügung zu stellen.": (
+        "consent"
+    ),
+    "These cookies are strictly necessary to provide you with services available through our "
+    "website.": "consent",
+    "Notwendige Website Cookies": "consent",
+    "Strictly Necessary Cookies": "consent",
+    "Cookie- und Datenschutzeinstellungen": "consent",
+    "Klicken Sie auf die verschiedenen Kategorienüberschriften, um mehr zu erfahren.": "consent",
+    "Please accept YouTube cookies to play this video.": "consent",
+    "Boing Boing uses cookies and analytics trackers, and is supported by advertising.": (
+        "consent"
+    ),
+    "Wir respektieren es voll und ganz, wenn Sie Cookies ablehnen möchten.": "consent",
 }
 
 
@@ -711,6 +728,11 @@ def test_support_pleas_form_fine_print_paywalls_bylines_and_filing_lines_are_chr
         "A B C D E F G H",
         "We want to hear what you think, the minister told farmers in Sindh on Monday.",
         "Never miss a chance to see the Indus in spring, locals say.",
+        # options to enable or disable, and cookies in the news
+        "Kill switch on all platforms with options (enable/disable on certain networks).",
+        "Google uses cookies to track users across sites, the regulator said.",
+        "Chrome will block third-party cookies next year.",
+        "These cookies were baked by pilgrims at the Kartarpur corridor.",
     ],
 )
 def test_a_sentence_about_journalism_publishing_or_signing_up_is_no_chrome_line(sentence: str):
