@@ -1828,14 +1828,13 @@ def _unsure_paste() -> str:
             f"Neues Werk Nummer {i} in Planung",
             f"https://example.org/wp-content/uploads/2022/11/bild{i}.jpg 750 1500 Redaktion",
         ]
-    consent = [
-        "Diese Webseite verwendet Cookies. Indem Sie weiter die Seite besuchen, stimmen Sie "
-        "der Verwendung von Cookies zu.",
-        "Notwendige Website Cookies",
-        "Diese Cookies sind unbedingt erforderlich, um Ihnen die auf unserer Webseite "
-        "verfügbaren Dienste und Funktionen zur Verfügung zu stellen.",
+    about = [
+        "Über das Portal",
+        "Das Portal berichtet seit dem Jahr 2015 über Batterien, Zellen und die Werke, in "
+        "denen sie gebaut werden, in Europa und in Asien.",
+        "Die Redaktion sitzt in Berlin und arbeitet mit Partnern aus der Forschung zusammen.",
     ]
-    parts = menu + _UNSURE_ARTICLE + ["Artikel teilen"] + rail + ["Impressum"] + consent
+    parts = menu + _UNSURE_ARTICLE + ["Artikel teilen"] + rail + ["Impressum"] + about
     return "\n\n".join(parts)
 
 
@@ -1852,9 +1851,9 @@ def test_a_paste_whose_article_the_model_believes_nowhere_keeps_its_sentences():
     assert ex.title == _UNSURE_ARTICLE[0]
     assert ex.text.startswith(_UNSURE_ARTICLE[3])
     assert "Firma 3" not in ex.text and "Impressum" not in ex.text
-    # with the setting off, the span of lines nobody believes is the consent box
+    # with the setting off, the span of lines nobody believes is the portal's self-portrait
     off = extract_from_text(text, rules=replace(rules, unsure_below=0.0))
-    assert _UNSURE_ARTICLE[3] not in off.text and "Cookies" in off.text
+    assert _UNSURE_ARTICLE[3] not in off.text and "Das Portal berichtet" in off.text
 
 
 def test_the_unsure_settings_are_shares(tmp_path: Path):
