@@ -139,6 +139,40 @@ def test_rules_file_with_a_bad_regex_names_the_key(tmp_path):
         load_rules(path)
 
 
+def test_rules_file_with_a_bad_long_line_regex_names_the_key(tmp_path):
+    text = RULES.read_text(encoding="utf-8")
+    start = text.index("[[long_line_patterns]]")
+    good = "'\\bstore and/or access information on a device\\b'"
+    assert good in text[start:]
+    path = tmp_path / "rules.toml"
+    path.write_text(text[:start] + text[start:].replace(good, "'(['", 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"long_line_patterns\[0\]\.patterns\[3\]"):
+        load_rules(path)
+
+
+def test_a_consent_platforms_long_notice_is_consent_and_a_long_paragraph_is_not():
+    rules = load_rules()
+    notice = (
+        "We and our 100 partners store and/or access information on a device, such as unique"
+        " IDs in cookies to process personal data. You may accept or manage your choices by"
+        " clicking below, including your right to object where legitimate interest is used,"
+        " or at any time in the privacy policy page. These choices will be signalled to our"
+        " partners and will not affect browsing data."
+    )
+    assert len(notice) > 300 and rules.line_kind(notice) == "consent"
+    paragraph = (
+        "The minister said on Monday that we and our partners in the region would keep the"
+        " crossing at Wagah open for pilgrims and traders, and that the two governments had"
+        " agreed to exchange lists of prisoners and fishermen held in each other's jails"
+        " before the end of the month, as they have done twice a year since 2008."
+    )
+    assert len(paragraph) > 300 and rules.line_kind(paragraph) is None
+    pasted = "\n\n".join(["Home", "Fishermen talks at Wagah", paragraph, notice])
+    ex = extract_from_text(pasted, rules=rules)
+    assert "store and/or access" not in ex.text
+    assert ("consent", notice) in [(s.kind, s.text) for s in ex.stripped]
+
+
 def test_rules_file_missing_a_weight_names_the_key(tmp_path):
     bad = re.sub(r"(?m)^stopword_ratio = .*\n", "", RULES.read_text(encoding="utf-8"), count=1)
     path = tmp_path / "rules.toml"

@@ -29,6 +29,10 @@ from ipwire.tasks.clean.patterns import (
 )
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parents[2] / "ipwire" / "boilerplate.toml"
+# Chrome lines are short: a longer line is a paragraph, tried only against the long-line
+# patterns, and only over its opening characters (where a consent notice says who stores what).
+LINE_RULES_MAX_CHARS = 300
+LONG_LINE_SEARCH_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,9 @@ class Marker:
 class BoilerplateRules:
     """Validated rules from ``ipwire/boilerplate.toml``.
 
-    ``line_patterns`` drop a single line wherever it is (reading time, "ALSO READ: ...").
+    ``line_patterns`` drop a single line wherever it is (reading time, "ALSO READ: ..."), when
+    it is short enough to be chrome (``LINE_RULES_MAX_CHARS``); ``long_line_patterns`` are the
+    few that name a longer paragraph too (a consent platform's notice).
     ``section_markers`` start a trailing chrome section when they stand alone on a line after
     the article's main mass and are followed by teaser-shaped lines. ``chrome_phrases`` are
     only a feature of the line model, never a decision on their own.
@@ -78,6 +84,7 @@ class BoilerplateRules:
     deck_max_lines: int = 0
     drop_twin_lines: bool = False
     title_weights: dict[str, float] | None = None
+    long_line_patterns: tuple[tuple[str, re.Pattern[str]], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -98,6 +105,11 @@ class BoilerplateRules:
             self, "_chrome_automaton", _automaton({p: p for p in self.chrome_phrases if p})
         )
         object.__setattr__(self, "_cache", {})
+        object.__setattr__(
+            self,
+            "_long_checks",
+            tuple((k, p, _literals_of(p)) for k, p in self.long_line_patterns),
+        )
         # Most lines are no chrome, so each pattern is ruled out cheaply first: the anchored
         # ones together by one alternation (a fraction of a search per pattern), the rest
         # by literals one of which every match must contain (substring tests, not an
@@ -251,7 +263,15 @@ class BoilerplateRules:
         if key in cache:
             return cache[key]
         found = None
-        if len(text) <= 300:
+        if len(text) > LINE_RULES_MAX_CHARS:
+            head = _fold(text[:LONG_LINE_SEARCH_CHARS])
+            for kind, pattern, literals in self._long_checks:  # type: ignore[attr-defined]
+                if literals is not None and not any(map(head.__contains__, literals)):
+                    continue  # ruled out by a substring test, far cheaper than the search
+                if pattern.search(text, 0, LONG_LINE_SEARCH_CHARS):
+                    found = kind
+                    break
+        else:
             folded = None
             skip_joined = False
             joined = self._line_anchored  # type: ignore[attr-defined]
@@ -324,6 +344,27 @@ def _opens_with_any_run(source: str) -> bool:
     return source[1:3] in (".{", ".*", ".+")
 
 
+def _kind_patterns(
+    data: dict[str, Any], key: str, *, required: bool
+) -> list[tuple[str, re.Pattern[str]]]:
+    """The (kind, compiled pattern) pairs of a list of ``{kind, patterns}`` tables."""
+    patterns: list[tuple[str, re.Pattern[str]]] = []
+    items = _need(data, key, list, "") if required or key in data else []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise ValueError(f"boilerplate rules: key '{key}[{i}]' must be a table")
+        kind = _need(item, "kind", str, f"{key}[{i}].")
+        for j, pat in enumerate(_need(item, "patterns", list, f"{key}[{i}].")):
+            try:
+                patterns.append((kind, re.compile(pat, re.IGNORECASE)))
+            except (re.error, TypeError) as exc:
+                raise ValueError(
+                    f"boilerplate rules: key '{key}[{i}].patterns[{j}]' is not a "
+                    f"valid regular expression: {exc}"
+                ) from exc
+    return patterns
+
+
 def _need(table: dict[str, Any], key: str, typ: type | tuple[type, ...], where: str) -> Any:
     if key not in table:
         raise ValueError(f"boilerplate rules: missing key '{where}{key}'")
@@ -391,19 +432,8 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"boilerplate rules: {path} is not valid TOML: {exc}") from exc
 
-    patterns: list[tuple[str, re.Pattern[str]]] = []
-    for i, item in enumerate(_need(data, "line_patterns", list, "")):
-        if not isinstance(item, dict):
-            raise ValueError(f"boilerplate rules: key 'line_patterns[{i}]' must be a table")
-        kind = _need(item, "kind", str, f"line_patterns[{i}].")
-        for j, pat in enumerate(_need(item, "patterns", list, f"line_patterns[{i}].")):
-            try:
-                patterns.append((kind, re.compile(pat, re.IGNORECASE)))
-            except (re.error, TypeError) as exc:
-                raise ValueError(
-                    f"boilerplate rules: key 'line_patterns[{i}].patterns[{j}]' is not a "
-                    f"valid regular expression: {exc}"
-                ) from exc
+    patterns = _kind_patterns(data, "line_patterns", required=True)
+    long_patterns = _kind_patterns(data, "long_line_patterns", required=False)
     markers: list[Marker] = []
     for i, item in enumerate(_need(data, "section_markers", list, "")):
         if not isinstance(item, dict):
@@ -482,6 +512,7 @@ def load_rules(path: Path | None = None) -> BoilerplateRules:
         drop_twin_lines=twins,
         title_weights=title_weights,
         line_patterns=tuple(patterns),
+        long_line_patterns=tuple(long_patterns),
         section_markers=tuple(markers),
         chrome_phrases=tuple(p.lower() for p in chrome),
         weights1=weights[0],
