@@ -697,6 +697,17 @@ SUPPORT_AND_FORM_LINES = {
         "consent"
     ),
     "Wir respektieren es voll und ganz, wenn Sie Cookies ablehnen möchten.": "consent",
+    # a prompt to get the site's app or join its channel, an image viewer's buttons
+    "For the latest stories and breaking news updates download the Nationnews apps for iOS and "
+    "Android.": "call-to-action",
+    "Stay up-to-date on the latest news and scores. Download our mobile app here": (
+        "call-to-action"
+    ),
+    "¿Ya sabías que en Guatemala.com tenemos canal de Telegram? Únete desde tu celular": (
+        "call-to-action"
+    ),
+    "¡Mira lo que tiene nuestro canal de YouTube!": "call-to-action",
+    "Bild anzeigen Bild schließen": "navigation",
 }
 
 
@@ -733,6 +744,8 @@ def test_support_pleas_form_fine_print_paywalls_bylines_and_filing_lines_are_chr
         "Google uses cookies to track users across sites, the regulator said.",
         "Chrome will block third-party cookies next year.",
         "These cookies were baked by pilgrims at the Kartarpur corridor.",
+        "TikTok remained one of the most downloaded apps in 2023, with 272 million installs.",
+        "Farmers in Sindh download the weather app before they sow, officials said.",
     ],
 )
 def test_a_sentence_about_journalism_publishing_or_signing_up_is_no_chrome_line(sentence: str):
