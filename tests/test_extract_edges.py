@@ -1055,3 +1055,24 @@ def test_the_writers_bio_under_the_article_is_a_byline_not_the_story():
     inside = "John Smith is a journalist who was held in Karachi for two weeks in March."
     body = [ARTICLE_PARAGRAPHS[0], inside, *ARTICLE_PARAGRAPHS[1:]]
     assert inside in extract_from_text("\n\n".join([*menu, *body, *foot])).text
+
+
+def test_an_author_box_goes_whole_with_the_name_over_the_bio_and_what_follows_it():
+    menu = ["Home", "World", "Politics", "Business", "Sport", "Opinion", "Sign in"]
+    foot = ["Contact us", "Privacy Policy", "© 2025 The Courier"]
+    box = [
+        "Dennis Moons",
+        "Dennis Moons is the founder and lead instructor at Store Growers.",
+        "He's a Google Ads expert with over twelve years of experience in running campaigns.",
+        "Hire Marketers",
+    ]
+    ex = extract_from_text("\n\n".join([*menu, *ARTICLE_PARAGRAPHS, *box, *foot]))
+    assert ex.text.split("\n\n")[-1] == ARTICLE_PARAGRAPHS[-1]
+    assert ("byline", box[1]) in {(s.kind, s.text) for s in ex.stripped}
+    # a closing paragraph about a person in the story, with no bio above it, stays
+    closing = (
+        "He said the families of the fishermen would wait at the crossing until both"
+        " governments had exchanged the lists of prisoners, as they were promised on Monday."
+    )
+    ex = extract_from_text("\n\n".join([*menu, *ARTICLE_PARAGRAPHS, closing, *foot]))
+    assert ex.text.split("\n\n")[-1] == closing

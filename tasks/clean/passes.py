@@ -4,6 +4,8 @@ head stamps, twin lines and stray teaser headings dropped."""
 
 from __future__ import annotations
 
+import re
+
 from ipwire.tasks.clean.dates import _is_date_line
 from ipwire.tasks.clean.lines import (
     _SENT_END,
@@ -232,12 +234,36 @@ def _drop_stray_headings(
             keep[i] = False
 
 
+# What may follow a writer's bio in its author box: its next sentences about the writer
+# ("He's a Google Ads expert with …", "During this time he has managed …"), or a button or
+# name of a few words ("Hire Marketers"); at most this many such lines.
+BIO_TAIL_MAX = 3
+_ABOUT_THE_WRITER = re.compile(r"^(?:\S+\s+){0,5}?(?:he|she|they|his|her|their)(?:['’]s)?\b", re.I)
+
+
 def _drop_tail_bio(lines: list[Line], keep: list[bool]) -> None:
     """The writer's bio the article closes with is about the writer, not the story: the
-    last kept lines, while they are bio-shaped, are dropped."""
+    last kept lines, while they are bio-shaped, are dropped, with the box's lines under a
+    bio (more about the writer, a button) and the writer's name right above it."""
     kept = [i for i, k in enumerate(keep) if k]
-    for i in reversed(kept[1:]):
+    under: list[int] = []
+    for n, i in enumerate(reversed(kept[1:])):
         ln = lines[i]
-        if not is_writer_bio(ln.text):
-            return
-        keep[i] = False
+        if is_writer_bio(ln.text):
+            for j in [*under, i]:
+                keep[j] = False
+            under = []
+            above = kept[len(kept) - 2 - n] if n + 2 <= len(kept) else None
+            if (
+                above is not None
+                and ln.text.startswith(lines[above].text + " ")
+                and (lines[above].words <= 4)
+            ):
+                keep[above] = False  # the name over the bio ("Chris Toy")
+            continue
+        if len(under) < BIO_TAIL_MAX and (
+            (ln.words <= 4 and not _SENT_END.search(ln.text)) or _ABOUT_THE_WRITER.match(ln.text)
+        ):
+            under.append(i)
+            continue
+        return
