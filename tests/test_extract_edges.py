@@ -708,6 +708,18 @@ SUPPORT_AND_FORM_LINES = {
     ),
     "¡Mira lo que tiene nuestro canal de YouTube!": "call-to-action",
     "Bild anzeigen Bild schließen": "navigation",
+    # an affiliate disclosure however long, a comment form's consent, a follow-us prompt
+    "Note: Some posts may contain affiliate links. Read more in our Privacy Policy.": (
+        "disclosure"
+    ),
+    "We may be compensated when you click on a link, when an application is approved, or when "
+    "an account is opened from one or more of our advertising partners. Terms apply to the "
+    "offers below. See our Advertising Policy for more about our partners, how we make money, "
+    "and our rating methodology.": "disclosure",
+    "By posting a comment, you consent to have your personally identifiable information "
+    "collected and used in accordance with our privacy policy.": "consent",
+    "Catch up on our in-depth coverage of tech and tools, and follow us on Facebook, "
+    "Instagram, Twitter and TikTok to stay up to date.": "share-subscribe",
 }
 
 
@@ -746,6 +758,8 @@ def test_support_pleas_form_fine_print_paywalls_bylines_and_filing_lines_are_chr
         "These cookies were baked by pilgrims at the Kartarpur corridor.",
         "TikTok remained one of the most downloaded apps in 2023, with 272 million installs.",
         "Farmers in Sindh download the weather app before they sow, officials said.",
+        "The ministry asked traders to follow the rules on the border, officials said.",
+        "By posting troops on the border, Pakistan signalled that it would not back down.",
     ],
 )
 def test_a_sentence_about_journalism_publishing_or_signing_up_is_no_chrome_line(sentence: str):
