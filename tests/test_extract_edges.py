@@ -720,6 +720,16 @@ SUPPORT_AND_FORM_LINES = {
     "collected and used in accordance with our privacy policy.": "consent",
     "Catch up on our in-depth coverage of tech and tools, and follow us on Facebook, "
     "Instagram, Twitter and TikTok to stay up to date.": "share-subscribe",
+    # an embed held back for consent, buttons, a copyright line and a link in Polish
+    "Empfohlener redaktioneller Inhalt": "consent",
+    "Externer Inhalt": "consent",
+    "An dieser Stelle finden Sie einen externen Inhalt von Twitter, der den Artikel ergänzt.": (
+        "consent"
+    ),
+    "Flattr this:": "share-subscribe",
+    "Jetzt registrieren": "share-subscribe",
+    "Materiał chroniony prawem autorskim.": "footer",
+    "Dowiedz się więcej": "navigation",
 }
 
 
@@ -760,6 +770,8 @@ def test_support_pleas_form_fine_print_paywalls_bylines_and_filing_lines_are_chr
         "Farmers in Sindh download the weather app before they sow, officials said.",
         "The ministry asked traders to follow the rules on the border, officials said.",
         "By posting troops on the border, Pakistan signalled that it would not back down.",
+        "Externer Inhalt der Kampagne wurde von der Behörde geprüft, sagte der Sprecher.",
+        "Jetzt registrieren sich mehr Wähler als je zuvor, sagte die Wahlleiterin.",
     ],
 )
 def test_a_sentence_about_journalism_publishing_or_signing_up_is_no_chrome_line(sentence: str):
