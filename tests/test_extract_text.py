@@ -841,6 +841,27 @@ def test_tree_features_neighbours_and_counts_read_the_right_lines():
     assert tree_features([], rules, [], [], []) == []
 
 
+def test_columns_the_trees_never_test_are_skipped_without_changing_a_score():
+    import numpy as np
+
+    from ipwire.tasks.clean.features import line_matrix, stage2_matrix, tree_matrix
+    from ipwire.tasks.clean.lines import split_lines
+    from ipwire.tasks.clean.model import FEATURES1, FEATURES2
+
+    rules = load_rules(RULES)
+    page = split_lines(_fixture("mid_article_teaser_box.txt"))
+    f1 = line_matrix(page, rules)
+    logits = (f1 @ np.array([rules.weights1[n] for n in FEATURES1])).tolist()
+    f2 = stage2_matrix(page, logits, rules.span_threshold)
+    logits2 = (f2 @ np.array([rules.weights2[n] for n in FEATURES2])).tolist()
+    full = tree_matrix(page, rules, f1, f2, logits2)
+    for model in (rules.trees, rules.paste_trees):
+        assert model.read < set(range(full.shape[1]))  # some columns are never tested
+        lean = tree_matrix(page, rules, f1, f2, logits2, model.read)
+        assert model.logits(lean) == model.logits(full)
+        assert (lean[:, sorted(model.read)] == full[:, sorted(model.read)]).all()
+
+
 def test_boosted_trees_score_each_row_as_a_walk_down_every_tree():
     import numpy as np
 

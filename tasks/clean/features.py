@@ -233,11 +233,19 @@ def tree_features(
 
 
 def tree_matrix(
-    lines: list[Line], rules: BoilerplateRules, f1: Any, f2: Any, logits2: list[float]
+    lines: list[Line],
+    rules: BoilerplateRules,
+    f1: Any,
+    f2: Any,
+    logits2: list[float],
+    read: frozenset[int] | None = None,
 ) -> Any:
     """:func:`tree_features` as a float array, filled a column at a time: the scorer runs on
     every line of every page, and whole columns (neighbours are shifted stage-1 columns)
-    cost far less than a Python list per line. Same values as the rows, bit for bit."""
+    cost far less than a Python list per line. Same values as the rows, bit for bit.
+
+    ``read`` names the columns the trees in use ever test; a column of a line-by-line search
+    they never read (the title repeat, the bio shape, the question mark) is left at zero."""
     import numpy as np
 
     n = len(lines)
@@ -307,11 +315,13 @@ def tree_matrix(
     for off, j in ((8, 1), (10, 4), (12, 5)):
         x[1:, col + off] = f1[:-1, j]
         x[:-1, col + off + 1] = f1[1:, j]
-    x[:, col + 14] = [
-        float(w >= 3 and counts[low] > 1 and low in head)
-        for w, low in zip(words, lows, strict=True)
-    ]
-    x[:, col + 15] = [float(_is_bio(t)) for t in texts]
+    if read is None or col + 14 in read:
+        x[:, col + 14] = [
+            float(w >= 3 and counts[low] > 1 and low in head)
+            for w, low in zip(words, lows, strict=True)
+        ]
+    if read is None or col + 15 in read:
+        x[:, col + 15] = [float(_is_bio(t)) for t in texts]
     # stage 1 already searched the chrome phrases of lines up to 15 words
     x[:, col + 16] = [
         float(
@@ -322,7 +332,8 @@ def tree_matrix(
     ]
     x[:, col + 17] = [min(len(t) / max(w, 1), 20.0) for t, w in zip(texts, words, strict=True)]
     x[:, col + 18] = [float(t[:1].islower()) for t in texts]
-    x[:, col + 19] = [float(t.rstrip().endswith("?")) for t in texts]
+    if read is None or col + 19 in read:
+        x[:, col + 19] = [float(t.rstrip().endswith("?")) for t in texts]
     x[:, col + 20] = math.log1p(n)
     x[:, col + 21] = [math.log1p(t) for t in to_prose]
     return x
@@ -353,7 +364,8 @@ def score_lines(lines: list[Line], rules: BoilerplateRules, *, paste: bool = Fal
             shared_share = 1.0 - rules.paste_trees_blend
     if trees is None:
         return [_sigmoid(z) for z in logits2]
-    rows = tree_matrix(lines, rules, f1, f2, logits2)
+    read = trees.read if shared_share == 0 else trees.read | rules.trees.read  # type: ignore[union-attr]
+    rows = tree_matrix(lines, rules, f1, f2, logits2, read)
     z = trees.logits(rows)
     if shared_share > 0:
         # the paste trees fit one half of the pages closely; averaging their logit with the

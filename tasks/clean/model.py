@@ -149,6 +149,15 @@ class TreeModel:
     thresholds: Any  # numpy float array (trees, internal nodes)
     leaves: Any  # numpy float array (trees, leaves)
 
+    @property
+    def read(self) -> frozenset[int]:
+        """The feature columns some node of some tree tests."""
+        cached = self.__dict__.get("_read")
+        if cached is None:
+            cached = frozenset(int(i) for i in self.feature_idx.ravel())
+            object.__setattr__(self, "_read", cached)
+        return cached
+
     def logits(self, rows: Any) -> list[float]:
         """Logit of each row (a list of feature rows or a 2-D array of them).
 

@@ -82,7 +82,7 @@ def _filter_blocks_cut(
     # the line model reads languages whose function words it knows: on a page in another
     # script its low score is no evidence, and a line trafilatura kept stays unless a rule
     # names it
-    model_reads = _known_word_share(lines) >= KNOWN_WORDS_MIN_SHARE
+    model_reads: bool | None = None  # worked out the first time a line needs it
     kinds: list[str | None] = []
     title_norm = fold_space(title or "")
     seen: set[str] = set()
@@ -98,11 +98,15 @@ def _filter_blocks_cut(
         elif not _SENTENCE_END.search(ln.text) and (heading := rules.heading_kind(ln.text)):
             drop_kind = heading  # a section's heading whose section trafilatura left out
         elif (
-            model_reads
-            and decision.probs[i] < rules.html_threshold
+            decision.probs[i] < rules.html_threshold
             and not _is_table_row(ln.text)
             and not is_credit_line(ln.text)
             and not (rules.html_nav_max_words and ln.words > rules.html_nav_max_words)
+            and (
+                model_reads
+                if model_reads is not None
+                else (model_reads := _known_word_share(lines) >= KNOWN_WORDS_MIN_SHARE)
+            )
         ):
             drop_kind = "navigation"
         elif i == 0 and title_norm and fold_space(bare_title(ln.text)) == title_norm:
