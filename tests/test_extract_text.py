@@ -841,19 +841,27 @@ def test_tree_features_neighbours_and_counts_read_the_right_lines():
     assert tree_features([], rules, [], [], []) == []
 
 
-def test_columns_the_trees_never_test_are_skipped_without_changing_a_score():
+def _teaser_box_stages(rules):
+    """The teaser-box fixture's lines, stage-1 and stage-2 matrices and stage-2 logits."""
     import numpy as np
 
-    from ipwire.tasks.clean.features import line_matrix, stage2_matrix, tree_matrix
+    from ipwire.tasks.clean.features import line_matrix, stage2_matrix
     from ipwire.tasks.clean.lines import split_lines
     from ipwire.tasks.clean.model import FEATURES1, FEATURES2
 
-    rules = load_rules(RULES)
     page = split_lines(_fixture("mid_article_teaser_box.txt"))
     f1 = line_matrix(page, rules)
     logits = (f1 @ np.array([rules.weights1[n] for n in FEATURES1])).tolist()
     f2 = stage2_matrix(page, logits, rules.span_threshold)
     logits2 = (f2 @ np.array([rules.weights2[n] for n in FEATURES2])).tolist()
+    return page, f1, f2, logits2
+
+
+def test_columns_the_trees_never_test_are_skipped_without_changing_a_score():
+    from ipwire.tasks.clean.features import tree_matrix
+
+    rules = load_rules(RULES)
+    page, f1, f2, logits2 = _teaser_box_stages(rules)
     full = tree_matrix(page, rules, f1, f2, logits2)
     for model in (rules.trees, rules.paste_trees):
         assert model.read < set(range(full.shape[1]))  # some columns are never tested
@@ -863,18 +871,10 @@ def test_columns_the_trees_never_test_are_skipped_without_changing_a_score():
 
 
 def test_boosted_trees_score_each_row_as_a_walk_down_every_tree():
-    import numpy as np
-
-    from ipwire.tasks.clean.features import line_matrix, stage2_matrix, tree_matrix
-    from ipwire.tasks.clean.lines import split_lines
-    from ipwire.tasks.clean.model import FEATURES1, FEATURES2
+    from ipwire.tasks.clean.features import tree_matrix
 
     rules = load_rules(RULES)
-    page = split_lines(_fixture("mid_article_teaser_box.txt"))
-    f1 = line_matrix(page, rules)
-    logits = (f1 @ np.array([rules.weights1[n] for n in FEATURES1])).tolist()
-    f2 = stage2_matrix(page, logits, rules.span_threshold)
-    logits2 = (f2 @ np.array([rules.weights2[n] for n in FEATURES2])).tolist()
+    page, f1, f2, logits2 = _teaser_box_stages(rules)
     rows = tree_matrix(page, rules, f1, f2, logits2)
     for model in (rules.trees, rules.paste_trees):
         walked = []
