@@ -154,7 +154,9 @@ def extract_from_text(
         )
         # past a name, only a sentence is the body ("WATER, FOOD and ENERGY" under a banner
         # heads another headline)
-        named = nxt is not None and any(_is_name_note(lines[j], rules) for j in kept_idx[1:nxt])
+        named = nxt is not None and any(
+            _is_name_note(lines[j], rules) for j in kept_idx[1:] if j < nxt
+        )
         if (
             _title_candidate(ln, rules)
             and ln.words <= 20
