@@ -434,6 +434,20 @@ def test_unrendered_template_tags_and_a_misspelt_ad_label_are_chrome():
     )
 
 
+def test_a_comment_sections_heading_or_login_prompt_is_a_comments_marker():
+    rules = default_rules()
+    for heading in (
+        "Vos réactions (11)",
+        "Einloggen zum Kommentieren",
+        "Log in to comment",
+    ):
+        assert rules.marker_kind(heading) == "comments", heading
+    # a feedback widget's "Ihre Meinung ist uns wichtig" and a lone button are left alone:
+    # as markers they moved a cut below a dated teaser rail
+    for line in ("Ihre Meinung ist uns wichtig", "Kommentieren"):
+        assert rules.marker_kind(line) != "comments", line
+
+
 def test_a_headline_that_opens_like_a_comment_heading_or_names_images_stays_a_headline():
     from ipwire.tasks.clean.lines import not_a_title
 
