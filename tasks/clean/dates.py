@@ -29,7 +29,7 @@ _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 # Month names beyond English, for publication stamps and date lines (MONTHS keeps its English
 # keys because dedup reads them as tokens): French, German, Spanish, Portuguese, Italian, Dutch,
 # Hindi and Urdu, one row per month, common spellings and abbreviations included.
-_FOREIGN_MONTHS = [
+FOREIGN_MONTHS = [
     "janvier janv januar jänner enero ene janeiro gennaio januari जनवरी جنوری",
     "février fevrier févr fevr februar feber febrero fevereiro febbraio februari फ़रवरी फरवरी فروری",
     "mars märz maerz mrz marzo março maart मार्च مارچ",
@@ -46,7 +46,7 @@ _FOREIGN_MONTHS = [
 # A date in another language's month names, or with a dot after its day, for date lines:
 # "28. April 2020", "Mittwoch, 6. Mai 2020", "28 de abril de 2020", "mardi 28 avril 2020";
 # the day, the month and the year all stand, so a short name ("mai", "dic") is no risk.
-_DATE_LINE_MONTHS = {n for row in _FOREIGN_MONTHS for n in row.split()} | set(MONTHS)
+_DATE_LINE_MONTHS = {n for row in FOREIGN_MONTHS for n in row.split()} | set(MONTHS)
 _FOREIGN_NAMES = "|".join(sorted(_DATE_LINE_MONTHS, key=len, reverse=True))
 _FOREIGN_DATE = re.compile(
     rf"(?<![\d.])[0-3]?\d\.?\s+(?:de\s+)?(?:{_FOREIGN_NAMES})\.?\s+(?:de\s+)?(?:19|20)\d\d(?!\d)",

@@ -12,6 +12,10 @@ import unicodedata
 
 from charset_normalizer import from_bytes
 
+# An invisible break hint inside a word ("Deutsch\xadland"): it splits the word for the rules,
+# the line model, search and hashes, so pastes and pages lose it.
+SOFT_HYPHEN = "\u00ad"
+
 _BINARY_MAGIC = (
     b"%PDF",
     b"\x89PNG",

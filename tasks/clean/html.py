@@ -29,7 +29,7 @@ from lxml import etree
 from trafilatura import bare_extraction, html2txt
 
 from ipwire.records import Extraction
-from ipwire.tasks.clean.decode import repair_mojibake
+from ipwire.tasks.clean.decode import SOFT_HYPHEN, repair_mojibake
 from ipwire.tasks.clean.html_meta import page_metadata
 from ipwire.tasks.clean.lines import split_lines
 from ipwire.tasks.clean.metadata import _find_author
@@ -43,7 +43,6 @@ from ipwire.tasks.clean.siblings import (
     _subheadings,
     _unmask_content_containers,
 )
-from ipwire.tasks.clean.text import SOFT_HYPHEN
 
 _C1_MOJIBAKE = "\u00e2\u0080"
 

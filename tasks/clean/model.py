@@ -7,6 +7,7 @@ trees file against them, so a model fitted on other features is refused at start
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -149,14 +150,10 @@ class TreeModel:
     thresholds: Any  # numpy float array (trees, internal nodes)
     leaves: Any  # numpy float array (trees, leaves)
 
-    @property
+    @cached_property
     def read(self) -> frozenset[int]:
         """The feature columns some node of some tree tests."""
-        cached = self.__dict__.get("_read")
-        if cached is None:
-            cached = frozenset(int(i) for i in self.feature_idx.ravel())
-            object.__setattr__(self, "_read", cached)
-        return cached
+        return frozenset(int(i) for i in self.feature_idx.ravel())
 
     def logits(self, rows: Any) -> list[float]:
         """Logit of each row (a list of feature rows or a 2-D array of them).

@@ -236,8 +236,10 @@ def _drop_stray_headings(
 
 # What may follow a writer's bio in its author box: its next sentences about the writer
 # ("He's a Google Ads expert with …", "During this time he has managed …"), or a button or
-# name of a few words ("Hire Marketers"); at most this many such lines.
+# name of a few words ("Hire Marketers"); at most this many such lines. The writer's name
+# over the bio ("Chris Toy") is as short.
 BIO_TAIL_MAX = 3
+BOX_LINE_MAX_WORDS = 4
 _ABOUT_THE_WRITER = re.compile(r"^(?:\S+\s+){0,5}?(?:he|she|they|his|her|their)(?:['’]s)?\b", re.I)
 
 
@@ -247,22 +249,20 @@ def _drop_tail_bio(lines: list[Line], keep: list[bool]) -> None:
     bio (more about the writer, a button) and the writer's name right above it."""
     kept = [i for i, k in enumerate(keep) if k]
     under: list[int] = []
-    for n, i in enumerate(reversed(kept[1:])):
+    for p in range(len(kept) - 1, 0, -1):  # the first kept line is never dropped here
+        i, above = kept[p], kept[p - 1]
         ln = lines[i]
         if is_writer_bio(ln.text):
             for j in [*under, i]:
                 keep[j] = False
             under = []
-            above = kept[len(kept) - 2 - n] if n + 2 <= len(kept) else None
-            if (
-                above is not None
-                and ln.text.startswith(lines[above].text + " ")
-                and (lines[above].words <= 4)
-            ):
+            name = lines[above]
+            if name.words <= BOX_LINE_MAX_WORDS and ln.text.startswith(name.text + " "):
                 keep[above] = False  # the name over the bio ("Chris Toy")
             continue
         if len(under) < BIO_TAIL_MAX and (
-            (ln.words <= 4 and not _SENT_END.search(ln.text)) or _ABOUT_THE_WRITER.match(ln.text)
+            (ln.words <= BOX_LINE_MAX_WORDS and not _SENT_END.search(ln.text))
+            or _ABOUT_THE_WRITER.match(ln.text)
         ):
             under.append(i)
             continue

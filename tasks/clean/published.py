@@ -14,13 +14,13 @@ from datetime import date as date_type
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from ipwire.tasks.clean.dates import _FOREIGN_MONTHS, CJK_DATE, MONTHS, ZONE_OFFSETS, _clock_time
+from ipwire.tasks.clean.dates import CJK_DATE, FOREIGN_MONTHS, MONTHS, ZONE_OFFSETS, _clock_time
 
 if TYPE_CHECKING:
     from ipwire.tasks.clean.lines import Line
 
 _MONTH_OF = dict(MONTHS) | {
-    name: month for month, row in enumerate(_FOREIGN_MONTHS, 1) for name in row.split()
+    name: month for month, row in enumerate(FOREIGN_MONTHS, 1) for name in row.split()
 }
 _ANY_MONTH = "|".join(sorted(map(re.escape, _MONTH_OF), key=len, reverse=True))
 # Devanagari, Arabic-Indic, Urdu and Bengali digits read as ASCII (one character for one,

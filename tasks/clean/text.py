@@ -25,7 +25,7 @@ import unicodedata
 from ipwire.records import Extraction, Stripped
 from ipwire.tasks.clean.dates import _is_date_line, headline_without_date
 from ipwire.tasks.clean.decisions import LineDecision, _kind_for, _paragraph_net, decide
-from ipwire.tasks.clean.decode import repair_mojibake
+from ipwire.tasks.clean.decode import SOFT_HYPHEN, repair_mojibake
 from ipwire.tasks.clean.html_meta import bare_title
 from ipwire.tasks.clean.lines import (
     Line,
@@ -64,15 +64,34 @@ def _is_name_note(line: Line, rules: BoilerplateRules) -> bool:
     return line.words <= NAME_MAX_WORDS and not _is_sentence(line, rules)
 
 
+def _body_under_headline(
+    lines: list[Line], under: list[int], repeats: set[int], rules: BoilerplateRules
+) -> tuple[int | None, bool]:
+    """The first of the kept lines ``under`` a headline candidate that may open its body, and
+    whether a writer's or agency's name stood above it. A repeat of the headline, a credit or
+    share row, a short dateline and a name are passed over."""
+    named = False
+    for j in under:
+        ln = lines[j]
+        name = _is_name_note(ln, rules)
+        named = named or name
+        if (
+            name
+            or j in repeats
+            or not_a_title(ln.text)
+            or (ln.words <= DATELINE_MAX_WORDS and _is_dateline(ln.text))
+        ):
+            continue
+        return j, named
+    return None, False
+
+
 def _is_statement(line: Line, rules: BoilerplateRules) -> bool:
     """A sentence that ends with a full stop ("When I woke up, there was nothing."): the
     article's own first line, which stays in the body even where it is the best headline
     the text has (headlines end without one)."""
     text = line.text.rstrip()
     return text.endswith((".", "。")) and not text.endswith("..") and _is_sentence(line, rules)
-
-
-SOFT_HYPHEN = "\u00ad"
 
 
 def extract_from_text(
@@ -137,26 +156,12 @@ def extract_from_text(
     if title_idx is None:
         # A kept first line that looks like a headline and is followed by prose is the title.
         ln = lines[first]
+        under = kept_idx[1 : 1 + HEADLINE_NOTES_MAX]
         # the headline printed twice in a row (a page's title and its <h1>)
-        repeats = _repeats_of(lines, first, kept_idx[1 : 1 + HEADLINE_NOTES_MAX])
-        # the next kept line that is not a credit, a share row, a dateline or a writer's or
-        # agency's name under the headline
-        nxt = next(
-            (
-                j
-                for j in kept_idx[1 : 1 + HEADLINE_NOTES_MAX]
-                if j not in repeats
-                and not not_a_title(lines[j].text)
-                and not (lines[j].words <= DATELINE_MAX_WORDS and _is_dateline(lines[j].text))
-                and not _is_name_note(lines[j], rules)
-            ),
-            None,
-        )
+        repeats = _repeats_of(lines, first, under)
+        nxt, named = _body_under_headline(lines, under, repeats, rules)
         # past a name, only a sentence is the body ("WATER, FOOD and ENERGY" under a banner
         # heads another headline)
-        named = nxt is not None and any(
-            _is_name_note(lines[j], rules) for j in kept_idx[1:] if j < nxt
-        )
         if (
             _title_candidate(ln, rules)
             and ln.words <= 20
