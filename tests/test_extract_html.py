@@ -528,6 +528,44 @@ def test_sibling_in_a_share_container_is_not_recovered():
     assert "pilgrims apply online" not in text
 
 
+def test_a_blocks_text_read_whole_is_its_walk_when_nothing_inside_breaks_it():
+    from ipwire.tasks.clean.siblings import _block_text
+
+    page = lxml_html.document_fromstring(
+        "<html><body>"
+        "<p id='a'>Talks <a href='/x'>resume</a> in <b>Lahore</b>  today.</p>"
+        "<p id='b'>Talks resume<br>in Lahore<script>var x = 1;</script> today.</p>"
+        "<li id='c'>Talks <div>resume</div>in <span>Lahore</span></li>"
+        "<p id='d'>Talks <svg><text>chart</text></svg>resume.</p>"
+        "</body></html>"
+    )
+    expect = {
+        "a": "Talks resume in Lahore today.",
+        "b": "Talks resume in Lahore today.",
+        "c": "Talks resume in Lahore",
+        "d": "Talks resume.",
+    }
+    for el in page.iter("p", "li"):
+        walked = _block_text(el)
+        assert walked == expect[el.get("id")]
+        assert _block_text(el, el.text_content()) == walked
+
+
+def test_a_blocks_chrome_container_is_told_once_for_all_its_blocks():
+    from ipwire.tasks.clean.siblings import _masked
+
+    page = lxml_html.document_fromstring(
+        "<html><body><div id='main'><div class='share-bar'><p>Share</p><p>Tweet</p></div>"
+        "<div class='pane'><p>Talks resume in Lahore.</p></div></div></body></html>"
+    )
+    main = page.get_element_by_id("main")
+    memo = {main: False}
+    share, tweet, talks = main.iter("p")
+    assert _masked(share, main, memo) and _masked(tweet, main, memo)
+    assert not _masked(talks, main, memo)
+    assert memo[share.getparent()] is True and memo[talks.getparent()] is False
+
+
 def test_heading_with_nothing_recovered_under_it_is_not_recovered():
     from ipwire.tasks.clean.siblings import _recover_siblings
 

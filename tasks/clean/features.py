@@ -36,6 +36,11 @@ def line_features(lines: list[Line], rules: BoilerplateRules) -> list[list[float
 
 
 _COMMAS = (",", "，", "、", "،")
+# The ASCII characters ``_DIGIT`` matches and those ``_SYMBOL`` does not, taken from the
+# patterns themselves: on an ASCII line (most lines) a bytes translate that deletes them
+# counts the digits or symbols at a fraction of the cost of a regex finding each one.
+_ASCII_DIGITS = bytes(c for c in range(128) if _DIGIT.match(chr(c)))
+_ASCII_NOT_SYMBOLS = bytes(c for c in range(128) if not _SYMBOL.match(chr(c)))
 
 
 def line_matrix(lines: list[Line], rules: BoilerplateRules) -> Any:
@@ -83,9 +88,16 @@ def line_matrix(lines: list[Line], rules: BoilerplateRules) -> Any:
     x[:, 6] = [t.count(",") if t.isascii() else sum(map(t.count, _COMMAS)) for t in texts]
     x[:, 6] = np.minimum(x[:, 6] / nw, 1.0)
     x[:, 7] = [sum(map(str.isupper, f)) / max(len(f), 1) for f in firsts]
-    x[:, 8] = [len(found) for found in map(_DIGIT.findall, texts)]
+    ascii_bytes = [t.encode() if t.isascii() else None for t in texts]
+    x[:, 8] = [
+        len(t) - len(b.translate(None, _ASCII_DIGITS)) if b is not None else len(_DIGIT.findall(t))
+        for t, b in zip(texts, ascii_bytes, strict=True)
+    ]
     x[:, 8] /= nchar
-    x[:, 9] = [len(found) for found in map(_SYMBOL.findall, texts)]
+    x[:, 9] = [
+        len(b.translate(None, _ASCII_NOT_SYMBOLS)) if b is not None else len(_SYMBOL.findall(t))
+        for t, b in zip(texts, ascii_bytes, strict=True)
+    ]
     x[:, 9] /= nchar
     x[:, 10] = [log_blocks[line.block] for line in lines]
     x[:, 11] = [block_mean[line.block] for line in lines]

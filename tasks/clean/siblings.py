@@ -230,6 +230,7 @@ def _recover_siblings(
     # the rest are searched for in the kept text, as part of a longer paragraph
     kept = {_plain_key(t) or _plain(t) for t in [*paras, *(s.text for s in stripped)]}
     present = ""
+    masked: dict[Any, bool] = {lca: False}
     after: dict[int, list[tuple[str, str]]] = {}
     last = -1
     for el in lca.iter(*_BLOCKS):
@@ -244,6 +245,10 @@ def _recover_siblings(
                 continue
         if el.tag == "li" and next(el.iterdescendants("p"), None) is not None:
             continue
+        # a block in a chrome container never comes back: told before its text is searched
+        # for in the kept text, with each container's verdict read once for all its blocks
+        if _masked(el, lca, masked):
+            continue
         n = _plain(whole)
         if not n or n in kept:
             continue
@@ -251,9 +256,9 @@ def _recover_siblings(
             present = " " + _plain(text) + " " + " ".join(_plain(s.text) for s in stripped) + " "
         if (" " + n + " ") in present:
             continue
-        content = _block_text(el)
+        content = _block_text(el, whole)
         n = _plain(content)
-        if not n or (" " + n + " ") in present or _masked(el, lca):
+        if not n or (" " + n + " ") in present:
             continue
         words = n.count(" ") + 1
         if el.tag in ("p", "dd", "blockquote") and words < 6:
@@ -331,8 +336,24 @@ def _plain(text: str) -> str:
     return " ".join(_ASCII_WORDS.findall(text.lower())) or _norm(text)
 
 
-def _block_text(el: Any) -> str:
-    """A block's visible text, child elements spaced apart (scripts and styles left out)."""
+# What makes a block's visible text differ from all its text run together: a block child
+# (spaced apart), a hidden one (left out), or a node that is no element.
+_TEXT_BREAKS = (
+    *sorted(_SKIP_TAGS | _BLOCK_TAGS),
+    lxml_html.etree.Comment,
+    lxml_html.etree.ProcessingInstruction,
+    lxml_html.etree.Entity,
+)
+
+
+def _block_text(el: Any, whole: str | None = None) -> str:
+    """A block's visible text, child elements spaced apart (scripts and styles left out).
+
+    ``whole`` is ``el.text_content()`` when the caller has it: a block with none of
+    ``_TEXT_BREAKS`` inside (a paragraph with links and emphasis) reads the same, and a
+    search in C for them spares a walk of the block in Python."""
+    if whole is not None and next(el.iterdescendants(*_TEXT_BREAKS), None) is None:
+        return " ".join(whole.split())
     parts: list[str] = []
 
     def walk(node: Any) -> None:
@@ -350,16 +371,33 @@ def _block_text(el: Any) -> str:
     return " ".join("".join(parts).split())
 
 
-def _masked(el: Any, stop: Any) -> bool:
-    """Inside a chrome container (nav, aside, comments, share bar...) below ``stop``."""
+def _masked(el: Any, stop: Any, memo: dict[Any, bool]) -> bool:
+    """Inside a chrome container (nav, aside, comments, share bar...) below ``stop``, which
+    ``memo`` must hold (as not masked); ``memo`` keeps each element's verdict, so the blocks
+    of one container read its ancestors once."""
+    path = []
     node = el
-    while node is not None and node is not stop:
-        if node.tag in _CHROME_TAGS or node.tag == "a" or node.get("hidden") is not None:
-            return True
-        attr = (node.get("class") or "") + " " + (node.get("id") or "")
-        for name in attr.lower().split():
-            parts = _CLASS_PARTS.findall(name)
-            if len(parts) <= 3 and not _CHROME_WORDS.isdisjoint(parts):
-                return True
+    while node not in memo:
+        if _is_chrome_container(node):
+            memo[node] = True
+            break
+        path.append(node)
         node = node.getparent()
+        if node is None:  # ``stop`` is not above ``el``
+            break
+    found = node is not None and memo[node]
+    for seen in path:
+        memo[seen] = found
+    return found
+
+
+def _is_chrome_container(node: Any) -> bool:
+    """A container of page chrome by its tag, its ``hidden`` flag or its class and id."""
+    if node.tag in _CHROME_TAGS or node.tag == "a" or node.get("hidden") is not None:
+        return True
+    attr = (node.get("class") or "") + " " + (node.get("id") or "")
+    for name in attr.lower().split():
+        parts = _CLASS_PARTS.findall(name)
+        if len(parts) <= 3 and not _CHROME_WORDS.isdisjoint(parts):
+            return True
     return False
