@@ -28,6 +28,14 @@ _SUFFIX = {"html": ".html.gz", "dumps": ".txt"}
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # `import ipwire` from this checkout
+import ipwire  # noqa: E402
+
+# The editable install maps ipwire.tasks, ipwire.flows, ... to the folders of the checkout
+# it was made from, so a second checkout (a git worktree of an older commit) would time
+# that one's stages under its own name. With this checkout's root on the package's path,
+# its own folders are found first; in the installed checkout they are the same files.
+if Path(ipwire.__file__).resolve().parent == ROOT / "ipwire" and str(ROOT) not in ipwire.__path__:
+    ipwire.__path__.append(str(ROOT))
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -57,7 +57,7 @@ _SYMBOL = re.compile(r"[^\w\s.,'’\"\-，。、！？：；「」『』《》�
 _SEPARATORS = re.compile(r"[|»›•·/]")
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One non-empty line of the paste and the block (blank-line separated run) it sits in."""
 
