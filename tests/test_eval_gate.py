@@ -1,6 +1,7 @@
 """The extraction quality gate: pinned per-pack floors, and a drop below one fails `make eval`."""
 
 import json
+from pathlib import Path
 
 from bench_scripts import load
 
@@ -90,3 +91,24 @@ def test_the_language_report_reads_the_script_first_then_the_function_words():
     assert guess("The talks on the water treaty ended in Lahore and the envoys left") == "en"
     assert guess("印度和巴基斯坦恢复了对话") == "zh"
     assert guess("日本のニュースです") == "ja"
+
+
+def test_a_bench_script_in_a_second_checkout_imports_that_checkouts_stages(tmp_path: Path):
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    other = tmp_path / "older"
+    for folder in ("ipwire", "tasks"):
+        shutil.copytree(root / folder, other / folder, ignore=shutil.ignore_patterns("*.pyc"))
+    (other / "bench").mkdir()
+    shutil.copy(root / "bench" / "_common.py", other / "bench" / "_common.py")
+    probe = (
+        "import sys; sys.path.insert(0, 'bench'); import _common; "
+        "import ipwire.tasks.clean.html as stage; print(stage.__file__)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=other, capture_output=True, text=True, check=True
+    )
+    assert Path(out.stdout.strip()).is_relative_to(other)
