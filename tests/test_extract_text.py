@@ -1985,3 +1985,25 @@ def test_a_date_in_another_languages_month_names_is_never_the_title():
         ]
     )
     assert extract_from_text(paste).title == "Tach auch, liebe Nachbarn"
+
+
+def test_digit_and_symbol_shares_of_ascii_lines_are_the_regex_counts():
+    from ipwire.tasks.clean.features import line_matrix
+    from ipwire.tasks.clean.lines import _SYMBOL
+    from ipwire.tasks.clean.model import FEATURES1
+    from ipwire.tasks.clean.words import _DIGIT
+
+    texts = [
+        "Talks resume on 12 May 2025 at 10:30 (PKT) - #diplomacy @ $5 & 100% `ok` ! ?",
+        "ISLAMABAD: [Update] <b>Rs 1,234,567,890</b> ~ {x} | a/b + c = d; e_f 'q' \"r\" ^*",
+        "Prices rose ٣ per cent in Lahore’s bazaars, say traders ١٢",
+        "भारत और पाकिस्तान ने 2025 में बातचीत की।",
+        "It's a \"quoted\", dotted. hyphen-ated line with no symbol at all",
+    ]
+    rules = load_rules(RULES)
+    x = line_matrix(split_lines("\n\n".join(texts)), rules)
+    digits, symbols = FEATURES1.index("digit_share"), FEATURES1.index("symbol_share")
+    for row, ln in zip(x, split_lines("\n\n".join(texts)), strict=True):
+        chars = max(len(ln.text), 1)
+        assert row[digits] == len(_DIGIT.findall(ln.text)) / chars
+        assert row[symbols] == len(_SYMBOL.findall(ln.text)) / chars
