@@ -1998,7 +1998,7 @@ def test_digit_and_symbol_shares_of_ascii_lines_are_the_regex_counts():
         "ISLAMABAD: [Update] <b>Rs 1,234,567,890</b> ~ {x} | a/b + c = d; e_f 'q' \"r\" ^*",
         "Prices rose ٣ per cent in Lahore’s bazaars, say traders ١٢",
         "भारत और पाकिस्तान ने 2025 में बातचीत की।",
-        "It's a \"quoted\", dotted. hyphen-ated line with no symbol at all",
+        'It\'s a "quoted", dotted. hyphen-ated line with no symbol at all',
     ]
     rules = load_rules(RULES)
     x = line_matrix(split_lines("\n\n".join(texts)), rules)
