@@ -19,11 +19,11 @@ one timed another checkout's code.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
@@ -45,21 +45,20 @@ def _worker(limit: int | None) -> None:
 
     import ipwire.tasks.clean.html as stage
 
+    # the page-by-page pair of bench_extract.py (this checkout's script; its stages resolve
+    # to the folder's checkout), each page in both orders as its one-worker line does
+    spec = importlib.util.spec_from_file_location(
+        "bench_extract", HERE.with_name("bench_extract.py")
+    )
+    bench = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(bench)
     pages = [read_page(f) for f in pack_pages(PACK, "html")[:limit]]
     for html in pages[:30]:  # rules, trees and caches loaded outside the timing
         stage.extract_from_html(html)
         trafilatura.extract(html)
-    ours = bare = 0.0
-    for rep in range(2):
-        for i, html in enumerate(pages):
-            for run_ours in (True, False) if (i + rep) % 2 else (False, True):
-                t0 = time.process_time()
-                (stage.extract_from_html if run_ours else trafilatura.extract)(html)
-                spent = time.process_time() - t0
-                if run_ours:
-                    ours += spent
-                else:
-                    bare += spent
+    pairs = [bench._both(html, i % 2 == first) for first in (0, 1) for i, html in enumerate(pages)]
+    bare, ours = sum(b for b, _ in pairs), sum(m for _, m in pairs)
     n = 2 * len(pages)
     print(
         json.dumps(
