@@ -744,6 +744,10 @@ SUPPORT_AND_FORM_LINES = {
     "Jetzt registrieren": "share-subscribe",
     "Materiał chroniony prawem autorskim.": "footer",
     "Dowiedz się więcej": "navigation",
+    # a blog archive's entries, folded and unfolded
+    "► June (24)": "navigation",
+    "▼ 2011 (580)": "navigation",
+    "► Dezember (12)": "navigation",
 }
 
 
@@ -786,6 +790,9 @@ def test_support_pleas_form_fine_print_paywalls_bylines_and_filing_lines_are_chr
         "By posting troops on the border, Pakistan signalled that it would not back down.",
         "Externer Inhalt der Kampagne wurde von der Behörde geprüft, sagte der Sprecher.",
         "Jetzt registrieren sich mehr Wähler als je zuvor, sagte die Wahlleiterin.",
+        # a count in brackets with no archive arrow before it
+        "Asus ROG Zephyrus G14 (2023)",
+        "Árbitro central: Henry Bejarano (7)",
     ],
 )
 def test_a_sentence_about_journalism_publishing_or_signing_up_is_no_chrome_line(sentence: str):
