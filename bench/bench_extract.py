@@ -1,23 +1,34 @@
-"""Throughput of ipwire's HTML extractor in a 2-process pool vs bare single-process trafilatura.
+"""CPU per page and throughput of ipwire's HTML extractor against bare trafilatura.
 
-    python bench/bench_extract.py [--limit N] [--workers 2] [--hostile]
+    python bench/bench_extract.py [--limit N] [--workers 2] [--rounds 4] [--hostile]
 
-Both run in this one process run, on the same dev-pack pages, so the ratio is side by side.
-Pages are decompressed before timing; the pool is started (and warmed up) before timing too.
-The CPU lines time bare trafilatura and ipwire back to back on each page, the order
-alternating page by page: in a single worker with nothing else of the run busy (CPU per
-page on one worker; two passes, every page in both orders) and inside the two pool
-workers. When other jobs load the machine, those ratios are the ones to compare. The clean
-stage line times the whole per-document path (decode, budget checks, extraction, article) in
-the same workers. ``--hostile`` times how long the clean stage takes to refuse pages over its
-budget (a million elements; 200,000 elements with text) and skips the rest.
+CPU per page on one worker: each round starts two fresh processes, one timing bare
+``trafilatura.extract`` over the pages and one timing ipwire's ``extract_from_html`` over
+the same pages, the order swapping round by round; the ratio of a round is the figure and
+the median of the rounds is the headline. Each side has a process of its own because a
+process that runs both gives neither its own CPU: with ipwire's stages busy in the same
+process, bare trafilatura ran 5-8% slower than alone (its caches are cold after ipwire's
+work), which made ipwire look that much cheaper when the two were timed page by page in
+one process.
+
+Throughput: bare trafilatura in this process against ipwire in a pool of ``--workers``
+processes (one page per task, as the CLI submits them), taking turns over slices of the
+pages. The clean stage line times the whole per-document path (decode, budget checks,
+extraction, article) in the same workers. ``--hostile`` times how long the clean stage
+takes to refuse pages over its budget (a million elements; 200,000 elements with text)
+and skips the rest.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import statistics
+import subprocess
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 from _common import pack_pages, peak_rss_mb, read_page
 
@@ -39,29 +50,55 @@ def _mine(html: str) -> float:
     return time.process_time() - t0
 
 
-def _both(html: str, bare_first: bool) -> tuple[float, float]:
-    """CPU seconds of bare trafilatura and of ipwire on one page, in the same worker.
+def time_side(side: str, limit: int | None) -> dict:
+    """CPU milliseconds per page of one extractor over the pack's pages, in this process.
 
-    Run back to back on the same page, so both see the same machine load: the fair
-    figure when other jobs share the cores. Whichever runs second on a page runs faster
-    (trafilatura's caches and the page's memory are warm), so the order alternates page by
-    page and neither side gets that gift on every page.
+    ``side`` is "bare" (``trafilatura.extract``) or "ipwire" (``extract_from_html``). The
+    pages are read and the extractor warmed on the first 30 of them (rules, trees, caches
+    loaded) before the timing starts; the process should time nothing else.
     """
-    import trafilatura
+    pages = _load(limit)
+    if side == "bare":
+        import trafilatura
 
-    from ipwire.tasks.clean import extract_from_html
+        extract = trafilatura.extract
+        where = trafilatura.__file__
+    else:
+        import ipwire.tasks.clean.html as stage
 
-    first, second = (
-        (trafilatura.extract, extract_from_html)
-        if bare_first
-        else (extract_from_html, trafilatura.extract)
-    )
+        extract = stage.extract_from_html
+        where = stage.__file__
+    for html in pages[:30]:
+        extract(html)
     t0 = time.process_time()
-    first(html)
-    t1 = time.process_time()
-    second(html)
-    a, b = t1 - t0, time.process_time() - t1
-    return (a, b) if bare_first else (b, a)
+    for html in pages:
+        extract(html)
+    took = time.process_time() - t0
+    return {"side": side, "ms": 1000 * took / len(pages), "pages": len(pages), "code": where}
+
+
+def _spawn_side(side: str, limit: int | None, cwd: Path | None = None) -> dict:
+    """:func:`time_side` in a fresh process (in ``cwd``'s checkout when given)."""
+    args = [sys.executable, str(Path(__file__).resolve()), "--side", side]
+    if limit:
+        args += ["--limit", str(limit)]
+    out = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def one_worker_rounds(limit: int | None, rounds: int) -> list[tuple[float, float]]:
+    """(bare ms, ipwire ms) per page for each round, each side in a fresh process."""
+    out = []
+    for r in range(rounds):
+        sides = ("bare", "ipwire") if r % 2 == 0 else ("ipwire", "bare")
+        got = {side: _spawn_side(side, limit)["ms"] for side in sides}
+        out.append((got["bare"], got["ipwire"]))
+        print(
+            f"  round {r + 1}: bare {got['bare']:.2f} ms, ipwire {got['ipwire']:.2f} ms, "
+            f"ratio {got['ipwire'] / got['bare']:.3f}",
+            flush=True,
+        )
+    return out
 
 
 def _stage(html: str) -> float:
@@ -115,8 +152,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=4, help="one-worker rounds (fresh processes)")
     ap.add_argument("--hostile", action="store_true", help="time refusals of huge pages only")
+    ap.add_argument("--side", choices=("bare", "ipwire"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.side:
+        print(json.dumps(time_side(args.side, args.limit)))
+        return
     if args.hostile:
         _hostile()
         return
@@ -148,24 +190,10 @@ def main() -> None:
         t0 = time.perf_counter()
         list(pool.map(_mine_text, dumps, chunksize=4))
         text_s = time.perf_counter() - t0
-        pairs = list(pool.map(_both, pages, [i % 2 == 0 for i in range(n)], chunksize=4))
         stage_cpu = sum(pool.map(_stage, pages, chunksize=4))
-    pair_bare = sum(b for b, _ in pairs)
-    pair_mine = sum(m for _, m in pairs)
-    # the same page-by-page timing in one worker while nothing else of this run is busy: CPU
-    # per page "on one worker", without the slowdown two busy processes give each other.
-    # Two passes, the second with every page's order reversed, so each page gives the
-    # second-runner's warm caches to both sides once (one order per page favours whichever
-    # side the costly pages happen to put second).
-    with ProcessPoolExecutor(1) as solo:
-        list(solo.map(_warm, range(2)))
-        alone = [
-            pair
-            for first in (0, 1)
-            for pair in solo.map(_both, pages, [i % 2 == first for i in range(n)], chunksize=4)
-        ]
-    alone_bare = sum(b for b, _ in alone)
-    alone_mine = sum(m for _, m in alone)
+    print(f"CPU per page on one worker, each side in a fresh process, {args.rounds} rounds:")
+    rounds = one_worker_rounds(args.limit, args.rounds)
+    ratios = [mine / bare for bare, mine in rounds]
 
     print(f"pages: {n} HTML, {len(dumps)} text dumps; workers: {args.workers}")
     print(f"bare trafilatura.extract, 1 process : {n / bare:7.1f} pages/s ({bare:.1f} s)")
@@ -177,14 +205,10 @@ def main() -> None:
         f"ratio on {args.workers} idle cores: {args.workers * bare_cpu / mine_cpu:.2f}x"
     )
     print(
-        f"CPU per page on one worker, page by page: bare {1000 * alone_bare / n / 2:.1f} ms, "
-        f"ipwire {1000 * alone_mine / n / 2:.1f} ms ({alone_mine / alone_bare:.3f}x bare, "
-        "each page in both orders)"
-    )
-    print(
-        f"CPU per page, page by page in the same workers: bare {1000 * pair_bare / n:.1f} ms, "
-        f"ipwire {1000 * pair_mine / n:.1f} ms ({pair_mine / pair_bare:.3f}x bare); "
-        f"ratio on {args.workers} cores: {args.workers * pair_bare / pair_mine:.2f}x"
+        f"CPU per page on one worker: bare {statistics.median(b for b, _ in rounds):.2f} ms, "
+        f"ipwire {statistics.median(m for _, m in rounds):.2f} ms (medians); ratio "
+        f"{statistics.median(ratios):.3f}x bare (median of {len(ratios)} rounds, "
+        f"{min(ratios):.3f}-{max(ratios):.3f})"
     )
     print(
         f"clean stage (clean_document: decode, budget, extract), CPU per page: "
