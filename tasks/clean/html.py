@@ -35,6 +35,7 @@ from ipwire.tasks.clean.lines import split_lines
 from ipwire.tasks.clean.metadata import _find_author
 from ipwire.tasks.clean.patterns import fold_space
 from ipwire.tasks.clean.postfilter import _filter_blocks_cut
+from ipwire.tasks.clean.recall import recall_text
 from ipwire.tasks.clean.render import _body, _parse, _text_model_fallback
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
 from ipwire.tasks.clean.siblings import (
@@ -123,9 +124,9 @@ def _trafilatura(tree: Any, url: str | None, *, recall: bool) -> str:
     mode and with a second algorithm (justext), which recall mode never does.
     """
     try:
-        doc = bare_extraction(
-            tree, url=url, include_comments=False, with_metadata=False, favor_recall=recall
-        )
+        if recall:
+            return recall_text(tree, url)  # bare_extraction's text, two tree copies fewer
+        doc = bare_extraction(tree, url=url, include_comments=False, with_metadata=False)
     except Exception:  # noqa: BLE001 - trafilatura can fail on malformed trees
         return ""
     return (doc.text if doc is not None else "") or ""

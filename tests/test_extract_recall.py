@@ -1,0 +1,90 @@
+"""The recall pass gives trafilatura's own recall-mode text, with fewer tree copies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import trafilatura
+from lxml import etree
+from trafilatura import bare_extraction
+
+import ipwire.tasks.clean.recall as recall
+from ipwire.tasks.clean.render import _parse
+
+REPO = Path(__file__).resolve().parents[1]
+
+_PARA = (
+    "<p>Officials from both countries met in Dubai on Monday to discuss trade across the "
+    "border at Wagah, the first such talks in four years, according to a joint statement.</p>"
+)
+_MENU = "<nav><ul>" + "".join(f"<li><a href='/s{i}'>Section {i}</a></li>" for i in range(12))
+_MENU += "</ul></nav>"
+_COMMENTS = (
+    "<div id='comments' class='comments'><h3>3 comments</h3>"
+    + "<div class='comment'><p>Great piece, thanks for the report from the border.</p></div>" * 3
+    + "</div>"
+)
+
+
+def _page(body: str) -> str:
+    head = "<html><head><title>Talks</title></head>"
+    return f"{head}<body>{_MENU}{body}<footer>© 2025</footer></body></html>"
+
+
+PAGES = {
+    # long text: trafilatura skips its comparison with readability and justext
+    "long article": _page("<article>" + _PARA * 20 + "</article>" + _COMMENTS),
+    # short text (at most ten times trafilatura's minimum): the comparison runs
+    "short article": _page("<article>" + _PARA * 3 + "</article>" + _COMMENTS),
+    # shorter than trafilatura's minimum: its baseline may take over
+    "tiny article": _page("<div><p>Talks resume at Wagah on Monday.</p></div>"),
+    "list page": _page(
+        "<div class='content'><ul>"
+        + "".join(f"<li>{i}. Delegation member number {i} from Lahore</li>" for i in range(30))
+        + "</ul></div>"
+    ),
+    "no text": _page(""),
+    "fixture": (REPO / "tests" / "fixtures" / "extract" / "article.html").read_text("utf-8"),
+}
+
+
+def _bare(tree) -> str:
+    doc = bare_extraction(tree, include_comments=False, with_metadata=False, favor_recall=True)
+    return (doc.text if doc is not None else "") or ""
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_the_recall_pass_returns_trafilaturas_recall_text_and_leaves_the_tree_alone(name: str):
+    tree = _parse(PAGES[name])
+    before = etree.tostring(tree)
+    assert recall.recall_text(tree) == _bare(_parse(PAGES[name]))
+    assert etree.tostring(tree) == before
+
+
+def test_the_recall_pass_repeats_the_steps_of_the_installed_trafilatura():
+    # the steps are those of one version: a new trafilatura takes the public call until
+    # they are read again (and this test says so)
+    assert trafilatura.__version__ == recall.STEPS_OF
+    assert recall._STEPS
+
+
+def test_a_page_with_a_short_text_runs_trafilaturas_comparison(monkeypatch):
+    calls = []
+    real = recall.compare_extraction
+
+    def spy(*args):
+        calls.append(len(args[3]))
+        return real(*args)
+
+    monkeypatch.setattr(recall, "compare_extraction", spy)
+    recall.recall_text(_parse(PAGES["short article"]))
+    recall.recall_text(_parse(PAGES["long article"]))
+    assert len(calls) == 1 and calls[0] <= 2500
+
+
+def test_under_another_trafilatura_the_recall_pass_is_the_public_call(monkeypatch):
+    monkeypatch.setattr(recall, "_STEPS", False)
+    monkeypatch.setattr(recall, "extract_content", None)  # the steps are not run
+    for html in PAGES.values():
+        assert recall.recall_text(_parse(html)) == _bare(_parse(html))
