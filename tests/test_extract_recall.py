@@ -88,3 +88,51 @@ def test_under_another_trafilatura_the_recall_pass_is_the_public_call(monkeypatc
     monkeypatch.setattr(recall, "extract_content", None)  # the steps are not run
     for html in PAGES.values():
         assert recall.recall_text(_parse(html)) == _bare(_parse(html))
+
+
+_PRUNE_PAGE = (
+    "<html><body><h1>Talks resume</h1>"
+    "<div id='main'><p>Article text.</p>tail one"
+    "<div class='infinite-scroll'><h2>Next story</h2><p>Appended.</p></div>tail two"
+    "<section id='infinitescroll-box'><h1>The page's own headline</h1></section>"
+    "<aside class='mvp-post-add-box'><h1>Appended headline</h1></aside>"
+    "<div class='elementor-share-buttons x'><a>Share</a></div>"
+    "<div id='comments'><p>A comment.</p><div class='comment-body'>nested</div></div>tail three"
+    "<div id='commentary'><p>An analyst's commentary stays.</p></div>"
+    "<div class='post-comments'>Reader comments</div>"
+    "<ul id='comol'><li>listed comment</li></ul>"
+    "<ul class='menu'><li>Comments policy</li></ul>"
+    "<ol id='disqus_thread'><li>an ol only a div id test names</li></ol>"
+    "<details class='Comment-form'>form</details>"
+    "<span class='comment'>a span is no container</span>"
+    "</div></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (recall._prune_raw, recall.RAW_TREE_PRUNE_XPATH),
+        (recall._prune_comments, recall.REMOVE_COMMENTS_AND_LISTS_XPATH),
+    ],
+)
+def test_the_python_prunes_delete_what_trafilaturas_xpaths_delete(ours, theirs):
+    assert recall._PRUNES_READ
+    mine, reference = _parse(_PRUNE_PAGE), _parse(_PRUNE_PAGE)
+    ours(mine)
+    recall.prune_unwanted_nodes(reference, theirs)
+    assert etree.tostring(mine) == etree.tostring(reference)
+    assert etree.tostring(mine) != etree.tostring(_parse(_PRUNE_PAGE))  # something went
+
+
+def test_the_python_prunes_stand_aside_when_trafilaturas_xpaths_change(monkeypatch):
+    changed = [etree.XPath(".//*[self::div][contains(@class, 'comments-area')]")]
+    monkeypatch.setattr(recall, "REMOVE_COMMENTS_AND_LISTS_XPATH", changed)
+    monkeypatch.setattr(
+        recall,
+        "_PRUNES_READ",
+        [" ".join(x.path.split()) for x in changed] == recall._COMMENT_PRUNE_SOURCES,
+    )
+    tree = _parse(_page("<div class='comments-area'><p>A comment.</p></div><p>Text.</p>"))
+    recall._prune_comments(tree)
+    assert "A comment." not in etree.tostring(tree, encoding="unicode")
