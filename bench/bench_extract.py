@@ -77,12 +77,15 @@ def time_side(side: str, limit: int | None) -> dict:
     return {"side": side, "ms": 1000 * took / len(pages), "pages": len(pages), "code": where}
 
 
-def _spawn_side(side: str, limit: int | None, cwd: Path | None = None) -> dict:
-    """:func:`time_side` in a fresh process (in ``cwd``'s checkout when given)."""
+def _spawn_side(side: str, limit: int | None) -> dict:
+    """:func:`time_side` in a fresh process."""
     args = [sys.executable, str(Path(__file__).resolve()), "--side", side]
     if limit:
         args += ["--limit", str(limit)]
-    out = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=True)
+    out = subprocess.run(args, capture_output=True, text=True)
+    if out.returncode != 0:
+        tail = out.stderr.strip().splitlines()[-1:] or ["no output"]
+        sys.exit(f"error: timing {side} in a fresh process failed: {tail[0]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -162,6 +165,8 @@ def main() -> None:
     if args.hostile:
         _hostile()
         return
+    if args.rounds < 1:
+        sys.exit("error: --rounds must be at least 1")
     pages = _load(args.limit)
     n = len(pages)
 

@@ -1,12 +1,13 @@
 """HTML extraction CPU of this checkout and another one, each as a ratio to bare trafilatura.
 
-    python bench/compare_checkouts.py OTHER_CHECKOUT [--rounds 4] [--limit N]
+    python bench/compare_checkouts.py OTHER_CHECKOUT [--rounds 3] [--limit N]
 
 A code change's cost is a few thousandths of the ratio that ``bench_extract.py`` prints,
 and the machine's load moves that ratio by more from one minute to the next. So the codes
 run in turns: each round starts three fresh processes, one timing bare
 ``trafilatura.extract`` and one timing each checkout's ``extract_from_html`` over the same
-pages (``bench_extract.time_side``), the order rotating round by round. Each checkout's
+pages (``bench_extract.time_side``), the order rotating round by round (so a multiple of three
+rounds puts each process in each place equally often). Each checkout's
 ratio is taken to the same round's bare figure; the difference of the two ratios, round by
 round, is the change's cost.
 
@@ -64,7 +65,7 @@ def _run(side: str, checkout: Path, limit: int | None) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("other", nargs="?", type=Path, help="the other checkout's folder")
-    ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--rounds", type=int, default=3, help="a multiple of 3 balances the order")
     ap.add_argument("--limit", type=int, default=None, help="first N pages only")
     ap.add_argument("--worker", choices=("bare", "ipwire"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -73,6 +74,8 @@ def main() -> None:
         return
     if args.other is None or not (args.other / "ipwire").is_dir():
         sys.exit("error: give the folder of another ipwire checkout")
+    if args.rounds < 1:
+        sys.exit("error: --rounds must be at least 1")
     mine, other = HERE.parents[1], args.other.resolve()
     runs = [("bare", mine), ("ipwire", mine), ("ipwire", other)]
     ratios: dict[Path, list[float]] = {mine: [], other: []}
@@ -80,7 +83,7 @@ def main() -> None:
         got: dict[tuple[str, Path], dict] = {}
         for side, checkout in runs[r % 3 :] + runs[: r % 3]:
             got[side, checkout] = _run(side, checkout, args.limit)
-            if side == "ipwire" and not got[side, checkout]["code"].startswith(str(checkout)):
+            if side == "ipwire" and not Path(got[side, checkout]["code"]).is_relative_to(checkout):
                 sys.exit(f"error: {checkout} timed the stages of {got[side, checkout]['code']}")
         bare = got["bare", mine]["ms"]
         line = [f"round {r + 1}: bare {bare:.2f} ms"]

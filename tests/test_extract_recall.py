@@ -18,6 +18,10 @@ _PARA = (
     "<p>Officials from both countries met in Dubai on Monday to discuss trade across the "
     "border at Wagah, the first such talks in four years, according to a joint statement.</p>"
 )
+_READERS = (
+    "<p>Readers wrote that the talks at Wagah should go on through the winter and the spring, "
+    "and that traders on both sides would gain the most.</p>"
+)
 _MENU = "<nav><ul>" + "".join(f"<li><a href='/s{i}'>Section {i}</a></li>" for i in range(12))
 _MENU += "</ul></nav>"
 _COMMENTS = (
@@ -45,6 +49,29 @@ PAGES = {
         + "</ul></div>"
     ),
     "no text": _page(""),
+    # text the two prunes take out, which trafilatura would otherwise keep
+    "comments holding prose": _page(
+        "<article>" + _PARA * 4 + "<div id='comments'>" + _READERS * 6 + "</div></article>"
+    ),
+    "a list of comments": _page(
+        "<article>" + _PARA * 4 + "<ul id='comments'><li>" + _READERS * 3 + "</li></ul></article>"
+    ),
+    "appended articles": _page(
+        "<article>"
+        + _PARA * 4
+        + "<div class='infinite-scroll'>"
+        + _READERS * 6
+        + "</div></article>"
+    ),
+    # a forum thread (its JSON-LD says so): its posts are content, not comments to prune
+    "forum thread": _page(
+        '<script type=\'application/ld+json\'>{"@type": "DiscussionForumPosting", '
+        '"headline": "Talks"}</script><div class=\'thread\'>'
+        + "<div class='comment'>"
+        + _PARA * 2
+        + "</div>" * 4
+        + "</div>"
+    ),
     "fixture": (REPO / "tests" / "fixtures" / "extract" / "article.html").read_text("utf-8"),
 }
 
@@ -63,10 +90,17 @@ def test_the_recall_pass_returns_trafilaturas_recall_text_and_leaves_the_tree_al
 
 
 def test_the_recall_pass_repeats_the_steps_of_the_installed_trafilatura():
-    # the steps are those of one version: a new trafilatura takes the public call until
-    # they are read again (and this test says so)
+    # the steps are those of one version's code: a new trafilatura takes the public call
+    # until they are read again (and this test says so)
     assert trafilatura.__version__ == recall.STEPS_OF
+    assert recall._steps_source() == recall.STEPS_SOURCE_SHA256
     assert recall._STEPS
+
+
+def test_input_that_is_no_parsed_tree_gets_what_bare_extraction_gives():
+    assert recall.recall_text(None) == ""
+    html = PAGES["long article"]
+    assert recall.recall_text(html) == _bare(html) != ""
 
 
 def test_a_page_with_a_short_text_runs_trafilaturas_comparison(monkeypatch):

@@ -12,21 +12,47 @@ containers) are trafilatura's XPaths read in Python: their ``re:test`` calls bac
 for every div and section of the page, four times slower than one walk over those elements
 with the same regular expressions. They run only while trafilatura's XPath sources are the
 ones they were written from, and they delete the same elements in the same order.
-Every text is the one ``bare_extraction`` returns (the tests hold the two side by side); under
-any other trafilatura version the public call runs instead, as the steps may have moved.
+Every text is the one ``bare_extraction`` returns (the tests hold the two side by side). The
+steps run only under the trafilatura whose code they were read from (its version, and a hash
+of the source of the functions they repeat); under any other the public call runs.
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import re
 from copy import copy
 from typing import Any
 
 import trafilatura
+from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 
-# the version whose steps ``recall_text`` repeats; any other takes the public call
+# the version whose steps ``recall_text`` repeats, and the SHA-256 of the source of the
+# functions it repeats them from (``_steps_source``); any other code takes the public call
 STEPS_OF = "2.3.1"
+STEPS_SOURCE_SHA256 = "922450cdea2d2718a1935d03aaa57e33c57d9cebf370ab10bb711e1bb535a290"
+
+
+def _steps_source() -> str | None:
+    """The SHA-256 of the source of trafilatura's functions the steps below repeat, or None
+    when it cannot be read."""
+    try:
+        from trafilatura import core, external
+
+        parts = (
+            core.bare_extraction,
+            core.trafilatura_sequence,
+            core._prepare_tree,
+            core._extract_and_compare,
+            external.compare_extraction,
+        )
+        source = "\n".join(inspect.getsource(f) for f in parts)
+    except (AttributeError, ImportError, OSError, TypeError):
+        return None
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
 
 try:
     from trafilatura.baseline import baseline
@@ -38,7 +64,7 @@ try:
     from trafilatura.xml import delete_element, xmltotxt
     from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
-    _STEPS = trafilatura.__version__ == STEPS_OF
+    _STEPS = trafilatura.__version__ == STEPS_OF and _steps_source() == STEPS_SOURCE_SHA256
 except ImportError:  # another layout: the public call only
     _STEPS = False
 
@@ -123,10 +149,17 @@ def _prune_comments(tree: Any) -> Any:
 
 def recall_text(tree: Any, url: str | None = None) -> str:
     """trafilatura's recall-mode main text of ``tree``, comments left out ("" when it
-    finds none); the tree itself is left as it was. Exceptions propagate, as from
-    ``bare_extraction``."""
-    if not _STEPS:
+    finds none, or when trafilatura's steps raise the errors ``bare_extraction`` turns into
+    no result); the tree itself is left as it was."""
+    if not _STEPS or not isinstance(tree, HtmlElement):  # a string, bytes or None as well
         return _public(tree, url)
+    try:
+        return _steps(tree, url)
+    except (TypeError, ValueError):
+        return ""
+
+
+def _steps(tree: Any, url: str | None) -> str:
     options = Extractor(output_format="python", recall=True, comments=False, url=url)
     tree = copy(tree)  # bare_extraction's copy of a tree it is given
     is_forum = _forum_thread_page(tree)
