@@ -94,7 +94,7 @@ def test_the_recall_pass_repeats_the_steps_of_the_installed_trafilatura():
     # until they are read again (and this test says so)
     assert trafilatura.__version__ == recall.STEPS_OF
     assert recall._steps_source() == recall.STEPS_SOURCE_SHA256
-    assert recall._STEPS
+    assert recall._steps_ready()
 
 
 def test_input_that_is_no_parsed_tree_gets_what_bare_extraction_gives():
@@ -118,7 +118,7 @@ def test_a_page_with_a_short_text_runs_trafilaturas_comparison(monkeypatch):
 
 
 def test_under_another_trafilatura_the_recall_pass_is_the_public_call(monkeypatch):
-    monkeypatch.setattr(recall, "_STEPS", False)
+    monkeypatch.setattr(recall, "_steps_ready", lambda: False)
     monkeypatch.setattr(recall, "extract_content", None)  # the steps are not run
     for html in PAGES.values():
         assert recall.recall_text(_parse(html)) == _bare(_parse(html))

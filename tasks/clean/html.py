@@ -27,7 +27,7 @@ import unicodedata
 from typing import Any
 
 from lxml import etree
-from trafilatura import bare_extraction, html2txt
+from trafilatura import html2txt
 
 from ipwire.records import Extraction
 from ipwire.tasks.clean.decode import SOFT_HYPHEN, repair_mojibake
@@ -36,7 +36,7 @@ from ipwire.tasks.clean.lines import split_lines
 from ipwire.tasks.clean.metadata import _find_author
 from ipwire.tasks.clean.patterns import fold_space
 from ipwire.tasks.clean.postfilter import _filter_blocks_cut
-from ipwire.tasks.clean.recall import recall_text
+from ipwire.tasks.clean.recall import recall_text, trafilatura_text
 from ipwire.tasks.clean.render import _body, _parse, _text_model_fallback
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
 from ipwire.tasks.clean.siblings import (
@@ -127,10 +127,9 @@ def _trafilatura(tree: Any, url: str | None, *, recall: bool) -> str:
     try:
         if recall:
             return recall_text(tree, url)  # bare_extraction's text, two tree copies fewer
-        doc = bare_extraction(tree, url=url, include_comments=False, with_metadata=False)
+        return trafilatura_text(tree, url, recall=False)
     except Exception:  # noqa: BLE001 - trafilatura can fail on malformed trees
         return ""
-    return (doc.text if doc is not None else "") or ""
 
 
 # trafilatura's own test for an extraction that "covers little of the page" (its balanced

@@ -19,6 +19,7 @@ of the source of the functions they repeat); under any other the public call run
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import re
@@ -64,9 +65,19 @@ try:
     from trafilatura.xml import delete_element, xmltotxt
     from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
-    _STEPS = trafilatura.__version__ == STEPS_OF and _steps_source() == STEPS_SOURCE_SHA256
+    _IMPORTED = True
 except ImportError:  # another layout: the public call only
-    _STEPS = False
+    _IMPORTED = False
+
+
+@functools.cache
+def _steps_ready() -> bool:
+    """Whether the installed trafilatura is the code the steps were read from; worked out on
+    the first page (reading and hashing the source costs a few ms, kept out of start-up)."""
+    return (
+        _IMPORTED and trafilatura.__version__ == STEPS_OF and _steps_source() == STEPS_SOURCE_SHA256
+    )
+
 
 # trafilatura 2.3.1's raw-tree and comment prunes (xpaths.py), which the Python below reads;
 # compared with white space collapsed
@@ -91,7 +102,7 @@ _POST_ADD = re.compile(r"mvp-post-add-(?:box|wrap)")
 _COMMENTS_ID = re.compile(r"^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)")
 _COMMENT_LIST_ID = re.compile(r"^(?:[Cc]omment(?!ary)|comol)")
 _COMMENTS_CLASS = re.compile(r"^[Cc]omment(?!ary)|(?:article|post)-comments")
-_PRUNES_READ = _STEPS and (
+_PRUNES_READ = _IMPORTED and (
     [" ".join(x.path.split()) for x in RAW_TREE_PRUNE_XPATH] == _RAW_PRUNE_SOURCES
     and [" ".join(x.path.split()) for x in REMOVE_COMMENTS_AND_LISTS_XPATH]
     == _COMMENT_PRUNE_SOURCES
@@ -151,8 +162,8 @@ def recall_text(tree: Any, url: str | None = None) -> str:
     """trafilatura's recall-mode main text of ``tree``, comments left out ("" when it
     finds none, or when trafilatura's steps raise the errors ``bare_extraction`` turns into
     no result); the tree itself is left as it was."""
-    if not _STEPS or not isinstance(tree, HtmlElement):  # a string, bytes or None as well
-        return _public(tree, url)
+    if not isinstance(tree, HtmlElement) or not _steps_ready():  # a string, bytes or None too
+        return trafilatura_text(tree, url, recall=True)
     try:
         return _steps(tree, url)
     except (TypeError, ValueError):
@@ -182,8 +193,10 @@ def _steps(tree: Any, url: str | None) -> str:
     return xmltotxt(body, options.formatting) or ""
 
 
-def _public(tree: Any, url: str | None) -> str:
+def trafilatura_text(tree: Any, url: str | None, *, recall: bool) -> str:
+    """``bare_extraction``'s main text (comments left out, no metadata) in recall or
+    balanced mode, "" when it finds none."""
     doc = bare_extraction(
-        tree, url=url, include_comments=False, with_metadata=False, favor_recall=True
+        tree, url=url, include_comments=False, with_metadata=False, favor_recall=recall
     )
     return (doc.text if doc is not None else "") or ""
