@@ -1263,6 +1263,59 @@ def test_a_menu_row_above_the_headline_is_never_the_title():
         assert not is_menu_row(line), line
 
 
+_LOC_BODY = (
+    "The Line of Control is the military control line between the Indian and Pakistani"
+    " controlled parts of the former princely state of Jammu and Kashmir, officials said.\n\n"
+    "It was drawn after the 1971 war and has since been the de facto border between the two"
+    " countries, though neither recognises it as an international boundary.\n"
+)
+
+
+def test_a_trail_run_together_with_its_headline_is_never_the_title():
+    from ipwire.tasks.clean import extract_from_text
+    from ipwire.tasks.clean.metadata import _echoes_page_lines
+
+    text = (
+        "Glossary\nKashmir Explained\nContact Us\n\n"
+        "Home Glossary Kashmir What is the Line of Control?\n"
+        "By Raju Kumar Last Updated: December 6, 2024\n\n"
+        "Table of Contents\n\nWhat is the Line of Control?\n\n" + _LOC_BODY
+    )
+    assert extract_from_text(text).title == "What is the Line of Control?"
+    lines = [
+        "Archiv",
+        "Start Archiv Talks resume in Dubai",
+        "News",
+        "Talks resume in Dubai",
+        "Home Minister visits Srinagar",  # a headline opening with "Home"
+        "Start of talks delayed",  # a headline whose last words are another line
+        "talks delayed",
+    ]
+    norms = [line.lower() for line in lines]
+    assert _echoes_page_lines(norms, 1, lines[1])
+    assert not _echoes_page_lines(norms, 4, lines[4])
+    assert not _echoes_page_lines(norms, 5, lines[5])
+
+
+def test_a_menu_whose_items_stand_one_to_a_line_below_is_never_the_title():
+    from ipwire.tasks.clean import extract_from_text
+    from ipwire.tasks.clean.metadata import _echoes_page_lines
+
+    text = (
+        "Sign in\nPrivacy Accessibility HTML Images Responsive Design Forms\n\n"
+        "Resources\nMore\nPrivacy\nAccessibility\nHTML\nImages\nResponsive Design\nForms\n\n"
+        "AI and the web\n\n" + _LOC_BODY
+    )
+    assert extract_from_text(text).title == "AI and the web"
+    # two items are a headline's words, not a menu; items of many words are not menu items
+    for norms, menu in (
+        (["india pakistan", "india", "pakistan", "talks in dubai resume", "talks"], False),
+        (["a b c d e f g h i j", "a b c d e", "f g h i j"], False),
+        (["world politics sport", "", "world", "politics", "sport"], True),
+    ):
+        assert _echoes_page_lines(norms, 0, norms[0]) is menu, norms
+
+
 def test_a_headline_above_its_writers_or_agencys_name_is_the_title():
     from ipwire.tasks.clean import extract_from_text
 

@@ -94,7 +94,10 @@ def title_candidates(
         for ln in lines[start : end + 3]
     ]
     idx = [
-        i for i in range(start, end) if _may_be_title(lines[i], norms[i], meta[i - start], rules)
+        i
+        for i in range(start, end)
+        if _may_be_title(lines[i], norms[i], meta[i - start], rules)
+        and not _echoes_page_lines(norms, i, lines[i].text)
     ]
     is_cand = set(idx)
     rows = []
@@ -178,6 +181,57 @@ def title_candidates(
             ]
         )
     return idx, rows
+
+
+# The name of a home page, as the first step of a breadcrumb trail whose separators were
+# lost in copying ("Home Glossary Mobile App What is a Mobile App?").
+_HOME_STEP = re.compile(
+    r"^(?:home(?: page)?|homepage|start|startseite|accueil|inicio|início|portada|"
+    r"strona główna|главная)\s"
+)
+# how far from a line the page's other copies of its parts are looked for
+_ECHO_SPAN = 12
+_MENU_ECHO_SPAN = 60
+_MENU_ITEM_WORDS = 4
+_MENU_MIN_ITEMS = 3
+
+
+def _echoes_page_lines(norms: list[str], i: int, text: str) -> bool:
+    """Line ``i`` (``text``, normalised in ``norms``) is chrome made of other lines of the
+    page: a trail opening with a home page's name, then capitalised steps, and ending with
+    a nearby line (the headline the trail leads to); or a menu whose items, three or more
+    of a few words each, stand one to a line elsewhere on the page. Either reads as a
+    headline once a paste has run its parts together."""
+    nm = norms[i]
+    words = nm.split()
+    if _HOME_STEP.match(nm):
+        cased = _WORD.findall(text)
+        lo, hi = max(0, i - _ECHO_SPAN), min(len(norms), i + _ECHO_SPAN + 1)
+        for j in range(lo, hi):
+            tail = len(norms[j].split())
+            if j == i or tail < 2 or not nm.endswith(" " + norms[j]):
+                continue
+            steps = cased[1 : len(cased) - tail] if len(cased) == len(words) else []
+            if steps and all(w[:1].isupper() or w[:1].isdigit() for w in steps):
+                return True
+    first = words[0]
+    for j in range(max(0, i - _MENU_ECHO_SPAN), min(len(norms), i + _MENU_ECHO_SPAN)):
+        if j == i or not norms[j] or norms[j].split()[0] != first:
+            continue
+        got: list[str] = []
+        k = j
+        while k < len(norms) and k != i and len(got) < len(words):
+            part = norms[k].split()
+            if not part:
+                k += 1
+                continue
+            if len(part) > _MENU_ITEM_WORDS:
+                break
+            got += part
+            k += 1
+        if got == words and k - j >= _MENU_MIN_ITEMS:
+            return True
+    return False
 
 
 def _may_be_title(ln: Line, nm: str, meta: bool, rules: BoilerplateRules) -> bool:
