@@ -94,6 +94,9 @@ def test_a_paragraph_repeated_after_a_dropped_summary_stays_in_the_body():
     ex = extract_from_text(HIGHLIGHTED)
     assert ex.text.count("chose Lt Gen Asim Munir") == 1
     assert "three-year extension" in ex.text
+    # the copy left out is recorded as what it is, not as a teaser or navigation
+    copies = [s for s in ex.stripped if "chose Lt Gen Asim Munir" in s.text]
+    assert [s.kind for s in copies] == ["duplicate"]
 
 
 def _published(text: str) -> str | None:

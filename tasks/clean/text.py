@@ -37,6 +37,7 @@ from ipwire.tasks.clean.lines import (
     split_lines,
 )
 from ipwire.tasks.clean.metadata import _author_near, _find_author, _find_title, _rank_title
+from ipwire.tasks.clean.postfilter import DUPLICATE_MIN_WORDS
 from ipwire.tasks.clean.published import find_published
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
 from ipwire.tasks.clean.stamps import headline_without_stamp
@@ -216,12 +217,18 @@ def extract_from_text(
         author = _find_author(lines, header_lo, body_first + 1)
 
     body = "\n\n".join(_join_blocks(lines, keep))
+    kept_paragraphs = {ln.text.lower() for ln, k in zip(lines, keep, strict=True) if k}
     stripped: list[Stripped] = []
     for i, ln in enumerate(lines):
         if keep[i]:
             continue
         if i == title_idx or i in repeats:
             stripped.append(Stripped("title", ln.text))
+            continue
+        if ln.words >= DUPLICATE_MIN_WORDS and ln.text.lower() in kept_paragraphs:
+            # a second copy of a kept paragraph (a summary the body repeats): neither a
+            # teaser nor navigation, wherever it stands
+            stripped.append(Stripped("duplicate", ln.text))
             continue
         if i in openers:
             kind = "caption" if _CREDIT_WORD.search(ln.text) else "navigation"
