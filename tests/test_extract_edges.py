@@ -1126,3 +1126,24 @@ def test_an_author_box_goes_whole_with_the_name_over_the_bio_and_what_follows_it
     )
     ex = extract_from_text("\n\n".join([*menu, *ARTICLE_PARAGRAPHS, closing, *foot]))
     assert ex.text.split("\n\n")[-1] == closing
+
+
+def test_a_lede_above_the_lead_pictures_caption_is_kept():
+    from ipwire.tasks.clean.passes import _keep_lede
+
+    rules = default_rules()
+    lines = split_lines(
+        "Both sides want to settle the dispute over the dams before the sowing season begins.\n\n"
+        "The Indian delegation arrives at the Wagah border on Monday. Photo: AFP\n\n"
+        "The Permanent Indus Commission of India and Pakistan met in Lahore on Tuesday for the"
+        " first time in two years, officials of both countries said on Tuesday evening."
+    )
+    assert rules.line_kind(lines[1].text) == "caption"
+    keep = [False, False, True]
+    assert _keep_lede(lines, keep, [0.45, 0.2, 0.95], 2, rules) == 0
+    assert keep == [True, False, True]  # the caption itself stays out
+    # any other chrome between still ends the search
+    lines[1] = split_lines("Listen to this article")[0]
+    keep = [False, False, True]
+    assert _keep_lede(lines, keep, [0.45, 0.2, 0.95], 2, rules) == 2
+    assert keep == [False, False, True]

@@ -1767,6 +1767,11 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
         ("Photo by Mario Tama/Getty Images", "caption"),
         ("(Foto: Tony Silva/Ascom-PC)", "caption"),
         ("Imagen: Télam", "caption"),
+        (". Imagen: Télam", "caption"),  # the credit run onto its caption's last stop
+        ("Puerto de Montevideo. Foto: Archivo El País.", "caption"),
+        ("Auch Herbert Grönemeyer gehört zu den Unterstützern. Bild: dpa", "caption"),
+        ("Coney Island, New York. Photo: Getty", "caption"),
+        ("Escucha esta nota aquí", "call-to-action"),
         ("Lea: Consejo Permanente de OEA aborda la confiscación", "also-read"),
     ):
         assert rules.line_kind(line) == kind, line
@@ -1779,6 +1784,10 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
         ("More Videos", "related-links"),
         ("Weitere Videos", "related-links"),
         ("Zobacz również", "related-links"),
+        ("MIRA TAMBIÉN", "related-links"),
+        ("Lea también", "related-links"),
+        ("Voir aussi", "related-links"),
+        ("Siehe auch:", "related-links"),
     ):
         assert rules.marker_kind(heading) == kind, heading
     # sentences that use the same words stay article text
@@ -1790,6 +1799,12 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
         "Mira lo que pasó en la frontera cuando llegó el presidente.",
         "Weitere Informationen gab die Polizei am Abend nicht bekannt.",
         "Photographs by the agency were released on Monday, police said.",
+        # a credit word inside a paragraph, or a paragraph too long to be a caption
+        "He showed reporters the photo: a crowd at the border on Monday.",
+        "Officials said on Monday that the talks in Lahore had gone well and that both "
+        "sides would meet again in New Delhi next month, once the commissioners had "
+        "reported to their governments. Photo: the two delegations in Lahore",
+        "Escucha a los expertos antes de decidir, dijo el ministro.",
     ):
         assert rules.line_kind(sentence) is None, sentence
         assert rules.marker_kind(sentence) is None, sentence

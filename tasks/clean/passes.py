@@ -87,14 +87,17 @@ def _keep_lede(
     lines: list[Line], keep: list[bool], probs: list[float], lo: int, rules: BoilerplateRules
 ) -> int:
     """Keep the lede above the span's first kept line ``lo``; the new start of the span. A
-    line that is chrome wherever it stands, a section marker or a longer line between stops
-    the search."""
+    line that is chrome wherever it stands (a caption aside: the lead picture's stands
+    between), a section marker or a longer line between stops the search."""
     if lo <= 0 or lo >= len(lines) or not keep[lo]:
         return lo
     gap = 0
     for j in range(lo - 1, -1, -1):
         ln = lines[j]
-        if rules.line_kind(ln.text) or rules.marker_for(ln.text):
+        kind = rules.line_kind(ln.text)
+        if kind == "caption":
+            continue  # the lead picture's caption between the lede and the article
+        if kind or rules.marker_for(ln.text):
             return lo
         if ln.words >= LEDE_MIN_WORDS and probs[j] >= LEDE_MIN_SCORE and _is_sentence(ln, rules):
             keep[j] = True
