@@ -1772,6 +1772,27 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
         ("Auch Herbert Grönemeyer gehört zu den Unterstützern. Bild: dpa", "caption"),
         ("Coney Island, New York. Photo: Getty", "caption"),
         ("Escucha esta nota aquí", "call-to-action"),
+        ("Instant access to the full article PDF.", "paywall"),
+        ("Do you want to be informed of our actions? Sign up here", "share-subscribe"),
+        (
+            "Get The Daily Edition by email and never miss our top stories Free Sign Up",
+            "share-subscribe",
+        ),
+        (
+            "We recommend the best products through an independent review process, and "
+            "advertisers do not influence our picks.",
+            "disclosure",
+        ),
+        (
+            "This post contains references to products from one or more of our advertisers. "
+            "We may receive compensation when you click on links to those products.",
+            "disclosure",
+        ),
+        (
+            "Wir respektieren deine Privatsphäre und stellen deshalb ohne dein Einverständnis "
+            "keine Verbindung zu Twitter her.",
+            "consent",
+        ),
         ("Lea: Consejo Permanente de OEA aborda la confiscación", "also-read"),
     ):
         assert rules.line_kind(line) == kind, line
@@ -1788,6 +1809,9 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
         ("Lea también", "related-links"),
         ("Voir aussi", "related-links"),
         ("Siehe auch:", "related-links"),
+        ("Sie könnten auch an folgenden Artikeln interessiert sein", "related-links"),
+        ("E-Mail (wird benötigt und nicht veröffentlicht)", "comments"),
+        ("Mail (will not be published) (required)", "comments"),
     ):
         assert rules.marker_kind(heading) == kind, heading
     # sentences that use the same words stay article text
@@ -1805,6 +1829,9 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
         "sides would meet again in New Delhi next month, once the commissioners had "
         "reported to their governments. Photo: the two delegations in Lahore",
         "Escucha a los expertos antes de decidir, dijo el ministro.",
+        "The ministry asked farmers to sign up.",
+        "Get access to the border crossing was the first demand of the traders.",
+        "Advertisers do not influence what the state broadcaster airs, the minister said.",
     ):
         assert rules.line_kind(sentence) is None, sentence
         assert rules.marker_kind(sentence) is None, sentence
