@@ -1787,6 +1787,18 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
             "call-to-action",
         ),
         ("Image Source: Mises Institute", "caption"),
+        ("Feature image by Girlfriend Collective, all other images via brands.", "caption"),
+        ("- 11 min read", "reading-time"),
+        ("4 minute read time", "reading-time"),
+        ("This article is exclusive to STAT+ subscribers", "paywall"),
+        ("🚀 Sign up for The Replay newsletter", "call-to-action"),
+        ("Join our mailing list! Get a newsletter when an episode is published", "call-to-action"),
+        ("Join Our Genius Newsletter", "call-to-action"),
+        (
+            "Want more from NBC Select? Sign up for our newsletter, and shop smarter.",
+            "call-to-action",
+        ),
+        ("Advertisement: New AI Book!", "advertisement"),
         ("Bildquelle: dpa", "caption"),
         ("Do you want to be informed of our actions? Sign up here", "share-subscribe"),
         (
@@ -1849,6 +1861,9 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
         "Request for a quote was sent to the ministry on Monday.",
         "The project was funded by readers in Lahore.",
         "Jump to conclusions, the judge warned the jury.",
+        "Join the newsletter team, the editor said, if you want to help.",
+        "Subscribe to the view that India and Pakistan will talk.",
+        "Advertisement: the ministry bought space in six papers to explain the treaty.",
         "Get access to the border crossing was the first demand of the traders.",
         "Advertisers do not influence what the state broadcaster airs, the minister said.",
     ):
