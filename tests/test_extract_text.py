@@ -1312,6 +1312,7 @@ def test_a_menu_whose_items_stand_one_to_a_line_below_is_never_the_title():
         (["india pakistan", "india", "pakistan", "talks in dubai resume", "talks"], False),
         (["a b c d e f g h i j", "a b c d e", "f g h i j"], False),
         (["world politics sport", "", "world", "politics", "sport"], True),
+        (["", "world", "politics", "sport"], False),
     ):
         assert _echoes_page_lines(norms, 0, norms[0]) is menu, norms
 

@@ -204,6 +204,8 @@ def _echoes_page_lines(norms: list[str], i: int, text: str) -> bool:
     headline once a paste has run its parts together."""
     nm = norms[i]
     words = nm.split()
+    if not words:
+        return False
     if _HOME_STEP.match(nm):
         cased = _WORD.findall(text)
         lo, hi = max(0, i - _ECHO_SPAN), min(len(norms), i + _ECHO_SPAN + 1)
