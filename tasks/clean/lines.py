@@ -411,6 +411,8 @@ _NOT_A_TITLE = re.compile(
     r"|(?-i:[.!?]\s+(?:File|FILE)(?:\s+(?:[Pp]hoto|PHOTO|[Ii]mage|IMAGE))?\.?\s*$)"
     # a link's arrows at its end: "Czytaj więcej w wydaniu …>>>", "Read the full story →"
     r"|(?:>>|»»|→|⟶)\s*$"
+    # a trail's step or a link with its separator left at the end: "Actus et médias >"
+    r"|\s(?:>|›)\s*$"
     # one step of a trail: a site or section name in capitalised words, then the page
     # ("Creative Commons > What we do", "News › Politics"); » is left out, a quotation mark
     # in German and French headlines, and so is a comparison ("Why 5G > 4G for gamers")
