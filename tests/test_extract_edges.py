@@ -1147,3 +1147,35 @@ def test_a_lede_above_the_lead_pictures_caption_is_kept():
     keep = [False, False, True]
     assert _keep_lede(lines, keep, [0.45, 0.2, 0.95], 2, rules) == 2
     assert keep == [False, False, True]
+
+
+def test_a_newsrooms_update_or_correction_note_is_the_articles_own():
+    from ipwire.tasks.clean.lines import is_closing_note
+
+    for note in (
+        "Update July 3rd, 8:05AM ET: Added ARKit explanation and tweet.",
+        "Correction: An earlier version of this story misstated the date of the talks.",
+        "Editor’s note: This story has been updated with the foreign office's statement.",
+        "Anmerkung der Redaktion: In einer früheren Version hieß es, die Gespräche seien vertagt.",
+        "Mise à jour : le ministre a répondu mardi soir.",
+    ):
+        assert is_closing_note(note), note
+    for line in (
+        "Updated: Dec 3, 2025 10:21 IST",  # a stamp: the dateline readers take it
+        "UPDATED: 03 DEC 2025",
+        "Updates from the border: what we know",
+        "Correctional officers protested in Lahore: the police said.",
+    ):
+        assert not is_closing_note(line), line
+    # in HTML, the line model's doubt alone does not drop it from the end of the article
+    body = (
+        "The two delegations met in Lahore on Tuesday and agreed to meet again in New Delhi"
+        " before the end of the year, the foreign office said in a statement."
+    )
+    for note in (
+        "Update July 3rd, 8:05AM ET: Added ARKit explanation and tweet.",
+        "Update, 3:45 PM: Added video.",
+        "Correction: An earlier version misstated the date.",
+    ):
+        text, stripped, _ = _filter_blocks_cut(body + "\n" + note, default_rules(), None)
+        assert text.endswith(note), stripped

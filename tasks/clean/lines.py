@@ -485,10 +485,27 @@ _CLOSING_NOTE = re.compile(
 )
 
 
+# An update, correction or editor's note the newsroom adds at the top or foot of a story:
+# "Update July 3rd, 8:05AM ET: Added ARKit explanation.", "Correction: An earlier version …",
+# "Editor's note: …", "Anmerkung der Redaktion: …", "Mise à jour : …", "Actualización: …"; a
+# sentence follows the colon (a lower-case word), where a stamp has a date ("Updated: Dec 3").
+_NEWSROOM_NOTE = re.compile(
+    r"^\W{0,3}(?:updated?|correction|clarification|editor[’\x27]?s note|note from the editor"
+    r"|korrektur|anmerkung der redaktion|aktualisierung|nachtrag|correctif|rectificatif"
+    r"|mise à jour|note de la rédaction|corrección|actualización|nota del editor"
+    r"|nota de la redacción|aggiornamento|correzione|nota della redazione|atualização"
+    r"|correção|nota do editor)\b[^:.!?]{0,50}:\s*(?=\S)(?-i:(?=.*\b[a-zà-ÿ]{3,}\b))",
+    re.IGNORECASE,
+)
+
+
 def is_closing_note(text: str) -> bool:
-    """A credit or publisher's note that closes a news text: the article's own last words,
-    which the line model, taught on pastes that end in chrome, doubts at the end."""
-    return len(text) <= 300 and _CLOSING_NOTE.search(text) is not None
+    """A credit or publisher's note that closes a news text, or a newsroom's update or
+    correction note: the article's own words, which the line model, taught on pastes that
+    end in chrome, doubts at the edges."""
+    return len(text) <= 300 and (
+        _CLOSING_NOTE.search(text) is not None or _NEWSROOM_NOTE.search(text) is not None
+    )
 
 
 def is_credit_line(text: str) -> bool:
