@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import json
 import resource
+import subprocess
 import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -113,6 +114,16 @@ def pool_map(fn: Callable, items: Iterable, workers: int, chunksize: int = 8) ->
     """``fn`` over ``items`` in a pool of ``workers`` processes, results in order."""
     with ProcessPoolExecutor(workers) as pool:
         return list(pool.map(fn, items, chunksize=chunksize))
+
+
+def json_line_of(args: list[str], what: str, cwd: Path | None = None) -> dict:
+    """The last stdout line of a child process run with ``args``, read as JSON; exits with
+    the child's last error line when it fails (``what`` names the job in the message)."""
+    out = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+    if out.returncode != 0:
+        tail = out.stderr.strip().splitlines()[-1:] or ["no output"]
+        sys.exit(f"error: {what} failed: {tail[0]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def peak_rss_mb(children: bool = False) -> float:

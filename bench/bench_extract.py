@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -79,14 +78,13 @@ def time_side(side: str, limit: int | None) -> dict:
 
 def _spawn_side(side: str, limit: int | None) -> dict:
     """:func:`time_side` in a fresh process."""
+    # imported here: compare_checkouts runs this module over an older checkout's _common
+    from _common import json_line_of
+
     args = [sys.executable, str(Path(__file__).resolve()), "--side", side]
     if limit:
         args += ["--limit", str(limit)]
-    out = subprocess.run(args, capture_output=True, text=True)
-    if out.returncode != 0:
-        tail = out.stderr.strip().splitlines()[-1:] or ["no output"]
-        sys.exit(f"error: timing {side} in a fresh process failed: {tail[0]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return json_line_of(args, f"timing {side} in a fresh process")
 
 
 def one_worker_rounds(limit: int | None, rounds: int) -> list[tuple[float, float]]:

@@ -23,7 +23,6 @@ import argparse
 import importlib.util
 import json
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
@@ -52,14 +51,13 @@ def _worker(side: str, limit: int | None) -> None:
 
 
 def _run(side: str, checkout: Path, limit: int | None) -> dict:
+    # imported here, in the parent only: a worker must import the other checkout's modules
+    from _common import json_line_of
+
     args = [sys.executable, str(HERE), "--worker", side]
     if limit:
         args += ["--limit", str(limit)]
-    out = subprocess.run(args, cwd=checkout, capture_output=True, text=True)
-    if out.returncode != 0:
-        tail = out.stderr.strip().splitlines()[-1:] or ["no output"]
-        sys.exit(f"error: timing {side} in {checkout} failed: {tail[0]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return json_line_of(args, f"timing {side} in {checkout}", cwd=checkout)
 
 
 def main() -> None:
