@@ -195,6 +195,38 @@ def _word_f1(pred: str, ref: str) -> float:
 
 
 @pytest.mark.skipif(not PACK.exists(), reason="evaluation pack not available")
+@pytest.mark.parametrize(
+    ("page", "link", "later"),
+    [
+        # a link to one story, its title after the colon, above a list the article goes on with
+        (
+            "0146",
+            "Read more: Taxes on inheritance & how to avoid them",
+            "Economic security programs, such as the Earned Income Tax Credit",
+        ),
+        # a sentence that opens with a marker's words
+        (
+            "0449",
+            "More on that in a follow-up post about V8's performance.",
+            "SwiftSoup is a port of Java's Jsoup library.",
+        ),
+    ],
+)
+def test_a_marker_line_naming_one_story_or_reading_as_a_sentence_does_not_end_a_paste(
+    page, link, later
+):
+    dump = (PACK / "dumps" / f"{page}.txt").read_text(encoding="utf-8")
+    assert dump.index(link) < dump.index(later)
+    gold = next(
+        json.loads(x)
+        for x in (PACK / "gold.jsonl").read_text(encoding="utf-8").split("\n")
+        if x.strip() and json.loads(x)["id"] == page
+    )
+    assert later in gold["main_content"]
+    assert later in extract_from_text(dump).text
+
+
+@pytest.mark.skipif(not PACK.exists(), reason="evaluation pack not available")
 def test_dev_sample_scores_above_floor():
     """First 40 dev pages: F1 0.947, leak 0.046 (all: 0.934 / 0.041); floors just below."""
     gold = [

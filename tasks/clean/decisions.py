@@ -317,6 +317,23 @@ def _model_reads_on(
     return sum(probs[j] * (lines[j].words + 1) for j in after) / words >= score
 
 
+# "Read more: Taxes on inheritance …", ">> Related: What Is ISP Throttling?": a marker with
+# its story's title after the colon is one link standing in the article
+_TITLE_AFTER_COLON = re.compile(r"[:：]\s*\S+\s+\S+")
+# "More on that in a follow-up post about V8's performance.": a sentence that opens with a
+# marker's words is the article's own
+SENTENCE_MARKER_MIN_WORDS = 6
+
+
+def _one_teaser(text: str) -> bool:
+    """Whether a related-links marker line is a single inline link or a sentence of the
+    article, which close nothing: a list's head stands alone ("Related articles")."""
+    if _TITLE_AFTER_COLON.search(text):
+        return True
+    stripped = text.rstrip()
+    return stripped.endswith((".", "!", "?")) and len(stripped.split()) >= SENTENCE_MARKER_MIN_WORDS
+
+
 @dataclass
 class LineDecision:
     """What the text extractor decided; used by the HTML extractor too."""
@@ -450,6 +467,10 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
     for i in range(lo, hi + 1):
         ln = lines[i]
         marker = rules.marker_for(ln.text)
+        if paste and marker is not None and marker.kind == "related-links" and _one_teaser(ln.text):
+            # a link to one story inside a paste's article, not a list's head (in HTML, the
+            # body trafilatura chose ends where such a link stands)
+            marker = None
         kind = marker.kind if marker else None
         if marker is None and _comment_thread_starts(lines, i, hi):
             kind = "comments"
