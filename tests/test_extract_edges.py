@@ -1179,3 +1179,24 @@ def test_a_newsrooms_update_or_correction_note_is_the_articles_own():
     ):
         text, stripped, _ = _filter_blocks_cut(body + "\n" + note, default_rules(), None)
         assert text.endswith(note), stripped
+
+
+def test_a_sentence_broken_across_lines_is_read_whole_by_the_line_model():
+    # a closing paragraph hard-wrapped with <br>: each piece read alone looks like a menu item
+    pieces = [
+        "In conclusion, the new customs rules at the Wagah crossing cover textiles,",
+        "surgical goods, sports goods and cement shipped by small exporters, and",
+        "officials on both sides expect the time trucks wait at the gate to fall",
+        "from three days to one before the end of the year.",
+    ]
+    html = (
+        "<html><head><title>Talks at Wagah</title></head><body><nav><a href='/'>Home</a></nav>"
+        "<article><h1>Talks at Wagah</h1>"
+        + "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
+        + "<p>"
+        + "<br>".join(pieces)
+        + "</p></article><footer>About us</footer></body></html>"
+    )
+    ex = extract_from_html(html)
+    for piece in pieces:
+        assert piece in ex.text

@@ -11,6 +11,7 @@ import re
 
 from ipwire.records import Stripped
 from ipwire.tasks.clean.decisions import decide
+from ipwire.tasks.clean.features import score_lines
 from ipwire.tasks.clean.html_meta import bare_title
 from ipwire.tasks.clean.lines import (
     Line,
@@ -83,6 +84,7 @@ def _filter_blocks_cut(
     # script its low score is no evidence, and a line trafilatura kept stays unless a rule
     # names it
     model_reads: bool | None = None  # worked out the first time a line needs it
+    probs = _whole_sentence_probs(lines, decision.probs, rules)
     kinds: list[str | None] = []
     title_norm = fold_space(title or "")
     seen: set[str] = set()
@@ -98,7 +100,7 @@ def _filter_blocks_cut(
         elif not _SENTENCE_END.search(ln.text) and (heading := rules.heading_kind(ln.text)):
             drop_kind = heading  # a section's heading whose section trafilatura left out
         elif (
-            decision.probs[i] < rules.html_threshold
+            probs[i] < rules.html_threshold
             and not _is_table_row(ln.text)
             and not is_credit_line(ln.text)
             and not (rules.html_nav_max_words and ln.words > rules.html_nav_max_words)
@@ -124,6 +126,77 @@ def _filter_blocks_cut(
     stripped = [Stripped(k, ln.text) for ln, k in zip(lines, kinds, strict=True) if k]
     body = "\n\n".join(ln.text for ln, k in zip(lines, kinds, strict=True) if not k)
     return body, stripped, cut_at is not None
+
+
+# A piece of a sentence broken across lines (a <br>, an inline element trafilatura set on
+# its own line) has at least this many words: menu items run one to three.
+BROKEN_SENTENCE_MIN_WORDS = 3
+# what closes a sentence or a clause, so that the next line starts afresh
+_CLAUSE_END = re.compile(r"[.!?…:;。！？।۔؟][\"'”’)」』）]*\s*$")
+# a label opening a line ("by: Ziyi Xu", "tags: …"), not a sentence going on
+_LABEL_OPENING = re.compile(r"^\W*\w+\s*:")
+
+
+def _sentence_piece(ln: Line, rules: BoilerplateRules) -> bool:
+    """A line that may be one piece of a broken sentence: a few words, no address, no chrome
+    phrase or kind."""
+    low = ln.text.lower()
+    return (
+        ln.words >= BROKEN_SENTENCE_MIN_WORDS
+        and "://" not in low
+        and "www." not in low
+        and not rules.has_chrome_phrase(low)
+        and rules.line_kind(ln.text) is None
+    )
+
+
+def _goes_on(ln: Line, nxt: Line, rules: BoilerplateRules) -> bool:
+    """Whether ``nxt`` carries on the sentence ``ln`` left open: lower case after no stop."""
+    if _CLAUSE_END.search(ln.text) or _LABEL_OPENING.match(nxt.text):
+        return False
+    first = nxt.text.lstrip("–—-•·»\"'„“‚‘( ")[:1]
+    return first.islower() and _sentence_piece(ln, rules) and _sentence_piece(nxt, rules)
+
+
+def _whole_sentence_probs(
+    lines: list[Line], probs: list[float], rules: BoilerplateRules
+) -> list[float]:
+    """The line model's scores, with each piece of a sentence broken across lines ("Die bumm
+    film GmbH bietet" / "für Kino, TV, Musik, Visual Effects, Web und Live-Entertainment")
+    scored as the whole sentence too, keeping the higher score: read alone, a piece looks
+    like short chrome. The whole sentence must score as the span search counts article text
+    (``span_threshold``): pieces of a chrome sentence still score low."""
+    runs: list[list[int]] = []
+    for i in range(len(lines) - 1):
+        if probs[i] < 1.0 and _goes_on(lines[i], lines[i + 1], rules):
+            if runs and runs[-1][-1] == i:
+                runs[-1].append(i + 1)
+            else:
+                runs.append([i, i + 1])
+    runs = [r for r in runs if min(probs[j] for j in r) < rules.html_threshold]
+    if not runs:
+        return probs
+    # the page again, each broken sentence on one line, scored in the same context
+    first = {r[0]: r for r in runs}
+    inside = {j for r in runs for j in r[1:]}
+    texts, where = [], []
+    for i in range(len(lines)):
+        if i in inside:
+            continue
+        run = first.get(i, [i])
+        where.append(run)
+        texts.append(" ".join(lines[j].text for j in run))
+    joined = split_lines("\n\n".join(texts))
+    if len(joined) != len(texts):
+        return probs  # a piece split or vanished on re-reading: no whole-sentence score
+    rescored = score_lines(joined, rules)
+    out = list(probs)
+    for run, p in zip(where, rescored, strict=True):
+        # the whole sentence counts when it scores as article text does in the span search
+        if len(run) > 1 and p >= rules.span_threshold:
+            for j in run:
+                out[j] = max(out[j], p)
+    return out
 
 
 # A section heading that ends the text heads nothing ipwire kept ("Das könnte Sie auch
