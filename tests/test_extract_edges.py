@@ -1200,3 +1200,20 @@ def test_a_sentence_broken_across_lines_is_read_whole_by_the_line_model():
     ex = extract_from_html(html)
     for piece in pieces:
         assert piece in ex.text
+
+
+@pytest.mark.parametrize(
+    ("line", "by_prefix"),
+    [
+        ("Recommended courses:", True),
+        ("Related Posts:", False),
+        ("RELATED:", False),
+        ("You might also like:", False),
+        ("Lesen Sie auch:", False),
+        ("The ministry said on Monday", False),
+    ],
+)
+def test_a_marker_met_only_by_its_opening_words_is_told_from_a_whole_marker_phrase(
+    line: str, by_prefix: bool
+):
+    assert default_rules().marker_by_prefix(line) is by_prefix

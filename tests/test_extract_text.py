@@ -210,9 +210,15 @@ def _word_f1(pred: str, ref: str) -> float:
             "More on that in a follow-up post about V8's performance.",
             "SwiftSoup is a port of Java's Jsoup library.",
         ),
+        # a lead-in naming what the article lists next
+        (
+            "0375",
+            "Recommended courses:",
+            "Understanding UX research and how to analyze user needs.",
+        ),
     ],
 )
-def test_a_marker_line_naming_one_story_or_reading_as_a_sentence_does_not_end_a_paste(
+def test_a_marker_line_naming_one_story_a_sentence_or_a_lead_in_does_not_end_a_paste(
     page, link, later
 ):
     dump = (PACK / "dumps" / f"{page}.txt").read_text(encoding="utf-8")

@@ -471,6 +471,16 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
             # a link to one story inside a paste's article, not a list's head (in HTML, the
             # body trafilatura chose ends where such a link stands)
             marker = None
+        if (
+            paste
+            and marker is not None
+            and marker.kind == "related-links"
+            and ln.text.rstrip().endswith((":", "："))
+            and rules.marker_by_prefix(ln.text)
+        ):
+            # "Recommended courses:", "Read more in our guides below:": a lead-in naming what
+            # the article lists next; a list's own head is the marker phrase alone
+            marker = None
         kind = marker.kind if marker else None
         if marker is None and _comment_thread_starts(lines, i, hi):
             kind = "comments"

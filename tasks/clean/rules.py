@@ -225,6 +225,15 @@ class BoilerplateRules:
         cache[key] = found
         return found
 
+    def marker_by_prefix(self, text: str) -> bool:
+        """Whether ``text`` is a section marker only because it opens with a marker's words
+        ("Recommended courses:" by "recommended"), not as a whole phrase or pattern."""
+        if self.marker_for(text) is None:
+            return False
+        if any(p.search(text) for m in self.section_markers for p in m.patterns):
+            return False
+        return _norm_marker(text) not in self._phrases  # type: ignore[attr-defined]
+
     def has_chrome_phrase(self, low: str) -> bool:
         """Whether a chrome phrase is anywhere in ``low`` (a lowered line)."""
         automaton = self._chrome_automaton  # type: ignore[attr-defined]
