@@ -334,6 +334,25 @@ def _one_teaser(text: str) -> bool:
     return stripped.endswith((".", "!", "?")) and len(stripped.split()) >= SENTENCE_MARKER_MIN_WORDS
 
 
+def _sign_up_box(
+    lines: list[Line], prose: list[bool], keep: list[bool], i: int, rules: BoilerplateRules
+) -> bool:
+    """Whether the share or subscribe prompt at line ``i`` closes a box inside the article:
+    at least as many words of paragraph-long prose follow it, before the next marker or
+    footer, as the kept article holds above it."""
+    before = sum(
+        ln.words for ln, k, p in zip(lines[:i], keep[:i], prose[:i], strict=True) if k and p
+    )
+    after = 0
+    for j in range(i + 1, len(lines)):
+        ln = lines[j]
+        if rules.marker_for(ln.text) is not None or rules.line_kind(ln.text) == "footer":
+            break
+        if prose[j] and ln.words >= NET_MIN_WORDS:
+            after += ln.words
+    return after >= max(before, 2 * NET_MIN_WORDS)
+
+
 @dataclass
 class LineDecision:
     """What the text extractor decided; used by the HTML extractor too."""
@@ -478,8 +497,15 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
             and ln.text.rstrip().endswith((":", "："))
             and rules.marker_by_prefix(ln.text)
         ):
-            # "Recommended courses:", "Read more in our guides below:": a lead-in naming what
-            # the article lists next; a list's own head is the marker phrase alone
+            # "Recommended courses:": a lead-in naming what the article lists next; a list's
+            # own head is the marker phrase alone
+            marker = None
+        if (
+            paste
+            and marker is not None
+            and marker.kind == "share-subscribe"
+            and _sign_up_box(lines, prose, keep, i, rules)
+        ):
             marker = None
         kind = marker.kind if marker else None
         if marker is None and _comment_thread_starts(lines, i, hi):
