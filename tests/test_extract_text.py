@@ -1985,7 +1985,13 @@ def test_a_teaser_marker_after_the_article_cuts_though_a_long_list_of_rows_follo
 
 @pytest.mark.parametrize(
     "head",
-    ["On December 2{n}, 2024, at 10:07 PM, {who} wrote:", "{who} • {n} weeks ago"],
+    [
+        "On December 2{n}, 2024, at 10:07 PM, {who} wrote:",
+        "{who} • {n} weeks ago",
+        # a blog's comment head: the name, then the date and time it was posted
+        "{who} July 2{n}, 2015 at 7:01 pm",
+        "{who} 2{n}. Dezember 2012 um 11:07",
+    ],
 )
 def test_a_thread_of_dated_comment_heads_closes_the_article(head: str):
     para = (

@@ -30,6 +30,17 @@ _AGO_HEAD = re.compile(
 )
 
 
+# ... or a name (or nothing) with the date and time it was posted, as blog comment heads
+# print it: "Rebel Raime July 25, 2015 at 7:01 pm", "Anna 3. Mai 2021 um 8:29 Uhr",
+# "gabriel sempéré Le 11 septembre 2018 à 12:57", "26 abril 2022 a las 14:02"
+_TIMED_HEAD = re.compile(
+    r"\b(?:19|20)\d\d,?\s+(?:at|um|à|a las|alle|às|om)\s+\d{1,2}[:.]\d{2}\s*"
+    r"(?:[ap]\.?\s?m\.?|uhr|h)?\s*$",
+    re.I,
+)
+# such a head is short: a name and a stamp
+_TIMED_HEAD_MAX_WORDS = 12
+
 _HEAD_MAX_WORDS = 20
 
 
@@ -40,7 +51,9 @@ THREAD_MIN_WORDS_BEFORE = 150
 def _is_dated_head(ln: Line) -> bool:
     """A comment's head on one line: "On December 23, 2014, at 10:07 PM, argusdc wrote:"."""
     return ln.words <= _HEAD_MAX_WORDS and (
-        _DATED_HEAD.search(ln.text) is not None or _AGO_HEAD.match(ln.text) is not None
+        _DATED_HEAD.search(ln.text) is not None
+        or _AGO_HEAD.match(ln.text) is not None
+        or (ln.words <= _TIMED_HEAD_MAX_WORDS and _TIMED_HEAD.search(ln.text) is not None)
     )
 
 
