@@ -435,6 +435,10 @@ def test_social_embed_without_article_content_is_still_dropped():
         "Pilgrims wait at the Kartarpur gate. Credit: Sam Rao",
         "The corridor at dawn (Photo: Getty Images)",
         "Photo courtesy of the Ministry of External Affairs",
+        # a short caption closing with a © credit, after a stop, a bar or no stop at all
+        "Pilgrims queue at the Kartarpur gate before dawn. © AFP / Narinder Nanu",
+        "Trucks wait at the Wagah crossing near Lahore | © Reuters/Mohsin Raza",
+        "Eine Fracking-Anlage zur Förderung von Gas im US-Bundesstaat Pennsylvania © Noah Addis",
     ],
 )
 def test_photo_caption_line_is_stripped_as_caption(caption):
@@ -445,6 +449,19 @@ def test_photo_caption_line_is_stripped_as_caption(caption):
     )
     assert caption not in text
     assert any(s.kind == "caption" and s.text == caption for s in stripped)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # a picture's name with its credit (a gallery's label), not a scene described
+        "Stau © aremac / Clipdealer",
+        "The ministry said the © symbol on the new visa stickers marks state copyright.",
+        "© 2025 The Courier",
+    ],
+)
+def test_a_line_with_a_copyright_sign_is_no_caption_unless_a_scene_closes_with_it(line):
+    assert default_rules().line_kind(line) != "caption"
 
 
 def test_sentence_mentioning_a_photo_is_not_a_caption():
