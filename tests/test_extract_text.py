@@ -430,10 +430,14 @@ def test_labelled_news_texts_keep_their_article():
     captions, "... shared by China's Shen Shiwei on Twitter. - Reuters", 0.84 -> 1.0).
     Mean floor 0.984 -> 0.983 (measured 0.98397) for chrome that is now stripped: C-151's
     "- Most Viewed", B-23's "Discussion about this post" and B-139's four related-story stamps
-    ("- Published30 October 2012"); no text crossed 90%."""
+    ("- Published30 October 2012"); no text crossed 90%. The >= 80% floor 0.989 -> 0.987
+    (measured 481 of 487, 0.9877; mean 0.9834) when a short caption closing with a © credit
+    became a caption: C-76 (113 words, 0.88 -> 0.67) loses "India's Prime Minister Narendra
+    Modi and U.S. President Joe Biden answer questions during a news conference at the White
+    House. © Reuters", a photo's caption above its byline."""
     rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
     shares = [_kept_share(r["text"]) for r in rows]
-    assert sum(s >= 0.8 for s in shares) / len(shares) >= 0.989
+    assert sum(s >= 0.8 for s in shares) / len(shares) >= 0.987
     assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.965
     assert sum(shares) / len(shares) >= 0.983
     assert sum(s < 0.5 for s in shares) <= 1
