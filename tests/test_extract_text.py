@@ -2140,6 +2140,35 @@ def test_a_paragraph_closing_with_a_signature_or_a_bracketed_tag_is_running_pros
         assert not _SENT_END.search(f"It was a long winter. {tail}"), tail
 
 
+def test_a_sentence_closing_a_low_opening_quote_or_a_guillemet_ends_as_a_sentence():
+    from ipwire.tasks.clean.lines import _SENT_END
+
+    # German and Czech quotes open low and close with the marks English opens with
+    assert _SENT_END.search("Er sagte: „Wir gehen morgen nach Hause.“")
+    assert _SENT_END.search("Sie fragte ‚warum nicht?‘")
+    assert _SENT_END.search("Er sagte »Wir gehen.«")
+    assert _SENT_END.search("Il a dit « On y va.»")
+    # an English line that ends on an opening quote is a typo, not a closed quote
+    assert not _SENT_END.search("“Elliptic has been our trusted partner since 2015.“")
+    assert not _SENT_END.search("Er sagte: „Wir gehen“ und")
+
+
+TRAFEVAL = REPO.parent / "shared" / "eval" / "extraction" / "trafeval"
+
+
+@pytest.mark.skipif(not TRAFEVAL.exists(), reason="trafeval pack not available")
+def test_a_german_paragraph_closing_a_quote_between_kept_paragraphs_is_kept():
+    """utopia.de: the article's second paragraph (74 words) ends with „…“; read as no
+    sentence, it was no prose, and the line model's doubt (0.27) dropped it from between the
+    first and third paragraphs."""
+    ex = extract_from_text(
+        (TRAFEVAL / "dumps" / "utopia_de-Werbung.txt").read_text(encoding="utf-8")
+    )
+    assert "Kim Kardashian hat 2019 die inklusive Shapewear-Marke" in ex.text
+    assert "Auf Instagram zeigt Milliardärin Kim Kardashian" in ex.text
+    assert "Beliebte Bestenlisten" not in ex.text
+
+
 def test_a_date_in_another_languages_month_names_is_never_the_title():
     from ipwire.tasks.clean.dates import is_any_date_line
     from ipwire.tasks.clean.published import parse_stamp

@@ -41,15 +41,38 @@ _UPPER = _char_class(str.isupper)
 # Devanagari danda and the Urdu full stop and question mark; a sentence may close with a
 # dashed signature of up to four words, the first capitalised ("... dazzle. -- Sandstrom",
 # a review's or a letter's sign-off), or with a bracketed word or three that is no date,
-# link or photo credit ("... home. [MUSIC]", "... on Monday. (Reuters)")
-_SENT_END = re.compile(
+# link or photo credit ("... home. [MUSIC]", "... on Monday. (Reuters)"); closing quotes
+# include guillemets either way round (« … », » … «)
+_SENT_END_PLAIN = re.compile(
     # one punctuation class first: the regex engine then skips to its characters in C, where
     # an alternation at the top would be tried at every position (four times slower)
-    r"[.!?…:;。！？：；।॥۔؟](?:[\"'”’)\]」』）】]*"
-    rf"|(?<=[.!?…])[\"'”’)\]]*\s+(?:(?:--|—|–)\s*[{_UPPER}][\w.'’-]*(?:,?\s+[^\W\d_][\w.'’-]*){{0,3}}"
+    r"[.!?…:;。！？：；।॥۔؟](?:[\"'”’»«›‹)\]」』）】]*"
+    rf"|(?<=[.!?…])[\"'”’»«›‹)\]]*\s+(?:(?:--|—|–)\s*[{_UPPER}][\w.'’-]*(?:,?\s+[^\W\d_][\w.'’-]*){{0,3}}"
     r"|[\[(](?![^\])]*(?i:symbol|foto|photo|bild|file|archiv|image|pic))"
     r"[^\W\d_]+(?: [^\W\d_]+){0,2}[\])]))\s*$"
 )
+
+
+class QuoteAwareEnd:
+    """A sentence-end pattern that also reads German and Czech low-opening quotes: „…“
+    and ‚…‘ close with the marks English opens with, so a closing “ or ‘ ends a sentence only
+    in a line that opened such a quote (an English line ending '.“' is a typo, not a close).
+    Guillemets close either way round (« … », » … «) and are in the plain pattern."""
+
+    __slots__ = ("plain", "quoted")
+
+    def __init__(self, plain: re.Pattern[str], marks: str) -> None:
+        self.plain = plain
+        self.quoted = re.compile(marks + r"[\"'”’»«›‹)\]」』）】]*[“‘][\"'”’)\]]*\s*$")
+
+    def search(self, text: str) -> re.Match[str] | None:
+        found = self.plain.search(text)
+        if found is None and text.rstrip()[-1:] in "“‘" and ("„" in text or "‚" in text):
+            return self.quoted.search(text)
+        return found
+
+
+_SENT_END = QuoteAwareEnd(_SENT_END_PLAIN, r"[.!?…:;]")
 _URLISH = re.compile(r"https?://|www\.|@\w+\.\w|\.com\b", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-•*·▪►»›>]|\d{1,2}[.)])\s")
 # Chinese, Japanese, Hindi and Urdu punctuation is punctuation, not a symbol

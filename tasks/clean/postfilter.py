@@ -15,6 +15,7 @@ from ipwire.tasks.clean.features import score_lines
 from ipwire.tasks.clean.html_meta import bare_title
 from ipwire.tasks.clean.lines import (
     Line,
+    QuoteAwareEnd,
     _is_prose,
     is_credit_line,
     low_tokens,
@@ -132,7 +133,7 @@ def _filter_blocks_cut(
 # its own line) has at least this many words: menu items run one to three.
 BROKEN_SENTENCE_MIN_WORDS = 3
 # what closes a sentence or a clause, so that the next line starts afresh
-_CLAUSE_END = re.compile(r"[.!?…:;。！？।۔؟][\"'”’)」』）]*\s*$")
+_CLAUSE_END = QuoteAwareEnd(re.compile(r"[.!?…:;。！？।۔؟][\"'”’»«›‹)」』）]*\s*$"), r"[.!?…:;]")
 # a label opening a line ("by: Ziyi Xu", "tags: …"), not a sentence going on
 _LABEL_OPENING = re.compile(r"^\W*\w+\s*:")
 
@@ -203,7 +204,7 @@ def _whole_sentence_probs(
 # interessieren" above a teaser rail trafilatura left out); a heading is short (at most
 # ``rules.marker_max_words``) and has no sentence-final punctuation. Unlike
 # ``lines._SENT_END``, a colon ends a heading ("Also read:"), not a sentence.
-_SENTENCE_END = re.compile(r"[.!?…。！？।۔؟][\"'”’)」』）]*\s*$")
+_SENTENCE_END = QuoteAwareEnd(re.compile(r"[.!?…。！？।۔؟][\"'”’»«›‹)」』）]*\s*$"), r"[.!?…]")
 
 
 def _drop_trailing_markers(
