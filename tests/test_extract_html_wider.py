@@ -49,6 +49,15 @@ def test_wider_text_is_taken_though_it_leaves_out_the_recall_texts_chrome():
     assert _wider(plain, wide, _RULES) == plain
 
 
+def test_wider_text_holds_the_recall_texts_list_items_without_their_dashes():
+    # recall mode writes "- item", the balanced mode "item": the same list, held
+    items = [f"Mid-Market Firms: ${n}0 to ${n}5 per hour for the {n}th tier." for n in range(2, 8)]
+    narrow = "\n".join([_LEDE, *(f"- {x}" for x in items)])
+    wide = "\n".join([_LEDE, *items, *(_MORE.strip() for _ in range(8))])
+    assert len(wide) > WIDER_GAIN * len(narrow)
+    assert _wider(narrow, wide, _RULES) == wide
+
+
 def test_wider_text_only_a_little_longer_is_not_taken():
     wide = _LEDE + "\n" + _MORE[:80]
     assert len(wide) <= WIDER_GAIN * len(_LEDE)
@@ -71,6 +80,14 @@ def test_text_that_is_most_of_the_page_or_long_did_not_keep_little():
     assert not _kept_little(_MORE, _page(1))
     assert not _kept_little("", _page(40))
     assert not _kept_little("x" * KEPT_LITTLE_CHARS, _page(400))
+
+
+def test_a_text_twice_trafilaturas_short_mark_on_a_long_page_kept_little():
+    # trafilatura escalates under 3,000 characters; a 3,035-character FAQ kept from a
+    # 26,000-character price guide is as little of that page
+    faq = ("How much does it cost? " + _MORE) * 17
+    assert 3000 < len(faq) < KEPT_LITTLE_CHARS
+    assert _kept_little(faq, _page(150))
 
 
 _MINIFIED = (
