@@ -1851,6 +1851,15 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
         ),
         ("Advertisement: New AI Book!", "advertisement"),
         ("Bildquelle: dpa", "caption"),
+        # a news page's player notice, inbox prompt, premium offer and image stubs
+        ("Media playback is unsupported on your device", "navigation"),
+        ("Get Rediff News in your Inbox:", "share-subscribe"),
+        ("Get Sérgio Schüler’s stories in your inbox", "share-subscribe"),
+        ("Unlock Exclusive Insights with The Tribune Premium", "paywall"),
+        ("PC :https://www.dailyexcelsior.com/wp-content/uploads/2021/03/flag.png", "caption"),
+        ("Image: https://konecta.com/", "caption"),
+        ("article-image", "caption"),
+        ("Representational image", "caption"),
         ("Do you want to be informed of our actions? Sign up here", "share-subscribe"),
         (
             "Get The Daily Edition by email and never miss our top stories Free Sign Up",
@@ -1895,6 +1904,10 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
     # sentences that use the same words stay article text
     for sentence in (
         "Sin comentarios, dijo la policía.",
+        "The BBC said media playback on older phones would end in March.",
+        "Officials said the news reached their inbox only on Tuesday, after the talks.",
+        "The deal would unlock exclusive fishing rights for both countries, the minister said.",
+        "A representational image of the dam was shown to the tribunal.",
         "Keine Kommentare zu den Vorwürfen gab es von der Polizei.",
         "Die Seite teilen sich zwei Familien seit 1990.",
         "Zurück zur Übersicht der Verhandlungen kehrten beide Seiten erst im Mai.",
