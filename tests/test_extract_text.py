@@ -434,12 +434,17 @@ def test_labelled_news_texts_keep_their_article():
     (measured 481 of 487, 0.9877; mean 0.9834) when a short caption closing with a © credit
     became a caption: C-76 (113 words, 0.88 -> 0.67) loses "India's Prime Minister Narendra
     Modi and U.S. President Joe Biden answer questions during a news conference at the White
-    House. © Reuters", a photo's caption above its byline."""
+    House. © Reuters", a photo's caption above its byline. The >= 90% floor 0.965 -> 0.963
+    and the mean floor 0.983 -> 0.982 (measured 469 of 487, 0.9630; mean 0.9828) when news
+    pages' chrome lines were added: "ALSO READ" in capitals before a story's title without a
+    colon (N-A-131, 0.88, loses its two "ALSO READ …" teasers, boilerplate ipwire exists to
+    strip), a player's notice, an inbox prompt, a premium offer, a link as a photo credit
+    and an image's alt-text stub (five texts lose one such line)."""
     rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
     shares = [_kept_share(r["text"]) for r in rows]
     assert sum(s >= 0.8 for s in shares) / len(shares) >= 0.987
-    assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.965
-    assert sum(shares) / len(shares) >= 0.983
+    assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.963
+    assert sum(shares) / len(shares) >= 0.982
     assert sum(s < 0.5 for s in shares) <= 1
     assert min(shares) > 0.0
 
@@ -1860,6 +1865,9 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
         ("Image: https://konecta.com/", "caption"),
         ("article-image", "caption"),
         ("Representational image", "caption"),
+        ("File Photo: PTI", "caption"),
+        ("spot_img", "markup"),
+        ("ALSO READ Teenage Pakistani Girl Invents a New Word of English Language", "also-read"),
         ("Do you want to be informed of our actions? Sign up here", "share-subscribe"),
         (
             "Get The Daily Edition by email and never miss our top stories Free Sign Up",
@@ -1908,6 +1916,7 @@ def test_share_prompts_back_links_ratings_and_comment_heads_are_chrome_in_severa
         "Officials said the news reached their inbox only on Tuesday, after the talks.",
         "The deal would unlock exclusive fishing rights for both countries, the minister said.",
         "A representational image of the dam was shown to the tribunal.",
+        "Also read the report by the committee before you vote, the speaker said.",
         "Keine Kommentare zu den Vorwürfen gab es von der Polizei.",
         "Die Seite teilen sich zwei Familien seit 1990.",
         "Zurück zur Übersicht der Verhandlungen kehrten beide Seiten erst im Mai.",
