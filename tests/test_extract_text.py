@@ -393,6 +393,33 @@ def test_headline_kicker_and_byline_above_the_body_keep_every_paragraph():
     assert _kept_share(raw) >= 0.9
 
 
+def test_a_section_label_over_the_headline_is_no_title_and_leaves_the_body():
+    body = (
+        "Srinagar: Two Army soldiers and an intruder were killed on Thursday when a border "
+        "action team attacked a patrol along the Line of Control in Poonch district.\n\n"
+        "Army sources in Jammu said the operation was still under way as reports came in, "
+        "and that the patrol had been reinforced from the nearest forward post."
+    )
+    headline = "Pakistan's BAT attacks Army patrol unit in Poonch; 2 soldiers killed"
+    ex = extract_from_text(f"Nation, Current Affairs\n\n{headline}\n\n{body}")
+    assert ex.title == headline
+    assert "Nation, Current Affairs" not in ex.text and headline not in ex.text
+    assert ex.text.startswith("Srinagar: Two Army soldiers")
+
+
+def test_a_short_headline_over_its_deck_stays_the_title():
+    # the headline's words come back in the text: it is no kicker, the line under it a deck
+    deck = "How seven design problems shaped the iconic typeface from inception to open source"
+    body = (
+        "Google Sans is the typeface used across every product from Search to Wallet, and "
+        "one of the most-served fonts on the internet.\n\n"
+        "Making it flex took six years, two redesigns and a great many late nights for the "
+        "small team that drew Google Sans Flex."
+    )
+    ex = extract_from_text(f"Making Google Sans Flex\n\n{deck}\n\n{body}")
+    assert ex.title == "Making Google Sans Flex"
+
+
 def test_menu_entries_ending_in_a_function_word_are_not_joined():
     raw = "Who We Are\nAbout Us\nSign in\nContact\n\n" + _seed("000")
     ex = extract_from_text(raw)

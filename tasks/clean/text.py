@@ -41,7 +41,7 @@ from ipwire.tasks.clean.postfilter import DUPLICATE_MIN_WORDS
 from ipwire.tasks.clean.published import find_published
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
 from ipwire.tasks.clean.stamps import headline_without_stamp
-from ipwire.tasks.clean.words import _WORD
+from ipwire.tasks.clean.words import _WORD, STOPWORDS
 
 # how far above a text's only kept line its headline may stand (a date or byline between)
 LONE_BODY_TITLE_ABOVE = 3
@@ -85,6 +85,51 @@ def _body_under_headline(
             continue
         return j, named
     return None, False
+
+
+# A kicker over a headline (a section label, a slogan, a prompt) is this short; the
+# headline under it is longer and no sentence.
+KICKER_MAX_WORDS = 5
+# a dropped line may stand between them (an "Allow Notification" button)
+KICKER_GAP = 1
+# ... and shares less than this share of its content words with the headline and the lead
+KICKER_MAX_SHARED = 0.5
+# (read over the headline and the kept lines under it, to this many kept lines)
+KICKER_READ = 8
+
+
+def _headline_under_kicker(
+    lines: list[Line], kept_idx: list[int], first: int, rules: BoilerplateRules
+) -> int | None:
+    """The headline under a kicker: the kept line right under a short first line (one dropped
+    line may stand between) that is itself headline-shaped, longer and no sentence, with a
+    kept line after it, when the first line names little of what the text goes on about.
+    None otherwise: the first line is the headline."""
+    if lines[first].words > KICKER_MAX_WORDS or len(kept_idx) < 3 or kept_idx[0] != first:
+        return None
+    j = kept_idx[1]
+    ln = lines[j]
+    if not (
+        j <= first + KICKER_GAP + 1
+        and _title_candidate(ln, rules)
+        and lines[first].words < ln.words <= 20
+        and not _is_sentence(ln, rules)
+        and not not_a_title(ln.text)
+    ):
+        return None
+    # a short headline over its deck ("Making Google Sans Flex" over "How seven design
+    # problems shaped Google's iconic typeface") names what the text goes on about (Google
+    # Sans, in its first paragraphs); a kicker names little of it
+    mine = _content_words(lines[first].text)
+    told = set().union(*(_content_words(lines[k].text) for k in kept_idx[1:KICKER_READ]))
+    if mine and len(mine & told) >= KICKER_MAX_SHARED * len(mine):
+        return None
+    return j
+
+
+def _content_words(text: str) -> set[str]:
+    """Lower-cased words of three letters or more that are no function words."""
+    return {t for t in _WORD.findall(text.lower()) if len(t) > 2 and t not in STOPWORDS}
 
 
 def _is_statement(line: Line, rules: BoilerplateRules) -> bool:
@@ -154,6 +199,7 @@ def extract_from_text(
     if title_idx is None:
         title_idx = _find_title(lines, first, rules, None)
     repeats: set[int] = set()
+    kicker: int | None = None
     if title_idx is None:
         # A kept first line that looks like a headline and is followed by prose is the title.
         ln = lines[first]
@@ -176,6 +222,14 @@ def extract_from_text(
             for j in repeats:
                 keep[j] = False
                 kept_idx.remove(j)
+            headline = _headline_under_kicker(lines, kept_idx, first, rules)
+            if headline is not None:
+                # a section label, slogan or prompt above the headline ("Nation, Current
+                # Affairs", "A new approach to journalism"): the headline is the title, the
+                # label leaves the body
+                keep[first] = keep[headline] = False
+                kept_idx = kept_idx[2:]
+                kicker, title_idx = first, headline
     if title_idx == first and len(kept_idx) == 1 and title_hint is None:
         # the only line kept is the body: it is not the headline as well (an empty body
         # would reject the text); a headline just above it may be
@@ -224,6 +278,9 @@ def extract_from_text(
             continue
         if i == title_idx or i in repeats:
             stripped.append(Stripped("title", ln.text))
+            continue
+        if i == kicker:
+            stripped.append(Stripped("navigation", ln.text))
             continue
         if ln.words >= DUPLICATE_MIN_WORDS and ln.text.lower() in kept_paragraphs:
             # a second copy of a kept paragraph (a summary the body repeats): neither a
