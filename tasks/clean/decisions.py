@@ -353,6 +353,26 @@ def _sign_up_box(
     return after >= max(before, 2 * NET_MIN_WORDS)
 
 
+def _closes_nothing(
+    lines: list[Line],
+    prose: list[bool],
+    keep: list[bool],
+    i: int,
+    kind: str,
+    rules: BoilerplateRules,
+) -> bool:
+    """Whether the section marker at line ``i`` of a paste stands inside the article: a link
+    to one story or a sentence (in HTML, the body trafilatura chose ends where such a link
+    stands), a lead-in naming what the article lists next ("Recommended courses:", where a
+    list's own head is the marker phrase alone), or the prompt of a sign-up box."""
+    text = lines[i].text
+    if kind == "related-links":
+        return _one_teaser(text) or (
+            text.rstrip().endswith((":", "：")) and rules.marker_by_prefix(text)
+        )
+    return kind == "share-subscribe" and _sign_up_box(lines, prose, keep, i, rules)
+
+
 @dataclass
 class LineDecision:
     """What the text extractor decided; used by the HTML extractor too."""
@@ -486,25 +506,10 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
     for i in range(lo, hi + 1):
         ln = lines[i]
         marker = rules.marker_for(ln.text)
-        if paste and marker is not None and marker.kind == "related-links" and _one_teaser(ln.text):
-            # a link to one story inside a paste's article, not a list's head (in HTML, the
-            # body trafilatura chose ends where such a link stands)
-            marker = None
         if (
             paste
             and marker is not None
-            and marker.kind == "related-links"
-            and ln.text.rstrip().endswith((":", "："))
-            and rules.marker_by_prefix(ln.text)
-        ):
-            # "Recommended courses:": a lead-in naming what the article lists next; a list's
-            # own head is the marker phrase alone
-            marker = None
-        if (
-            paste
-            and marker is not None
-            and marker.kind == "share-subscribe"
-            and _sign_up_box(lines, prose, keep, i, rules)
+            and _closes_nothing(lines, prose, keep, i, marker.kind, rules)
         ):
             marker = None
         kind = marker.kind if marker else None

@@ -22,6 +22,7 @@ from ipwire.tasks.clean.lines import (
 from ipwire.tasks.clean.model import TITLE_FEATURES, _dot
 from ipwire.tasks.clean.rows import not_a_headline
 from ipwire.tasks.clean.rules import BoilerplateRules
+from ipwire.tasks.clean.words import content_words
 
 _NAME = re.compile(r"^(?:by\s+)?([A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]+|de|van|von|al|bin)){1,3})$")
 
@@ -73,15 +74,8 @@ def title_candidates(
     # above it may stand before the headline)
     main = next((i for i in kept if lines[i].words >= _MAIN_MIN_WORDS), first)
     end = min(len(lines), max(first + _TITLE_REGION_AFTER, main) + 1)
-    body_words = {
-        t
-        for i in kept[:60]
-        for t in _WORD.findall(lines[i].text.lower())
-        if t not in STOPWORDS and len(t) > 2
-    }
-    lead_words = {
-        t for t in _WORD.findall(lines[main].text.lower()) if t not in STOPWORDS and len(t) > 2
-    }
+    body_words = set().union(*(content_words(lines[i].text) for i in kept[:60]))
+    lead_words = content_words(lines[main].text)
     norms = [" ".join(_WORD.findall(ln.text.lower())) for ln in lines]
     counts: dict[str, int] = {}
     for nm in norms:

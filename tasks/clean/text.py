@@ -41,7 +41,7 @@ from ipwire.tasks.clean.postfilter import DUPLICATE_MIN_WORDS
 from ipwire.tasks.clean.published import find_published
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
 from ipwire.tasks.clean.stamps import headline_without_stamp
-from ipwire.tasks.clean.words import _WORD, STOPWORDS
+from ipwire.tasks.clean.words import _WORD, content_words
 
 # how far above a text's only kept line its headline may stand (a date or byline between)
 LONE_BODY_TITLE_ABOVE = 3
@@ -120,16 +120,11 @@ def _headline_under_kicker(
     # a short headline over its deck ("Making Google Sans Flex" over "How seven design
     # problems shaped Google's iconic typeface") names what the text goes on about (Google
     # Sans, in its first paragraphs); a kicker names little of it
-    mine = _content_words(lines[first].text)
-    told = set().union(*(_content_words(lines[k].text) for k in kept_idx[1:KICKER_READ]))
+    mine = content_words(lines[first].text)
+    told = set().union(*(content_words(lines[k].text) for k in kept_idx[1:KICKER_READ]))
     if mine and len(mine & told) >= KICKER_MAX_SHARED * len(mine):
         return None
     return j
-
-
-def _content_words(text: str) -> set[str]:
-    """Lower-cased words of three letters or more that are no function words."""
-    return {t for t in _WORD.findall(text.lower()) if len(t) > 2 and t not in STOPWORDS}
 
 
 def _is_statement(line: Line, rules: BoilerplateRules) -> bool:

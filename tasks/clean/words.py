@@ -76,3 +76,9 @@ def word_count(text: str, toks: list[str]) -> int:
 
 
 _DIGIT = re.compile(r"\d")
+
+
+def content_words(text: str) -> set[str]:
+    """A text's lower-cased words of three letters or more that are no function words: what
+    it names, for comparing a line with another (a headline with its body)."""
+    return {t for t in _WORD.findall(text.lower()) if len(t) > 2 and t not in STOPWORDS}
