@@ -35,6 +35,7 @@ test: setup $(SYSTEM)
 eval: setup
 	$(BIN)/python bench/eval_packs.py --gate
 	$(BIN)/python bench/eval_extraction.py
+	$(BIN)/python bench/stripped_kinds.py --html
 	$(BIN)/python bench/eval_classify.py
 	$(BIN)/python bench/eval_dedup.py --via-flow
 

@@ -112,3 +112,18 @@ def test_a_bench_script_in_a_second_checkout_imports_that_checkouts_stages(tmp_p
         [sys.executable, "-c", probe], cwd=other, capture_output=True, text=True, check=True
     )
     assert Path(out.stdout.strip()).is_relative_to(other)
+
+
+def test_the_audit_report_asks_the_gold_whether_a_stripped_line_was_article():
+    kinds = load("stripped_kinds")
+    whole = {"main_content": "India and Pakistan resumed talks.\nThe envoys met in Lahore."}
+    assert kinds.gold_says("The envoys met in Lahore", whole) is True
+    # the words must stand in order in the gold text, not just somewhere in it
+    assert kinds.gold_says("Lahore met the envoys", whole) is False
+    snippets = {"main_content": None, "with": ["resumed talks"], "without": ["Sign up"]}
+    assert kinds.gold_says("Both sides resumed talks on Monday", snippets) is True
+    assert kinds.gold_says("Sign up for our newsletter", snippets) is False
+    # snippet gold that names neither leaves the line out
+    assert kinds.gold_says("Most read this week", snippets) is None
+    table = kinds.tally([("caption", False, 6), ("caption", True, 4), ("byline", False, 3)])
+    assert table == {"caption": [2, 1, 10, 4], "byline": [1, 0, 3, 0]}
