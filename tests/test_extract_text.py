@@ -2202,6 +2202,20 @@ def test_a_sentence_closing_a_low_opening_quote_or_a_guillemet_ends_as_a_sentenc
     assert not _SENT_END.search("Er sagte: „Wir gehen“ und")
 
 
+def test_sentence_clause_and_heading_ends_differ_only_in_their_closing_marks():
+    from ipwire.tasks.clean.lines import QuoteAwareEnd
+
+    clause, sentence = QuoteAwareEnd(".!?…:;"), QuoteAwareEnd(".!?…")
+    # a colon closes a clause ("Also read:") but not a sentence
+    assert clause.search("Also read:") and not sentence.search("Also read:")
+    # both read a closing low-opening quote, in their own marks only
+    assert sentence.search("Er sagte: „Wir gehen.“")
+    assert clause.search("Sie nannte es „so:“") and not sentence.search("Sie nannte es „so:“")
+    # closers are a parameter: without square brackets, a "]" after the mark closes nothing
+    bare = QuoteAwareEnd(".", closers=r"\"')")
+    assert bare.search('He left.")') and not bare.search("He left.]")
+
+
 TRAFEVAL = REPO.parent / "shared" / "eval" / "extraction" / "trafeval"
 
 

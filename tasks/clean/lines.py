@@ -37,33 +37,31 @@ def _char_class(test: Callable[[str], bool]) -> str:
 
 # Capital letters of every script that has them: a signature's first letter.
 _UPPER = _char_class(str.isupper)
-# sentence ends of the Latin scripts, their full-width Chinese and Japanese forms, the
-# Devanagari danda and the Urdu full stop and question mark; a sentence may close with a
-# dashed signature of up to four words, the first capitalised ("... dazzle. -- Sandstrom",
-# a review's or a letter's sign-off), or with a bracketed word or three that is no date,
-# link or photo credit ("... home. [MUSIC]", "... on Monday. (Reuters)"); closing quotes
-# include guillemets either way round (« … », » … «)
-_SENT_END_PLAIN = re.compile(
-    # one punctuation class first: the regex engine then skips to its characters in C, where
-    # an alternation at the top would be tried at every position (four times slower)
-    r"[.!?…:;。！？：；।॥۔؟](?:[\"'”’»«›‹)\]」』）】]*"
-    rf"|(?<=[.!?…])[\"'”’»«›‹)\]]*\s+(?:(?:--|—|–)\s*[{_UPPER}][\w.'’-]*(?:,?\s+[^\W\d_][\w.'’-]*){{0,3}}"
-    r"|[\[(](?![^\])]*(?i:symbol|foto|photo|bild|file|archiv|image|pic))"
-    r"[^\W\d_]+(?: [^\W\d_]+){0,2}[\])]))\s*$"
-)
+# what may follow the closing mark of a sentence: quotes, brackets, their full-width forms
+SENTENCE_CLOSERS = r"\"'”’»«›‹)\]」』）】"
+# the closing marks of the Latin scripts, which a German or Czech low-opening quote follows
+_LATIN_MARKS = ".!?…:;"
 
 
 class QuoteAwareEnd:
-    """A sentence-end pattern that also reads German and Czech low-opening quotes: „…“
-    and ‚…‘ close with the marks English opens with, so a closing “ or ‘ ends a sentence only
-    in a line that opened such a quote (an English line ending '.“' is a typo, not a close).
-    Guillemets close either way round (« … », » … «) and are in the plain pattern."""
+    """A line-end pattern for a set of closing marks, built from one table so that the
+    sentence, clause and heading tests differ only in their marks.
+
+    It also reads German and Czech low-opening quotes: „…“ and ‚…‘ close with the marks
+    English opens with, so a closing “ or ‘ ends a sentence only in a line that opened such
+    a quote (an English line ending '.“' is a typo, not a close). Guillemets close either
+    way round (« … », » … «) and are among the closers. ``tail`` adds alternatives to the
+    closers (regex text starting with "|") that may stand between the mark and the line end.
+    """
 
     __slots__ = ("plain", "quoted")
 
-    def __init__(self, plain: re.Pattern[str], marks: str) -> None:
-        self.plain = plain
-        self.quoted = re.compile(marks + r"[\"'”’»«›‹)\]」』）】]*[“‘][\"'”’)\]]*\s*$")
+    def __init__(self, marks: str, closers: str = SENTENCE_CLOSERS, tail: str = "") -> None:
+        # one punctuation class first: the regex engine then skips to its characters in C,
+        # where an alternation at the top would be tried at every position (four times slower)
+        self.plain = re.compile(rf"[{marks}](?:[{closers}]*{tail})\s*$")
+        latin = "".join(c for c in marks if c in _LATIN_MARKS)
+        self.quoted = re.compile(rf"[{latin}][{SENTENCE_CLOSERS}]*[“‘][\"'”’)\]]*\s*$")
 
     def search(self, text: str) -> re.Match[str] | None:
         found = self.plain.search(text)
@@ -72,7 +70,20 @@ class QuoteAwareEnd:
         return found
 
 
-_SENT_END = QuoteAwareEnd(_SENT_END_PLAIN, r"[.!?…:;]")
+# sentence ends of the Latin scripts, their full-width Chinese and Japanese forms, the
+# Devanagari danda and the Urdu full stop and question mark; a sentence may close with a
+# dashed signature of up to four words, the first capitalised ("... dazzle. -- Sandstrom",
+# a review's or a letter's sign-off), or with a bracketed word or three that is no date,
+# link or photo credit ("... home. [MUSIC]", "... on Monday. (Reuters)")
+_SENT_END = QuoteAwareEnd(
+    ".!?…:;。！？：；।॥۔؟",
+    tail=(
+        rf"|(?<=[.!?…])[\"'”’»«›‹)\]]*\s+(?:(?:--|—|–)\s*[{_UPPER}][\w.'’-]*"
+        r"(?:,?\s+[^\W\d_][\w.'’-]*){0,3}"
+        r"|[\[(](?![^\])]*(?i:symbol|foto|photo|bild|file|archiv|image|pic))"
+        r"[^\W\d_]+(?: [^\W\d_]+){0,2}[\])])"
+    ),
+)
 _URLISH = re.compile(r"https?://|www\.|@\w+\.\w|\.com\b", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-•*·▪►»›>]|\d{1,2}[.)])\s")
 # Chinese, Japanese, Hindi and Urdu punctuation is punctuation, not a symbol

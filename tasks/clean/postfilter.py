@@ -132,8 +132,10 @@ def _filter_blocks_cut(
 # A piece of a sentence broken across lines (a <br>, an inline element trafilatura set on
 # its own line) has at least this many words: menu items run one to three.
 BROKEN_SENTENCE_MIN_WORDS = 3
+# the post-filter's line ends may close with quotes and round brackets (no square ones)
+_QUOTES_AND_PARENS = r"\"'”’»«›‹)」』）"
 # what closes a sentence or a clause, so that the next line starts afresh
-_CLAUSE_END = QuoteAwareEnd(re.compile(r"[.!?…:;。！？।۔؟][\"'”’»«›‹)」』）]*\s*$"), r"[.!?…:;]")
+_CLAUSE_END = QuoteAwareEnd(".!?…:;。！？।۔؟", closers=_QUOTES_AND_PARENS)
 # a label opening a line ("by: Ziyi Xu", "tags: …"), not a sentence going on
 _LABEL_OPENING = re.compile(r"^\W*\w+\s*:")
 
@@ -204,7 +206,7 @@ def _whole_sentence_probs(
 # interessieren" above a teaser rail trafilatura left out); a heading is short (at most
 # ``rules.marker_max_words``) and has no sentence-final punctuation. Unlike
 # ``lines._SENT_END``, a colon ends a heading ("Also read:"), not a sentence.
-_SENTENCE_END = QuoteAwareEnd(re.compile(r"[.!?…。！？।۔؟][\"'”’»«›‹)」』）]*\s*$"), r"[.!?…]")
+_SENTENCE_END = QuoteAwareEnd(".!?…。！？।۔؟", closers=_QUOTES_AND_PARENS)
 
 
 def _drop_trailing_markers(
