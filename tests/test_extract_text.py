@@ -1423,6 +1423,25 @@ def test_a_headline_above_its_writers_or_agencys_name_is_the_title():
     assert ex.title != "2025 FELLOWSHIPS AT THE INSTITUTE"
 
 
+def test_a_headline_under_the_pages_date_line_is_the_title():
+    from ipwire.tasks.clean import extract_from_text
+
+    body = (
+        "India and Pakistan on Sunday exchanged lists of their nuclear installations and"
+        " facilities under an agreement that bars attacks on them, the ministry said.\n\n"
+        "The lists have been exchanged on the first day of every year since January 1992,"
+        " officials of both foreign ministries said.\n"
+    )
+    headline = "India, Pakistan exchange lists of nuclear installations, prisoners & fishermen"
+    for stamp in ("01 Jan 2023", "Tuesday, Sep 24, 2019 | Last Update : 08:21 PM IST"):
+        ex = extract_from_text(f"{stamp}\n\n{headline}\n\n{body}")
+        assert ex.title == headline, stamp
+        assert ex.text.startswith("India and Pakistan on Sunday"), stamp
+    # a date line over a line of prose: the prose is the body, not a title
+    ex = extract_from_text(f"01 Jan 2023\n\n{body}")
+    assert ex.title is None
+
+
 def test_a_headline_printed_twice_above_its_body_is_the_title_once():
     from ipwire.tasks.clean import extract_from_text
 

@@ -23,7 +23,7 @@ import re
 import unicodedata
 
 from ipwire.records import Extraction, Stripped
-from ipwire.tasks.clean.dates import _is_date_line, headline_without_date
+from ipwire.tasks.clean.dates import headline_without_date
 from ipwire.tasks.clean.decisions import LineDecision, _kind_for, _paragraph_net, decide
 from ipwire.tasks.clean.decode import SOFT_HYPHEN, repair_mojibake
 from ipwire.tasks.clean.html_meta import bare_title
@@ -210,7 +210,6 @@ def extract_from_text(
             and nxt is not None
             and lines[nxt].words > ln.words
             and (not named or _is_sentence(lines[nxt], rules))
-            and not any(_is_date_line(x.text, x.words) for x in lines[:first])
             and first <= 5
         ):
             title_idx = first
