@@ -1442,6 +1442,23 @@ def test_a_headline_under_the_pages_date_line_is_the_title():
     assert ex.title is None
 
 
+def test_a_long_headline_over_a_shorter_lead_sentence_is_the_title():
+    from ipwire.tasks.clean import extract_from_text
+
+    headline = (
+        "India suspends trade across Line of Control in J&K, cites misuse of route by"
+        " Pakistan-based elements"
+    )
+    lead = "The ministry said the irregularities were occurring on a very large scale."
+    more = (
+        "The Ministry of Home Affairs on Thursday issued an order to suspend trade across the"
+        " Line of Control in Jammu and Kashmir with effect from Friday, officials said.\n"
+    )
+    ex = extract_from_text(f"{headline}\n\n{lead}\n\n{more}")
+    assert ex.title == headline
+    assert ex.text.startswith(lead)
+
+
 def test_a_headline_printed_twice_above_its_body_is_the_title_once():
     from ipwire.tasks.clean import extract_from_text
 

@@ -87,6 +87,12 @@ def _body_under_headline(
     return None, False
 
 
+def _opens_body(line: Line, headline_words: int, rules: BoilerplateRules) -> bool:
+    """The line under a headline opens its body: it is longer than the headline, or it is
+    a sentence (a lead shorter than a long headline: "The ministry claimed that ...")."""
+    return line.words > headline_words or _is_sentence(line, rules)
+
+
 # A kicker over a headline (a section label, a slogan, a prompt) is this short; the
 # headline under it is longer and no sentence.
 KICKER_MAX_WORDS = 5
@@ -208,7 +214,7 @@ def extract_from_text(
             _title_candidate(ln, rules)
             and ln.words <= 20
             and nxt is not None
-            and lines[nxt].words > ln.words
+            and _opens_body(lines[nxt], ln.words, rules)
             and (not named or _is_sentence(lines[nxt], rules))
             and first <= 5
         ):
