@@ -405,6 +405,13 @@ def test_a_section_label_over_the_headline_is_no_title_and_leaves_the_body():
     assert ex.title == headline
     assert "Nation, Current Affairs" not in ex.text and headline not in ex.text
     assert ex.text.startswith("Srinagar: Two Army soldiers")
+    # a link to the print edition over the headline is chrome, not a kicker the text keeps
+    for label in ("e-paper", "ePaper", "E-Edition"):
+        ex = extract_from_text(f"{label}\n{headline}\n\n{body}")
+        assert ex.title == headline, label
+        assert any(s.kind == "navigation" and s.text == label for s in ex.stripped), label
+        # it is chrome wherever it stands, not only over a headline
+        assert load_rules().line_kind(label) == "navigation", label
 
 
 def test_a_short_headline_over_its_deck_stays_the_title():
