@@ -20,6 +20,7 @@ import os
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -37,17 +38,30 @@ def folded(text: str | None) -> str:
     return " " + " ".join(_WORD.findall((text or "").lower())) + " "
 
 
-def gold_says(line: str, gold: dict) -> bool | None:
-    """True when the gold counts the stripped line as article, False when as chrome, None
-    when the gold does not say (snippet gold that names neither)."""
-    text = folded(line)
+def gold_judge(gold: dict) -> Callable[[str], bool | None]:
+    """A test of stripped lines against one page's gold, its texts folded once: True when the
+    gold counts a line as article, False when as chrome, None when the gold does not say
+    (snippet gold that names neither)."""
     if gold.get("main_content") is not None:
-        return text in folded(gold["main_content"])
-    if any(folded(s).strip() and folded(s) in text for s in gold.get("with") or []):
-        return True
-    if any(folded(s).strip() and folded(s) in text for s in gold.get("without") or []):
-        return False
-    return None
+        article = folded(gold["main_content"])
+        return lambda line: folded(line) in article
+    keep = [f for f in map(folded, gold.get("with") or []) if f.strip()]
+    drop = [f for f in map(folded, gold.get("without") or []) if f.strip()]
+
+    def says(line: str) -> bool | None:
+        text = folded(line)
+        if any(f in text for f in keep):
+            return True
+        if any(f in text for f in drop):
+            return False
+        return None
+
+    return says
+
+
+def gold_says(line: str, gold: dict) -> bool | None:
+    """:func:`gold_judge` for one line."""
+    return gold_judge(gold)(line)
 
 
 def _page(job: tuple[str, str, dict]) -> list[tuple[str, bool, int]]:
@@ -58,13 +72,14 @@ def _page(job: tuple[str, str, dict]) -> list[tuple[str, bool, int]]:
         ex = extract_from_text(read_page(page_path(pack, "dumps", page_id)))
     else:
         ex = extract_from_html(read_page(page_path(pack, "html", page_id)), url=gold.get("url"))
+    says = gold_judge(gold)
     out = []
     for block in ex.stripped:
         for line in block.text.splitlines():
             words = len(_WORD.findall(line))
             if words < MIN_WORDS:
                 continue
-            said = gold_says(line, gold)
+            said = says(line)
             if said is not None:
                 out.append((block.kind, said, words))
     return out
