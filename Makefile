@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SYSTEM := $(VENV)/.system-stamp
 DB     ?= data/ipwire.duckdb
+# ipwire's JSON lines of the pack pages, kept by eval_packs.py for the audit report
+EVAL_ROWS := data/eval-rows
 
 .PHONY: setup run test eval bench lint lock clean
 
@@ -33,9 +35,9 @@ test: setup $(SYSTEM)
 ## eval: quality figures on ../shared/eval (extraction, classification, dedup); fails when an
 ## extraction pack drops below its pinned floor (bench/extraction_floors.json)
 eval: setup
-	$(BIN)/python bench/eval_packs.py --gate
+	$(BIN)/python bench/eval_packs.py --gate --rows $(EVAL_ROWS)
 	$(BIN)/python bench/eval_extraction.py
-	$(BIN)/python bench/stripped_kinds.py --html
+	$(BIN)/python bench/stripped_kinds.py --html --rows $(EVAL_ROWS)
 	$(BIN)/python bench/eval_classify.py
 	$(BIN)/python bench/eval_dedup.py --via-flow
 

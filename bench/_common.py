@@ -116,6 +116,22 @@ def pool_map(fn: Callable, items: Iterable, workers: int, chunksize: int = 8) ->
         return list(pool.map(fn, items, chunksize=chunksize))
 
 
+def ipwire_extract(paths: list[Path]) -> list[dict]:
+    """``ipwire extract --format jsonl`` over ``paths`` in one run (all cores): one row per
+    path, in order (text, title, audit ``stripped``; a rejected page keeps its row)."""
+    done = subprocess.run(
+        [str(IPWIRE), "--quiet", "extract", "--format", "jsonl", *map(str, paths)],
+        capture_output=True,
+        cwd=ROOT,
+    )
+    if done.returncode not in (0, 3):  # 3: some pages rejected (each still has its row)
+        raise RuntimeError(f"ipwire extract exited {done.returncode}: {done.stderr[-2000:]!r}")
+    rows = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines() if line]
+    if len(rows) != len(paths):
+        raise RuntimeError(f"ipwire extract gave {len(rows)} rows for {len(paths)} pages")
+    return rows
+
+
 def json_line_of(args: list[str], what: str, cwd: Path | None = None) -> dict:
     """The last stdout line of a child process run with ``args``, read as JSON; exits with
     the child's last error line when it fails (``what`` names the job in the message)."""

@@ -17,6 +17,8 @@ an explicit edit of that file, explained in its commit.
 
 Run:  .venv/bin/python bench/eval_packs.py [--packs wcxb-dev trafeval] [--gate] [--json OUT]
       [--per-page DIR]   (one JSONL of per-page scores per pack and method, to read losses)
+      [--rows DIR]       (ipwire's own JSON lines per pack, audit included, for
+                          ``stripped_kinds.py --rows DIR``: the pages are extracted once)
 """
 
 from __future__ import annotations
@@ -25,17 +27,16 @@ import argparse
 import gzip
 import importlib.util
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _common when loaded by tests
 from _common import (  # noqa: E402
-    IPWIRE,
     PACKS,
     ROOT,
     SCORER,
     fold_of,
+    ipwire_extract,
     load_gold,
     page_path,
     pool_map,
@@ -47,6 +48,8 @@ from _extraction_common import _norm  # noqa: E402
 
 FLOORS = ROOT / "bench" / "extraction_floors.json"
 CACHE = ROOT / "data" / "eval-cache"
+# The pages a method reads, by the name the audit report gives them.
+HOW = {"html": "html", "dumps": "paste"}
 
 
 def _scorer():
@@ -58,23 +61,21 @@ def _scorer():
     return module
 
 
-def _ipwire(pack: str, kind: str, ids: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+def _ipwire(
+    pack: str, kind: str, ids: list[str], rows_dir: Path | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
     """``ipwire extract --format jsonl`` over the pages, in one run (all cores): each page's
-    text and title."""
-    paths = [str(page_path(pack, kind, i)) for i in ids]
-    done = subprocess.run(
-        [str(IPWIRE), "--quiet", "extract", "--format", "jsonl", *paths],
-        capture_output=True,
-        cwd=ROOT,
-    )
-    if done.returncode not in (0, 3):  # 3: some pages rejected (each still has its row)
-        raise RuntimeError(f"ipwire extract exited {done.returncode}: {done.stderr[-2000:]!r}")
-    out = done.stdout.decode("utf-8")
-    rows = [json.loads(line) for line in out.splitlines() if line.strip()]
-    pairs = list(zip(ids, rows, strict=True))
+    text and title. With ``rows_dir`` the CLI's rows (audit included) are kept there as
+    ``{pack}-{html|paste}.jsonl``, each with its page id, for ``stripped_kinds.py --rows``."""
+    rows = ipwire_extract([page_path(pack, kind, i) for i in ids])
+    if rows_dir is not None:
+        rows_dir.mkdir(parents=True, exist_ok=True)
+        with (rows_dir / f"{pack}-{HOW[kind]}.jsonl").open("w", encoding="utf-8") as fh:
+            for i, row in zip(ids, rows, strict=True):
+                fh.write(json.dumps({"page": i, **row}, ensure_ascii=False) + "\n")
     return (
-        {i: (row.get("text") or "") for i, row in pairs},
-        {i: (row.get("title") or "") for i, row in pairs},
+        {i: (row.get("text") or "") for i, row in zip(ids, rows, strict=True)},
+        {i: (row.get("title") or "") for i, row in zip(ids, rows, strict=True)},
     )
 
 
@@ -166,11 +167,13 @@ def headline(fig: dict[str, float]) -> float:
     return fig["f1"] if "f1" in fig else fig["snip_f1"]
 
 
-def evaluate_pack(pack: str, workers: int, per_page: Path | None, sc) -> dict:
+def evaluate_pack(
+    pack: str, workers: int, per_page: Path | None, sc, rows_dir: Path | None = None
+) -> dict:
     gold = load_gold(pack)
     ids = [str(g["id"]) for g in gold]
-    html_text, html_titles = _ipwire(pack, "html", ids)
-    paste_text, paste_titles = _ipwire(pack, "dumps", ids)
+    html_text, html_titles = _ipwire(pack, "html", ids, rows_dir)
+    paste_text, paste_titles = _ipwire(pack, "dumps", ids, rows_dir)
     preds = {
         "ipwire_html": html_text,
         "trafilatura_html": _trafilatura(pack, ids, workers),
@@ -292,9 +295,12 @@ def main() -> int:
     ap.add_argument("--gate", action="store_true", help="exit 1 when a figure is below its floor")
     ap.add_argument("--json", type=Path, default=None, help="write all figures here")
     ap.add_argument("--per-page", type=Path, default=None, help="folder for per-page scores")
+    ap.add_argument(
+        "--rows", type=Path, default=None, help="keep ipwire's JSON lines (with the audit) here"
+    )
     args = ap.parse_args()
     sc = _scorer()
-    results = {p: evaluate_pack(p, args.workers, args.per_page, sc) for p in args.packs}
+    results = {p: evaluate_pack(p, args.workers, args.per_page, sc, args.rows) for p in args.packs}
     print_results(results)
     if args.json is not None:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")

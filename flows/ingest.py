@@ -286,7 +286,7 @@ def process_batches(
         rejected += more
         totals.add(counts)
         room = MAX_LISTED - len(summary.rejections)
-        summary.rejections += [asdict(r) for r in rejected[: max(0, room)]]
+        summary.rejections += [r.brief() for r in rejected[: max(0, room)]]
         logger.info(
             "batch %d/%d: %d new, %d duplicate, %d updated, %d rejected",
             i + 1,

@@ -330,7 +330,7 @@ def ordered_map(pool: ProcessPoolExecutor, fn: Any, items: Iterable[Any], ahead:
 def _clean_one(job: tuple[str, Any], budget: Any = None) -> dict[str, Any]:
     """One extraction result (run in worker processes), within the `[clean]` budget."""
     from ipwire.records import Rejection
-    from ipwire.tasks.clean import clean_document
+    from ipwire.tasks.clean import clean_document, extraction_row
 
     shown, item = job
     ident = Path(shown.split("#", 1)[0]).name.split(".", 1)[0]
@@ -338,19 +338,7 @@ def _clean_one(job: tuple[str, Any], budget: Any = None) -> dict[str, Any]:
         ident += "#" + shown.split("#", 1)[1]
     if not isinstance(item, Rejection):
         item = clean_document(item, min_words=1, budget=budget)
-    if isinstance(item, Rejection):
-        return {"id": ident, "source": shown, "error": item.reason, "detail": item.detail,
-                "title": None, "published_at": None, "text": "", "stripped": []}  # fmt: skip
-    return {
-        "id": ident,
-        "source": shown,
-        "title": item.title,
-        "author": item.author,
-        "published_at": item.published_at,
-        "outlet": item.outlet,
-        "text": item.body,
-        "stripped": [{"kind": s.kind, "text": s.text} for s in item.stripped],
-    }
+    return extraction_row(ident, shown, item)
 
 
 @cli.command()
@@ -363,7 +351,8 @@ def extract(paths: tuple[str, ...], fmt: str, workers: int, config: str | None) 
 
     Takes what `ingest` takes: files, folders (recursive), JSON lines / JSON records (one
     result per record), .gz. jsonl lines are {"id", "source", "title", "published_at",
-    "text", "stripped": [{"kind", "text"}]}, or {"id", "source", "error", "detail"}.
+    "text", "stripped": [{"kind", "text"}]}; a rejected input's line has "error" and "detail"
+    instead, with the audit of what was removed before no article was left.
     Exit 0 when everything was extracted, 3 when some inputs were rejected, 7 when all were.
 
     Example: ipwire extract seeds/ --format jsonl
@@ -416,11 +405,11 @@ def _emit_extractions(
         click.echo(f"== {result['source']}")
         if result.get("error"):
             click.echo(f"rejected: {result['error']} ({result.get('detail', '')})")
-            continue
-        click.echo(f"title: {result.get('title') or ''}")
-        click.echo(f"published_at: {result.get('published_at') or ''}")
-        click.echo("")
-        click.echo(result["text"])
+        else:
+            click.echo(f"title: {result.get('title') or ''}")
+            click.echo(f"published_at: {result.get('published_at') or ''}")
+            click.echo("")
+            click.echo(result["text"])
         click.echo("")
         for block in result["stripped"]:
             click.echo(f"[stripped {block['kind']}] {cell(block['text'], 90)}")

@@ -138,3 +138,16 @@ class Rejection:
     reason: str  # short code: empty, binary, undecodable, no_article_text, malformed_json, ...
     detail: str = ""
     raw_id: str | None = None
+    # what the clean stage removed from a page it then found no article in: the audit says
+    # why the page was rejected (all of it menus, a cookie wall, a list of links)
+    stripped: tuple[Stripped, ...] = ()
+
+    def brief(self) -> dict[str, Any]:
+        """The rejection as a run summary lists it: where, which stage, why (not the audit)."""
+        return {
+            "source_ref": self.source_ref,
+            "stage": self.stage,
+            "reason": self.reason,
+            "detail": self.detail,
+            "raw_id": self.raw_id,
+        }

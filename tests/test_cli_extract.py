@@ -77,6 +77,32 @@ def test_extract_exit_code_says_whether_anything_was_rejected(tmp_path: Path):
     assert missing.exit_code == exit_codes.NOT_FOUND and "nope.txt" in missing.output
 
 
+MENU_ONLY = (
+    "<html><body><nav><a href='/'>Home</a> <a href='/world'>World</a> <a href='/sport'>Sport</a>"
+    "</nav><div id='cookies'><p>We use cookies to improve your experience. Accept all cookies"
+    "</p></div><footer>© 2024 Example News</footer></body></html>"
+)
+
+
+def test_a_page_rejected_for_no_article_keeps_the_audit_of_what_was_removed(tmp_path: Path):
+    page = tmp_path / "menu-only.html"
+    page.write_text(MENU_ONLY, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["extract", str(page), "--format", "jsonl"])
+    assert result.exit_code == exit_codes.NOTHING, result.output
+    (row,) = jsonl(result.output)
+    assert row["error"] == "no_article_text" and row["text"] == ""
+    # the detail says what the page was made of, and the row lists every removed block
+    assert row["stripped"], row
+    kinds = {b["kind"] for b in row["stripped"]}
+    assert f"stripped {len(row['stripped'])} block" in row["detail"]
+    assert all(kind in row["detail"] for kind in kinds)
+    assert any("World" in b["text"] for b in row["stripped"])
+    # the text format shows the audit under the rejection too
+    shown = CliRunner().invoke(cli, ["extract", str(page)])
+    assert "rejected: no_article_text" in shown.output
+    assert "[stripped " in shown.output.split("rejected: no_article_text", 1)[1]
+
+
 def test_classify_exit_code_says_whether_lines_were_skipped(tmp_path: Path):
     good = json.dumps({"id": "x", "text": PROSE})
     bad_only = CliRunner().invoke(cli, ["classify"], input="not json\n")

@@ -127,3 +127,22 @@ def test_the_audit_report_asks_the_gold_whether_a_stripped_line_was_article():
     assert kinds.gold_says("Most read this week", snippets) is None
     table = kinds.tally([("caption", False, 6), ("caption", True, 4), ("byline", False, 3)])
     assert table == {"caption": [2, 1, 10, 4], "byline": [1, 0, 3, 0]}
+
+
+def test_the_audit_report_reads_the_rows_eval_packs_kept_instead_of_extracting_again(
+    tmp_path: Path,
+):
+    kinds = load("stripped_kinds")
+    golds = [
+        {"id": "a", "main_content": "Talks resumed in Lahore on Monday."},
+        {"id": "b", "main_content": "The envoys met again."},
+    ]
+    rows = [
+        {"page": "b", "stripped": [{"kind": "byline", "text": "By a staff reporter here"}]},
+        {"page": "a", "stripped": [{"kind": "navigation", "text": "Talks resumed in Lahore"}]},
+    ]
+    (tmp_path / "p-paste.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    # rows come back in gold order, and each line is judged against its own page's gold
+    got = kinds.pack_rows("p", "paste", golds, tmp_path)
+    assert [r["page"] for r in got] == ["a", "b"]
+    assert kinds.judged(got, golds) == [("navigation", True, 4), ("byline", False, 5)]

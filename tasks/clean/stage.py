@@ -12,6 +12,7 @@ import functools
 import json
 import re
 import tomllib
+from collections import Counter
 from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
@@ -199,19 +200,36 @@ def _extract(raw: RawDoc, budget: Budget) -> Extraction:
     return extract_from_text(text)
 
 
+def _stripped_summary(stripped: list[Stripped]) -> str:
+    """ "; stripped 45 lines: navigation 40, footer 5": what a page with no article was made
+    of, most lines first, so the rejection's one line says why."""
+    if not stripped:
+        return ""
+    kinds = Counter(s.kind for s in stripped)
+    parts = ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items(), key=lambda x: -x[1]))
+    blocks = "block" if len(stripped) == 1 else "blocks"
+    return f"; stripped {len(stripped)} {blocks}: {parts}"
+
+
 def build_article(raw: RawDoc, ex: Extraction, *, min_words: int = 30) -> Article | Rejection:
     """The Article of one extraction, with what the container knew winning over what was
     read from the page: a JSON record's or feed entry's own title, author and date beat the
     extractor's (the publisher stated them; the text's are read by rules)."""
     body = strip_controls(ex.text or "").strip()
     words = len(words_of(body))
+    stripped = [
+        Stripped(s.kind, strip_controls(s.text)) if _has_controls(s.text) else s
+        for s in ex.stripped
+    ]
     if words < min_words:
         return Rejection(
             raw.source_ref,
             "clean",
             "no_article_text",
-            f"{words} words of article text after cleaning (minimum {min_words})",
+            f"{words} words of article text after cleaning (minimum {min_words})"
+            + _stripped_summary(stripped),
             raw.raw_id,
+            tuple(stripped),
         )
     hints = raw.hints
     url = hints.get("url") or raw.url
@@ -240,10 +258,7 @@ def build_article(raw: RawDoc, ex: Extraction, *, min_words: int = 30) -> Articl
         body=body,
         word_count=words,
         content_hash=content_hash(body),
-        stripped=[
-            Stripped(s.kind, strip_controls(s.text)) if _has_controls(s.text) else s
-            for s in ex.stripped
-        ],
+        stripped=stripped,
         extraction_method="feed-entry-text" if hints.get("fallback") else ex.method,
     )
 
@@ -283,10 +298,13 @@ def extract_path(path: str, budget: Budget | None = None) -> dict[str, Any]:
     if rejections or not raws:
         rej = rejections[0] if rejections else Rejection(path, "sources", "empty", "no records")
         return {"id": ident, "source": source, "error": rej.reason, "detail": rej.detail}
-    return _extract_result(ident, source, clean_document(raws[0], min_words=1, budget=budget))
+    return extraction_row(ident, source, clean_document(raws[0], min_words=1, budget=budget))
 
 
-def _extract_result(ident: str, source: str, result: Article | Rejection) -> dict[str, Any]:
+def extraction_row(ident: str, source: str, result: Article | Rejection) -> dict[str, Any]:
+    """The `ipwire extract` row of one result: the article's fields and audit, or the
+    rejection's reason and detail with the audit of what was removed before it."""
+    stripped = [{"kind": s.kind, "text": s.text} for s in result.stripped]
     if isinstance(result, Rejection):
         return {
             "id": ident,
@@ -296,7 +314,7 @@ def _extract_result(ident: str, source: str, result: Article | Rejection) -> dic
             "title": None,
             "published_at": None,
             "text": "",
-            "stripped": [],
+            "stripped": stripped,
         }
     return {
         "id": ident,
@@ -306,5 +324,5 @@ def _extract_result(ident: str, source: str, result: Article | Rejection) -> dic
         "published_at": result.published_at,
         "outlet": result.outlet,
         "text": result.body,
-        "stripped": [{"kind": s.kind, "text": s.text} for s in result.stripped],
+        "stripped": stripped,
     }
