@@ -26,6 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _common when loaded by tests
 
+from _classify_scores import per_topic_scores, render, score  # noqa: E402
 from _common import LABELS, load_labels  # noqa: E402
 
 from ipwire.records import TOPICS  # noqa: E402
@@ -302,22 +303,6 @@ def cross_validate(
     return [p for p in preds if p is not None]
 
 
-def per_topic_f1(rows: list[dict[str, Any]], preds: list[dict[str, Any]]) -> dict[str, float]:
-    """F1 per topic on the gold-relevant texts (as bench/eval_classify.py scores them)."""
-    out = {}
-    for t in TOPICS:
-        tp = fp = fn = 0
-        for row, pred in zip(rows, preds, strict=True):
-            if row["relevance"] < 1:
-                continue
-            g, p = t in row["topics"], t in (pred["topics"] if pred["is_relevant"] else [])
-            tp += g and p
-            fp += p and not g
-            fn += g and not p
-        out[t] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-    return out
-
-
 def model_json(heads: dict[str, Any], n_rows: int, sources: Sequence[Path]) -> dict[str, Any]:
     return {
         "about": "written by bench/fit_classify.py; heads over the rule features "
@@ -339,7 +324,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write", action="store_true", help=f"write {MODEL_PATH.name}")
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
     args = ap.parse_args(argv)
-    from eval_classify import render, score  # the same scoring as the evaluation
 
     sources = args.labels or [LABELS]
     rows = read_label_files(sources)
@@ -383,8 +367,8 @@ def main(argv: list[str] | None = None) -> int:
             ]
         )
     )
-    pt_rules, pt_held = per_topic_f1(rows, rules), per_topic_f1(rows, held)
-    pt_fit = per_topic_f1(rows, fitted)
+    pt_rules, pt_held = per_topic_scores(rows, rules), per_topic_scores(rows, held)
+    pt_fit = per_topic_scores(rows, fitted)
     print(f"\n{'topic':<14} {'rules':>6} {'fitted':>6} {'held':>6}")
     for t in TOPICS:
         print(f"{t:<14} {pt_rules[t]:>6.3f} {pt_fit[t]:>6.3f} {pt_held[t]:>6.3f}")

@@ -216,10 +216,10 @@ def publish_snapshot(db_path: str | os.PathLike[str]) -> Path | None:
 def _index_copy(path: Path, previous: Path) -> None:
     """Give the copy its full-text index (reused from the previous snapshot when the articles
     did not change); a failure leaves a snapshot without one, which search can live with."""
-    from ipwire.desk import index
+    from ipwire.warehouse.search_index import index_copy
 
     try:
-        outcome = index.index_copy(path, previous)
+        outcome = index_copy(path, previous)
         log.info("search index of %s: %s", path.name, outcome)
     except Exception as exc:  # search falls back to an in-memory index; the copy stays good
         log.warning("search index not built in the snapshot of %s: %s", path, exc)

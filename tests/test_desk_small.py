@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from ipwire import cli_desk, snapshot
 from ipwire.desk import index
 from ipwire.warehouse import db as wh
-from ipwire.warehouse import extensions
+from ipwire.warehouse import extensions, search_index
 
 
 @click.group()
@@ -402,7 +402,7 @@ def test_snapshot_reuses_its_search_index_while_the_articles_are_unchanged(tmp_p
         )
     unchanged = tmp_path / "unchanged.duckdb"
     shutil.copyfile(db, unchanged)
-    assert index.index_copy(unchanged, snap) == "reused"
+    assert search_index.index_copy(unchanged, snap) == "reused"
     with wh.connect(db) as conn:  # a new text must be indexed afresh
         conn.execute(
             "UPDATE articles SET body = 'New talks text', content_hash = 'x'"
@@ -410,7 +410,7 @@ def test_snapshot_reuses_its_search_index_while_the_articles_are_unchanged(tmp_p
         )
     changed = tmp_path / "changed.duckdb"
     shutil.copyfile(db, changed)
-    assert index.index_copy(changed, snap) == "built"
+    assert search_index.index_copy(changed, snap) == "built"
     with wh.connect(db) as conn:
         conn.execute(
             "UPDATE articles SET body = ?, content_hash = 'a7' WHERE article_id = 'a7'",

@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from ipwire.desk import charts
-from ipwire.desk.report import ReportData, Table
+from ipwire.desk.report_data import ReportData, Table
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;

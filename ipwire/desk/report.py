@@ -9,34 +9,13 @@ outlets: IN (Indian outlets), PK (Pakistani outlets), everything else "other".
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
-Table = tuple[list[str], list[tuple]]
-
-
-@dataclass
-class ReportData:
-    """The numbers behind every section of the report, as column lists and rows."""
-
-    since: date
-    until: date
-    figures: dict[str, Any] = field(default_factory=dict)
-    by_country: Table = ([], [])
-    top_stories: Table = ([], [])
-    tone_weekly: Table = ([], [])
-    topics_weekly: Table = ([], [])
-    actors: Table = ([], [])
-    changes: Table = ([], [])
-    both_sides: Table = ([], [])
-
-    @property
-    def empty(self) -> bool:
-        return not self.figures.get("articles")
+from ipwire.desk.report_data import ReportData, Table
 
 
 @dataclass(frozen=True)
@@ -251,6 +230,7 @@ def write_report(
     conn: duckdb.DuckDBPyConnection, since: date, until: date, out: Path
 ) -> ReportResult:
     """Gather the period's figures and write the self-contained HTML file `out`."""
+    # the charts load matplotlib (half a second): search and show import this package too
     from ipwire.desk.html import render_report
 
     data = gather(conn, since, until)
