@@ -54,6 +54,46 @@ def test_page_without_article_gives_empty_text():
     assert extract_from_html("").text == ""
 
 
+HEADLINES = [
+    "India and Pakistan resume talks on the Indus Waters Treaty",
+    "Kartarpur corridor reopens for pilgrims after two years",
+    "Cricket board confirms the Asia Cup schedule for Lahore",
+    "Border trade at Wagah stays shut for a third month",
+    "Envoys meet in Islamabad as the ceasefire holds",
+    "Kashmir valley braces for an early winter",
+    "Farmers in Punjab count the cost of the floods",
+    "Army chiefs speak on the hotline for the first time this year",
+]
+
+
+def _index_page(teaser: bool) -> str:
+    """A section page: each story's headline as a link, with its teaser sentence or not."""
+    items = "".join(
+        f"<li><h3><a href='/news/{i}'>{h}</a></h3>"
+        + (f"<p>{h.split()[0]} officials said on Monday that the matter was settled.</p>" * teaser)
+        + "</li>"
+        for i, h in enumerate(HEADLINES)
+    )
+    return (
+        "<html><head><title>Latest news</title></head><body><main><h1>Latest news</h1>"
+        f"<ul class='stories'>{items}</ul></main></body></html>"
+    )
+
+
+def test_a_page_that_is_only_headline_links_has_no_article_and_audits_them():
+    ex = extract_from_html(_index_page(teaser=False))
+    assert ex.text == ""
+    audited = [s.text for s in ex.stripped if s.kind == "navigation"]
+    assert all(h in audited for h in HEADLINES)
+
+
+def test_headline_links_with_text_of_their_own_are_kept():
+    # the same headlines, each over a sentence that is not a link: not a page of links
+    ex = extract_from_html(_index_page(teaser=True))
+    assert "officials said on Monday that the matter was settled" in ex.text
+    assert HEADLINES[0] in ex.text
+
+
 def test_iso_datetime_keeps_date_only_and_offsets():
     assert iso_datetime("2022-08-08") == "2022-08-08"
     assert iso_datetime("2022-08-08T10:30:00+0530") == "2022-08-08T10:30:00+05:30"
