@@ -289,6 +289,18 @@ def test_headline_and_one_paragraph_give_title_and_body():
     assert ex.text == KARTARPUR
 
 
+def test_a_time_stamp_under_the_headline_is_neither_the_headline_nor_the_body():
+    # a double-spaced paste: a lower-case line under a headline used to continue it
+    text = "Kartarpur corridor reopens\n\nat 12:35 am\n\n" + "\n\n".join(CLEAN_ARTICLE)
+    ex = extract_from_text(text)
+    assert ex.title == "Kartarpur corridor reopens"
+    assert _paragraphs(ex.text) == CLEAN_ARTICLE
+    assert ("dateline", "at 12:35 am") in [(s.kind, s.text) for s in ex.stripped]
+    # a sentence that opens with a time is the article's
+    said = "at 12:35 am the minister said the corridor would stay open through the winter."
+    assert said in extract_from_text("\n\n".join([*CLEAN_ARTICLE, said])).text
+
+
 def test_two_paragraphs_are_both_kept():
     second = KARTARPUR.replace("Tuesday", "Monday")
     ex = extract_from_text(KARTARPUR + "\n\n" + second)
