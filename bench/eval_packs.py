@@ -67,15 +67,15 @@ def _ipwire(
     """``ipwire extract --format jsonl`` over the pages, in one run (all cores): each page's
     text and title. With ``rows_dir`` the CLI's rows (audit included) are kept there as
     ``{pack}-{html|paste}.jsonl``, each with its page id, for ``stripped_kinds.py --rows``."""
-    rows = ipwire_extract([page_path(pack, kind, i) for i in ids])
+    pairs = list(zip(ids, ipwire_extract([page_path(pack, kind, i) for i in ids]), strict=True))
     if rows_dir is not None:
         rows_dir.mkdir(parents=True, exist_ok=True)
         with (rows_dir / f"{pack}-{HOW[kind]}.jsonl").open("w", encoding="utf-8") as fh:
-            for i, row in zip(ids, rows, strict=True):
+            for i, row in pairs:
                 fh.write(json.dumps({"page": i, **row}, ensure_ascii=False) + "\n")
     return (
-        {i: (row.get("text") or "") for i, row in zip(ids, rows, strict=True)},
-        {i: (row.get("title") or "") for i, row in zip(ids, rows, strict=True)},
+        {i: (row.get("text") or "") for i, row in pairs},
+        {i: (row.get("title") or "") for i, row in pairs},
     )
 
 

@@ -201,8 +201,8 @@ def _extract(raw: RawDoc, budget: Budget) -> Extraction:
 
 
 def _stripped_summary(stripped: list[Stripped]) -> str:
-    """ "; stripped 45 lines: navigation 40, footer 5": what a page with no article was made
-    of, most lines first, so the rejection's one line says why."""
+    """ "; stripped 45 blocks: navigation 40, footer 5": what a page with no article was made
+    of, the commonest kind first, so the rejection's one line says why."""
     if not stripped:
         return ""
     kinds = Counter(s.kind for s in stripped)
@@ -297,7 +297,7 @@ def extract_path(path: str, budget: Budget | None = None) -> dict[str, Any]:
     raws, rejections = read_file(p.resolve(), "", max_bytes=50_000_000)
     if rejections or not raws:
         rej = rejections[0] if rejections else Rejection(path, "sources", "empty", "no records")
-        return {"id": ident, "source": source, "error": rej.reason, "detail": rej.detail}
+        return extraction_row(ident, source, rej)
     return extraction_row(ident, source, clean_document(raws[0], min_words=1, budget=budget))
 
 
