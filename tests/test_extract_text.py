@@ -126,6 +126,37 @@ def test_empty_or_chrome_only_paste_gives_empty_text():
     assert extract_from_text("Home\nNews\nLogin\nSubscribe\n").text == ""
 
 
+# a section page's headlines, one to a line
+SECTION_HEADLINES = (FIXTURES / "section_headlines.txt").read_text(encoding="utf-8").splitlines()
+
+
+def test_a_paste_of_headlines_alone_has_no_article_and_audits_them():
+    # a section page copied whole: 55 words of headlines, not one sentence
+    ex = extract_from_text("Latest news\n\n" + "\n".join(SECTION_HEADLINES))
+    assert ex.text == "" and ex.title is None
+    audited = {s.text: s.kind for s in ex.stripped}
+    assert all(audited.get(h) == "navigation" for h in SECTION_HEADLINES), audited
+
+
+def test_headlines_over_teaser_sentences_are_not_a_list_of_headlines():
+    teasers = "\n".join(
+        f"{h}\n{h.split()[0]} officials said on Monday that the matter was settled."
+        for h in SECTION_HEADLINES
+    )
+    assert "the matter was settled" in extract_from_text("Latest news\n\n" + teasers).text
+
+
+def test_a_short_list_without_sentences_keeps_its_lines():
+    # a notice whose body is the dates of a board's meetings: a list, and the article
+    raw = (
+        "Board of Trustees meetings 2014\n\n"
+        "Tuesday, October 15, 2013 at 9:00 AM (at the Press Club, 12 Mall Road, Lahore, 7th Fl)\n"
+        "Monday, January 27, 2014 at 9:00 AM (at the Press Club, 12 Mall Road, Lahore, 7th Fl)\n"
+    )
+    ex = extract_from_text(raw)
+    assert "January 27, 2014 at 9:00 AM" in ex.text and "October 15, 2013" in ex.text
+
+
 def test_output_is_deterministic():
     raw = _seed("004")
     assert extract_from_text(raw) == extract_from_text(raw)

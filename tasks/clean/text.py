@@ -28,6 +28,7 @@ from ipwire.tasks.clean.decisions import LineDecision, _kind_for, _paragraph_net
 from ipwire.tasks.clean.decode import SOFT_HYPHEN, repair_mojibake
 from ipwire.tasks.clean.html_meta import bare_title
 from ipwire.tasks.clean.lines import (
+    _SENT_END,
     Line,
     _is_dateline,
     _is_sentence,
@@ -257,6 +258,19 @@ def extract_from_text(
     for i in openers:
         keep[i] = False
     kept_idx = kept_idx[len(openers) :]
+    listed: set[int] = set()
+    if (
+        paste
+        and len(kept_idx) >= LISTED_MIN_LINES
+        and not any(_reads_on(lines[i]) for i in kept_idx)
+    ):
+        # a paste of a section page: every line a headline, not one sentence among them (a
+        # short list may be a notice's body: the dates of a board's meetings)
+        # the headline taken for the title is one more of them
+        listed = set(kept_idx) | ({title_idx} if title_idx is not None else set())
+        for i in listed:
+            keep[i] = False
+        kept_idx, title, title_idx = [], None, None
     header_lo = max(0, first - 12)
     body_first = kept_idx[0] if kept_idx else first
     # the headline's neighbourhood first: byline and date sit just below (or above) it
@@ -279,7 +293,7 @@ def extract_from_text(
         if i == title_idx or i in repeats:
             stripped.append(Stripped("title", ln.text))
             continue
-        if i == kicker:
+        if i == kicker or i in listed:
             stripped.append(Stripped("navigation", ln.text))
             continue
         if ln.words >= DUPLICATE_MIN_WORDS and ln.text.lower() in kept_paragraphs:
@@ -304,6 +318,24 @@ def extract_from_text(
         published_at=published,
         stripped=stripped,
         method="text-lines",
+    )
+
+
+# A line of running text without its closing stop is this long (words, or characters where a
+# script does not space its words); headlines are shorter
+RUN_ON_MIN_WORDS = 20
+RUN_ON_MIN_CHARS = 150
+# a body of this many lines and not one sentence is a list of headlines
+LISTED_MIN_LINES = 5
+
+
+def _reads_on(line: Line) -> bool:
+    """A line that is a sentence or part of one: it closes like a sentence (in any script)
+    or runs longer than a headline. A body without one is a list of headlines."""
+    return (
+        line.words >= RUN_ON_MIN_WORDS
+        or len(line.text) >= RUN_ON_MIN_CHARS
+        or bool(_SENT_END.search(line.text))
     )
 
 
