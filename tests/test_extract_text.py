@@ -157,6 +157,58 @@ def test_a_short_list_without_sentences_keeps_its_lines():
     assert "January 27, 2014 at 9:00 AM" in ex.text and "October 15, 2013" in ex.text
 
 
+LEDE = (
+    "NEW DELHI: The military operations chiefs of India and Pakistan agreed on Saturday to stop "
+    "all firing along the Line of Control from five in the evening, the foreign secretary said."
+)
+FOLLOW = "The announcement came hours after talks on the hotline between the two officers."
+
+
+def test_a_headline_over_its_deck_and_agency_is_the_title():
+    raw = (
+        "Army chiefs agree to halt firing on the LoC; talks set for Monday\n"
+        "Hotline call ends three days of shelling\nSTATE NEWS DESK\n"
+        f"{LEDE}\n{FOLLOW}\n"
+    )
+    ex = extract_from_text(raw)
+    assert ex.title == "Army chiefs agree to halt firing on the LoC; talks set for Monday"
+    assert "Army chiefs agree" not in ex.text and LEDE in ex.text
+
+
+def test_a_headline_over_a_byline_and_a_paragraph_cut_off_is_the_title():
+    cut = LEDE[:-1] + " and that the two sides would meet again at the Wagah border next week to"
+    ex = extract_from_text(f"Ceasefire talks resume at Wagah\nStaff Reporter, from Lahore\n{cut}\n")
+    assert ex.title == "Ceasefire talks resume at Wagah"
+
+
+def test_a_trail_glued_to_the_headline_leaves_the_headline_as_title():
+    headline = "A year after the truce: how life is changing along the LoC"
+    raw = f"HomeNewsWorld{headline}\n\n{headline}\n\n{LEDE}\n\n{FOLLOW}\n"
+    ex = extract_from_text(raw)
+    assert ex.title == headline
+    assert ("navigation", f"HomeNewsWorld{headline}") in {(s.kind, s.text) for s in ex.stripped}
+    assert "HomeNews" not in ex.text
+
+
+def test_bulleted_highlights_over_the_body_are_not_its_title():
+    raw = (
+        "- Seventeen soldiers killed as gunmen storm an army base near the border\n"
+        "- Islamabad asks for evidence of any link\n"
+        f"{LEDE}\n{FOLLOW}\n"
+    )
+    assert extract_from_text(raw).title is None
+
+
+def test_a_prompt_over_a_section_label_and_a_headline_is_not_the_title():
+    # the line longer than the prompt under it is the real headline, not its body
+    raw = (
+        "Find a Defence Job Today!\n\nWeapons of Mass Destruction (WMD)\n\n"
+        "China and Pakistan ready a new cargo port\n\nby Staff Writer April 14, 2016\n\n"
+        f"{LEDE}\n\n{FOLLOW}\n"
+    )
+    assert extract_from_text(raw).title != "Find a Defence Job Today!"
+
+
 def test_output_is_deterministic():
     raw = _seed("004")
     assert extract_from_text(raw) == extract_from_text(raw)

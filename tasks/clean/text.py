@@ -31,6 +31,7 @@ from ipwire.tasks.clean.lines import (
     _SENT_END,
     Line,
     _is_dateline,
+    _is_running_text,
     _is_sentence,
     _title_candidate,
     join_wrapped_lines,
@@ -67,15 +68,22 @@ def _is_name_note(line: Line, rules: BoilerplateRules) -> bool:
 
 
 def _body_under_headline(
-    lines: list[Line], under: list[int], repeats: set[int], rules: BoilerplateRules
+    lines: list[Line],
+    under: list[int],
+    repeats: set[int],
+    rules: BoilerplateRules,
+    headline_words: int,
 ) -> tuple[int | None, bool]:
     """The first of the kept lines ``under`` a headline candidate that may open its body, and
-    whether a writer's or agency's name stood above it. A repeat of the headline, a credit or
-    share row, a short dateline and a name are passed over."""
+    whether a name stood above it (then only a sentence opens the body). A repeat of the
+    headline, a credit or share row, a short dateline and a name are passed over: a writer's
+    or agency's name, or a deck, byline or caption no longer than the headline that neither
+    is nor ends like a sentence ("US says it mediated the truce", "Pallab Bhattacharya, from
+    New Delhi")."""
     named = False
     for j in under:
         ln = lines[j]
-        name = _is_name_note(ln, rules)
+        name = _is_name_note(ln, rules) or _is_deck(ln, headline_words, rules)
         named = named or name
         if (
             name
@@ -88,11 +96,24 @@ def _body_under_headline(
     return None, False
 
 
+def _is_deck(line: Line, headline_words: int, rules: BoilerplateRules) -> bool:
+    """A line under a headline that opens no body: no longer than the headline, and no
+    sentence (no closing stop, not prose)."""
+    return (
+        line.words <= headline_words
+        and not _SENT_END.search(line.text)
+        and not _is_sentence(line, rules)
+    )
+
+
 def _opens_body(line: Line, headline_words: int, rules: BoilerplateRules) -> bool:
     """The line under a headline opens its body: it is longer than the headline, or it is
     a sentence (a lead shorter than a long headline: "The ministry claimed that ...")."""
     return line.words > headline_words or _is_sentence(line, rules)
 
+
+# a list item's bullet or dash: a line that opens with one is a highlight, not the headline
+_BULLETED = re.compile(r"^[-–—•*·▪●]\s")
 
 # A kicker over a headline (a section label, a slogan, a prompt) is this short; the
 # headline under it is longer and no sentence.
@@ -111,11 +132,22 @@ def _headline_under_kicker(
     """The headline under a kicker: the kept line right under a short first line (one dropped
     line may stand between) that is itself headline-shaped, longer and no sentence, with a
     kept line after it, when the first line names little of what the text goes on about.
-    None otherwise: the first line is the headline."""
-    if lines[first].words > KICKER_MAX_WORDS or len(kept_idx) < 3 or kept_idx[0] != first:
+    None otherwise: the first line is the headline. A trail glued to the headline it ends in
+    ("HomeNewsBusinessA year after ceasefire: ...") over the headline alone is a kicker too."""
+    if len(kept_idx) < 3 or kept_idx[0] != first:
         return None
     j = kept_idx[1]
     ln = lines[j]
+    top = lines[first].text
+    if (
+        j <= first + KICKER_GAP + 1
+        and len(top) > len(ln.text)
+        and top.lower().endswith(ln.text.lower())
+        and _title_candidate(ln, rules)
+    ):
+        return j
+    if lines[first].words > KICKER_MAX_WORDS:
+        return None
     if not (
         j <= first + KICKER_GAP + 1
         and _title_candidate(ln, rules)
@@ -208,15 +240,20 @@ def extract_from_text(
         under = kept_idx[1 : 1 + HEADLINE_NOTES_MAX]
         # the headline printed twice in a row (a page's title and its <h1>)
         repeats = _repeats_of(lines, first, under)
-        nxt, named = _body_under_headline(lines, under, repeats, rules)
+        nxt, named = _body_under_headline(lines, under, repeats, rules, ln.words)
         # past a name, only a sentence is the body ("WATER, FOOD and ENERGY" under a banner
         # heads another headline)
         if (
             _title_candidate(ln, rules)
+            and not _BULLETED.match(ln.text)
             and ln.words <= 20
             and nxt is not None
             and _opens_body(lines[nxt], ln.words, rules)
-            and (not named or _is_sentence(lines[nxt], rules))
+            and (
+                not named
+                or _is_sentence(lines[nxt], rules)
+                or _is_running_text(lines[nxt], rules)  # a paragraph cut off mid-sentence
+            )
             and first <= 5
         ):
             title_idx = first
