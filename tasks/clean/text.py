@@ -303,11 +303,11 @@ def extract_from_text(
     ):
         # a paste of a section page: every line a headline, not one sentence among them (a
         # short list may be a notice's body: the dates of a board's meetings)
-        # the headline taken for the title is one more of them
-        listed = set(kept_idx) | ({title_idx} if title_idx is not None else set())
+        # the headline taken for the title (and its second copy) is one more of them
+        listed = set(kept_idx) | repeats | ({title_idx} if title_idx is not None else set())
         for i in listed:
             keep[i] = False
-        kept_idx, title, title_idx = [], None, None
+        kept_idx, title, title_idx, repeats = [], None, None, set()
     header_lo = max(0, first - 12)
     body_first = kept_idx[0] if kept_idx else first
     # the headline's neighbourhood first: byline and date sit just below (or above) it
