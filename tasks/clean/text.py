@@ -75,11 +75,11 @@ def _body_under_headline(
     headline_words: int,
 ) -> tuple[int | None, bool]:
     """The first of the kept lines ``under`` a headline candidate that may open its body, and
-    whether a name stood above it (then only a sentence opens the body). A repeat of the
-    headline, a credit or share row, a short dateline and a name are passed over: a writer's
-    or agency's name, or a deck, byline or caption no longer than the headline that neither
-    is nor ends like a sentence ("US says it mediated the truce", "Pallab Bhattacharya, from
-    New Delhi")."""
+    whether a name stood above it (then only a sentence or running prose opens the body). A
+    repeat of the headline, a credit or share row, a short dateline and a name are passed
+    over: a writer's or agency's name, or a deck, byline or caption no longer than the
+    headline that neither is nor ends like a sentence ("US says it mediated the truce",
+    "Pallab Bhattacharya, from New Delhi")."""
     named = False
     for j in under:
         ln = lines[j]
