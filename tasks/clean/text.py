@@ -83,7 +83,7 @@ def _body_under_headline(
     named = False
     for j in under:
         ln = lines[j]
-        name = _is_name_note(ln, rules) or _is_deck(ln, headline_words, rules)
+        name = _is_name_note(ln, rules) or _is_deck(ln, headline_words)
         named = named or name
         if (
             name
@@ -96,14 +96,10 @@ def _body_under_headline(
     return None, False
 
 
-def _is_deck(line: Line, headline_words: int, rules: BoilerplateRules) -> bool:
+def _is_deck(line: Line, headline_words: int) -> bool:
     """A line under a headline that opens no body: no longer than the headline, and no
-    sentence (no closing stop, not prose)."""
-    return (
-        line.words <= headline_words
-        and not _SENT_END.search(line.text)
-        and not _is_sentence(line, rules)
-    )
+    closing stop (so no sentence either: ``_is_sentence`` needs one)."""
+    return line.words <= headline_words and not _SENT_END.search(line.text)
 
 
 def _opens_body(line: Line, headline_words: int, rules: BoilerplateRules) -> bool:
@@ -138,19 +134,13 @@ def _headline_under_kicker(
         return None
     j = kept_idx[1]
     ln = lines[j]
-    top = lines[first].text
-    if (
-        j <= first + KICKER_GAP + 1
-        and len(top) > len(ln.text)
-        and top.lower().endswith(ln.text.lower())
-        and _title_candidate(ln, rules)
-    ):
-        return j
-    if lines[first].words > KICKER_MAX_WORDS:
+    if j > first + KICKER_GAP + 1 or not _title_candidate(ln, rules):
         return None
+    top = lines[first].text
+    if len(top) > len(ln.text) and top.lower().endswith(ln.text.lower()):
+        return j
     if not (
-        j <= first + KICKER_GAP + 1
-        and _title_candidate(ln, rules)
+        lines[first].words <= KICKER_MAX_WORDS
         and lines[first].words < ln.words <= 20
         and not _is_sentence(ln, rules)
         and not not_a_title(ln.text)
@@ -241,8 +231,8 @@ def extract_from_text(
         # the headline printed twice in a row (a page's title and its <h1>)
         repeats = _repeats_of(lines, first, under)
         nxt, named = _body_under_headline(lines, under, repeats, rules, ln.words)
-        # past a name, only a sentence is the body ("WATER, FOOD and ENERGY" under a banner
-        # heads another headline)
+        # past a name or deck, only a sentence or running prose is the body ("WATER, FOOD and
+        # ENERGY" under a banner heads another headline)
         if (
             _title_candidate(ln, rules)
             and not _BULLETED.match(ln.text)
