@@ -21,6 +21,7 @@ from ipwire.tasks.clean.lines import (
     _reads_as_chrome,
     _teaser_shaped,
     _title_candidate,
+    byline_kind,
     is_writer_bio,
 )
 from ipwire.tasks.clean.passes import (
@@ -270,7 +271,8 @@ def _kind_for(line: Line, rules: BoilerplateRules, after_article: bool) -> str:
         return "related-links"  # a dated line down there is a teaser's stamp
     if _is_head_dateline(line):
         return "dateline"  # "Amritsar, June 3" above the article
-    return "navigation"
+    # a byline or stamp in a language the line reader knows ("Von Benjamin Fischer")
+    return byline_kind(line.text) or "navigation"
 
 
 def _inline_box_end(

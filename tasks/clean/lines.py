@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ipwire.tasks.clean.dates import _MONTH_RE, _is_date_line, is_any_date_line, parse_date
 from ipwire.tasks.clean.patterns import _fold
-from ipwire.tasks.clean.published import _HAS_YEAR
+from ipwire.tasks.clean.published import _HAS_YEAR, parse_stamp
 from ipwire.tasks.clean.rows import not_a_headline
 from ipwire.tasks.clean.rules import BoilerplateRules
 from ipwire.tasks.clean.stamps import is_stamp, opens_with_bracketed_date
@@ -460,9 +460,70 @@ _NOT_A_TITLE = re.compile(
     r"|\b(?:zum vergrößern|click to enlarge|cliquez pour agrandir)\b"
     r"|(?-i:\b\d+\s+(?:Kommentare?|[Cc]omments?|[Cc]ommentaires?|[Cc]omentarios?)\b"
     r"(?!\s+[a-zäöüéè]))"
-    r"|\bcreative commons (?:licen[cs]e|lizenz)|(?-i:\bCC BY(?:-[A-Z]{2}){0,3}\b)",
+    r"|\bcreative commons (?:licen[cs]e|lizenz)|(?-i:\bCC BY(?:-[A-Z]{2}){0,3}\b)"
+    # a caption that ends in its agency after its sentence ("… el 11 de febrero pasado. EFE")
+    # or in a bracketed stock-picture note ("Parade zum Christopher-Street-Day (Symbolbild)")
+    r"|(?-i:[.!?]\s+(?:EFE|AFP|AP|dpa|DPA|Reuters|REUTERS|Xinhua|ANSA|EPA|APA|ANP|Belga|KNA"
+    r"|epd|Imago|IMAGO|Keystone|KEYSTONE|Getty Images|PTI|ANI|IANS)\.?\s*$)"
+    r"|\((?:symbolbild|symbolfoto|archivbild|archivfoto|illustration|image d'archives"
+    r"|photo d'archives|foto de archivo|imagen de archivo|foto d'archivio)\)\s*$"
+    # a post's tags or category, labelled in the languages of the packs ("TAG: CVS Health,
+    # …", "Getaggt mit Derek Jarman", "Ausgabe 2022/3 Kategorie: Grundlagen", "Posted in News")
+    r"|(?:^|\s)(?:tags?|schlagw[öo]rter|stichw[öo]rter|kategorien?|categor(?:y|ies)"
+    r"|catégories?|categor[íi]as?|categorie|rubriken?|etiquetas|tagi)\s*:\s*\S"
+    r"|^(?:tagged with|getaggt mit|filed under|posted in|abgelegt unter|veröffentlicht in"
+    r"|publié dans|publicado en)\b"
+    # a link to a file with its size ("Safety Alert Electrical.pdf (619.83 KB)")
+    r"|\.(?:pdf|docx?|xlsx?|pptx?|odt|zip)\b.{0,40}\(\s*[\d.,]+\s*[kmg]i?b\s*\)"
+    # an image's file name alone ("CSD-Parade.jpg"), a German picture credit ("…, Bildquelle:
+    # G. Warnke")
+    r"|^\S+\.(?:jpe?g|png|gif|webp|svg)\s*$|\b(?:bildquelle|bildnachweis|fotonachweis|fotoquelle)\s*:",
     re.IGNORECASE,
 )
+
+# A byline or a date stamp ("von AUTO ZEITUNG 02.11.2021", "Veröffentlicht am 15/07/2014 von
+# Guido Beyss", "Ein Artikel von …, veröffentlicht am 23.01.2020", "Datum: 18.10.2021"): a
+# short line holding a date and a byline's or stamp's word in the languages of the packs. A
+# headline may hold a date ("Protokoll der Vorstandssitzung vom 10. Oktober 2019") or a
+# deadline ("… to repay by 30 June 2024": "by" right before the date is no byline).
+_STAMP_MAX_WORDS = 15
+_BYLINE_OR_STAMP_WORD = re.compile(
+    r"(?<!\w)(?:von|par|por|av|przez|autor(?:in)?|author|datum"
+    r"|erscheinungsdatum|published|posted|veröffentlicht|publié|publicado|pubblicato"
+    r"|gepubliceerd|opublikowano|erschienen|updated|aktualisiert"
+    rf"|by(?!\s+(?:\d|(?:{_MONTH_RE})\b)))(?!\w)|(?<!\w)(?:date|fecha|data)\s*:",
+    re.IGNORECASE,
+)
+# A byline in the languages of the packs, names alone after its word ("Von Benjamin Fischer
+# und Marcus Theurer", "Par Jean Dupont", "Por Rodrigo Mejías"): each name two to four
+# capitalised words, none an English title-case function word, so a headline that opens with
+# the same word runs on in lower case ("Von Frankfurt nach Barcelona") or is an English one
+# ("Par For The Course").
+_CAP = r"(?!(?:For|The|With|Of|To|In|On|At|An?|Is|Are|And|Or)\b)[A-ZÀ-ÖØ-ÞĄĆĘŁŃŚŹŻ][\w'’.-]*"
+_BYNAME = rf"{_CAP}(?:\s+{_CAP}){{1,3}}"
+_FOREIGN_BYLINE = re.compile(
+    rf"^(?i:von|par|por|av|przez)\s+{_BYNAME}"
+    rf"(?:\s*(?:,|&|(?i:und|and|et|y|e|en|i|og|och))\s*{_BYNAME})*\s*$"
+)
+
+
+def is_dated_byline(text: str) -> bool:
+    """A short line with a date and a byline's or stamp's word (``_BYLINE_OR_STAMP_WORD``):
+    who wrote it and when, never the headline."""
+    if len(text.split()) > _STAMP_MAX_WORDS or not _HAS_YEAR.search(text):
+        return False
+    return _BYLINE_OR_STAMP_WORD.search(text) is not None and parse_stamp(text) is not None
+
+
+# A row of tags or sections as a page's template joins its links: items parted by a comma
+# with a space on both sides ("HVW-Verband , Presse , Allgemein"), which typeset text never
+# has.
+_TAG_ROW_SEP = " , "
+_TAG_ROW_MIN_SEPS = 2
+# "Ab-initio - Ausbildung - Bremen Airport - CAE - CAE GmbH - …": a headline with its section
+# and site has three parts, a longer one among them
+_DASH_SEP = re.compile(r"\s[-–—]\s")
+_DASH_ROW_MIN_ITEMS = 5
 
 
 # A breadcrumb trail: "Home page > Public directory > ...", "> Blogs > Asia", "Home / Essays /
@@ -487,7 +548,8 @@ _SHARE_NAMES = re.compile(
 )
 _LEGAL_NAMES = re.compile(
     r"\b(privacy|privacidad|privacidade|privacité|datenschutz\w*|confidentialité|cookies?"
-    r"|terms|impressum|mentions légales|aviso legal|nutzungsbedingungen|condiciones|derechos)\b",
+    r"|terms|impressum|imprint|mentions légales|aviso legal|nutzungsbedingungen|condiciones"
+    r"|derechos|agb|kontakt|contact|contacto)\b",
     re.IGNORECASE,
 )
 _LINK_ROW_NAMES = 3
@@ -557,6 +619,37 @@ def not_a_title(text: str) -> bool:
         or opens_with_bracketed_date(text)
         or is_writer_bio(text)
         or is_menu_row(text)
+        or is_tag_row(text)
+        or is_byline_line(text)
+    )
+
+
+def is_byline_line(text: str) -> bool:
+    """A byline or a date stamp in the languages of the packs, beyond English "By …"
+    (``is_dated_byline``, ``_FOREIGN_BYLINE``)."""
+    return is_dated_byline(text) or _FOREIGN_BYLINE.match(text) is not None
+
+
+# the words that name a writer, not only a date ("Story by IANS | … | Date 31-05-2022")
+_WRITER_WORD = re.compile(r"(?<!\w)(?:von|by|par|por|av|przez|autor(?:in)?|author)(?!\w)", re.I)
+
+
+def byline_kind(text: str) -> str | None:
+    """The audit's kind for a line ``is_byline_line`` names: "byline" when it names its
+    writer, "dateline" for a stamp alone ("Updated: 22-10-2022 08:24 IST | Created: …")."""
+    if not is_byline_line(text):
+        return None
+    return "byline" if _WRITER_WORD.search(text) else "dateline"
+
+
+def is_tag_row(text: str) -> bool:
+    """A post's tags or sections as its template joins the links: parted by a comma with a
+    space on both sides, or five or more items of a few words parted by spaced dashes."""
+    if text.count(_TAG_ROW_SEP) >= _TAG_ROW_MIN_SEPS:
+        return True
+    parts = _DASH_SEP.split(text)
+    return len(parts) >= _DASH_ROW_MIN_ITEMS and all(
+        1 <= len(part.split()) <= MENU_ITEM_MAX_WORDS for part in parts
     )
 
 

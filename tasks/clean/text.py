@@ -34,6 +34,7 @@ from ipwire.tasks.clean.lines import (
     _is_running_text,
     _is_sentence,
     _title_candidate,
+    byline_kind,
     join_wrapped_lines,
     not_a_title,
     split_lines,
@@ -94,6 +95,25 @@ def _body_under_headline(
             continue
         return j, named
     return None, False
+
+
+def _notes_window(lines: list[Line], after: list[int]) -> list[int]:
+    """The kept lines under a headline where its body may open: a few notes (a name, a deck,
+    a dateline), and any lines between them that are never a title (a byline with its date, a
+    caption's credit), up to as many again: a headline over its byline and a captioned
+    picture ("Story by IANS | Posted by … | Date 31-05-2022", "… (representational Image)"
+    twice, "Islamabad") still has its body within reach."""
+    out: list[int] = []
+    notes = 0
+    for j in after:
+        if len(out) == 2 * HEADLINE_NOTES_MAX:
+            break
+        out.append(j)
+        if not not_a_title(lines[j].text):
+            notes += 1
+            if notes == HEADLINE_NOTES_MAX:
+                break
+    return out
 
 
 def _is_deck(line: Line, headline_words: int) -> bool:
@@ -204,6 +224,12 @@ def extract_from_text(
             method="text-lines",
             stripped=[Stripped(_kind_for(ln, rules, False), ln.text) for ln in lines],
         )
+    # chrome that opens what was kept (a trail, a byline with its date, a credited caption)
+    # leaves before the headline is looked for: the line under it may be the headline
+    openers = _chrome_openers(lines, kept_idx)
+    for i in openers:
+        keep[i] = False
+    kept_idx = kept_idx[len(openers) :]
     first = kept_idx[0]
     title_idx = _find_title(lines, first, rules, title_hint) if title_hint else None
     if title_idx is None:
@@ -227,7 +253,7 @@ def extract_from_text(
     if title_idx is None:
         # A kept first line that looks like a headline and is followed by prose is the title.
         ln = lines[first]
-        under = kept_idx[1 : 1 + HEADLINE_NOTES_MAX]
+        under = _notes_window(lines, kept_idx[1:])
         # the headline printed twice in a row (a page's title and its <h1>)
         repeats = _repeats_of(lines, first, under)
         nxt, named = _body_under_headline(lines, under, repeats, rules, ln.words)
@@ -281,10 +307,11 @@ def extract_from_text(
         # body only when there is a body after it.
         keep[title_idx] = False
         kept_idx = kept_idx[1:]
-    openers = _chrome_openers(lines, kept_idx)
-    for i in openers:
+    below = _chrome_openers(lines, kept_idx)  # and chrome under the headline
+    for i in below:
         keep[i] = False
-    kept_idx = kept_idx[len(openers) :]
+    kept_idx = kept_idx[len(below) :]
+    openers += below
     listed: set[int] = set()
     if (
         paste
@@ -329,7 +356,9 @@ def extract_from_text(
             stripped.append(Stripped("duplicate", ln.text))
             continue
         if i in openers:
-            kind = "caption" if _CREDIT_WORD.search(ln.text) else "navigation"
+            kind = (
+                "caption" if _CREDIT_WORD.search(ln.text) else byline_kind(ln.text) or "navigation"
+            )
             stripped.append(Stripped(kind, ln.text))
             continue
         after = i > first
@@ -371,15 +400,25 @@ def _reads_on(line: Line) -> bool:
 _OPENERS_MAX = 2
 _OPENER_MAX_WORDS = 20
 _CREDIT_WORD = re.compile(
-    r"\b(?:foto|fotos|photo|photos|bild|image|picture|pic|credit)\b|©|\|\s*file\b", re.I
+    r"\b(?:foto|fotos|photo|photos|bild|image|picture|pic|credit|symbolbild|symbolfoto"
+    r"|archivbild|archivfoto|bildquelle|bildnachweis)\b|©|\|\s*file\b"
+    r"|(?-i:[.!?]\s+(?:EFE|AFP|AP|dpa|Reuters|REUTERS|Xinhua)\.?\s*$)",
+    re.I,
 )
 
 
 def _chrome_openers(lines: list[Line], kept_idx: list[int]) -> list[int]:
     """The first kept lines, from the top, that are headline-shaped chrome."""
     out: list[int] = []
-    for i in kept_idx[: min(_OPENERS_MAX, len(kept_idx) - 1)]:
-        if lines[i].words > _OPENER_MAX_WORDS or not not_a_title(lines[i].text):
+    for i in kept_idx[: len(kept_idx) - 1]:
+        if out and lines[i].text == lines[out[-1]].text:
+            out.append(i)  # a caption printed twice counts once
+            continue
+        if (
+            len({lines[j].text for j in out}) == _OPENERS_MAX
+            or lines[i].words > _OPENER_MAX_WORDS
+            or not not_a_title(lines[i].text)
+        ):
             break
         out.append(i)
     return out
