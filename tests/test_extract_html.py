@@ -816,3 +816,28 @@ def test_a_logo_set_in_an_h1_is_never_the_pages_title():
     ex = extract_from_html(inline)
     assert ex.title == "Fishermen talks resume at Wagah"
     assert "Explainer" not in ex.text and ex.text.startswith("Officials from India")
+
+
+def test_the_headline_opening_the_text_is_audited_as_the_title_whatever_the_model_says():
+    """A headline the line model scores low (capitals, one word, a title-case phrase) left the
+    text as "navigation"; it is the page's title, and the audit says so."""
+    paras = "".join(
+        f"<p>{s}</p>"
+        for s in (
+            "Nutrition habits shift every year, and the coming one brings a few changes that "
+            "dietitians say are worth a closer look before you plan your meals.",
+            "Plant-based proteins keep growing, with lentils, beans and tofu replacing meat in "
+            "more households than ever before, according to recent surveys.",
+            "Finally, people are cooking at home more often, which lets them control salt and "
+            "sugar and spend less on takeaway meals through the week.",
+        )
+    )
+    for head in ("TIPS FOR ONLINE SUCCESS", "Pressemitteilungen", "An Extraordinary Residence"):
+        page = (
+            f"<html><head><title>{head}</title></head><body><article><h1>{head}</h1>"
+            f"{paras}</article></body></html>"
+        )
+        ex = extract_from_html(page)
+        assert ex.title == head
+        assert not ex.text.startswith(head)
+        assert [(s.kind, s.text) for s in ex.stripped] == [("title", head)], head

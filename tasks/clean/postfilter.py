@@ -100,6 +100,10 @@ def _filter_blocks_cut(
             drop_kind = decision.cut_kind or "related-links"
         elif not _SENTENCE_END.search(ln.text) and (heading := rules.heading_kind(ln.text)):
             drop_kind = heading  # a section's heading whose section trafilatura left out
+        elif i == 0 and title_norm and fold_space(bare_title(ln.text)) == title_norm:
+            # the page's headline opening the text leaves it whatever the line model says,
+            # and the audit says where it went
+            drop_kind = "title"
         elif (
             probs[i] < rules.html_threshold
             and not _is_table_row(ln.text)
@@ -112,8 +116,6 @@ def _filter_blocks_cut(
             )
         ):
             drop_kind = "navigation"
-        elif i == 0 and title_norm and fold_space(bare_title(ln.text)) == title_norm:
-            drop_kind = "title"
         else:
             norm = fold_space(ln.text)
             if norm in seen:
