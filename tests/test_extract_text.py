@@ -2507,3 +2507,25 @@ def test_a_comment_forms_head_in_german_or_french_closes_the_article():
         assert ex.title == _INDUS_DE, head
         assert head not in ex.text and "Website" not in ex.text, head
         assert [s.kind for s in ex.stripped if s.text == head] == ["comments"], head
+
+
+def test_a_section_label_before_a_bar_leaves_the_title():
+    from ipwire.tasks.clean.html_meta import bare_title
+
+    head = "Backchannel diplomacy played its part in India, Pakistan decision to cease fire"
+    for label in ("Analysis", "Local News", "Dawn"):
+        assert bare_title(f"{label} | {head}") == head, label
+    for title in (
+        "OutdoorNews | Eintrag",  # no headline after the bar: the whole line stays
+        "Bauingenieurbüro | Beratende Ingenieure VBI",
+        "Analysis: India and Pakistan agree to resume talks",  # a colon may be the headline's
+        "Inter Services Public Relations | Press release on the border",  # a four-word name
+    ):
+        assert bare_title(title) == title, title
+    body = (
+        "The two sides last connected at the highest level during the Christmas day of 2015, "
+        "officials said, and the channel was reopened quietly last year.\n\n"
+        "Both armies agreed to observe all agreements along the Line of Control from midnight, "
+        "in a joint statement that surprised many in both capitals.\n"
+    )
+    assert extract_from_text(f"Analysis | {head}\n\n{body}").title == head

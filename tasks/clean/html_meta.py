@@ -307,9 +307,20 @@ def drop_site_suffix(title: str) -> str:
     return head.rstrip()
 
 
+# "Analysis | Backchannel diplomacy played its part …", "Local News | Brothel catering …": a
+# section or kind of text, one or two words, set before a headline of five words or more by a
+# bar (a colon may be the headline's own: "Analysis: India and Pakistan …")
+_BAR_LABEL = re.compile(r"^\s*(?P<label>[^\s|]+(?:\s[^\s|]+)?)\s+\|\s+(?P<rest>[^|]+)$")
+BAR_LABEL_REST_MIN_WORDS = 5
+
+
 def drop_label_prefix(title: str) -> str:
     """A title without a leading label naming what kind of text follows ("Blog: Best
-    agencies of 2025"), when at least two words remain."""
+    agencies of 2025"), when at least two words remain, or a section's label before a bar
+    (``_BAR_LABEL``)."""
+    bar = _BAR_LABEL.match(title)
+    if bar and len(bar.group("rest").split()) >= BAR_LABEL_REST_MIN_WORDS:
+        return bar.group("rest").strip()
     m = _LABEL_PREFIX.match(title)
     if not m or len(title[m.end() :].split()) < 2:
         return title
