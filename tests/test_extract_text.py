@@ -2529,3 +2529,26 @@ def test_a_section_label_before_a_bar_leaves_the_title():
         "in a joint statement that surprised many in both capitals.\n"
     )
     assert extract_from_text(f"Analysis | {head}\n\n{body}").title == head
+
+
+def test_a_push_notification_prompt_is_a_call_to_action_and_never_the_title():
+    from ipwire.tasks.clean import default_rules
+
+    rules = default_rules()
+    prompts = "Allow Notification|Turn on notifications|For New-delhi Updates|For Latest Updates"
+    prompts += "|Benachrichtigungen aktivieren|Activer les notifications"
+    assert {rules.line_kind(p) for p in prompts.split("|")} == {"call-to-action"}
+    assert rules.line_kind("For Pakistan, India talks updates are slow to come") is None
+    head = "Vajpayee no more: Musharraf recalls the Agra summit"
+    body = (
+        "New Delhi, Aug 16: Former Pakistan president Pervez Musharraf expressed his "
+        "condolence over the demise of former Indian Prime Minister Atal Bihari Vajpayee.\n\n"
+        "He termed the famed Agra summit realistic, and said the two leaders had come close "
+        "to an agreement on the issues that divide the two countries.\n"
+    )
+    ex = extract_from_text(
+        f"• search\nFor New-delhi Updates\nAllow Notification\n\n{head}\n\n{body}"
+    )
+    assert ex.title == head
+    kinds = {s.text: s.kind for s in ex.stripped}
+    assert kinds["For New-delhi Updates"] == kinds["Allow Notification"] == "call-to-action"
