@@ -416,6 +416,11 @@ def _is_dateline(text: str) -> bool:
 # Credit: Apple", "... top pick for EVs. Image by John Goreham") is told from a headline by
 # case: the credit word is capitalised after a lower-case word or a sentence's end, where a
 # title-case headline ("Bad Credit: What To Do") capitalises the word before too.
+# a caption's closing credit naming its agency after the sentence ("… pasado. EFE")
+AGENCY_AFTER_STOP = (
+    r"(?-i:[.!?]\s+(?:EFE|AFP|AP|dpa|DPA|Reuters|REUTERS|Xinhua|ANSA|EPA|APA|ANP|Belga|KNA"
+    r"|epd|Imago|IMAGO|Keystone|KEYSTONE|Getty Images|PTI|ANI|IANS)\.?\s*$)"
+)
 _NOT_A_TITLE = re.compile(
     r"\|\s*(?:file(?:\s+photo)?|photo|image|pic|picture)\b[^|]{0,40}$"
     r"|(?:^|[^\w\s]\s*|(?-i:(?<![\w'’-])[a-z][\w'’-]*)\s+)(?:photo|image|picture)\s*(?:source|credit)?s?\s*:"
@@ -463,8 +468,7 @@ _NOT_A_TITLE = re.compile(
     r"|\bcreative commons (?:licen[cs]e|lizenz)|(?-i:\bCC BY(?:-[A-Z]{2}){0,3}\b)"
     # a caption that ends in its agency after its sentence ("… el 11 de febrero pasado. EFE")
     # or in a bracketed stock-picture note ("Parade zum Christopher-Street-Day (Symbolbild)")
-    r"|(?-i:[.!?]\s+(?:EFE|AFP|AP|dpa|DPA|Reuters|REUTERS|Xinhua|ANSA|EPA|APA|ANP|Belga|KNA"
-    r"|epd|Imago|IMAGO|Keystone|KEYSTONE|Getty Images|PTI|ANI|IANS)\.?\s*$)"
+    rf"|{AGENCY_AFTER_STOP}"
     r"|\((?:symbolbild|symbolfoto|archivbild|archivfoto|illustration|image d'archives"
     r"|photo d'archives|foto de archivo|imagen de archivo|foto d'archivio)\)\s*$"
     # a post's tags or category, labelled in the languages of the packs ("TAG: CVS Health,
@@ -645,11 +649,8 @@ def byline_kind(text: str) -> str | None:
 def is_tag_row(text: str) -> bool:
     """A post's tags or sections as its template joins the links: parted by a comma with a
     space on both sides, or five or more items of a few words parted by spaced dashes."""
-    if text.count(_TAG_ROW_SEP) >= _TAG_ROW_MIN_SEPS:
-        return True
-    parts = _DASH_SEP.split(text)
-    return len(parts) >= _DASH_ROW_MIN_ITEMS and all(
-        1 <= len(part.split()) <= MENU_ITEM_MAX_WORDS for part in parts
+    return text.count(_TAG_ROW_SEP) >= _TAG_ROW_MIN_SEPS or _short_items(
+        text, _DASH_SEP, _DASH_ROW_MIN_ITEMS
     )
 
 
@@ -664,8 +665,14 @@ MENU_ITEM_MAX_WORDS = 3
 def is_menu_row(text: str) -> bool:
     """Items of a few words each, three or more, parted by bars or dots: a menu, never a
     headline."""
-    parts = _MENU_SEP.split(text)
-    return len(parts) >= MENU_ROW_MIN_ITEMS and all(
+    return _short_items(text, _MENU_SEP, MENU_ROW_MIN_ITEMS)
+
+
+def _short_items(text: str, sep: re.Pattern[str], min_items: int) -> bool:
+    """``text`` parted by ``sep`` into ``min_items`` or more items of one to
+    ``MENU_ITEM_MAX_WORDS`` words each."""
+    parts = sep.split(text)
+    return len(parts) >= min_items and all(
         1 <= len(part.split()) <= MENU_ITEM_MAX_WORDS for part in parts
     )
 

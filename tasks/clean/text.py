@@ -29,6 +29,7 @@ from ipwire.tasks.clean.decode import SOFT_HYPHEN, repair_mojibake
 from ipwire.tasks.clean.html_meta import bare_title
 from ipwire.tasks.clean.lines import (
     _SENT_END,
+    AGENCY_AFTER_STOP,
     Line,
     _is_dateline,
     _is_running_text,
@@ -401,8 +402,7 @@ _OPENERS_MAX = 2
 _OPENER_MAX_WORDS = 20
 _CREDIT_WORD = re.compile(
     r"\b(?:foto|fotos|photo|photos|bild|image|picture|pic|credit|symbolbild|symbolfoto"
-    r"|archivbild|archivfoto|bildquelle|bildnachweis)\b|©|\|\s*file\b"
-    r"|(?-i:[.!?]\s+(?:EFE|AFP|AP|dpa|Reuters|REUTERS|Xinhua)\.?\s*$)",
+    rf"|archivbild|archivfoto|bildquelle|bildnachweis)\b|©|\|\s*file\b|{AGENCY_AFTER_STOP}",
     re.I,
 )
 
@@ -410,17 +410,19 @@ _CREDIT_WORD = re.compile(
 def _chrome_openers(lines: list[Line], kept_idx: list[int]) -> list[int]:
     """The first kept lines, from the top, that are headline-shaped chrome."""
     out: list[int] = []
+    distinct = 0
     for i in kept_idx[: len(kept_idx) - 1]:
         if out and lines[i].text == lines[out[-1]].text:
             out.append(i)  # a caption printed twice counts once
             continue
         if (
-            len({lines[j].text for j in out}) == _OPENERS_MAX
+            distinct == _OPENERS_MAX
             or lines[i].words > _OPENER_MAX_WORDS
             or not not_a_title(lines[i].text)
         ):
             break
         out.append(i)
+        distinct += 1
     return out
 
 
