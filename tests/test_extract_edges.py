@@ -1217,3 +1217,54 @@ def test_a_marker_met_only_by_its_opening_words_is_told_from_a_whole_marker_phra
     line: str, by_prefix: bool
 ):
     assert default_rules().marker_by_prefix(line) is by_prefix
+
+
+TEASER_EXCERPTS = """Mode
+Beauty
+Lifestyle
+Kultur
+
+Herbstmode: Der Mantel kehrt zurück
+
+Kaum ein Kleidungsstück hat die Schauen der Saison so geprägt wie der lange Wollmantel. Fast \
+jedes große Haus zeigte ihn in gedeckten Farben und mit breiten Revers.
+
+Händler berichten, dass die Nachfrage schon im September deutlich gestiegen ist.
+
+Neueste Artikel
+
+12. Oktober 2024, 09:15 Im Mittelpunkt der neuen Kampagne des Pariser Modehauses steht in \
+diesem Herbst die Stadt selbst, die von Fotografen bei Nacht […]
+
+11. Oktober 2024, 18:40 Die Designerin hat ihr erstes eigenes Label gegründet und zeigt die \
+Kollektion im kommenden Frühjahr bei der Modewoche in […]
+
+11. Oktober 2024, 10:05 Nach drei Jahren kehrt die Schau auf den alten Flughafen zurück, wo \
+sie einst begonnen hatte, und die Veranstalter erwarten [...]
+
+Alle News
+"""
+
+
+def test_teaser_excerpts_cut_with_a_bracketed_ellipsis_are_stripped_as_related_links():
+    ex = extract_from_text(TEASER_EXCERPTS)
+    assert ex.text.endswith("deutlich gestiegen ist.")
+    assert "Modehauses" not in ex.text and "Flughafen" not in ex.text
+    teasers = [s.text for s in ex.stripped if s.kind == "related-links"]
+    assert sum(t.endswith(("[…]", "[...]")) for t in teasers) == 3
+
+
+def test_a_quotation_whose_end_the_article_elides_is_no_teaser():
+    # one line cut with "[…]" is as often a quotation as an excerpt: only a list of them is
+    # teasers (in a paste that holds such a list, a quotation cut the same way goes with it)
+    quote = (
+        "„Melancholie ist zugleich Auflehnung und Ergebung, Aufbruch und Stillstand, "
+        "Erinnerung und Vergessen […]"
+    )
+    head, _ = TEASER_EXCERPTS.split("Neueste Artikel")
+    paste = head.replace(
+        "Händler berichten,", quote + "\n\nSolche Sätze klingen gut, sagen Händler, und berichten,"
+    )
+    ex = extract_from_text(paste + "Impressum\nDatenschutz\n")
+    assert quote in ex.text.splitlines()
+    assert "Impressum" not in ex.text

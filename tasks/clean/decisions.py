@@ -243,6 +243,21 @@ def _extend_span(
     return lo, hi
 
 
+# A teaser's excerpt: a line cut off after a word or number with a bracketed ellipsis ("…
+# die Stadt selbst, die von Fotografen bei Nacht […]", "… für Frühjahr/Sommer 2015 […]"), as
+# a blog or news site prints another post
+_EXCERPT_END = re.compile(r"\S.{29,}\w[,;:.!?\"“”»]?\s\[(?:…|\.\.\.)\]$")
+# A paste prints teasers in a list: this many such lines at least. One alone is as often a
+# quotation the article elides the end of ("… Inspiration und Lähmung […]").
+EXCERPTS_MIN = 2
+
+
+def _teaser_excerpts(lines: list[Line]) -> set[int]:
+    """The lines of a paste that are teasers' excerpts, when it holds a list of them."""
+    found = {i for i, ln in enumerate(lines) if _EXCERPT_END.search(ln.text)}
+    return found if len(found) >= EXCERPTS_MIN else set()
+
+
 # The words that name a stripped line a share or subscribe prompt: whole words in a line of
 # text (a caption of "a picture shared by ... on Twitter" is no share row), anywhere in a
 # short one (a glued row of buttons, "TwitterFacebookWhatsApp", a "Shares" counter).
@@ -265,6 +280,8 @@ def _kind_for(line: Line, rules: BoilerplateRules, after_article: bool) -> str:
         return "footer"
     if "comment" in low and line.words <= 8:
         return "comments"
+    if _EXCERPT_END.search(line.text):
+        return "related-links"  # another post's excerpt, cut off with "[…]"
     if after_article and is_writer_bio(line.text):
         return "byline"  # the writer's bio under the article
     if after_article:
@@ -432,6 +449,10 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
     if not lines:
         return LineDecision([], [], (0, -1), None, None)
     prose = [_is_prose(ln, rules) for ln in lines]
+    excerpts = _teaser_excerpts(lines) if paste else set()
+    for i in excerpts:
+        # another post's excerpt: no evidence of this one's article, whatever its words
+        probs[i], prose[i] = 0.0, False
     if not any(prose) and len(lines) <= 4:
         # a note or wire snippet of short sentences: its sentences are the article
         prose = [_is_short_sentence(ln, rules) for ln in lines]
@@ -488,7 +509,7 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
         _keep_credits(lines, keep)
     seen_long: set[str] = set()
     for i, ln in enumerate(lines):
-        if keep[i] and rules.line_kind(ln.text):
+        if keep[i] and (rules.line_kind(ln.text) or i in excerpts):
             keep[i] = False
         if ln.words >= 12 and keep[i]:
             # a paragraph repeated verbatim (teaser above the body, sticky summary) counts
