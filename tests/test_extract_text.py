@@ -2142,6 +2142,26 @@ def test_a_german_comment_thread_after_the_article_is_cut_at_its_count():
     assert kinds["Diese Geschichte teilen"] == "share-subscribe"
 
 
+def test_an_embedded_posts_attribution_under_the_lede_does_not_make_the_lede_a_deck():
+    """ "— Hertha BSC (@HerthaBSC) June 1, 2017" under a quoted post holds a date, but it is
+    the post's, not the article's byline or dateline: the lede above it stays."""
+    rules = load_rules()
+    lede = (
+        "This summer the club's manager was quick off the mark: the league had barely crowned "
+        "its champion when he presented his first new signing, and more were to follow."
+    )
+    body = (
+        "He is anything but an early starter, though. His playing career began slowly too, "
+        "with two seasons in the second division before his first goals for the club."
+    )
+    post = "Presenting our second new signing! Welcome to the club!"
+    rows = [lede, post, "— Hertha BSC (@HerthaBSC) June 1, 2017", body, body + " Again."]
+    lines = join_wrapped_lines(split_lines("\n\n".join(rows)), rules)
+    keep = [True, False, False, True, True]
+    _drop_deck(lines, keep, rules)
+    assert keep == [True, False, False, True, True]
+
+
 def test_a_byline_after_the_article_does_not_make_the_article_a_deck():
     """An author box ("By Paul Ausick") under the article, above kept teaser lines, is not
     the byline that ends a deck: the article above it stays."""

@@ -17,6 +17,7 @@ from ipwire.tasks.clean.lines import (
     _names_chrome,
     _opens_byline,
     is_credit_line,
+    is_post_attribution,
     is_writer_bio,
 )
 from ipwire.tasks.clean.rules import BoilerplateRules
@@ -153,6 +154,8 @@ def _drop_deck(lines: list[Line], keep: list[bool], rules: BoilerplateRules) -> 
         ln = lines[j]
         if keep[j]:
             continue
+        if is_post_attribution(ln.text):
+            continue  # an embedded post's "— Name (@handle) June 1, 2017": the lede quotes it
         if _is_date_line(ln.text, ln.words) or _opens_byline(ln, rules):
             later = {lines[k].text.lower() for k in range(j + 1, len(lines))}
             # a paragraph the body repeats stays (its later copy is the one dropped)
