@@ -246,15 +246,21 @@ def _extend_span(
 # A teaser's excerpt: a line cut off after a word or number with a bracketed ellipsis ("…
 # die Stadt selbst, die von Fotografen bei Nacht […]", "… für Frühjahr/Sommer 2015 […]"), as
 # a blog or news site prints another post
-_EXCERPT_END = re.compile(r"\S.{29,}\w[,;:.!?\"“”»]?\s\[(?:…|\.\.\.)\]$")
+_EXCERPT = re.compile(r"\S.{29,}\w[,;:.!?\"“”»]?\s\[(?:…|\.\.\.)\]")
 # A paste prints teasers in a list: this many such lines at least. One alone is as often a
 # quotation the article elides the end of ("… Inspiration und Lähmung […]").
 EXCERPTS_MIN = 2
 
 
+def _is_excerpt(text: str) -> bool:
+    """A line cut off as a teaser's excerpt (the ending is checked first: the pattern is
+    only matched, from the line's start, on the few lines that end so)."""
+    return text.endswith(("[…]", "[...]")) and _EXCERPT.fullmatch(text) is not None
+
+
 def _teaser_excerpts(lines: list[Line]) -> set[int]:
     """The lines of a paste that are teasers' excerpts, when it holds a list of them."""
-    found = {i for i, ln in enumerate(lines) if _EXCERPT_END.search(ln.text)}
+    found = {i for i, ln in enumerate(lines) if _is_excerpt(ln.text)}
     return found if len(found) >= EXCERPTS_MIN else set()
 
 
@@ -280,7 +286,7 @@ def _kind_for(line: Line, rules: BoilerplateRules, after_article: bool) -> str:
         return "footer"
     if "comment" in low and line.words <= 8:
         return "comments"
-    if _EXCERPT_END.search(line.text):
+    if _is_excerpt(line.text):
         return "related-links"  # another post's excerpt, cut off with "[…]"
     if after_article and is_writer_bio(line.text):
         return "byline"  # the writer's bio under the article
