@@ -2142,6 +2142,31 @@ def test_a_german_comment_thread_after_the_article_is_cut_at_its_count():
     assert kinds["Diese Geschichte teilen"] == "share-subscribe"
 
 
+def test_a_social_post_the_article_quotes_is_never_its_title():
+    """A quoted post stands above its "— Name (@handle) June 1, 2017" attribution; short and
+    exclaimed, it looked like a headline to the ranker."""
+    menu = ["Home", "Imprint", "Contact", "Authors", "« Five thoughts on the cup exit"]
+    head = ["The tall man and the old lady", "By Daniel | Published: 23 July 2017"]
+    lede = (
+        "This summer the club's manager was quick off the mark. The league had barely crowned "
+        "its champion when he presented his first new signing, and it was not to stay the "
+        "only one: no club in the league had its squad together as fast as the one he runs."
+    )
+    post = ["Presenting our second new signing! Welcome to the club! #hahohe"]
+    post.append("— Hertha BSC (@HerthaBSC) June 1, 2017")
+    body = [
+        "He is anything but an early starter, though. His playing career began slowly too, "
+        "with two seasons in the second division before his first goals for the club, and it "
+        "took years before the fans in the stadium chanted his name.",
+        "His career as a manager also began in the second division. In his first year he had "
+        "to rebuild the squad with little money, and many of the players he signed then are "
+        "still remembered as bargains that kept the club afloat.",
+    ]
+    ex = extract_from_text("\n\n".join([*menu, *head, lede, *post, *body, "Leave a comment"]))
+    assert ex.title == "The tall man and the old lady"
+    assert post[0] in ex.text and post[1] in ex.text
+
+
 def test_an_embedded_posts_attribution_under_the_lede_does_not_make_the_lede_a_deck():
     """ "— Hertha BSC (@HerthaBSC) June 1, 2017" under a quoted post holds a date, but it is
     the post's, not the article's byline or dateline: the lede above it stays."""

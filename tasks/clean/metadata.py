@@ -17,6 +17,7 @@ from ipwire.tasks.clean.lines import (
     _is_prose,
     _is_urlish,
     _title_candidate,
+    is_post_attribution,
     not_a_title,
 )
 from ipwire.tasks.clean.model import TITLE_FEATURES, _dot
@@ -92,6 +93,8 @@ def title_candidates(
         for i in range(start, end)
         if _may_be_title(lines[i], norms[i], meta[i - start], rules)
         and not _echoes_page_lines(norms, i, lines[i].text)
+        # a social post the article quotes, above its "— Name (@handle) June 1, 2017"
+        and not (i + 1 < len(lines) and is_post_attribution(lines[i + 1].text))
     ]
     is_cand = set(idx)
     rows = []
