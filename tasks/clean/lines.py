@@ -401,6 +401,12 @@ def _is_dateline(text: str) -> bool:
     return _HAS_YEAR.search(text) is not None or parse_date(text) is not None
 
 
+# A caption's closing credit naming its agency after the sentence ("… pasado. EFE")
+AGENCY_AFTER_STOP = (
+    r"(?-i:[.!?]\s+(?:EFE|AFP|AP|dpa|DPA|Reuters|REUTERS|Xinhua|ANSA|EPA|APA|ANP|Belga|KNA"
+    r"|epd|Imago|IMAGO|Keystone|KEYSTONE|Getty Images|PTI|ANI|IANS)\.?\s*$)"
+)
+
 # Lines shaped like a headline that never are one, on any site: a picture's caption ending
 # in its credit ("... Fighting Falcon | File", "Photo: Reuters", "Pic/AFP", "Credit: Name",
 # "Picture courtesy: PMO"), an image-source label, a breadcrumb trail ("Home page > Public
@@ -416,11 +422,6 @@ def _is_dateline(text: str) -> bool:
 # Credit: Apple", "... top pick for EVs. Image by John Goreham") is told from a headline by
 # case: the credit word is capitalised after a lower-case word or a sentence's end, where a
 # title-case headline ("Bad Credit: What To Do") capitalises the word before too.
-# a caption's closing credit naming its agency after the sentence ("… pasado. EFE")
-AGENCY_AFTER_STOP = (
-    r"(?-i:[.!?]\s+(?:EFE|AFP|AP|dpa|DPA|Reuters|REUTERS|Xinhua|ANSA|EPA|APA|ANP|Belga|KNA"
-    r"|epd|Imago|IMAGO|Keystone|KEYSTONE|Getty Images|PTI|ANI|IANS)\.?\s*$)"
-)
 _NOT_A_TITLE = re.compile(
     r"\|\s*(?:file(?:\s+photo)?|photo|image|pic|picture)\b[^|]{0,40}$"
     r"|(?:^|[^\w\s]\s*|(?-i:(?<![\w'’-])[a-z][\w'’-]*)\s+)(?:photo|image|picture)\s*(?:source|credit)?s?\s*:"
