@@ -1268,3 +1268,62 @@ def test_a_quotation_whose_end_the_article_elides_is_no_teaser():
     ex = extract_from_text(paste + "Impressum\nDatenschutz\n")
     assert quote in ex.text.splitlines()
     assert "Impressum" not in ex.text
+
+
+# A news paste of my own making: a subscription prompt or a stock-quotes banner above the
+# headline, writers' names joined by a slash, and a list label deep in the body.
+_RIVER_BODY = (
+    "Officials from both countries met in Lahore on Monday to review the flow data of the "
+    "western rivers, the first such meeting in more than two years, according to a joint "
+    "statement issued after the talks.\n\n"
+    "The commissioners agreed to exchange flood warnings during the monsoon months and to "
+    "schedule site visits to two hydropower projects before the end of the year, the "
+    "statement said, adding that both sides had raised technical objections.\n\n"
+    "Analysts in both capitals said the meeting showed that the treaty's machinery still "
+    "worked even when other channels of dialogue were closed, though they cautioned against "
+    "reading too much into a single round of technical talks.\n\n"
+)
+
+
+def test_a_prompt_not_to_miss_a_sites_best_is_no_title_and_leaves_as_a_call_to_action():
+    paste = "Don't want to miss the best from The Daily Ledger?\n" + _RIVER_BODY
+    ex = extract_from_text(paste)
+    assert ex.title is None
+    assert ("call-to-action", "Don't want to miss the best from The Daily Ledger?") in [
+        (s.kind, s.text) for s in ex.stripped
+    ]
+    assert ex.text.startswith("Officials from both countries")
+
+
+def test_a_live_quotes_banner_gives_way_to_the_headline_under_the_breadcrumb():
+    paste = (
+        "GET LIVE MARKET QUOTES & NEWS\nDownload App\nHomeNewsWorld\n\n"
+        "Indus commissioners meet in Lahore after two-year gap\n\n"
+        "Ledger News\nNov 24, 2022 / 02:00 PM IST\n\n" + _RIVER_BODY
+    )
+    ex = extract_from_text(paste)
+    assert ex.title == "Indus commissioners meet in Lahore after two-year gap"
+    assert ("call-to-action", "GET LIVE MARKET QUOTES & NEWS") in [
+        (s.kind, s.text) for s in ex.stripped
+    ]
+
+
+def test_writers_names_joined_by_a_slash_are_no_title():
+    paste = "Amna Qureshi/ Rahul Mehta\n\nIslamabad/New Delhi\n\n" + _RIVER_BODY
+    ex = extract_from_text(paste)
+    assert ex.title != "Amna Qureshi/ Rahul Mehta"
+    assert "Amna Qureshi" not in ex.text
+
+
+def test_a_list_label_under_three_long_paragraphs_is_no_title():
+    # a text with no headline: the label heading a list of names far into the body, and the
+    # list's lines, are the body's own
+    paste = (
+        _RIVER_BODY
+        + "Delegations at the talks:\n\nPakistan\n\n"
+        + "Syed Ali Haider, Nadia Rehman, Imran Qadir, Faisal Akram.\n\n"
+        + "India\n\nArvind Kumar, Meera Pillai, Sanjay Rao, Deepak Verma.\n"
+    )
+    ex = extract_from_text(paste)
+    assert ex.title is None
+    assert "Delegations at the talks:" in ex.text

@@ -571,11 +571,15 @@ def test_labelled_news_texts_keep_their_article():
     and an image's alt-text stub (five texts lose one such line). The mean 0.9826 -> 0.9823
     (floor unchanged) when a byline or stamp opening the body leaves before the headline is
     looked for: A-120's and N-A-116's stamps under the headline, A-15's byline and the second
-    copy of its caption (measured 469 of 487 >= 90%, 0.9630; >= 80% 0.9877)."""
+    copy of its caption (measured 469 of 487 >= 90%, 0.9630; >= 80% 0.9877). The >= 90%
+    floor 0.963 -> 0.960 (measured 468 of 487, 0.9610; mean 0.9820) when a prompt not to miss
+    a site's best ("Don't want to miss the best from …?") became a call to action and no
+    longer a title: A-38's only headline-shaped line was that prompt, whose words had counted
+    as kept while it was taken for the title (0.93 -> 0.90, just under)."""
     rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
     shares = [_kept_share(r["text"]) for r in rows]
     assert sum(s >= 0.8 for s in shares) / len(shares) >= 0.987
-    assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.963
+    assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.960
     assert sum(shares) / len(shares) >= 0.982
     assert sum(s < 0.5 for s in shares) <= 1
     assert min(shares) > 0.0

@@ -512,6 +512,10 @@ _FOREIGN_BYLINE = re.compile(
 )
 
 
+# Capitalised names of two to four words joined by slashes ("Kaswar Klasra/ Salim Ahmed")
+_NAMES_BY_SLASH = re.compile(rf"^{_BYNAME}(?:\s*/\s*{_BYNAME})+\s*$")
+
+
 def is_dated_byline(text: str) -> bool:
     """A short line with a date and a byline's or stamp's word (``_BYLINE_OR_STAMP_WORD``):
     who wrote it and when, never the headline."""
@@ -626,6 +630,9 @@ def not_a_title(text: str) -> bool:
         or is_menu_row(text)
         or is_tag_row(text)
         or is_byline_line(text)
+        # writers' names joined by slashes, a byline with no "by" ("Kaswar Klasra/ Salim
+        # Ahmed"); a menu's pair of links may read the same ("Join Now / Your Account")
+        or ("/" in text and _NAMES_BY_SLASH.match(text) is not None)
     )
 
 
