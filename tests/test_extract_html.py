@@ -841,3 +841,53 @@ def test_the_headline_opening_the_text_is_audited_as_the_title_whatever_the_mode
         assert ex.title == head
         assert not ex.text.startswith(head)
         assert [(s.kind, s.text) for s in ex.stripped] == [("title", head)], head
+
+
+def _teaser_rail_page(closing: str) -> str:
+    paras = "".join(
+        f"<p>{t}</p>"
+        for t in [
+            "Officials from both countries met in Lahore on Monday to review the flow data of "
+            "the western rivers, the first such meeting in more than two years, according to a "
+            "joint statement issued after the talks.",
+            "The commissioners agreed to exchange flood warnings during the monsoon months and "
+            "to schedule site visits to two hydropower projects before the end of the year.",
+            closing,
+        ]
+    )
+    teasers = "".join(
+        f'<div class="item"><p>{t} <a href="/s/{i}">Full Article</a></p></div>'
+        for i, t in enumerate(
+            [
+                "Flood warnings issued for three districts as rivers swell after heavy rain",
+                "Cotton traders look to new markets after export rules change",
+                "Border crossing reopens for pilgrims after week-long closure",
+            ]
+        )
+    )
+    german = "".join(
+        f'<p>{t} <a href="/m/{i}">Weiterlesen →</a></p>'
+        for i, t in enumerate(
+            [
+                "Die Kommission hat sich am Montag in Lahore getroffen und Daten ausgetauscht.",
+                "Händler suchen nach neuen Märkten, nachdem sich die Ausfuhrregeln geändert haben.",
+            ]
+        )
+    )
+    return (
+        "<html><head><title>Indus commissioners meet in Lahore</title></head><body><article>"
+        f"<h1>Indus commissioners meet in Lahore</h1>{paras}"
+        f'<div class="more">{teasers}{german}</div></article></body></html>'
+    )
+
+
+def test_teasers_closing_with_their_story_link_leave_an_html_text_as_related_links():
+    closing = (
+        "Analysts said the meeting showed that the treaty's machinery still worked, though "
+        "one figure from a single round of talks does not tell the full story."
+    )
+    ex = extract_from_html(_teaser_rail_page(closing))
+    assert ex.text.endswith(closing)
+    assert "Full Article" not in ex.text and "Weiterlesen" not in ex.text
+    links = [s.text for s in ex.stripped if s.kind == "related-links"]
+    assert sum(t.endswith(("Full Article", "Weiterlesen →")) for t in links) == 5

@@ -96,6 +96,8 @@ def _filter_blocks_cut(
             drop_kind = kind
         elif ln.words <= 60 and _is_photo_credit(ln.text):
             drop_kind = "caption"
+        elif ln.words <= 60 and _is_teaser_with_link(ln.text):
+            drop_kind = "related-links"
         elif cut_at is not None and i >= cut_at:
             drop_kind = decision.cut_kind or "related-links"
         elif not _SENTENCE_END.search(ln.text) and (heading := rules.heading_kind(ln.text)):
@@ -257,6 +259,39 @@ def _is_photo_credit(text: str) -> bool:
     """``_PHOTO_CREDIT`` searched only when one of the words every match holds is there."""
     folded = _fold(text)
     return any(w in folded for w in _PHOTO_WORDS) and _PHOTO_CREDIT.search(text) is not None
+
+
+# A teaser closing with its link to the story, which trafilatura's recall mode keeps from a
+# rail of them: "Search teams battle rough weather in hunt for AirAsia wreck Full Article",
+# "… Einblicke. Hier weiterlesen.", "… beängstigenden... Mehr lesen ...", "… w Polsce.
+# [czytaj więcej]", "… was David Granger.... more". The link follows a sentence's end or an
+# ellipsis, or is capitalised as a button is ("… wreck Full Article"): "… base fares don't
+# tell the full story." and "… wanted to read more" are sentences. In pastes the line model
+# already reads such rails (there the pattern moved as many pages down as up).
+_STORY_LINK_TAIL = re.compile(
+    r"^(?:\S+\s+){3}.*(?:"
+    r"(?:[.!?…\"”»)]|\.\.\.)\s*\[?(?:read more|continue reading"
+    r"|read (?:the )?full (?:story|article)|weiterlesen|mehr lesen|lire la suite"
+    r"|leer más|seguir leyendo|leggi tutto"
+    r"|continua a leggere|lees meer|verder lezen|czytaj (?:więcej|dalej)|leia mais"
+    r"|continue lendo|more)"
+    r"|(?-i:\s(?:Read [Mm]ore|Continue [Rr]eading|Full (?:Article|Coverage)|Weiterlesen"
+    r"|Mehr lesen|Lire la suite|Leer más|Czytaj więcej))"
+    r"|\s(?:hier|jetzt|gleich) weiterlesen"
+    r")\s*(?:[»›→>]+|\.{2,3}|…|\])?\s*\.?\s*$",
+    re.IGNORECASE,
+)
+_LINK_TAIL_WORDS = tuple(
+    "more reading article coverage lesen suite más leyendo tutto leggere meer lezen więcej "
+    "dalej mais lendo".split()
+)
+
+
+def _is_teaser_with_link(text: str) -> bool:
+    """``_STORY_LINK_TAIL``, searched only when the line's last 16 characters hold one of the
+    words every link ends with."""
+    tail = text[-16:].lower()
+    return any(w in tail for w in _LINK_TAIL_WORDS) and _STORY_LINK_TAIL.match(text) is not None
 
 
 def _is_table_row(text: str) -> bool:
