@@ -751,6 +751,13 @@ SUPPORT_AND_FORM_LINES = {
     "► June (24)": "navigation",
     "▼ 2011 (580)": "navigation",
     "► Dezember (12)": "navigation",
+    # a share row's buttons as a list renders them, and a story's e-mail button
+    "- Tweet this": "share-subscribe",
+    "- Digg this": "share-subscribe",
+    "- Email": "share-subscribe",
+    "• Print": "share-subscribe",
+    "- Reprints": "share-subscribe",
+    "Email this Story": "share-subscribe",
 }
 
 
@@ -796,6 +803,9 @@ def test_support_pleas_form_fine_print_paywalls_bylines_and_filing_lines_are_chr
         # a count in brackets with no archive arrow before it
         "Asus ROG Zephyrus G14 (2023)",
         "Árbitro central: Henry Bejarano (7)",
+        # list items that name a share button's word
+        "- Email the commission before Friday",
+        "- Print copies of the treaty annexes",
     ],
 )
 def test_a_sentence_about_journalism_publishing_or_signing_up_is_no_chrome_line(sentence: str):
