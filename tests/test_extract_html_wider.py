@@ -136,18 +136,38 @@ def test_kept_little_reads_the_same_with_and_without_the_bound(monkeypatch):
     assert any(with_bound) and not all(with_bound)
 
 
-def test_recovered_teaser_card_cut_off_with_an_ellipsis_is_stripped():
+def _recover(gap: list[tuple[str, str]]) -> tuple[list[str], list[tuple[str, str]]]:
+    """What sibling recovery keeps of a run of blocks, and what it strips (kind, text)."""
     from ipwire.tasks.clean.siblings import _recovered
 
     stripped: list = []
+    kept = list(_recovered(gap, default_rules(), stripped))
+    return kept, [(s.kind, s.text) for s in stripped]
+
+
+def test_recovered_teaser_card_cut_off_with_an_ellipsis_is_stripped():
     gap = [
         ("p", "The bridge reopens in May, the council said, once the inspectors sign off."),
         ("p", "Wussten Sie, dass in rosa gestrichenen Räumen der Blutdruck sinkt? Oder dass…"),
         ("p", "Lila ist beliebt, Lila wird geliebt, Lila wird gehasst und verspottet..."),
     ]
-    kept = list(_recovered(gap, default_rules(), stripped))
+    kept, stripped = _recover(gap)
     assert kept == [gap[0][1]]
-    assert [s.kind for s in stripped] == ["related-links", "related-links"]
+    assert [kind for kind, _ in stripped] == ["related-links", "related-links"]
+
+
+def test_recovered_teaser_closing_with_its_story_link_leaves_with_the_heading_over_it():
+    # the post-filter's teaser rule holds for blocks that sibling recovery brings back, and a
+    # heading whose only block under it left is a heading over nothing
+    gap = [
+        ("h3", "Related Topics"),
+        ("p", "The best and worst of the cricket season in 2014. Full Article"),
+        ("h3", "Flood season"),
+        ("p", "The bridge reopens in May, the council said, once the inspectors sign off."),
+    ]
+    kept, stripped = _recover(gap)
+    assert kept == ["Flood season", gap[3][1]]
+    assert stripped == [("related-links", gap[1][1])]
 
 
 def test_extractor_takes_the_balanced_text_when_recall_kept_little(monkeypatch):

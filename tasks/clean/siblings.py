@@ -15,7 +15,7 @@ from lxml import html as lxml_html
 from ipwire.records import Stripped
 from ipwire.tasks.clean.decode import repair_mojibake
 from ipwire.tasks.clean.lines import _WORD
-from ipwire.tasks.clean.postfilter import _is_photo_credit
+from ipwire.tasks.clean.postfilter import _is_photo_credit, _is_teaser_with_link
 from ipwire.tasks.clean.render import _BLOCK_TAGS, _SKIP_TAGS, _body
 from ipwire.tasks.clean.rules import BoilerplateRules
 
@@ -288,22 +288,32 @@ def _recover_siblings(
 
 def _recovered(gap: list[tuple[str, str]], rules: BoilerplateRules, stripped: list[Stripped]):
     """The blocks of one recovered run that are not chrome (those go to ``stripped``)."""
-    for j, (tag, block) in enumerate(gap):
+    kinds = [_chrome_kind(block, rules) for _, block in gap]
+    stripped.extend(Stripped(k, block) for (_, block), k in zip(gap, kinds, strict=True) if k)
+    left = [item for item, k in zip(gap, kinds, strict=True) if not k]
+    for j, (tag, block) in enumerate(left):
         # a heading or "...:" lead-in needs recovered text under it (a run of headings is a
-        # card grid; "Buy now from:" introduces buttons)
+        # card grid; "Buy now from:" introduces buttons; "Related Topics" over a teaser that
+        # left is a heading over nothing)
         if (tag in _HEADINGS or block.endswith(":")) and (
-            j + 1 == len(gap) or gap[j + 1][0] in _HEADINGS
+            j + 1 == len(left) or left[j + 1][0] in _HEADINGS
         ):
             continue
-        kind = rules.line_kind(block)
-        if not kind and block.count(" ") < 60 and _is_photo_credit(block):
+        yield block
+
+
+def _chrome_kind(block: str, rules: BoilerplateRules) -> str | None:
+    """The kind of a recovered block the post-filter would drop wherever it stands: a chrome
+    line, a photo credit, a teaser cut off or closing with its story link."""
+    kind = rules.line_kind(block)
+    if not kind and block.count(" ") < 60:
+        if _is_photo_credit(block):
             kind = "caption"
-        if not kind and block.endswith(_CUT_OFF):
+        elif _is_teaser_with_link(block):
             kind = "related-links"
-        if kind:
-            stripped.append(Stripped(kind, block))
-        else:
-            yield block
+    if not kind and block.endswith(_CUT_OFF):
+        kind = "related-links"
+    return kind
 
 
 def _plain_key(text: str) -> str | None:
