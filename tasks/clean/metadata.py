@@ -88,9 +88,10 @@ def title_candidates(
         is_any_date_line(ln.text, ln.words) or ln.text.lower().startswith("by ")
         for ln in lines[start : end + 3]
     ]
-    # under two kept paragraphs of some length, a headline-shaped line is one of the
+    # under three kept paragraphs of some length, a headline-shaped line is one of the
     # article's subheadings or list labels ("Squads in ICC World Cup 2023:"), never its
-    # title (under one, it may be: a notice or a teaser can stand above the headline)
+    # title (under one or two it may be: a notice or a teaser can stand above the headline;
+    # with two, a wcxb-dev page lost its headline under a two-paragraph disclosure)
     long_kept = [i for i in kept[:60] if lines[i].words >= _MAIN_MIN_WORDS][:3]
     if len(long_kept) == 3:
         end = min(end, long_kept[2])
