@@ -90,14 +90,10 @@ def _filter_blocks_cut(
     title_norm = fold_space(title or "")
     seen: set[str] = set()
     for i, ln in enumerate(lines):
-        kind = rules.line_kind(ln.text)
+        kind = chrome_line_kind(ln.text, ln.words, rules)
         drop_kind = None
         if kind:
             drop_kind = kind
-        elif ln.words <= 60 and _is_photo_credit(ln.text):
-            drop_kind = "caption"
-        elif ln.words <= 60 and _is_teaser_with_link(ln.text):
-            drop_kind = "related-links"
         elif cut_at is not None and i >= cut_at:
             drop_kind = decision.cut_kind or "related-links"
         elif not _SENTENCE_END.search(ln.text) and (heading := rules.heading_kind(ln.text)):
@@ -292,6 +288,24 @@ def _is_teaser_with_link(text: str) -> bool:
     words every link ends with."""
     tail = text[-16:].lower()
     return any(w in tail for w in _LINK_TAIL_WORDS) and _STORY_LINK_TAIL.match(text) is not None
+
+
+# a caption or teaser is short: a longer block is never dropped for its credit or link
+_CHROME_LINE_MAX_WORDS = 60
+
+
+def chrome_line_kind(text: str, words: int, rules: BoilerplateRules) -> str | None:
+    """The kind of a block of ``words`` words that is chrome wherever it stands in an HTML
+    text, trafilatura's or brought back from the page: a chrome line by the rules, a photo
+    credit's caption, a teaser closing with its story link."""
+    kind = rules.line_kind(text)
+    if kind or words > _CHROME_LINE_MAX_WORDS:
+        return kind
+    if _is_photo_credit(text):
+        return "caption"
+    if _is_teaser_with_link(text):
+        return "related-links"
+    return None
 
 
 def _is_table_row(text: str) -> bool:

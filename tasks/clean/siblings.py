@@ -15,7 +15,7 @@ from lxml import html as lxml_html
 from ipwire.records import Stripped
 from ipwire.tasks.clean.decode import repair_mojibake
 from ipwire.tasks.clean.lines import _WORD
-from ipwire.tasks.clean.postfilter import _is_photo_credit, _is_teaser_with_link
+from ipwire.tasks.clean.postfilter import chrome_line_kind
 from ipwire.tasks.clean.render import _BLOCK_TAGS, _SKIP_TAGS, _body
 from ipwire.tasks.clean.rules import BoilerplateRules
 
@@ -305,12 +305,7 @@ def _recovered(gap: list[tuple[str, str]], rules: BoilerplateRules, stripped: li
 def _chrome_kind(block: str, rules: BoilerplateRules) -> str | None:
     """The kind of a recovered block the post-filter would drop wherever it stands: a chrome
     line, a photo credit, a teaser cut off or closing with its story link."""
-    kind = rules.line_kind(block)
-    if not kind and block.count(" ") < 60:
-        if _is_photo_credit(block):
-            kind = "caption"
-        elif _is_teaser_with_link(block):
-            kind = "related-links"
+    kind = chrome_line_kind(block, block.count(" ") + 1, rules)
     if not kind and block.endswith(_CUT_OFF):
         kind = "related-links"
     return kind
