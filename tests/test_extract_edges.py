@@ -263,6 +263,40 @@ def test_a_clean_text_cut_off_under_a_new_subheading_keeps_the_subheading_and_th
     ]
 
 
+def test_a_page_paste_cut_off_under_a_pictures_heading_and_caption_keeps_its_last_sentences(
+    monkeypatch,
+):
+    # a page's paste (menus above the article) cut short: an inline picture's heading and
+    # caption, then the paragraph the text stops in; the model, trained on pages whose last
+    # lines are teasers, doubts all four
+    menus = ["Front Page", "Middle East", "South Asia", "UK Politics"]
+    tail = [
+        "President Musharraf's old home",
+        "President Musharraf's ancestral home is in Delhi",
+        "The trip was particularly poignant for the Pakistani president who paid a visit to "
+        "his ancestral home in Daryaganj.",
+        "The ancestral home was sold by the president's grandfather in 1946 and",
+    ]
+    texts = [*menus, *ARTICLE_PARAGRAPHS, *tail]
+    scores = [0.03] * 4 + [0.9, 0.9, 0.9] + [0.08, 0.08, 0.06, 0.01]
+    assert _decide_with_scores(monkeypatch, texts, scores).keep == [False] * 4 + [True] * 7
+    # a teaser rail under the body, its last summary clipped: no paragraph of the article
+    rail = [
+        "Hoax bomb call near Golden Temple",
+        "Though no bomb was found, the police have taken four persons...",
+        "Fishermen handed over at Attari",
+        "All the fishermen cross over to India around 1 am through the",
+    ]
+    texts = [*menus, *ARTICLE_PARAGRAPHS, *rail]
+    assert _decide_with_scores(monkeypatch, texts, scores).keep[7:] == [False] * 4
+    texts = [*menus, *ARTICLE_PARAGRAPHS, rail[0], rail[1], rail[3]]
+    assert _decide_with_scores(monkeypatch, texts, scores[:-1]).keep[7:] == [False] * 3
+    # nor is a cut-off line three short lines below the body
+    heads = ["Gallery", "Musharraf's old home", "His ancestral home is in Delhi", tail[-1]]
+    texts = [*menus, *ARTICLE_PARAGRAPHS, *heads]
+    assert _decide_with_scores(monkeypatch, texts, scores).keep[7:] == [False] * 4
+
+
 def test_chrome_in_german_is_named_like_chrome_in_english():
     # the English markers' equivalents in the main European languages close the article
     ex = extract_from_text((FIXTURES / "german_paste_with_chrome.txt").read_text(encoding="utf-8"))

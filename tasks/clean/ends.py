@@ -12,18 +12,28 @@ from ipwire.tasks.clean.lines import (
     Line,
     _is_cut_off_sentence,
     _is_running_text,
+    _is_sentence,
     _is_subheading,
     _names_chrome,
     _reads_as_chrome,
 )
 from ipwire.tasks.clean.rules import BoilerplateRules
 
+# A paste cut off mid-sentence reaches back this many lines to the last kept one: the
+# sentences of its own paragraph, under at most CUT_OFF_HEADS short lines (a subheading, an
+# inline picture's heading and caption) that stand between it and the body above.
+CUT_OFF_REACH = 3
+CUT_OFF_HEADS = 2
+# a teaser's summary is clipped with one
+_ELLIPSES = ("...", "…")
+
 
 def keep_cut_off_end(lines: list[Line], keep: list[bool], rules: BoilerplateRules) -> None:
     """A text that stops mid-sentence (an article's opening, a feed summary, a paste cut
     short) ends in the article's own paragraph: its last line, running text without closing
-    punctuation right after a kept line (or after a subheading that follows one), is kept
-    whatever the model makes of it."""
+    punctuation, is kept whatever the model makes of it, with the sentences just above it and
+    a subheading or a picture's caption pair between them and the last kept line. A teaser's
+    summary, clipped with an ellipsis, is no such sentence."""
     last = len(lines) - 1
     if last < 1 or keep[last]:
         return
@@ -32,11 +42,26 @@ def keep_cut_off_end(lines: list[Line], keep: list[bool], rules: BoilerplateRule
         _is_running_text(ln, rules) or _is_cut_off_sentence(ln, rules)
     ):
         return
-    if keep[last - 1]:
-        keep[last] = True
-    elif last >= 2 and keep[last - 2] and _is_subheading(lines[last - 1], rules):
-        # the text stops in the first paragraph of a new section, under its subheading
-        keep[last - 1] = keep[last] = True
+    heads = 0
+    j = last - 1
+    while not keep[j]:
+        above = lines[j]
+        if last - j > CUT_OFF_REACH or j == 0:
+            return
+        if above.text.rstrip().endswith(_ELLIPSES):
+            return  # a teaser's clipped summary
+        if _is_sentence(above, rules):
+            if heads:
+                return  # sentences above a heading there: another block, not this paragraph
+        elif _is_subheading(above, rules):
+            heads += 1
+            if heads > CUT_OFF_HEADS:
+                return
+        else:
+            return
+        j -= 1
+    for i in range(j + 1, last + 1):
+        keep[i] = True
 
 
 # A page's trailing chrome is seldom this short without naming itself somewhere.
