@@ -186,9 +186,28 @@ def distinct_lines(text: str) -> list[str]:
     return out
 
 
-def labels_shares() -> list[tuple[str, float]]:
-    """(id, kept share) for every labelled news text."""
-    return [(r["id"], kept_share(r["text"], extract_from_text(r["text"]))) for r in load_labels()]
+# A line of a clean text this long that ends like a sentence is article prose: chrome lines
+# are short (a button, a label, a teaser's headline) or clipped ("…").
+ARTICLE_SENTENCE_MIN_WORDS = 15
+_SENTENCE_CLOSE = re.compile(r"[.!?][\"'”’)]*$")
+
+
+def lost_sentences(text: str, extraction) -> list[str]:
+    """The text's sentence lines (:data:`ARTICLE_SENTENCE_MIN_WORDS` words or more, closing
+    like a sentence) whose words are nowhere in the extraction's body or headline.
+
+    The kept share counts every word of a text, its chrome too; this counts what a reader
+    would call the article, independently of what the extractor calls chrome. Lines, not
+    sentences: a hard-wrapped paragraph's sentence split over two lines is not counted.
+    """
+    kept = " ".join(_WORD.findall(f"{extraction.title or ''} {extraction.text}".lower()))
+    return [
+        line
+        for line in distinct_lines(text)
+        if len(_WORD.findall(line)) >= ARTICLE_SENTENCE_MIN_WORDS
+        and _SENTENCE_CLOSE.search(line)
+        and " ".join(_WORD.findall(line)) not in kept
+    ]
 
 
 def time_text(rounds: int = 2) -> None:
@@ -208,18 +227,49 @@ def time_text(rounds: int = 2) -> None:
 
 
 def evaluate_labels(show: int = 8) -> None:
-    shares = labels_shares()
+    """The labelled texts' kept shares, their sentence lines lost, and for each text under
+    90% what it lost by the audit's kinds (chrome, or the article)."""
+    rows = load_labels()
+    extractions = [extract_from_text(r["text"]) for r in rows]
+    shares = [(r["id"], kept_share(r["text"], ex)) for r, ex in zip(rows, extractions, strict=True)]
     values = [v for _, v in shares]
     n = len(values)
+    sentences = sum(
+        len(_WORD.findall(line)) >= ARTICLE_SENTENCE_MIN_WORDS
+        and bool(_SENTENCE_CLOSE.search(line))
+        for r in rows
+        for line in distinct_lines(r["text"])
+    )
+    lost = [
+        (r["id"], line)
+        for r, ex in zip(rows, extractions, strict=True)
+        for line in lost_sentences(r["text"], ex)
+    ]
     print(
         f"\nlabels texts through extract_from_text: {n} texts, "
         f"keep >= 80% of their words: {sum(v >= 0.8 for v in values) / n:.4f}, "
         f"keep >= 90%: {sum(v >= 0.9 for v in values) / n:.4f}, "
         f"below 50%: {sum(v < 0.5 for v in values)}, "
-        f"mean kept share {sum(values) / n:.4f}, min {min(values):.3f}"
+        f"mean kept share {sum(values) / n:.4f}, min {min(values):.3f}; "
+        f"sentence lines of {ARTICLE_SENTENCE_MIN_WORDS}+ words lost: {len(lost)} of {sentences}"
     )
+    for text_id, line in lost:
+        print(f"  lost sentence {text_id}: {line[:100]}")
     worst = sorted(shares, key=lambda x: x[1])[:show]
     print("lowest: " + ", ".join(f"{i} {v:.2f}" for i, v in worst))
+    print("under 90%, words the audit strips by kind (the headline's lines left out):")
+    for (text_id, share), ex in sorted(
+        zip(shares, extractions, strict=True), key=lambda x: x[0][1]
+    ):
+        if share >= 0.9:
+            continue
+        kinds: dict[str, int] = {}
+        for s in ex.stripped:
+            if s.kind == "title":
+                continue  # the headline's line (or its second copy): its words are the title
+            kinds[s.kind] = kinds.get(s.kind, 0) + len(_WORD.findall(s.text))
+        by_kind = ", ".join(f"{k} {w}" for k, w in sorted(kinds.items(), key=lambda kv: -kv[1]))
+        print(f"  {text_id} {share:.2f}: {by_kind}")
 
 
 def main() -> None:

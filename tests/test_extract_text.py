@@ -575,14 +575,51 @@ def test_labelled_news_texts_keep_their_article():
     floor 0.963 -> 0.960 (measured 468 of 487, 0.9610; mean 0.9820) when a prompt not to miss
     a site's best ("Don't want to miss the best from …?") became a call to action and no
     longer a title: A-38's only headline-shaped line was that prompt, whose words had counted
-    as kept while it was taken for the title (0.93 -> 0.90, just under)."""
+    as kept while it was taken for the title (0.93 -> 0.90, just under). The >= 80% floor
+    0.987 -> 0.989 (measured 482 of 487, 0.9897; mean 0.9823) when a paste cut off under a
+    picture's heading and caption kept its last sentences: A-29, 0.70 -> 0.84."""
     rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
     shares = [_kept_share(r["text"]) for r in rows]
-    assert sum(s >= 0.8 for s in shares) / len(shares) >= 0.987
+    assert sum(s >= 0.8 for s in shares) / len(shares) >= 0.989
     assert sum(s >= 0.9 for s in shares) / len(shares) >= 0.960
     assert sum(shares) / len(shares) >= 0.982
     assert sum(s < 0.5 for s in shares) <= 1
     assert min(shares) > 0.0
+
+
+@pytest.mark.skipif(not LABELS.exists(), reason="labels set not available")
+def test_labelled_news_texts_lose_no_sentence_of_their_article():
+    """The kept share counts the texts' chrome too; their sentences are the article. No line
+    of 15+ words closing like a sentence, in any of the 487 texts, leaves body and headline
+    (measured 0 of 2,935; A-29 lost the two lines a paste cut short ends with, under a
+    picture's caption, until the cut-off end reached back past it)."""
+    rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
+    lost = [
+        (r["id"], line)
+        for r in rows
+        for line in _EVAL_EXTRACTION.lost_sentences(r["text"], extract_from_text(r["text"]))
+    ]
+    assert lost == []
+
+
+def test_a_sentence_line_counts_as_lost_only_when_its_words_are_nowhere_kept():
+    first = (
+        "Talks resume in Islamabad on Monday after a gap of two years, officials from both "
+        "sides said in a joint statement."
+    )
+    last = (
+        "The ancestral home was sold by the president's grandfather in 1946 and later became "
+        "a school for girls."
+    )
+    raw = f"Home\n\n{first}\n\n{last}\n\nRead more"
+    ex = extract_from_text(raw)
+    assert _EVAL_EXTRACTION.lost_sentences(raw, ex) == []
+    # kept inside a longer paragraph, a line is kept; gone from body and headline, it is lost
+    ex.text = f"Short note. {first} Another clause"
+    assert _EVAL_EXTRACTION.lost_sentences(raw, ex) == [last.lower()]
+    # a headline-length line or one without a closing stop is no sentence line
+    short = "Home\n\nThe ancestral home was sold in 1946.\n\n" + last.rstrip(".")
+    assert _EVAL_EXTRACTION.lost_sentences(short, ex) == []
 
 
 def test_unpunctuated_article_among_page_chrome_is_kept_by_the_safety_net():
