@@ -8,8 +8,8 @@ before it runs, the page's h2-h4 subheadings are noted and "embed" containers th
 tables or long paragraphs are unmasked (trafilatura would discard them). Its output blocks
 then go through the same line rules as text pastes (text.py): lines that are
 chrome wherever they stand, photo-credit captions, trailing "Related"/"Don't Miss"
-sections (only when little prose follows the marker), blocks the line model is sure are
-chrome, and short low-scored lines at the two edges. Subheadings trafilatura dropped above
+sections (only when little prose follows the marker) and short blocks the line model is
+sure are chrome (see ``postfilter``). Subheadings trafilatura dropped above
 a kept paragraph are put back. Metadata comes from the page's own declarations (JSON-LD,
 Open Graph and article meta tags, ``<time>``, ``<h1>``), read once from the parsed tree:
 cheaper than a full date search and it keeps the publisher's UTC offset.
