@@ -2,6 +2,7 @@
 
     python bench/eval_extraction.py [--limit N] [--only text|html]   # the quality table
     python bench/eval_extraction.py --labels                         # clean news texts only
+    python bench/eval_extraction.py --gold-texts                     # gold texts pasted alone
     python bench/eval_extraction.py --time                           # paste CPU ms per page
     python bench/eval_extraction.py train                            # refit weights into
                                                                      # ipwire/boilerplate.toml
@@ -210,6 +211,58 @@ def lost_sentences(text: str, extraction) -> list[str]:
     ]
 
 
+# Gold texts shorter than this are labels or stubs (a page whose article is one line).
+GOLD_TEXT_MIN_WORDS = 50
+
+
+def gold_texts_pasted(pack: str) -> dict[str, float]:
+    """A pack's gold article texts (``main_content``), each pasted alone: how much of a text
+    that is all article the paste extractor keeps.
+
+    A whole-page paste tells how well chrome goes; this tells how much article goes with it
+    when there is no chrome at all (a JSON record's text, a clean copy), on texts of many
+    sites and shapes (lists, tables, FAQs) that the labelled news texts do not have. Not
+    every gold text is prose: a page whose main content is a list of categories or a
+    calendar is gold too, so the figures stay under 1.0.
+    """
+    shares, lost, sentences, emptied = [], 0, 0, 0
+    for g in load_gold(pack):
+        text = g.get("main_content") or ""
+        if len(_WORD.findall(text)) < GOLD_TEXT_MIN_WORDS:
+            continue
+        ex = extract_from_text(text)
+        shares.append(kept_share(text, ex))
+        emptied += not ex.text.strip()
+        lost += len(lost_sentences(text, ex))
+        sentences += sum(
+            len(_WORD.findall(line)) >= ARTICLE_SENTENCE_MIN_WORDS
+            and bool(_SENTENCE_CLOSE.search(line))
+            for line in distinct_lines(text)
+        )
+    n = len(shares)
+    return {
+        "texts": n,
+        "mean": sum(shares) / n,
+        "keep_90": sum(v >= 0.9 for v in shares) / n,
+        "keep_80": sum(v >= 0.8 for v in shares) / n,
+        "emptied": emptied,
+        "sentences_lost": lost,
+        "sentences": sentences,
+    }
+
+
+def evaluate_gold_texts() -> None:
+    """:func:`gold_texts_pasted` for each pack whose gold has whole texts."""
+    for pack in ("wcxb-dev", "newspaper"):
+        f = gold_texts_pasted(pack)
+        print(
+            f"{pack} gold texts pasted alone: {f['texts']} texts of {GOLD_TEXT_MIN_WORDS}+ words, "
+            f"mean kept share {f['mean']:.4f}, keep >= 90%: {f['keep_90']:.4f}, "
+            f">= 80%: {f['keep_80']:.4f}, emptied {f['emptied']}, sentence lines lost "
+            f"{f['sentences_lost']} of {f['sentences']}"
+        )
+
+
 def time_text(rounds: int = 2) -> None:
     """CPU time of extract_from_text per dev paste, one process (best of ``rounds``)."""
     import time
@@ -292,6 +345,11 @@ def main() -> None:
     ap.add_argument(
         "--time", action="store_true", help="only the paste extractor's CPU time per page"
     )
+    ap.add_argument(
+        "--gold-texts",
+        action="store_true",
+        help="only the packs' gold texts pasted alone (how much article a clean text keeps)",
+    )
     args = ap.parse_args()
     if args.command == "train":
         train()
@@ -303,12 +361,15 @@ def main() -> None:
         cv_paste_trees(args.workers, args.grid)
     elif args.labels:
         evaluate_labels()
+    elif args.gold_texts:
+        evaluate_gold_texts()
     elif args.time:
         time_text()
     else:
         evaluate(args.limit, args.only, args.workers)
         if args.only in (None, "text"):
             evaluate_labels()
+            evaluate_gold_texts()
 
 
 if __name__ == "__main__":
