@@ -606,8 +606,9 @@ def test_labelled_news_texts_lose_no_sentence_of_their_article():
 @pytest.mark.parametrize(
     ("pack", "mean", "keep_90", "lost", "emptied"),
     [
-        # measured 0.9766, 0.9267 (657 of 709), 340 of 23,816 lines, none emptied
-        ("wcxb-dev", 0.976, 0.926, 340, 0),
+        # measured 0.9777, 0.9309 (660 of 709), 292 of 23,816 lines, none emptied (0.9766,
+        # 0.9267 and 340 before a long sentence the model doubts inside the span was kept)
+        ("wcxb-dev", 0.977, 0.930, 292, 0),
         # measured 0.9651, 0.8966 (104 of 116), 3 of 1,253 lines; one 56-word notice of a
         # committee's meeting dates and a phone line is emptied (no line of it is prose)
         ("newspaper", 0.965, 0.896, 3, 1),

@@ -34,6 +34,7 @@ from ipwire.tasks.clean.passes import (
     _is_head_dateline,
     _keep_credits,
     _keep_inner_prose,
+    _keep_inner_sentences,
     _keep_lede,
     _keep_sandwiched_sentences,
 )
@@ -505,6 +506,7 @@ def decide(lines: list[Line], rules: BoilerplateRules, *, paste: bool = False) -
             _fill_blocks(lines, keep, probs, rules)
             _keep_sandwiched_sentences(lines, keep, probs, rules)
             _keep_inner_prose(lines, keep, probs, rules)
+            _keep_inner_sentences(lines, keep, probs, (lo, hi), rules)
         if paste and rules.deck_max_lines:
             _drop_deck(lines, keep, rules)
         if paste and rules.drop_twin_lines:
