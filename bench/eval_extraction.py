@@ -193,22 +193,26 @@ ARTICLE_SENTENCE_MIN_WORDS = 15
 _SENTENCE_CLOSE = re.compile(r"[.!?][\"'”’)]*$")
 
 
-def lost_sentences(text: str, extraction) -> list[str]:
-    """The text's sentence lines (:data:`ARTICLE_SENTENCE_MIN_WORDS` words or more, closing
-    like a sentence) whose words are nowhere in the extraction's body or headline.
-
-    The kept share counts every word of a text, its chrome too; this counts what a reader
-    would call the article, independently of what the extractor calls chrome. Lines, not
-    sentences: a hard-wrapped paragraph's sentence split over two lines is not counted.
-    """
-    kept = " ".join(_WORD.findall(f"{extraction.title or ''} {extraction.text}".lower()))
+def sentence_lines(text: str) -> list[str]:
+    """The text's distinct lines of :data:`ARTICLE_SENTENCE_MIN_WORDS` words or more that
+    close like a sentence (lines, not sentences: a hard-wrapped paragraph's sentence split
+    over two lines is not one)."""
     return [
         line
         for line in distinct_lines(text)
-        if len(_WORD.findall(line)) >= ARTICLE_SENTENCE_MIN_WORDS
-        and _SENTENCE_CLOSE.search(line)
-        and " ".join(_WORD.findall(line)) not in kept
+        if len(_WORD.findall(line)) >= ARTICLE_SENTENCE_MIN_WORDS and _SENTENCE_CLOSE.search(line)
     ]
+
+
+def lost_sentences(text: str, extraction) -> list[str]:
+    """The text's sentence lines (:func:`sentence_lines`) whose words are nowhere in the
+    extraction's body or headline.
+
+    The kept share counts every word of a text, its chrome too; this counts what a reader
+    would call the article, independently of what the extractor calls chrome.
+    """
+    kept = " ".join(_WORD.findall(f"{extraction.title or ''} {extraction.text}".lower()))
+    return [line for line in sentence_lines(text) if " ".join(_WORD.findall(line)) not in kept]
 
 
 # Gold texts shorter than this are labels or stubs (a page whose article is one line).
@@ -234,11 +238,7 @@ def gold_texts_pasted(pack: str) -> dict[str, float]:
         shares.append(kept_share(text, ex))
         emptied += not ex.text.strip()
         lost += len(lost_sentences(text, ex))
-        sentences += sum(
-            len(_WORD.findall(line)) >= ARTICLE_SENTENCE_MIN_WORDS
-            and bool(_SENTENCE_CLOSE.search(line))
-            for line in distinct_lines(text)
-        )
+        sentences += len(sentence_lines(text))
     n = len(shares)
     return {
         "texts": n,
@@ -287,12 +287,7 @@ def evaluate_labels(show: int = 8) -> None:
     shares = [(r["id"], kept_share(r["text"], ex)) for r, ex in zip(rows, extractions, strict=True)]
     values = [v for _, v in shares]
     n = len(values)
-    sentences = sum(
-        len(_WORD.findall(line)) >= ARTICLE_SENTENCE_MIN_WORDS
-        and bool(_SENTENCE_CLOSE.search(line))
-        for r in rows
-        for line in distinct_lines(r["text"])
-    )
+    sentences = sum(len(sentence_lines(r["text"])) for r in rows)
     lost = [
         (r["id"], line)
         for r, ex in zip(rows, extractions, strict=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ipwire.tasks.clean.lines import (
     _SENT_END,
+    CLIPPED_ENDS,
     Line,
     _is_cut_off_sentence,
     _is_running_text,
@@ -24,8 +25,6 @@ from ipwire.tasks.clean.rules import BoilerplateRules
 # inline picture's heading and caption) that stand between it and the body above.
 CUT_OFF_REACH = 3
 CUT_OFF_HEADS = 2
-# a teaser's summary is clipped with one
-_ELLIPSES = ("...", "…")
 
 
 def keep_cut_off_end(lines: list[Line], keep: list[bool], rules: BoilerplateRules) -> None:
@@ -48,7 +47,7 @@ def keep_cut_off_end(lines: list[Line], keep: list[bool], rules: BoilerplateRule
         above = lines[j]
         if last - j > CUT_OFF_REACH or j == 0:
             return
-        if above.text.rstrip().endswith(_ELLIPSES):
+        if above.text.rstrip().endswith(CLIPPED_ENDS):
             return  # a teaser's clipped summary
         if _is_sentence(above, rules):
             if heads:

@@ -75,6 +75,8 @@ class QuoteAwareEnd:
 # dashed signature of up to four words, the first capitalised ("... dazzle. -- Sandstrom",
 # a review's or a letter's sign-off), or with a bracketed word or three that is no date,
 # link or photo credit ("... home. [MUSIC]", "... on Monday. (Reuters)")
+# A teaser's summary or another page's excerpt ends clipped so; an article's sentence does not.
+CLIPPED_ENDS = ("...", "…")
 _SENT_END = QuoteAwareEnd(
     ".!?…:;。！？：；।॥۔؟",
     tail=(

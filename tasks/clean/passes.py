@@ -9,6 +9,7 @@ import re
 from ipwire.tasks.clean.dates import _is_date_line
 from ipwire.tasks.clean.lines import (
     _SENT_END,
+    CLIPPED_ENDS,
     Line,
     _is_dateline,
     _is_prose,
@@ -79,7 +80,6 @@ def _keep_inner_prose(
 # floor (tried at 15 words) moved nothing between 0.1 and 0.2 and cost at 0.3.
 INNER_SENTENCE_MIN_WORDS = 20
 INNER_SENTENCE_MIN_SCORE = 0.2
-_CLIPPED = ("...", "…")  # a teaser's summary ends so
 
 
 def _keep_inner_sentences(
@@ -100,7 +100,7 @@ def _keep_inner_sentences(
             and _SENT_END.search(ln.text)
             and not _names_chrome(ln, rules)
             and not _reads_as_chrome(ln, rules)
-            and not ln.text.rstrip().endswith(_CLIPPED)
+            and not ln.text.rstrip().endswith(CLIPPED_ENDS)
         ):
             keep[i] = True
 

@@ -14,7 +14,7 @@ from lxml import html as lxml_html
 
 from ipwire.records import Stripped
 from ipwire.tasks.clean.decode import repair_mojibake
-from ipwire.tasks.clean.lines import _WORD
+from ipwire.tasks.clean.lines import _WORD, CLIPPED_ENDS
 from ipwire.tasks.clean.postfilter import chrome_line_kind
 from ipwire.tasks.clean.render import _BLOCK_TAGS, _SKIP_TAGS, _body
 from ipwire.tasks.clean.rules import BoilerplateRules
@@ -136,9 +136,6 @@ def _restore_subheadings(
 
 
 _ANCHOR_MIN_WORDS = 12
-# A block cut off with an ellipsis is a teaser excerpt of another page (a "related posts"
-# card), not a paragraph of this article: trafeval recovered such cards on blogs and shops.
-_CUT_OFF = ("…", "...")
 EDGE_RUN_PROSE_WORDS = 15
 RECOVER_MIN_WORDS = 100
 EDGE_RUN_MIN_PROSE = 2
@@ -306,7 +303,9 @@ def _chrome_kind(block: str, rules: BoilerplateRules) -> str | None:
     """The kind of a recovered block the post-filter would drop wherever it stands: a chrome
     line, a photo credit, a teaser cut off or closing with its story link."""
     kind = chrome_line_kind(block, block.count(" ") + 1, rules)
-    if not kind and block.endswith(_CUT_OFF):
+    # a block cut off with an ellipsis is a teaser excerpt of another page (a "related
+    # posts" card), not a paragraph of this article: trafeval recovered such cards
+    if not kind and block.endswith(CLIPPED_ENDS):
         kind = "related-links"
     return kind
 
