@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from ipwire.tasks.clean import default_rules, extract_from_html, iso_datetime
+from ipwire.tasks.clean import default_rules, extract_from_html, extract_from_text, iso_datetime
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "extract"
@@ -891,3 +891,32 @@ def test_teasers_closing_with_their_story_link_leave_an_html_text_as_related_lin
     assert "Full Article" not in ex.text and "Weiterlesen" not in ex.text
     links = [s.text for s in ex.stripped if s.kind == "related-links"]
     assert sum(t.endswith(("Full Article", "Weiterlesen →")) for t in links) == 5
+
+
+def test_a_text_in_another_scripts_charset_read_as_latin_1_is_read_again():
+    from ipwire.tasks.clean.decode import repair_mojibake
+
+    chinese = (
+        "话剧《约定无期限》河北各市巡演结束。一个约定，信守15年，感人至深；一段真情，延续15年。"
+    )
+    russian = "Переговоры Индии и Пакистана о водах Инда возобновятся в марте, сообщил министр."
+    assert repair_mojibake(chinese.encode("gb18030").decode("latin-1")) == chinese
+    assert repair_mojibake(russian.encode("cp1251").decode("cp1252")) == russian
+    # through the paste extractor: the article is read in its own script
+    ex = extract_from_text(
+        ("\n\n".join([chinese * 3, russian * 2])).encode("gb18030").decode("latin-1")
+    )
+    assert chinese in ex.text
+
+
+def test_latin_text_rich_in_accents_is_not_read_as_another_charset():
+    from ipwire.tasks.clean.decode import repair_mojibake
+
+    for text in (
+        "Þórður Guðmundsson og Ævar Þór Benediktsson fóru í ferðalag með Ólafi á Íslandi í ár.",
+        "Ça a été l'été où les élèves ont étudié à Genève, déjà épuisés après l'Été indien.",
+        "Températures : 21° 23° 25° 19° 18° 22° 24° 26° 20° 17° 16° 15° ½ ¼ ¾ £ € ¥ © ® ± ×",
+        "Hội nghị thượng đỉnh giữa Ấn Độ và Pakistan đã kết thúc mà không đạt được thỏa thuận.",
+        "A negociação já começou: São Paulo e Brasília não chegaram à conclusão até então.",
+    ):
+        assert repair_mojibake(text) == text

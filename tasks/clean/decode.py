@@ -300,13 +300,58 @@ _LOST_QUOTE = re.compile("\u00e2\u20ac(?=[\\s.,;:!?)\\]]|$)")
 
 
 def repair_mojibake(text: str) -> str:
-    """Undo UTF-8 read as Windows-1252 (a common fault of re-saved pages), sequence by sequence.
+    """Undo UTF-8 read as Windows-1252 (a common fault of re-saved pages), sequence by sequence;
+    a whole text in a legacy charset read as Latin-1 is read again (``_reread_legacy``).
 
     Only sequences that decode as valid UTF-8 change; everything else stays as it is.
     """
+    if text.isascii():
+        return text
+    text = _reread_legacy(text)
     if not any(hint in text for hint in _MOJIBAKE_HINTS):
         return text
     fixed = _MOJIBAKE.sub(_unmangle, text)
     if fixed != text and "\u00e2\u20ac" in fixed:
         fixed = _LOST_QUOTE.sub("\u201d", fixed)
     return fixed
+
+
+# A text in a legacy charset of another script (GBK, Big5, Shift_JIS, EUC-KR,
+# Windows-1251) read as Latin-1 or Windows-1252 ("»°¾ç¡¶Ô¼¶¨" for "话剧《约定"): nearly
+# every letter falls in Latin-1's upper half, which no Latin-script language writes most of
+# its letters in (French and German run a few in a hundred, Icelandic about one in ten).
+LEGACY_MIN_SHARE = 0.5
+LEGACY_MIN_CHARS = 20
+LEGACY_SAMPLE = 20_000  # characters the test reads: the fault is the whole text's
+_UPPER_HALF = re.compile("[\u00a0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192]")
+_ASCII_LETTERS = re.compile("[A-Za-z]+")
+
+
+def _reread_legacy(text: str) -> str:
+    """The text's characters as the bytes they were, decoded in the charset those bytes are
+    in; ``text`` itself unless that reading leaves few upper-half characters."""
+    sample = text[:LEGACY_SAMPLE]
+    non_ascii = len(sample) - len(sample.encode("ascii", "ignore"))
+    if non_ascii < LEGACY_MIN_CHARS or non_ascii * 5 < len(sample):
+        return text  # (cheap, and letters are most of a text's characters)
+    high = len(_UPPER_HALF.findall(sample))
+    ascii_letters = sum(map(len, _ASCII_LETTERS.findall(sample)))
+    if high < LEGACY_MIN_SHARE * (high + ascii_letters):
+        return text
+    raw = bytearray()
+    for ch in text:
+        code = ord(ch)
+        if code <= 0xFF:
+            raw.append(code)
+            continue
+        try:
+            raw += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            return text  # a character no single-byte reading gives: not this fault
+    try:
+        reread = decode_bytes(bytes(raw))
+    except DecodeError:
+        return text
+    if len(_UPPER_HALF.findall(reread[:LEGACY_SAMPLE])) * 10 > high:
+        return text  # the bytes read as Latin text again: the first reading was right
+    return reread
