@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import pytest
 from bench_scripts import load
 
 
@@ -22,6 +23,7 @@ def _result(
     return {
         "pages": 3,
         "title_agreement": title,
+        "margin_interval": (ipwire_html - traf_html - 0.005, ipwire_html - traf_html + 0.005),
         "methods": {
             "ipwire_html": method(ipwire_html, leak, title),
             "trafilatura_html": method(traf_html, 0.05),
@@ -46,6 +48,79 @@ def test_a_leak_above_its_ceiling_and_a_margin_below_its_floor_fail_the_gate():
     failures = ev.gate({"p": _result(0.93, 0.94, 0.031, 0.9)}, floors)
     assert any("ipwire_html.leak 0.0310 > ceiling 0.03" in f for f in failures)
     assert any("margin -0.0100 < floor 0.0" in f for f in failures)
+
+
+def test_a_margin_whose_interval_reaches_under_its_floor_fails_the_gate():
+    ev = _eval_packs()
+    floors = {"packs": {"p": {"margin_low": 0.0}}}
+    assert ev.gate({"p": _result(0.95, 0.94, 0.03, 0.9)}, floors) == []  # low end +0.005
+    failures = ev.gate({"p": _result(0.943, 0.94, 0.03, 0.9)}, floors)  # low end -0.002
+    assert failures == ["p margin_low -0.0020 < floor 0.0"]
+
+
+class _Scorer:
+    """The shared scorer's two measures, as score_extraction.py defines them."""
+
+    @staticmethod
+    def word_prf(pred: str, ref: str):
+        from collections import Counter
+
+        p, r = pred.lower().split(), ref.lower().split()
+        if not p or not r:
+            return (0.0, 0.0, 0.0)
+        overlap = sum((Counter(p) & Counter(r)).values())
+        prec, rec = overlap / len(p), overlap / len(r)
+        return prec, rec, (2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+
+    @staticmethod
+    def share_found(text: str, snippets: list[str]):
+        low = " ".join(text.lower().split())
+        return sum(s.lower() in low for s in snippets) / len(snippets) if snippets else None
+
+
+def test_page_parts_give_back_the_packs_headline_figure():
+    ev = _eval_packs()
+    words = [
+        {"id": "a", "main_content": "one two three four"},
+        {"id": "b", "main_content": "five six"},
+        {"id": "c", "main_content": None},
+    ]
+    pred = {"a": "one two three menu", "b": "five six seven"}
+    assert (
+        abs(
+            ev._headline_of(ev.page_parts(words, pred, _Scorer), True)
+            - ev.headline(ev.score(words, pred, _Scorer))
+        )
+        < 1e-12
+    )
+    snippets = [
+        {"id": "a", "with": ["one two", "three"], "without": ["menu"]},
+        {"id": "b", "with": ["five"], "without": ["seven", "eight"]},
+    ]
+    assert (
+        abs(
+            ev._headline_of(ev.page_parts(snippets, pred, _Scorer), False)
+            - ev.headline(ev.score(snippets, pred, _Scorer))
+        )
+        < 1e-12
+    )
+
+
+def test_the_margin_interval_draws_whole_sites_and_shows_a_margin_that_lives_on_one_site():
+    ev = _eval_packs()
+    # one site of ten pages and fifteen of two
+    sites = ["s0"] * 10 + [f"s{1 + i // 2}" for i in range(30)]
+    level = [(0.9, 0, 0, 0)] * 40
+    # better by 0.02 on every page: the whole interval is +0.02
+    better = [(0.92, 0, 0, 0)] * 40
+    assert ev.margin_interval(sites, better, level, True) == pytest.approx((0.02, 0.02))
+    # a margin that lives on one site's ten pages: drawn page by page, almost every draw
+    # would hold some of them; drawn by site, a draw without that site shows no margin
+    one_site = [(0.9 + (0.1 if s == "s0" else 0.0), 0, 0, 0) for s in sites]
+    lo, hi = ev.margin_interval(sites, one_site, level, True)
+    assert lo == pytest.approx(0.0) and hi > 0.025
+    # the draws are seeded: the same pages give the same interval
+    assert ev.margin_interval(sites, one_site, level, True) == (lo, hi)
 
 
 def test_pinned_floors_name_only_known_packs_and_figures():
