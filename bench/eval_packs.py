@@ -31,6 +31,7 @@ import argparse
 import gzip
 import importlib.util
 import json
+import random
 import sys
 from pathlib import Path
 
@@ -210,8 +211,6 @@ def margin_interval(
     packs made by drawing the pack's sites with replacement, all pages of a drawn site
     together: how far the margin could move on another set of sites like these, which is
     what "never below trafilatura on a pack nobody tuned on" asks."""
-    import random
-
     by_site: dict[str, list[int]] = {}
     for i, site in enumerate(sites):
         by_site.setdefault(site, []).append(i)
