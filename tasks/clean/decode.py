@@ -272,15 +272,27 @@ _MOJIBAKE = re.compile(
 _MOJIBAKE_HINTS = ("â€", "â\u0080", "Ã", "Â", "à¤", "à¥", "ðŸ", "ð\u009f")
 
 
-def _unmangle(match: re.Match[str]) -> str:
+def _shown_bytes(text: str) -> bytes | None:
+    """The bytes a Windows-1252 or Latin-1 reading showed as ``text`` (the two agree where
+    both have a character; a C1 control is Latin-1's), or None when a character is neither
+    reading's."""
     raw = bytearray()
-    for ch in match.group(0):
+    for ch in text:
+        code = ord(ch)
+        if code <= 0xFF:
+            raw.append(code)
+            continue
         try:
             raw += ch.encode("cp1252")
         except UnicodeEncodeError:
-            if ord(ch) > 0xFF:
-                return match.group(0)
-            raw.append(ord(ch))
+            return None
+    return bytes(raw)
+
+
+def _unmangle(match: re.Match[str]) -> str:
+    raw = _shown_bytes(match.group(0))
+    if raw is None:
+        return match.group(0)
     try:
         fixed = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -338,18 +350,11 @@ def _reread_legacy(text: str) -> str:
     ascii_letters = sum(map(len, _ASCII_LETTERS.findall(sample)))
     if high < LEGACY_MIN_SHARE * (high + ascii_letters):
         return text
-    raw = bytearray()
-    for ch in text:
-        code = ord(ch)
-        if code <= 0xFF:
-            raw.append(code)
-            continue
-        try:
-            raw += ch.encode("cp1252")
-        except UnicodeEncodeError:
-            return text  # a character no single-byte reading gives: not this fault
+    raw = _shown_bytes(text)
+    if raw is None:
+        return text  # a character no single-byte reading gives: not this fault
     try:
-        reread = decode_bytes(bytes(raw))
+        reread = decode_bytes(raw)
     except DecodeError:
         return text
     if len(_UPPER_HALF.findall(reread[:LEGACY_SAMPLE])) * 10 > high:
