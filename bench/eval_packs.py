@@ -33,7 +33,9 @@ import importlib.util
 import json
 import random
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _common when loaded by tests
 from _common import (  # noqa: E402
@@ -133,47 +135,21 @@ def title_agreement(ids: list[str], paste: dict[str, str], html: dict[str, str])
     return sum(_norm(paste.get(i) or "") == _norm(html[i]) for i in pages) / len(pages)
 
 
-def score(
-    gold: list[dict], pred: dict[str, str], sc, titles: dict[str, str] | None = None
-) -> dict[str, float]:
-    """Per-page averages (word F1, leak) and pooled snippet F1, as the shared scorer does,
-    and the title hit rate when titles are given."""
-    f1s, leaks = [], []
-    tp = fp = fn = 0
-    for g in gold:
-        text = pred.get(str(g["id"]), "")
-        if g.get("main_content") is not None:
-            f1s.append(sc.word_prf(text, g["main_content"])[2])
-        keep, drop = g.get("with") or [], g.get("without") or []
-        w, leak = sc.share_found(text, keep), sc.share_found(text, drop)
-        if w is not None:
-            kept = round(w * len(keep))
-            tp += kept
-            fn += len(keep) - kept
-        if leak is not None:
-            leaks.append(leak)
-            fp += round(leak * len(drop))
-    out: dict[str, float] = {}
-    if f1s:
-        out["f1"] = sum(f1s) / len(f1s)
-    if tp + fp and tp + fn:
-        p, r = tp / (tp + fp), tp / (tp + fn)
-        out["snip_f1"] = 2 * p * r / (p + r) if p + r else 0.0
-    if leaks:
-        out["leak"] = sum(leaks) / len(leaks)
-    hits = title_hits(gold, titles) if titles is not None else None
-    if hits is not None:
-        out["title"] = hits
-    return out
+class PagePart(NamedTuple):
+    """One page's share of a pack's figures, scored once: word F1 (None where the gold has
+    no text), must-keep snippets kept and lost, boilerplate snippets leaked, and the share
+    leaked (None where the gold has none)."""
+
+    f1: float | None
+    kept: int
+    leaked: int
+    lost: int
+    leak: float | None = None
 
 
-Parts = list[tuple[float | None, int, int, int]]
-
-
-def page_parts(gold: list[dict], pred: dict[str, str], sc) -> Parts:
-    """Each page's share of a pack's headline figure: (word F1, or None where the gold has no
-    text; kept, leaked and lost snippets), so a resample of pages re-forms the figure
-    without scoring a text again."""
+def page_parts(gold: list[dict], pred: dict[str, str], sc) -> list[PagePart]:
+    """Each page's :class:`PagePart`, by the shared scorer's own measures, so a fold, a page
+    or a resample of pages forms its figures without scoring a text again."""
     parts = []
     for g in gold:
         text = pred.get(str(g["id"]), "")
@@ -182,17 +158,67 @@ def page_parts(gold: list[dict], pred: dict[str, str], sc) -> Parts:
         w, leak = sc.share_found(text, keep), sc.share_found(text, drop)
         kept = round(w * len(keep)) if w is not None else 0
         leaked = round(leak * len(drop)) if leak is not None else 0
-        parts.append((f1, kept, leaked, len(keep) - kept))
+        parts.append(PagePart(f1, kept, leaked, len(keep) - kept, leak))
     return parts
 
 
-def _headline_of(parts: Parts, by_words: bool) -> float:
-    """:func:`headline` from page parts: mean word F1, or pooled snippet F1."""
-    if by_words:
-        f1s = [p[0] for p in parts if p[0] is not None]
-        return sum(f1s) / len(f1s) if f1s else 0.0
-    tp, fp, fn = (sum(p[i] for p in parts) for i in (1, 2, 3))
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+def _mean_f1(parts: list[PagePart]) -> float | None:
+    f1s = [p.f1 for p in parts if p.f1 is not None]
+    return sum(f1s) / len(f1s) if f1s else None
+
+
+def _snip_f1(parts: list[PagePart]) -> float | None:
+    """Snippet F1 pooled over the pages (None when it has no precision or no recall)."""
+    tp, fp, fn = (
+        sum(p.kept for p in parts),
+        sum(p.leaked for p in parts),
+        sum(p.lost for p in parts),
+    )
+    if not (tp + fp and tp + fn):
+        return None
+    prec, rec = tp / (tp + fp), tp / (tp + fn)
+    return 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+
+
+def summarize(parts: list[PagePart]) -> dict[str, float]:
+    """Per-page averages (word F1, leak) and pooled snippet F1, as the shared scorer does."""
+    out: dict[str, float] = {}
+    if (f1 := _mean_f1(parts)) is not None:
+        out["f1"] = f1
+    if (snip := _snip_f1(parts)) is not None:
+        out["snip_f1"] = snip
+    leaks = [p.leak for p in parts if p.leak is not None]
+    if leaks:
+        out["leak"] = sum(leaks) / len(leaks)
+    return out
+
+
+def figures(
+    gold: list[dict], parts: list[PagePart], idx: Iterable[int], titles: dict[str, str] | None
+) -> dict[str, float]:
+    """:func:`summarize` of the pages ``idx``, and their title hit rate when titles are given."""
+    idx = list(idx)
+    out = summarize([parts[i] for i in idx])
+    hits = title_hits([gold[i] for i in idx], titles) if titles is not None else None
+    if hits is not None:
+        out["title"] = hits
+    return out
+
+
+def score(
+    gold: list[dict], pred: dict[str, str], sc, titles: dict[str, str] | None = None
+) -> dict[str, float]:
+    """The pack's figures for one method's texts (:func:`figures` of every page)."""
+    return figures(gold, page_parts(gold, pred, sc), range(len(gold)), titles)
+
+
+def _headline_of(parts: list[PagePart]) -> float:
+    """:func:`headline` from page parts: mean word F1 where the gold has text, else pooled
+    snippet F1 (0.0 for a draw with neither)."""
+    f1 = _mean_f1(parts)
+    if f1 is not None:
+        return f1
+    return _snip_f1(parts) or 0.0
 
 
 # Sites drawn with replacement, and the draw's seed: the interval is the same run to run.
@@ -202,9 +228,8 @@ BOOTSTRAP_SEED = 13
 
 def margin_interval(
     sites: list[str],
-    ours: Parts,
-    theirs: Parts,
-    by_words: bool,
+    ours: list[PagePart],
+    theirs: list[PagePart],
     draws: int = BOOTSTRAP_DRAWS,
 ) -> tuple[float, float]:
     """The 5th and 95th percentiles of the headline margin (``ours`` minus ``theirs``) over
@@ -220,8 +245,7 @@ def margin_interval(
     for _ in range(draws):
         idx = [i for g in rng.choices(groups, k=len(groups)) for i in g]
         margins.append(
-            _headline_of([ours[i] for i in idx], by_words)
-            - _headline_of([theirs[i] for i in idx], by_words)
+            _headline_of([ours[i] for i in idx]) - _headline_of([theirs[i] for i in idx])
         )
     margins.sort()
     return margins[int(0.05 * draws)], margins[int(0.95 * draws) - 1]
@@ -246,35 +270,32 @@ def evaluate_pack(
         "raw_paste": _raw(pack, ids),
     }
     titles = {"ipwire_html": html_titles, "ipwire_paste": paste_titles}
-    folds: dict[int, list[dict]] = {}
-    for g in gold:
-        folds.setdefault(fold_of(site_of(g)), []).append(g)
+    parts = {method: page_parts(gold, pred, sc) for method, pred in preds.items()}
+    folds: dict[int, list[int]] = {}
+    for i, g in enumerate(gold):
+        folds.setdefault(fold_of(site_of(g)), []).append(i)
     result: dict = {
         "pages": len(gold),
         "methods": {},
         "title_agreement": title_agreement(ids, paste_titles, html_titles),
         "margin_interval": margin_interval(
-            [site_of(g) for g in gold],
-            page_parts(gold, preds["ipwire_html"], sc),
-            page_parts(gold, preds["trafilatura_html"], sc),
-            by_words=any(g.get("main_content") is not None for g in gold),
+            [site_of(g) for g in gold], parts["ipwire_html"], parts["trafilatura_html"]
         ),
     }
-    for method, pred in preds.items():
-        whole = score(gold, pred, sc, titles.get(method))
+    for method, own in parts.items():
         by_fold = {
-            k: score(rows, pred, sc, titles.get(method)) for k, rows in sorted(folds.items())
+            k: figures(gold, own, idx, titles.get(method)) for k, idx in sorted(folds.items())
         }
         result["methods"][method] = {
-            "all": whole,
+            "all": figures(gold, own, range(len(gold)), titles.get(method)),
             "folds": {str(k): v for k, v in by_fold.items()},
             "worst_fold": min(headline(v) for v in by_fold.values()),
         }
         if per_page is not None:
             per_page.mkdir(parents=True, exist_ok=True)
             with (per_page / f"{pack}-{method}.jsonl").open("w", encoding="utf-8") as fh:
-                for g in gold:
-                    row = {"id": g["id"], "site": site_of(g), **score([g], pred, sc)}
+                for g, part in zip(gold, own, strict=True):
+                    row = {"id": g["id"], "site": site_of(g), **summarize([part])}
                     fh.write(json.dumps(row) + "\n")
     return result
 

@@ -88,7 +88,7 @@ def test_page_parts_give_back_the_packs_headline_figure():
     pred = {"a": "one two three menu", "b": "five six seven"}
     assert (
         abs(
-            ev._headline_of(ev.page_parts(words, pred, _Scorer), True)
+            ev._headline_of(ev.page_parts(words, pred, _Scorer))
             - ev.headline(ev.score(words, pred, _Scorer))
         )
         < 1e-12
@@ -99,7 +99,7 @@ def test_page_parts_give_back_the_packs_headline_figure():
     ]
     assert (
         abs(
-            ev._headline_of(ev.page_parts(snippets, pred, _Scorer), False)
+            ev._headline_of(ev.page_parts(snippets, pred, _Scorer))
             - ev.headline(ev.score(snippets, pred, _Scorer))
         )
         < 1e-12
@@ -110,17 +110,17 @@ def test_the_margin_interval_draws_whole_sites_and_shows_a_margin_that_lives_on_
     ev = _eval_packs()
     # one site of ten pages and fifteen of two
     sites = ["s0"] * 10 + [f"s{1 + i // 2}" for i in range(30)]
-    level = [(0.9, 0, 0, 0)] * 40
+    level = [ev.PagePart(0.9, 0, 0, 0)] * 40
     # better by 0.02 on every page: the whole interval is +0.02
-    better = [(0.92, 0, 0, 0)] * 40
-    assert ev.margin_interval(sites, better, level, True) == pytest.approx((0.02, 0.02))
+    better = [ev.PagePart(0.92, 0, 0, 0)] * 40
+    assert ev.margin_interval(sites, better, level) == pytest.approx((0.02, 0.02))
     # a margin that lives on one site's ten pages: drawn page by page, almost every draw
     # would hold some of them; drawn by site, a draw without that site shows no margin
-    one_site = [(0.9 + (0.1 if s == "s0" else 0.0), 0, 0, 0) for s in sites]
-    lo, hi = ev.margin_interval(sites, one_site, level, True)
+    one_site = [ev.PagePart(0.9 + (0.1 if s == "s0" else 0.0), 0, 0, 0) for s in sites]
+    lo, hi = ev.margin_interval(sites, one_site, level)
     assert lo == pytest.approx(0.0) and hi > 0.025
     # the draws are seeded: the same pages give the same interval
-    assert ev.margin_interval(sites, one_site, level, True) == (lo, hi)
+    assert ev.margin_interval(sites, one_site, level) == (lo, hi)
 
 
 def test_pinned_floors_name_only_known_packs_and_figures():
