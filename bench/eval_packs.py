@@ -271,16 +271,15 @@ def evaluate_pack(
     }
     titles = {"ipwire_html": html_titles, "ipwire_paste": paste_titles}
     parts = {method: page_parts(gold, pred, sc) for method, pred in preds.items()}
+    sites = [site_of(g) for g in gold]
     folds: dict[int, list[int]] = {}
-    for i, g in enumerate(gold):
-        folds.setdefault(fold_of(site_of(g)), []).append(i)
+    for i, site in enumerate(sites):
+        folds.setdefault(fold_of(site), []).append(i)
     result: dict = {
         "pages": len(gold),
         "methods": {},
         "title_agreement": title_agreement(ids, paste_titles, html_titles),
-        "margin_interval": margin_interval(
-            [site_of(g) for g in gold], parts["ipwire_html"], parts["trafilatura_html"]
-        ),
+        "margin_interval": margin_interval(sites, parts["ipwire_html"], parts["trafilatura_html"]),
     }
     for method, own in parts.items():
         by_fold = {
@@ -294,8 +293,8 @@ def evaluate_pack(
         if per_page is not None:
             per_page.mkdir(parents=True, exist_ok=True)
             with (per_page / f"{pack}-{method}.jsonl").open("w", encoding="utf-8") as fh:
-                for g, part in zip(gold, own, strict=True):
-                    row = {"id": g["id"], "site": site_of(g), **summarize([part])}
+                for g, site, part in zip(gold, sites, own, strict=True):
+                    row = {"id": g["id"], "site": site, **summarize([part])}
                     fh.write(json.dumps(row) + "\n")
     return result
 
@@ -325,19 +324,14 @@ def _row(pack: str, res: dict, margin: float) -> list:
 
 
 def print_results(results: dict[str, dict]) -> None:
-    margins = {
-        pack: headline(res["methods"]["ipwire_html"]["all"])
-        - headline(res["methods"]["trafilatura_html"]["all"])
-        for pack, res in results.items()
-    }
+    margins = {pack: figure(res, "margin") for pack, res in results.items()}
     print_table(HEADERS, (_row(pack, res, margins[pack]) for pack, res in results.items()))
     print(f"mean HTML margin over trafilatura: {sum(margins.values()) / len(margins):+.4f}")
-    spans = [
-        f"{pack} {margins[pack]:+.4f} [{lo:+.4f}, {hi:+.4f}]"
-        for pack, res in results.items()
-        if res.get("margin_interval") is not None
-        for lo, hi in [res["margin_interval"]]
-    ]
+    spans = []
+    for pack, res in results.items():
+        if res.get("margin_interval") is not None:
+            lo, hi = res["margin_interval"]
+            spans.append(f"{pack} {margins[pack]:+.4f} [{lo:+.4f}, {hi:+.4f}]")
     if spans:
         print(
             f"HTML margin, 90% interval over {BOOTSTRAP_DRAWS} draws of each pack's sites: "
