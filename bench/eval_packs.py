@@ -70,9 +70,9 @@ def _scorer():
 
 def _ipwire(
     pack: str, kind: str, ids: list[str], rows_dir: Path | None = None
-) -> tuple[dict[str, str], dict[str, str]]:
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """``ipwire extract --format jsonl`` over the pages, in one run (all cores): each page's
-    text and title. With ``rows_dir`` the CLI's rows (audit included) are kept there as
+    text, title and author. With ``rows_dir`` the CLI's rows (audit included) are kept there as
     ``{pack}-{html|paste}.jsonl``, each with its page id, for ``stripped_kinds.py --rows``."""
     pairs = list(zip(ids, ipwire_extract([page_path(pack, kind, i) for i in ids]), strict=True))
     if rows_dir is not None:
@@ -83,6 +83,7 @@ def _ipwire(
     return (
         {i: (row.get("text") or "") for i, row in pairs},
         {i: (row.get("title") or "") for i, row in pairs},
+        {i: (row.get("author") or "") for i, row in pairs},
     )
 
 
@@ -123,6 +124,20 @@ def title_hits(gold: list[dict], titles: dict[str, str]) -> float | None:
         return None
     same = sum(_norm(titles.get(str(g["id"]), "")) == _norm(g["title"]) for g in pages)
     return same / len(pages)
+
+
+def author_hits(gold: list[dict], authors: dict[str, str]) -> float | None:
+    """Share of the pages with a gold author whose author has the gold's words, or holds
+    them or is held in them ("Jane Doe" for "Jane Doe, Staff Writer"); None when no page has
+    a gold author."""
+    pages = [g for g in gold if g.get("author")]
+    if not pages:
+        return None
+    hits = 0
+    for g in pages:
+        ours, theirs = _norm(authors.get(str(g["id"]), "")), _norm(g["author"])
+        hits += bool(ours) and (ours in theirs or theirs in ours)
+    return hits / len(pages)
 
 
 def title_agreement(ids: list[str], paste: dict[str, str], html: dict[str, str]) -> float | None:
@@ -194,14 +209,21 @@ def summarize(parts: list[PagePart]) -> dict[str, float]:
 
 
 def figures(
-    gold: list[dict], parts: list[PagePart], idx: Iterable[int], titles: dict[str, str] | None
+    gold: list[dict],
+    parts: list[PagePart],
+    idx: Iterable[int],
+    titles: dict[str, str] | None,
+    authors: dict[str, str] | None = None,
 ) -> dict[str, float]:
-    """:func:`summarize` of the pages ``idx``, and their title hit rate when titles are given."""
+    """:func:`summarize` of the pages ``idx``, and their title and author hit rates when
+    titles and authors are given (and the gold has some)."""
     idx = list(idx)
     out = summarize([parts[i] for i in idx])
-    hits = title_hits([gold[i] for i in idx], titles) if titles is not None else None
-    if hits is not None:
-        out["title"] = hits
+    chosen = [gold[i] for i in idx]
+    for key, found, hit_rate in (("title", titles, title_hits), ("author", authors, author_hits)):
+        hits = hit_rate(chosen, found) if found is not None else None
+        if hits is not None:
+            out[key] = hits
     return out
 
 
@@ -261,8 +283,8 @@ def evaluate_pack(
 ) -> dict:
     gold = load_gold(pack)
     ids = [str(g["id"]) for g in gold]
-    html_text, html_titles = _ipwire(pack, "html", ids, rows_dir)
-    paste_text, paste_titles = _ipwire(pack, "dumps", ids, rows_dir)
+    html_text, html_titles, html_authors = _ipwire(pack, "html", ids, rows_dir)
+    paste_text, paste_titles, paste_authors = _ipwire(pack, "dumps", ids, rows_dir)
     preds = {
         "ipwire_html": html_text,
         "trafilatura_html": _trafilatura(pack, ids, workers),
@@ -270,6 +292,7 @@ def evaluate_pack(
         "raw_paste": _raw(pack, ids),
     }
     titles = {"ipwire_html": html_titles, "ipwire_paste": paste_titles}
+    authors = {"ipwire_html": html_authors, "ipwire_paste": paste_authors}
     parts = {method: page_parts(gold, pred, sc) for method, pred in preds.items()}
     sites = [site_of(g) for g in gold]
     folds: dict[int, list[int]] = {}
@@ -283,10 +306,11 @@ def evaluate_pack(
     }
     for method, own in parts.items():
         by_fold = {
-            k: figures(gold, own, idx, titles.get(method)) for k, idx in sorted(folds.items())
+            k: figures(gold, own, idx, titles.get(method), authors.get(method))
+            for k, idx in sorted(folds.items())
         }
         result["methods"][method] = {
-            "all": figures(gold, own, range(len(gold)), titles.get(method)),
+            "all": figures(gold, own, range(len(gold)), titles.get(method), authors.get(method)),
             "folds": {str(k): v for k, v in by_fold.items()},
             "worst_fold": min(headline(v) for v in by_fold.values()),
         }
@@ -348,6 +372,9 @@ def print_results(results: dict[str, dict]) -> None:
         if "title" in m["ipwire_paste"]["all"]:
             paste, html = m["ipwire_paste"]["all"]["title"], m["ipwire_html"]["all"]["title"]
             print(f"{pack} titles (same words as gold): paste {paste:.3f}, HTML {html:.3f}")
+        if "author" in m["ipwire_paste"]["all"]:
+            paste, html = m["ipwire_paste"]["all"]["author"], m["ipwire_html"]["all"]["author"]
+            print(f"{pack} authors (the gold's words): paste {paste:.3f}, HTML {html:.3f}")
 
 
 def figure(result: dict, key: str) -> float | None:

@@ -12,12 +12,18 @@ def _eval_packs():
 
 
 def _result(
-    ipwire_html: float, traf_html: float, leak: float, paste: float, title: float = 0.8
+    ipwire_html: float,
+    traf_html: float,
+    leak: float,
+    paste: float,
+    title: float = 0.8,
+    author: float = 0.8,
 ) -> dict:
     def method(f1: float, leak: float | None = None, title: float | None = None) -> dict:
         fig = {"f1": f1} if leak is None else {"f1": f1, "leak": leak}
         if title is not None:
             fig["title"] = title
+            fig["author"] = author
         return {"all": fig, "folds": {}, "worst_fold": f1}
 
     return {
@@ -144,6 +150,23 @@ def test_a_title_hit_rate_below_its_floor_fails_the_gate():
     assert ev.gate({"p": _result(0.95, 0.94, 0.02, 0.9, title=0.775)}, floors) == []
     failures = ev.gate({"p": _result(0.95, 0.94, 0.02, 0.9, title=0.76)}, floors)
     assert failures == ["p ipwire_paste.title 0.7600 < floor 0.77"]
+
+
+def test_an_author_hit_rate_below_its_floor_fails_the_gate():
+    ev = _eval_packs()
+    gold = [
+        {"id": "1", "author": "Jane Doe, Staff Writer"},
+        {"id": "2", "author": "Ravi Kumar"},
+        {"id": "3", "author": "Ana Ruiz"},
+        {"id": "4"},
+    ]
+    # the byline's name within the gold's longer credit counts; another name or none does not
+    assert ev.author_hits(gold, {"1": "jane doe", "2": "Asif Shahzad", "4": "X"}) == 1 / 3
+    assert ev.author_hits([{"id": "4"}], {}) is None
+    floors = {"packs": {"p": {"ipwire_html.author": 0.8}}}
+    assert ev.gate({"p": _result(0.95, 0.94, 0.02, 0.9, author=0.81)}, floors) == []
+    failures = ev.gate({"p": _result(0.95, 0.94, 0.02, 0.9, author=0.79)}, floors)
+    assert failures == ["p ipwire_html.author 0.7900 < floor 0.8"]
 
 
 def test_paste_titles_are_checked_against_the_pages_own_html_titles():

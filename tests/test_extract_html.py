@@ -920,3 +920,107 @@ def test_latin_text_rich_in_accents_is_not_read_as_another_charset():
         "A negociação já começou: São Paulo e Brasília não chegaram à conclusão até então.",
     ):
         assert repair_mojibake(text) == text
+
+
+def _author_of(page: str) -> str | None:
+    from ipwire.tasks.clean import page_metadata
+
+    return page_metadata(lxml_html.fromstring(page), None)["author"]
+
+
+def test_an_author_named_once_in_a_jsonld_graph_is_found_through_its_id():
+    # Yoast's graph: the WebPage comes first and has no author; the BlogPosting's author is
+    # a reference to a Person named elsewhere in the graph
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebPage", "@id": "https://ex.com/p#webpage", "name": "Talks resume"},
+            {
+                "@type": "BlogPosting",
+                "headline": "Talks resume",
+                "author": {"@id": "https://ex.com/#/person/1"},
+            },
+            {"@type": "Person", "@id": "https://ex.com/#/person/1", "name": "Kelia Losa Reinoso"},
+        ],
+    }
+    page = (
+        "<html><head><script type='application/ld+json'>"
+        + json.dumps(graph)
+        + "</script></head><body><p>x</p></body></html>"
+    )
+    assert _author_of(page) == "Kelia Losa Reinoso"
+    unresolved = page.replace('"name": "Kelia Losa Reinoso"', '"name": ""')
+    assert _author_of(unresolved) is None
+
+
+def test_a_reading_card_microdata_or_author_link_names_the_author():
+    card = (
+        "<html><head><meta name='twitter:label1' content='Written by'>"
+        "<meta name='twitter:data1' content='Sara Brown'></head><body><p>x</p></body></html>"
+    )
+    assert _author_of(card) == "Sara Brown"
+    micro = (
+        "<html><body><span itemprop='author' itemscope><span itemprop='name'>Trevor Jackins"
+        "</span></span><p>x</p></body></html>"
+    )
+    assert _author_of(micro) == "Trevor Jackins"
+    link = "<html><body><a href='/authors/ana-ruiz'>Ana Ruiz</a><p>x</p></body></html>"
+    assert _author_of(link) == "Ana Ruiz"
+    # an avatar's or an archive's link is no name; a user name is taken only from rel=author
+    assert _author_of("<html><body><a href='/author/x'>View all posts</a></body></html>") is None
+    assert _author_of("<html><body><a href='/author/x'>gnaddrig</a></body></html>") is None
+    assert _author_of("<html><body><a rel='author' href='/u'>gnaddrig</a></body></html>") == (
+        "gnaddrig"
+    )
+
+
+def test_a_byline_element_names_the_author_without_its_label_date_or_role():
+    def page(byline: str) -> str:
+        return f"<html><body><div class='post-byline'>{byline}</div><p>x</p></body></html>"
+
+    assert _author_of(page("By Stephen Jesudunsin | September 1, 2025")) == "Stephen Jesudunsin"
+    assert _author_of(page("<span>By</span><a>Malcolm Harris</a>")) == "Malcolm Harris"
+    assert _author_of(page("Von Tomas Spahn")) == "Tomas Spahn"
+    assert _author_of(page("Von Miller")) == "Von Miller"
+    assert _author_of(page("Craig McCarthy Last updated: 12 May 2025")) == "Craig McCarthy"
+    # a bio, a date or a form label is not a name
+    assert _author_of(page("Jane writes about food and travel for our magazine.")) is None
+    assert _author_of(page("12 March 2025")) is None
+    assert _author_of(page("Name*")) is None
+
+
+def test_a_comment_authors_name_is_not_the_articles_author():
+    page = (
+        "<html><body><p>x</p><section id='comments'><div class='comment-author'>Oliver Daniels"
+        "</div></section><form><label class='author'>Ravi Kumar</label></form></body></html>"
+    )
+    assert _author_of(page) is None
+
+
+def test_a_byline_shown_on_the_page_beats_a_declared_organisation_or_site_name():
+    ld = {"@type": "Article", "author": {"@type": "Organization", "name": "GlossGenius"}}
+    byline = "<div class='author-name'>Shauna Mitchell</div>"
+    page = (
+        "<html><head><script type='application/ld+json'>"
+        + json.dumps(ld)
+        + f"</script></head><body>{byline}<p>x</p></body></html>"
+    )
+    assert _author_of(page) == "Shauna Mitchell"
+    # with no byline shown the organisation stays: it is what the page says
+    assert _author_of(page.replace(byline, "")) == "GlossGenius"
+    site = (
+        "<html><head><meta property='og:site_name' content='Rapid7'>"
+        "<meta name='author' content='Rapid7'></head><body>"
+        "<a href='/author/spencer-mcintyre/'>Spencer McIntyre</a><p>x</p></body></html>"
+    )
+    assert _author_of(site) == "Spencer McIntyre"
+
+
+def test_a_default_account_or_a_user_number_is_no_author():
+    card = (
+        "<html><head><meta name='twitter:label1' content='Written by'>"
+        "<meta name='twitter:data1' content='admin'></head><body><p>x</p></body></html>"
+    )
+    assert _author_of(card) is None
+    number = "<html><head><meta name='author' content='262588213843476'></head><body></body></html>"
+    assert _author_of(number) is None

@@ -16,6 +16,14 @@ from typing import Any
 from ipwire.ids import canonical_url as canonicalise
 from ipwire.ids import outlet_from_url
 from ipwire.tasks.clean.dates import parse_date
+from ipwire.tasks.clean.html_author import (
+    byline_element_author,
+    jsonld_author,
+    link_author,
+    microdata_author,
+    twitter_label_author,
+    visible_text,
+)
 from ipwire.tasks.clean.lines import trail_or_link_row
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
 from ipwire.tasks.clean.stamps import headline_without_stamp
@@ -98,31 +106,22 @@ def drop_source_mark(title: str) -> str:
     return title[: m.start()]
 
 
-def _visible_text(el: Any) -> str:
-    """An element's text as readers see it: without the rules of a ``<style>`` or the code of
-    a ``<script>`` inside it (CSS-in-JS puts ``.css-1x{font-size:16px}`` in headlines)."""
-    if next(el.iter("style", "script", "noscript", "template"), None) is None:
-        return el.text_content()
-    return "".join(
-        el.xpath(
-            ".//text()[not(ancestor::style or ancestor::script or ancestor::noscript"
-            " or ancestor::template)]"
-        )
-    )
-
-
-def _walk_jsonld(node: Any, found: list[dict]) -> None:
+def _walk_jsonld(node: Any, found: list[dict], by_id: dict[str, dict]) -> None:
+    """The article nodes of a JSON-LD document, in order, and its named nodes by ``@id``."""
     if isinstance(node, list):
         for item in node:
-            _walk_jsonld(item, found)
+            _walk_jsonld(item, found, by_id)
     elif isinstance(node, dict):
         kind = node.get("@type")
         kinds = kind if isinstance(kind, list) else [kind]
         if any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in kinds):
             found.append(node)
+        ident = node.get("@id")
+        if isinstance(ident, str) and node.get("name"):
+            by_id.setdefault(ident, node)
         for key in ("@graph", "mainEntity", "mainEntityOfPage"):
             if key in node:
-                _walk_jsonld(node[key], found)
+                _walk_jsonld(node[key], found, by_id)
 
 
 def _person_name(value: Any) -> str | None:
@@ -160,15 +159,16 @@ def page_metadata(
         if key and content and key not in meta:
             meta[key] = content
     articles: list[dict] = []
+    by_id: dict[str, dict] = {}
     for script in tree.iter("script"):
         if (script.get("type") or "").lower() == "application/ld+json" and script.text:
             try:
-                _walk_jsonld(json.loads(script.text), articles)
+                _walk_jsonld(json.loads(script.text), articles, by_id)
             except (ValueError, RecursionError):
                 continue
     ld = articles[0] if articles else {}
 
-    all_h1s = [h for h in (declared_text(_visible_text(h)) for h in tree.iter("h1")) if h]
+    all_h1s = [h for h in (declared_text(visible_text(h)) for h in tree.iter("h1")) if h]
     # a logo set in an <h1> ("<h1 id='header-logo'><a href='/'>Flavorwire</a></h1>") names
     # the site, not the story
     site = {
@@ -206,25 +206,7 @@ def page_metadata(
         # a date printed before the headline ("23.01.2022 - Dorothea Wierer darf …")
         title = headline_without_stamp(title) or title
 
-    author = _person_name(ld.get("author"))
-    if not author:
-        for key in (
-            "author",
-            "article:author",
-            "parsely-author",
-            "dc.creator",
-            "byl",
-            "sailthru.author",
-        ):
-            value = meta.get(key)
-            if value and "://" not in value:
-                author = declared_text(re.sub(r"^by\s+", "", value, flags=re.IGNORECASE))
-                break
-    if not author:
-        for el in tree.iterfind(".//a[@rel='author']"):
-            author = declared_text(_visible_text(el))
-            if author:
-                break
+    author = _page_author(tree, meta, jsonld_author(articles, by_id), site)
 
     published = None
     for value in (
@@ -267,6 +249,48 @@ def page_metadata(
         "canonical_url": _canonical_or_none(canonical),
         "outlet": outlet_from_url(url) or _outlet_or_none(canonical),
     }
+
+
+_ACCOUNT_NAMES = frozenset({"admin", "administrator", "webmaster", "root"})
+_AUTHOR_META = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "dc.creator",
+    "byl",
+    "sailthru.author",
+)
+
+
+def _page_author(tree: Any, meta: dict[str, str], value: Any, site: set[str]) -> str | None:
+    """The page's author: its JSON-LD author ``value``, meta tags and reading card first; a
+    byline shown on the page (microdata, an author link, a byline element) when they say
+    nothing, or name only an organisation or the site itself (``site``: its declared names,
+    case-folded), as a company blog's declarations often do."""
+    author = _person_name(value)
+    if not author:
+        for key in _AUTHOR_META:
+            found = meta.get(key)
+            if found and "://" not in found:
+                author = declared_text(re.sub(r"^by\s+", "", found, flags=re.IGNORECASE))
+                break
+    if not author:
+        author = declared_text(twitter_label_author(meta))
+    if not author or author.casefold() in site or _organisation(value):
+        shown = declared_text(
+            microdata_author(tree) or link_author(tree) or byline_element_author(tree)
+        )
+        author = shown or author
+    if author and (author.casefold() in _ACCOUNT_NAMES or not any(c.isalpha() for c in author)):
+        return None  # a site's default account, or a user number, names nobody
+    return author
+
+
+def _organisation(value: Any) -> bool:
+    """A JSON-LD author that is (only) an organisation."""
+    items = value if isinstance(value, list) else [value]
+    kinds = [i.get("@type") for i in items if isinstance(i, dict)]
+    return bool(kinds) and all(k == "Organization" for k in kinds)
 
 
 def _canonical_or_none(link: str | None) -> str | None:
