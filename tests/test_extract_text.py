@@ -2663,3 +2663,30 @@ def test_a_push_notification_prompt_is_a_call_to_action_and_never_the_title():
     assert ex.title == head
     kinds = {s.text: s.kind for s in ex.stripped}
     assert kinds["For New-delhi Updates"] == kinds["Allow Notification"] == "call-to-action"
+
+
+def test_a_pastes_byline_far_below_its_headline_still_names_the_author():
+    sentences = [
+        "The two delegations met in Islamabad on Tuesday to discuss the reopening of the "
+        "Kartarpur corridor, officials said, and agreed to meet again next month.",
+        "Pilgrims from both countries have waited for the corridor to reopen since it closed "
+        "last year, and local traders say the delay has cost them dearly.",
+        "A joint statement is expected later this week after the technical teams report back "
+        "to their governments on the arrangements for visitors.",
+        "Officials on both sides described the atmosphere of the talks as constructive, though "
+        "neither side gave details of the proposals that were exchanged.",
+        "The corridor links the Dera Baba Nanak shrine in India with the Gurdwara Darbar Sahib "
+        "in Kartarpur, a few kilometres inside Pakistan.",
+        "Sikh groups in Punjab welcomed the news and urged both governments to waive the fee "
+        "that pilgrims have been asked to pay for each visit.",
+        "The service fee of twenty dollars a pilgrim has been a point of contention since the "
+        "corridor first opened in November 2019, officials said.",
+        "Both delegations will report to their foreign ministries before the next round, which "
+        "is expected to be held on the Indian side of the border.",
+    ]
+    head = ["Home", "News", "World", "Talks on Kartarpur corridor resume in Islamabad"]
+    for byline, name in (("By Emily Way", "Emily Way"), ("by Ayaz Gul April 14, 2016", "Ayaz Gul")):
+        paste = "\n\n".join([*head, *sentences, byline, "Share this article"])
+        ex = extract_from_text(paste)
+        assert ("byline", byline) in [(s.kind, s.text) for s in ex.stripped]
+        assert ex.author == name

@@ -34,7 +34,7 @@ from ipwire.records import Extraction, Stripped
 from ipwire.tasks.clean.decode import SOFT_HYPHEN, repair_mojibake
 from ipwire.tasks.clean.html_meta import page_metadata
 from ipwire.tasks.clean.lines import split_lines
-from ipwire.tasks.clean.metadata import _find_author
+from ipwire.tasks.clean.metadata import _find_author, stripped_byline_author
 from ipwire.tasks.clean.patterns import fold_space
 from ipwire.tasks.clean.postfilter import _filter_blocks_cut
 from ipwire.tasks.clean.recall import recall_text, trafilatura_text
@@ -98,7 +98,9 @@ def extract_from_html(
         text = ""
     if not meta.get("author"):
         lines = split_lines(_head(raw, _AUTHOR_LINES + 1))
-        meta["author"] = _find_author(lines, 0, min(_AUTHOR_LINES, len(lines)))
+        meta["author"] = _find_author(
+            lines, 0, min(_AUTHOR_LINES, len(lines))
+        ) or stripped_byline_author(stripped)
     if not unicodedata.is_normalized("NFC", text):
         # a u followed by a combining diaeresis is one letter to readers, search and hashes
         text = unicodedata.normalize("NFC", text)

@@ -7,34 +7,12 @@ or the site itself, so a page with a person's name declared costs no search.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from lxml import etree
 
-# "By", "Written by", "Author:", "Erstellt von", "Autor:"; a bare word of another language in
-# lower case only ("von Anna Schmidt", not the "Von" of "Von Miller")
-_BYLINE_PREFIX = re.compile(
-    r"^(?:(?i:(?:written|posted|words|authored|reported|published)\s+by|by|authors?|autor(?:in)?"
-    r"|auteur|autore|(?:erstellt|geschrieben|verfasst)\s+von|publié\s+par|escrito\s+por)"
-    r"|von|par|por|di|door)\s*[:\-–—]?\s+"
-)
-# "ByMalcolm Harris": a "By" label and a linked name whose text runs together
-_GLUED_BY = re.compile(r"^By(?=[A-Z][a-z])")
-# "Von Tomas Spahn": a capitalised German, French or Spanish byline word, cut when a name of
-# two or more words follows
-_CAPITAL_PREFIX = re.compile(r"^(?:Von|Par|Por)\s+(?=\S+\s+\S)")
-# a byline's trailing date, role or reading time: "Jane Doe | March 3, 2025", "Jane Doe · 5 min"
-_BYLINE_TAIL = re.compile(
-    r"\s+(?:[|•·—–]|-\s)\s*.*$"
-    r"|\s+(?:on|[Ll]ast [Uu]pdated|[Ll]ast [Mm]odified|[Uu]pdated|UPDATED|[Pp]ublished"
-    r"|[Pp]osted)\b.*$"
-)
-# A name is at most this many words: longer text in a byline element is a bio or a sentence.
-NAME_MAX_WORDS = 6
-_LOWER_PARTICLES = frozenset(
-    "de van von der den da di la le du al bin bint el y and & dos das".split()
-)
+from ipwire.tasks.clean.names import byline_name
+
 # a comment's author is not the article's: elements inside a comment section or a form
 # (a comment form's "Name*" label) are passed over
 _OUTSIDE_COMMENTS = (
@@ -54,13 +32,6 @@ _BYLINE_ELEMENTS = etree.XPath(
     " or contains(@id, 'byline')][not(self::body or self::html or self::article)]"
     + _OUTSIDE_COMMENTS,
     smart_strings=False,
-)
-_WORDS = re.compile(r"\w+")
-_NOT_A_NAME = frozenset(
-    "author authors about share home menu search login subscribe advertisement related "
-    "reviewed updated published posted read more contact privacy terms our your news blog "
-    "view all posts profile bio follow editor editors comments comment email avatar "
-    "staff writer image photo admin administrator required name website autoren".split()
 )
 
 
@@ -151,32 +122,3 @@ def byline_element_author(tree: Any) -> str | None:
         if name:
             return name
     return None
-
-
-def byline_name(text: str | None, *, declared: bool = False) -> str | None:
-    """A person's or desk's name from a byline's text, or None when the text is not one.
-
-    ``declared``: the element says it is an author, so one lower-case word (a user name)
-    is taken too."""
-    if not text:
-        return None
-    text = " ".join(text.split())
-    if not text or len(text) > 120:
-        return None
-    text = _CAPITAL_PREFIX.sub("", _BYLINE_PREFIX.sub("", _GLUED_BY.sub("", text)))
-    text = _BYLINE_TAIL.sub("", text).strip(" ,;:-–—")
-    words = text.split()
-    if not 1 <= len(words) <= NAME_MAX_WORDS or any(ch.isdigit() for ch in text):
-        return None
-    if any(mark in text for mark in ("@", "://", "/", "*")):
-        return None
-    if any(w in _NOT_A_NAME for w in _WORDS.findall(text.lower())):
-        return None
-    if declared and len(words) == 1:
-        return text
-    capitalised = [w for w in words if w[:1].isupper()]
-    if not capitalised or any(
-        not w[:1].isupper() and w.lower() not in _LOWER_PARTICLES for w in words
-    ):
-        return None
-    return text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+from ipwire.records import Stripped
 from ipwire.tasks.clean.dates import _is_date_line, is_any_date_line, parse_date
 from ipwire.tasks.clean.lines import (
     _DATELINE_OPENING,
@@ -21,6 +22,7 @@ from ipwire.tasks.clean.lines import (
     not_a_title,
 )
 from ipwire.tasks.clean.model import TITLE_FEATURES, _dot
+from ipwire.tasks.clean.names import byline_name, has_byline_label, without_trailing_date
 from ipwire.tasks.clean.rows import not_a_headline
 from ipwire.tasks.clean.rules import BoilerplateRules
 from ipwire.tasks.clean.words import content_words
@@ -344,6 +346,37 @@ def _author_near(near: list[Line]) -> str | None:
             ):
                 return part
     return None
+
+
+def stripped_byline_author(stripped: list[Stripped]) -> str | None:
+    """The name in the first line the audit strips as a byline ("By Emily Way", "Posted on
+    July 1, 2024 by infuy"): a paste whose byline stands far from its headline, below a
+    lede or in an author box, still names its author.
+
+    Two or more bare "By …" lines naming different things are a filter menu ("By
+    Industry", "By Company Size"), not bylines; one word alone is a name only under a
+    writer's label ("Written by Melissa", "posted by Stadler"), never under a bare "By"."""
+    lines = [b.text for b in stripped if b.kind == "byline"]
+    bare = {byline_name(t) or t for t in lines if _BARE_BY.match(t)}
+    if len(bare) >= 2:
+        return None
+    for text in lines:
+        name = byline_name(text)
+        if name is None:
+            m = _BY_NAME.search(text)
+            found = without_trailing_date(m.group(1)).strip() if m else ""
+            name = found if _plausible_name(found) and byline_name(found) else None
+        if name is None:
+            continue
+        if " " in name or (has_byline_label(text) and not _BARE_BY.match(text)):
+            return name
+        if _WRITER_LABEL.search(text):
+            return name
+    return None
+
+
+_BARE_BY = re.compile(r"^\s*by\s", re.IGNORECASE)
+_WRITER_LABEL = re.compile(r"\b(?:written|posted|authored)\s+by\b", re.IGNORECASE)
 
 
 def _find_author(lines: list[Line], lo: int, hi: int) -> str | None:

@@ -40,7 +40,13 @@ from ipwire.tasks.clean.lines import (
     not_a_title,
     split_lines,
 )
-from ipwire.tasks.clean.metadata import _author_near, _find_author, _find_title, _rank_title
+from ipwire.tasks.clean.metadata import (
+    _author_near,
+    _find_author,
+    _find_title,
+    _rank_title,
+    stripped_byline_author,
+)
 from ipwire.tasks.clean.postfilter import DUPLICATE_MIN_WORDS
 from ipwire.tasks.clean.published import find_published
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
@@ -368,6 +374,8 @@ def extract_from_text(
         else:
             kind = _kind_for(ln, rules, after)
         stripped.append(Stripped(kind, ln.text))
+    if author is None:
+        author = stripped_byline_author(stripped)
     return Extraction(
         text=body,
         title=title,
