@@ -68,23 +68,24 @@ def _scorer():
     return module
 
 
+# The fields of ipwire's rows the figures read, each keyed by page id.
+FIELDS = ("text", "title", "author", "published_at")
+
+
 def _ipwire(
     pack: str, kind: str, ids: list[str], rows_dir: Path | None = None
-) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+) -> dict[str, dict[str, str]]:
     """``ipwire extract --format jsonl`` over the pages, in one run (all cores): each page's
-    text, title and author. With ``rows_dir`` the CLI's rows (audit included) are kept there as
-    ``{pack}-{html|paste}.jsonl``, each with its page id, for ``stripped_kinds.py --rows``."""
+    text, title, author and date, by field. With ``rows_dir`` the CLI's rows (audit
+    included) are kept there as ``{pack}-{html|paste}.jsonl``, each with its page id, for
+    ``stripped_kinds.py --rows``."""
     pairs = list(zip(ids, ipwire_extract([page_path(pack, kind, i) for i in ids]), strict=True))
     if rows_dir is not None:
         rows_dir.mkdir(parents=True, exist_ok=True)
         with (rows_dir / f"{pack}-{HOW[kind]}.jsonl").open("w", encoding="utf-8") as fh:
             for i, row in pairs:
                 fh.write(json.dumps({"page": i, **row}, ensure_ascii=False) + "\n")
-    return (
-        {i: (row.get("text") or "") for i, row in pairs},
-        {i: (row.get("title") or "") for i, row in pairs},
-        {i: (row.get("author") or "") for i, row in pairs},
-    )
+    return {field: {i: (row.get(field) or "") for i, row in pairs} for field in FIELDS}
 
 
 def _traf_job(path: str) -> str:
@@ -138,6 +139,19 @@ def author_hits(gold: list[dict], authors: dict[str, str]) -> float | None:
         ours, theirs = _norm(authors.get(str(g["id"]), "")), _norm(g["author"])
         hits += bool(ours) and (ours in theirs or theirs in ours)
     return hits / len(pages)
+
+
+def date_hits(gold: list[dict], dates: dict[str, str]) -> float | None:
+    """Share of the pages with a gold publication date whose date is the same day; None when
+    no page has a gold date."""
+    pages = [g for g in gold if g.get("publish_date")]
+    if not pages:
+        return None
+    same = sum(
+        bool(dates.get(str(g["id"]))) and dates[str(g["id"])][:10] == g["publish_date"][:10]
+        for g in pages
+    )
+    return same / len(pages)
 
 
 def title_agreement(ids: list[str], paste: dict[str, str], html: dict[str, str]) -> float | None:
@@ -212,26 +226,31 @@ def figures(
     gold: list[dict],
     parts: list[PagePart],
     idx: Iterable[int],
-    titles: dict[str, str] | None,
-    authors: dict[str, str] | None = None,
+    meta: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, float]:
-    """:func:`summarize` of the pages ``idx``, and their title and author hit rates when
-    titles and authors are given (and the gold has some)."""
+    """:func:`summarize` of the pages ``idx``, and, when ``meta`` (a method's rows by field)
+    is given, their title, author and date hit rates where the gold has some."""
     idx = list(idx)
     out = summarize([parts[i] for i in idx])
+    if meta is None:
+        return out
     chosen = [gold[i] for i in idx]
-    for key, found, hit_rate in (("title", titles, title_hits), ("author", authors, author_hits)):
-        hits = hit_rate(chosen, found) if found is not None else None
+    for key, field, hit_rate in (
+        ("title", "title", title_hits),
+        ("author", "author", author_hits),
+        ("date", "published_at", date_hits),
+    ):
+        hits = hit_rate(chosen, meta[field])
         if hits is not None:
             out[key] = hits
     return out
 
 
 def score(
-    gold: list[dict], pred: dict[str, str], sc, titles: dict[str, str] | None = None
+    gold: list[dict], pred: dict[str, str], sc, meta: dict[str, dict[str, str]] | None = None
 ) -> dict[str, float]:
     """The pack's figures for one method's texts (:func:`figures` of every page)."""
-    return figures(gold, page_parts(gold, pred, sc), range(len(gold)), titles)
+    return figures(gold, page_parts(gold, pred, sc), range(len(gold)), meta)
 
 
 def _headline_of(parts: list[PagePart]) -> float:
@@ -283,16 +302,15 @@ def evaluate_pack(
 ) -> dict:
     gold = load_gold(pack)
     ids = [str(g["id"]) for g in gold]
-    html_text, html_titles, html_authors = _ipwire(pack, "html", ids, rows_dir)
-    paste_text, paste_titles, paste_authors = _ipwire(pack, "dumps", ids, rows_dir)
+    html = _ipwire(pack, "html", ids, rows_dir)
+    paste = _ipwire(pack, "dumps", ids, rows_dir)
     preds = {
-        "ipwire_html": html_text,
+        "ipwire_html": html["text"],
         "trafilatura_html": _trafilatura(pack, ids, workers),
-        "ipwire_paste": paste_text,
+        "ipwire_paste": paste["text"],
         "raw_paste": _raw(pack, ids),
     }
-    titles = {"ipwire_html": html_titles, "ipwire_paste": paste_titles}
-    authors = {"ipwire_html": html_authors, "ipwire_paste": paste_authors}
+    meta = {"ipwire_html": html, "ipwire_paste": paste}
     parts = {method: page_parts(gold, pred, sc) for method, pred in preds.items()}
     sites = [site_of(g) for g in gold]
     folds: dict[int, list[int]] = {}
@@ -301,16 +319,13 @@ def evaluate_pack(
     result: dict = {
         "pages": len(gold),
         "methods": {},
-        "title_agreement": title_agreement(ids, paste_titles, html_titles),
+        "title_agreement": title_agreement(ids, paste["title"], html["title"]),
         "margin_interval": margin_interval(sites, parts["ipwire_html"], parts["trafilatura_html"]),
     }
     for method, own in parts.items():
-        by_fold = {
-            k: figures(gold, own, idx, titles.get(method), authors.get(method))
-            for k, idx in sorted(folds.items())
-        }
+        by_fold = {k: figures(gold, own, idx, meta.get(method)) for k, idx in sorted(folds.items())}
         result["methods"][method] = {
-            "all": figures(gold, own, range(len(gold)), titles.get(method), authors.get(method)),
+            "all": figures(gold, own, range(len(gold)), meta.get(method)),
             "folds": {str(k): v for k, v in by_fold.items()},
             "worst_fold": min(headline(v) for v in by_fold.values()),
         }
@@ -375,6 +390,9 @@ def print_results(results: dict[str, dict]) -> None:
         if "author" in m["ipwire_paste"]["all"]:
             paste, html = m["ipwire_paste"]["all"]["author"], m["ipwire_html"]["all"]["author"]
             print(f"{pack} authors (the gold's words): paste {paste:.3f}, HTML {html:.3f}")
+        if "date" in m["ipwire_paste"]["all"]:
+            paste, html = m["ipwire_paste"]["all"]["date"], m["ipwire_html"]["all"]["date"]
+            print(f"{pack} publication dates (the gold's day): paste {paste:.3f}, HTML {html:.3f}")
 
 
 def figure(result: dict, key: str) -> float | None:

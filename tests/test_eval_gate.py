@@ -18,12 +18,14 @@ def _result(
     paste: float,
     title: float = 0.8,
     author: float = 0.8,
+    date: float = 0.7,
 ) -> dict:
     def method(f1: float, leak: float | None = None, title: float | None = None) -> dict:
         fig = {"f1": f1} if leak is None else {"f1": f1, "leak": leak}
         if title is not None:
             fig["title"] = title
             fig["author"] = author
+            fig["date"] = date
         return {"all": fig, "folds": {}, "worst_fold": f1}
 
     return {
@@ -167,6 +169,23 @@ def test_an_author_hit_rate_below_its_floor_fails_the_gate():
     assert ev.gate({"p": _result(0.95, 0.94, 0.02, 0.9, author=0.81)}, floors) == []
     failures = ev.gate({"p": _result(0.95, 0.94, 0.02, 0.9, author=0.79)}, floors)
     assert failures == ["p ipwire_html.author 0.7900 < floor 0.8"]
+
+
+def test_a_date_hit_rate_counts_the_same_day_and_fails_the_gate_below_its_floor():
+    ev = _eval_packs()
+    gold = [
+        {"id": "1", "publish_date": "2025-06-09"},
+        {"id": "2", "publish_date": "2025-06-09T23:00:00"},
+        {"id": "3", "publish_date": "2024-01-01"},
+        {"id": "4"},
+    ]
+    dates = {"1": "2025-06-09T10:00:54+00:00", "2": "2025-06-10", "4": "2020-01-01"}
+    assert ev.date_hits(gold, dates) == 1 / 3
+    assert ev.date_hits([{"id": "4"}], dates) is None
+    floors = {"packs": {"p": {"ipwire_html.date": 0.73}}}
+    assert ev.gate({"p": _result(0.95, 0.94, 0.02, 0.9, date=0.74)}, floors) == []
+    failures = ev.gate({"p": _result(0.95, 0.94, 0.02, 0.9, date=0.7)}, floors)
+    assert failures == ["p ipwire_html.date 0.7000 < floor 0.73"]
 
 
 def test_paste_titles_are_checked_against_the_pages_own_html_titles():

@@ -922,6 +922,14 @@ def test_latin_text_rich_in_accents_is_not_read_as_another_charset():
         assert repair_mojibake(text) == text
 
 
+def _ld_page(ld: object, head: str = "", body: str = "<p>x</p>") -> str:
+    """A page declaring ``ld`` as JSON-LD."""
+    return (
+        f"<html><head>{head}<script type='application/ld+json'>{json.dumps(ld)}</script>"
+        f"</head><body>{body}</body></html>"
+    )
+
+
 def _author_of(page: str) -> str | None:
     from ipwire.tasks.clean import page_metadata
 
@@ -943,11 +951,7 @@ def test_an_author_named_once_in_a_jsonld_graph_is_found_through_its_id():
             {"@type": "Person", "@id": "https://ex.com/#/person/1", "name": "Kelia Losa Reinoso"},
         ],
     }
-    page = (
-        "<html><head><script type='application/ld+json'>"
-        + json.dumps(graph)
-        + "</script></head><body><p>x</p></body></html>"
-    )
+    page = _ld_page(graph)
     assert _author_of(page) == "Kelia Losa Reinoso"
     unresolved = page.replace('"name": "Kelia Losa Reinoso"', '"name": ""')
     assert _author_of(unresolved) is None
@@ -1000,11 +1004,7 @@ def test_a_comment_authors_name_is_not_the_articles_author():
 def test_a_byline_shown_on_the_page_beats_a_declared_organisation_or_site_name():
     ld = {"@type": "Article", "author": {"@type": "Organization", "name": "GlossGenius"}}
     byline = "<div class='author-name'>Shauna Mitchell</div>"
-    page = (
-        "<html><head><script type='application/ld+json'>"
-        + json.dumps(ld)
-        + f"</script></head><body>{byline}<p>x</p></body></html>"
-    )
+    page = _ld_page(ld, body=f"{byline}<p>x</p>")
     assert _author_of(page) == "Shauna Mitchell"
     # with no byline shown the organisation stays: it is what the page says
     assert _author_of(page.replace(byline, "")) == "GlossGenius"
@@ -1024,3 +1024,128 @@ def test_a_default_account_or_a_user_number_is_no_author():
     assert _author_of(card) is None
     number = "<html><head><meta name='author' content='262588213843476'></head><body></body></html>"
     assert _author_of(number) is None
+
+
+def _published_of(page: str) -> str | None:
+    from ipwire.tasks.clean import page_metadata
+
+    return page_metadata(lxml_html.fromstring(page), None)["published_at"]
+
+
+def test_a_date_the_page_shows_is_its_date_when_it_declares_none():
+    page = (
+        "<html><body><h1>Talks resume</h1><ul><li class='c-meta__date'>December 24, 2024</li>"
+        "</ul><p>x</p></body></html>"
+    )
+    assert _published_of(page) == "2024-12-24"
+    # a declared date comes first
+    declared = page.replace(
+        "<html>", "<html><head><meta property='article:published_time' content='2024-12-20'>"
+    )
+    assert _published_of(declared) == "2024-12-20"
+    # the innermost element: a wrapper runs its children's dates together
+    wrapper = (
+        "<html><body><div class='article-dateline'>Mental Health<span class='dateline'>"
+        "DECEMBER 22, 2022</span><span class='dateline updated'>Updated: JANUARY 02, 2026"
+        "</span></div></body></html>"
+    )
+    assert _published_of(wrapper) == "2022-12-22"
+
+
+def test_teasers_dates_give_no_date_and_an_updated_date_only_stands_alone():
+    teasers = "".join(
+        f"<div class='article-item__date'>{d}</div>"
+        for d in ("Mar 3, 2026", "Feb 26, 2026", "Feb 19, 2026")
+    )
+    assert _published_of(f"<html><body><h1>Archive</h1>{teasers}</body></html>") is None
+    updated = "<div class='post-date'>Updated: December 09, 2025</div>"
+    assert _published_of(f"<html><body>{updated}</body></html>") == "2025-12-09"
+    both = updated + "<span class='date'>March 2, 2025</span>"
+    assert _published_of(f"<html><body>{both}</body></html>") == "2025-03-02"
+    # a comment's date is not the article's
+    comment = "<div class='comments'><span class='comment-date'>May 1, 2025</span></div>"
+    assert _published_of(f"<html><body><p>x</p>{comment}</body></html>") is None
+
+
+def test_the_jsonld_date_is_read_from_the_article_node_after_a_webpage():
+    graph = {
+        "@graph": [
+            {"@type": "WebPage", "@id": "https://ex.com/p#webpage"},
+            {"@type": "Article", "datePublished": "2025-06-09T10:00:54+00:00"},
+        ]
+    }
+    page = _ld_page(graph)
+    assert _published_of(page) == "2025-06-09T10:00:54+00:00"
+
+
+def test_odd_jsonld_authors_give_a_name_or_none_and_never_raise():
+    def page(author: object) -> str:
+        ld = {"@type": "Article", "author": author}
+        return _ld_page(ld)
+
+    assert _author_of(page({"@type": "Person", "name": ["Sergio Martínez"]})) == "Sergio Martínez"
+    assert _author_of(page({"@type": "Person", "name": {"@value": "Ana Ruiz"}})) == "Ana Ruiz"
+    assert _author_of(page({"@type": "Person", "name": {"x": 1}})) is None
+    deep: object = "Jane Doe"
+    for _ in range(400):
+        deep = [deep]
+    assert _author_of(page(deep)) is None
+
+
+def test_a_webpages_author_gives_way_to_the_articles_and_a_bad_declaration_to_the_byline():
+    graph = {
+        "@graph": [
+            {"@type": "WebPage", "author": {"@type": "Person", "name": "Site Team"}},
+            {"@type": "BlogPosting", "author": {"@type": "Person", "name": "Ana Ruiz"}},
+        ]
+    }
+    page = _ld_page(graph)
+    assert _author_of(page) == "Ana Ruiz"
+    byline = "<span class='byline'>By Jane Doe</span>"
+    for declared in ("admin", "262588213843476"):
+        head = f"<meta name='author' content='{declared}'>"
+        assert _author_of(f"<html><head>{head}</head><body>{byline}</body></html>") == "Jane Doe"
+    # an organisation in a list, or a news organisation, gives way to a person in meta tags
+    ld = {"@type": "Article", "author": [{"@type": "NewsMediaOrganization", "name": "Acme"}]}
+    org = _ld_page(ld, head="<meta name='author' content='Jane Doe'>")
+    assert _author_of(org) == "Jane Doe"
+
+
+def test_labels_urls_quotes_and_look_alike_classes_are_no_author():
+    def body(inner: str) -> str:
+        return f"<html><body>{inner}<p>x</p></body></html>"
+
+    split = "<span class='author-label'>By</span> <span class='author-name'>Jane Doe</span>"
+    assert _author_of(body(split)) == "Jane Doe"
+    card = (
+        "<html><head><meta name='twitter:label1' content='Written by'>"
+        "<meta name='twitter:data1' content='https://x.com/jd'></head><body></body></html>"
+    )
+    assert _author_of(card) is None
+    assert _author_of(body("<div class='unauthorized'>Please Log In</div>")) is None
+    quote = "<blockquote><p>Be yourself.</p><span class='quote-author'>Oscar Wilde</span>"
+    assert _author_of(body(quote + "</blockquote>")) is None
+    comments = "<ul class='jcomments-latest'><li><a href='/author/go'>George Oates</a></li></ul>"
+    assert _author_of(body(comments)) is None
+    micro = "<div id='comments'><span itemprop='author'>Nelly Adah</span></div>"
+    assert _author_of(body(micro)) is None
+    # a page that is one big form (ASP.NET) still shows its byline
+    form = "<form><h1>Talks resume</h1><span class='byline'>By Jane Doe</span></form>"
+    assert _author_of(body(form)) == "Jane Doe"
+    assert _author_of(body("<span class='byline__date'>Sat</span>")) is None
+
+
+def test_a_byline_the_filter_strips_below_the_article_names_its_author():
+    paras = "".join(
+        f"<p>Paragraph {i}: the two delegations met in Islamabad on Tuesday to discuss the "
+        "reopening of the corridor, officials said, and agreed to meet again next month to "
+        "settle the questions of access that remain.</p>"
+        for i in range(8)
+    )
+    page = (
+        "<html><body><article><h1>Talks on Kartarpur corridor resume</h1>"
+        f"{paras}<p>By Emily Way</p></article></body></html>"
+    )
+    ex = extract_from_html(page)
+    assert ("byline", "By Emily Way") in [(s.kind, s.text) for s in ex.stripped]
+    assert ex.author == "Emily Way"

@@ -24,6 +24,10 @@ from ipwire.tasks.clean.names import byline_name
         ("Ein Artikel von Pamela Sladky", "Pamela Sladky"),
         ("VON MORITZ GATHMANN", "MORITZ GATHMANN"),
         ("Von Miller", "Von Miller"),
+        ("Jane Doe, Staff Writer", "Jane Doe"),
+        ("Harry Rabinowitz Tech Reporter", "Harry Rabinowitz"),
+        ("Con Coughlin", "Con Coughlin"),
+        ("王小明", "王小明"),
         # a month that is a name's word, with no date after it, stays
         ("Theresa May", "Theresa May"),
         ("Marcus April", "Marcus April"),
@@ -39,6 +43,12 @@ def test_a_bylines_name_loses_its_label_date_and_role(text: str, name: str):
         "January 3, 2024",
         "Home | About | Contact",
         "PAR LES TEMPS QUI COURENT",
+        "By",
+        "Von",
+        "Sat",
+        "Donnerstag",
+        "S.",
+        "Letters to the Editor",
         "Über den Autor",
         "View all posts",
         "Name(required) Email(required) Comment(required)",
@@ -62,7 +72,8 @@ def test_a_filter_menu_of_by_lines_or_a_bare_by_before_one_word_names_no_author(
     def author(*lines: str, kind: str = "byline") -> str | None:
         return stripped_byline_author([Stripped(kind, t) for t in lines])
 
-    assert author("By Industry", "By Company Size") is None
+    assert author("By Industry", "Share", "By Company Size") is None
+    assert author("By Jane Doe", "By Jane Doe, Staff Writer") == "Jane Doe"
     assert author("By Modality") is None
     assert author("Written by Melissa") == "Melissa"
     assert author("posted by Stadler at 12:53") == "Stadler"

@@ -6,24 +6,16 @@ publisher's UTC offset.
 
 from __future__ import annotations
 
-import html
 import json
 import re
-import unicodedata
 from datetime import datetime
 from typing import Any
 
 from ipwire.ids import canonical_url as canonicalise
 from ipwire.ids import outlet_from_url
 from ipwire.tasks.clean.dates import parse_date
-from ipwire.tasks.clean.html_author import (
-    byline_element_author,
-    jsonld_author,
-    link_author,
-    microdata_author,
-    twitter_label_author,
-    visible_text,
-)
+from ipwire.tasks.clean.declared import declared_text, visible_text
+from ipwire.tasks.clean.html_byline import Shown, jsonld_value, page_author, shown_date
 from ipwire.tasks.clean.lines import trail_or_link_row
 from ipwire.tasks.clean.rules import BoilerplateRules, default_rules
 from ipwire.tasks.clean.stamps import headline_without_stamp
@@ -48,20 +40,6 @@ _ARTICLE_TYPES = {
     "recipe",
     "howto",
 }
-
-
-def declared_text(text: str | None) -> str | None:
-    """A declared value as readers see it: entities decoded (JSON-LD and meta attributes often
-    carry a second, escaped layer such as ``&#8211;``), NFC, white space collapsed."""
-    if not text:
-        return None
-    text = str(text)
-    for _ in range(2):  # "&amp;#8230;" is escaped twice over
-        if "&" not in text:
-            break
-        text = html.unescape(text)
-    text = " ".join(unicodedata.normalize("NFC", text).split())
-    return text or None
 
 
 def iso_datetime(value: str | None) -> str | None:
@@ -122,17 +100,6 @@ def _walk_jsonld(node: Any, found: list[dict], by_id: dict[str, dict]) -> None:
         for key in ("@graph", "mainEntity", "mainEntityOfPage"):
             if key in node:
                 _walk_jsonld(node[key], found, by_id)
-
-
-def _person_name(value: Any) -> str | None:
-    if isinstance(value, list):
-        names = [n for n in (_person_name(v) for v in value) if n]
-        return ", ".join(dict.fromkeys(names)) if names else None
-    if isinstance(value, dict):
-        return declared_text(value.get("name"))
-    if isinstance(value, str) and "://" not in value:
-        return declared_text(value)
-    return None
 
 
 def _headline_like(text: str, rules: BoilerplateRules) -> bool:
@@ -206,11 +173,12 @@ def page_metadata(
         # a date printed before the headline ("23.01.2022 - Dorothea Wierer darf …")
         title = headline_without_stamp(title) or title
 
-    author = _page_author(tree, meta, jsonld_author(articles, by_id), site)
+    shown = Shown(tree)  # searched only when the declarations fall short
+    author = page_author(shown, meta, articles, by_id, site)
 
     published = None
     for value in (
-        ld.get("datePublished"),
+        jsonld_value(articles, "datePublished"),
         meta.get("article:published_time"),
         meta.get("og:published_time"),
         meta.get("datepublished"),
@@ -221,7 +189,7 @@ def page_metadata(
         meta.get("dc.date.issued"),
         meta.get("sailthru.date"),
         meta.get("parsely-pub-date"),
-        ld.get("dateCreated"),
+        jsonld_value(articles, "dateCreated"),
     ):
         if isinstance(value, str):
             published = iso_datetime(value)
@@ -232,6 +200,8 @@ def page_metadata(
             published = iso_datetime(el.get("datetime") or el.text_content())
             if published:
                 break
+    if not published:
+        published = shown_date(shown)
 
     canonical = None
     for el in tree.iterfind(".//link[@rel='canonical']"):
@@ -249,48 +219,6 @@ def page_metadata(
         "canonical_url": _canonical_or_none(canonical),
         "outlet": outlet_from_url(url) or _outlet_or_none(canonical),
     }
-
-
-_ACCOUNT_NAMES = frozenset({"admin", "administrator", "webmaster", "root"})
-_AUTHOR_META = (
-    "author",
-    "article:author",
-    "parsely-author",
-    "dc.creator",
-    "byl",
-    "sailthru.author",
-)
-
-
-def _page_author(tree: Any, meta: dict[str, str], value: Any, site: set[str]) -> str | None:
-    """The page's author: its JSON-LD author ``value``, meta tags and reading card first; a
-    byline shown on the page (microdata, an author link, a byline element) when they say
-    nothing, or name only an organisation or the site itself (``site``: its declared names,
-    case-folded), as a company blog's declarations often do."""
-    author = _person_name(value)
-    if not author:
-        for key in _AUTHOR_META:
-            found = meta.get(key)
-            if found and "://" not in found:
-                author = declared_text(re.sub(r"^by\s+", "", found, flags=re.IGNORECASE))
-                break
-    if not author:
-        author = declared_text(twitter_label_author(meta))
-    if not author or author.casefold() in site or _organisation(value):
-        shown = declared_text(
-            microdata_author(tree) or link_author(tree) or byline_element_author(tree)
-        )
-        author = shown or author
-    if author and (author.casefold() in _ACCOUNT_NAMES or not any(c.isalpha() for c in author)):
-        return None  # a site's default account, or a user number, names nobody
-    return author
-
-
-def _organisation(value: Any) -> bool:
-    """A JSON-LD author that is (only) an organisation."""
-    items = value if isinstance(value, list) else [value]
-    kinds = [i.get("@type") for i in items if isinstance(i, dict)]
-    return bool(kinds) and all(k == "Organization" for k in kinds)
 
 
 def _canonical_or_none(link: str | None) -> str | None:

@@ -348,35 +348,37 @@ def _author_near(near: list[Line]) -> str | None:
     return None
 
 
-def stripped_byline_author(stripped: list[Stripped]) -> str | None:
-    """The name in the first line the audit strips as a byline ("By Emily Way", "Posted on
-    July 1, 2024 by infuy"): a paste whose byline stands far from its headline, below a
-    lede or in an author box, still names its author.
+_BARE_BY = re.compile(r"^\s*by\s", re.IGNORECASE)
+_WRITER_LABEL = re.compile(r"\b(?:written|posted|authored)\s+by\b", re.IGNORECASE)
 
-    Two or more bare "By …" lines naming different things are a filter menu ("By
+
+def stripped_byline_author(stripped: list[Stripped]) -> str | None:
+    """The name in the first line the audit strips as a byline ("By Emily Way", "posted by
+    Stadler at 12:53"): a paste whose byline stands far from its headline, below a lede or
+    in an author box, still names its author.
+
+    Bare "By …" lines naming two or more different things are a filter menu ("By
     Industry", "By Company Size"), not bylines; one word alone is a name only under a
     writer's label ("Written by Melissa", "posted by Stadler"), never under a bare "By"."""
-    lines = [b.text for b in stripped if b.kind == "byline"]
-    bare = {byline_name(t) or t for t in lines if _BARE_BY.match(t)}
-    if len(bare) >= 2:
+    bare = {byline_name(b.text) for b in stripped if b.kind == "byline" and _BARE_BY.match(b.text)}
+    if len(bare - {None}) >= 2:
         return None
-    for text in lines:
+    for block in stripped:
+        if block.kind != "byline":
+            continue
+        text = block.text
         name = byline_name(text)
         if name is None:
             m = _BY_NAME.search(text)
             found = without_trailing_date(m.group(1)).strip() if m else ""
-            name = found if _plausible_name(found) and byline_name(found) else None
+            name = byline_name(found) if _plausible_name(found) else None
         if name is None:
             continue
-        if " " in name or (has_byline_label(text) and not _BARE_BY.match(text)):
+        if " " in name or _WRITER_LABEL.search(text):
             return name
-        if _WRITER_LABEL.search(text):
+        if has_byline_label(text) and not _BARE_BY.match(text):
             return name
     return None
-
-
-_BARE_BY = re.compile(r"^\s*by\s", re.IGNORECASE)
-_WRITER_LABEL = re.compile(r"\b(?:written|posted|authored)\s+by\b", re.IGNORECASE)
 
 
 def _find_author(lines: list[Line], lo: int, hi: int) -> str | None:

@@ -14,9 +14,22 @@ import re
 _BYLINE_PREFIX = re.compile(
     r"^(?:(?i:(?:written|posted|words|authored|reported|published)\s+by|by|authors?|autor(?:in)?"
     r"|auteur|autore|(?:erstellt|geschrieben|verfasst|veröffentlicht|eingestellt)\s+von"
-    r"|ein\s+(?:artikel|beitrag)\s+von|zur\s+autorin"
+    r"|(?:ein|alle)\s+(?:artikel|beitrag|beiträge)\s+von|zur\s+autorin"
     r"|zum\s+autor|publié\s+par|escrito\s+por)"
     r"|von|par|por|di|door)\s*[:\-–—]?\s+"
+)
+# a role after the name: "Jane Doe, Staff Writer", "Harry Rabinowitz Tech Reporter"
+_ROLE_WORDS = (
+    r"(?i:writer|reporter|correspondent|contributor|columnist|editor|redakteur(?:in)?"
+    r"|journalist(?:in)?)"
+)
+_ROLE = re.compile(
+    rf",\s*[^,]*\b{_ROLE_WORDS}\b.*$"
+    rf"|\s+(?:(?i:staff|senior|chief|tech|business|political|sports|news|deputy|managing"
+    rf"|contributing|associate|special)\s+)?{_ROLE_WORDS}\b.*$"
+)
+_LABELS = frozenset(
+    "by von par por di door author authors autor autorin auteur autore written posted".split()
 )
 # "ByMalcolm Harris": a "By" label and a linked name whose text runs together
 _GLUED_BY = re.compile(r"^By(?=[A-Z][a-z])")
@@ -35,7 +48,17 @@ _MONTH = (
     r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _TRAILING_DATE = re.compile(rf"[\s\-–—]+(?:(?i:on|at|am|um|le|el|il|the)\s+)?(?:{_MONTH}\s+)?\d.*$")
-_MONTH_ALONE = re.compile(rf"^{_MONTH}$")
+# months and weekdays of the pack languages, whole or cut short: alone they are no name
+_CALENDAR_WORD = re.compile(
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mai|juni"
+    r"|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre|octobre"
+    r"|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre"
+    r"|octubre|noviembre|diciembre|mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?"
+    r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?|montag|dienstag|mittwoch|donnerstag|freitag"
+    r"|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes"
+    r"|miércoles|jueves|viernes|sábado|domingo)\.?"
+)
 # the parts of a byline row: "Dec 19, 2025 · Niko Matsakis", "By Sam Lee | Staff Writer"
 _PARTS = re.compile(r"\s+[|•·—–]\s+")
 # A name is at most this many words: longer text in a byline element is a bio or a sentence.
@@ -54,7 +77,7 @@ _NOT_A_NAME = frozenset(
     "author authors about share home menu search login subscribe advertisement related "
     "reviewed updated published posted read more contact privacy terms our your news blog "
     "view all posts profile bio follow editor editors comments comment email avatar "
-    "staff writer image photo admin administrator required name website autor autoren "
+    "image photo admin administrator required name website autor autoren contributing "
     "autorin date datum über".split()
 )
 
@@ -89,26 +112,34 @@ def byline_name(text: str | None, *, declared: bool = False) -> str | None:
 
 
 def _name_in(text: str, declared: bool) -> str | None:
+    """The name in one part of a byline, or None."""
+    if _BYLINE_PREFIX.fullmatch(text.strip() + " ") or text.strip().lower() in _LABELS:
+        return None  # the label alone ("By" in its own element)
     text = _CAPITAL_PREFIX.sub("", _BYLINE_PREFIX.sub("", _GLUED_BY.sub("", text)))
-    text = without_trailing_date(_BYLINE_TAIL.sub("", text)).strip(" ,;:-–—")
+    text = without_trailing_date(_BYLINE_TAIL.sub("", text))
+    text = _ROLE.sub("", text).strip(" ,;:-–—")
     if _CLOSING_STOP.search(text):
         text = text[:-1]  # "Jeff Cobb." closing a sentence; "Jeff T." keeps its initial
     words = text.split()
     if not 1 <= len(words) <= NAME_MAX_WORDS or any(ch.isdigit() for ch in text):
         return None
-    if _MONTH_ALONE.match(text):
-        return None  # what a date line leaves once its numbers are cut
     if any(mark in text for mark in ("@", "://", "/", "*")):
         return None
-    if any(w in _NOT_A_NAME for w in _WORDS.findall(text.lower())):
+    lowered = _WORDS.findall(text.lower())
+    if any(w in _NOT_A_NAME for w in lowered):
         return None
-    if any(w.casefold() in _PHRASE_WORDS and not w.islower() for w in words):
-        return None
+    if len(words) == 1 and (len(lowered[0]) <= 2 if lowered else True):
+        return None  # an initial or a stray mark: "S.", "–"
+    if len(words) == 1 and _CALENDAR_WORD.fullmatch(lowered[0]):
+        return None  # what a date line leaves once its numbers are cut: "Sat", "Dezember"
+    if sum(w.casefold() in _PHRASE_WORDS and not w.islower() for w in words) >= 2:
+        return None  # "PAR LES TEMPS QUI COURENT"; "Con Coughlin" keeps its name
     if declared and len(words) == 1:
         return text
-    capitalised = [w for w in words if w[:1].isupper()]
-    if not capitalised or any(
-        not w[:1].isupper() and w.lower() not in _LOWER_PARTICLES for w in words
-    ):
+    # a word opens with a capital, or with a letter of a script without case (Chinese,
+    # Arabic); only a name's particles ("de", "van", "bin") are in lower case
+    if any(w[:1].islower() and w.lower() not in _LOWER_PARTICLES for w in words):
+        return None
+    if not any(not w[:1].islower() and w[:1].isalpha() for w in words):
         return None
     return text

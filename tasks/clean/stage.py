@@ -21,8 +21,8 @@ from typing import Any
 from ipwire.ids import canonical_url, content_hash, outlet_from_url, stable_id
 from ipwire.records import Article, Extraction, RawDoc, Rejection, Stripped
 from ipwire.tasks.clean.budget import DEFAULT_BUDGET, Budget, OverBudget, check_size, time_limit
+from ipwire.tasks.clean.declared import declared_text
 from ipwire.tasks.clean.decode import DecodeError, decode_bytes, strip_controls
-from ipwire.tasks.clean.html_meta import declared_text
 from ipwire.tasks.clean.published import parse_stamp
 from ipwire.tasks.clean.words import words_of
 

@@ -1,0 +1,66 @@
+"""Text a page declares or shows, as readers see it: entities decoded, scripts and styles
+left out, white space collapsed."""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from typing import Any
+
+from lxml import etree
+
+_HIDDEN = ("style", "script", "noscript", "template")
+
+
+def declared_text(text: str | None) -> str | None:
+    """A declared value as readers see it: entities decoded (JSON-LD and meta attributes often
+    carry a second, escaped layer such as ``&#8211;``), NFC, white space collapsed."""
+    if not text:
+        return None
+    text = str(text)
+    for _ in range(2):  # "&amp;#8230;" is escaped twice over
+        if "&" not in text:
+            break
+        text = html.unescape(text)
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    return text or None
+
+
+def visible_text(el: Any) -> str:
+    """An element's text as readers see it: without the rules of a ``<style>`` or the code of
+    a ``<script>`` inside it (CSS-in-JS puts ``.css-1x{font-size:16px}`` in headlines)."""
+    if next(el.iter(*_HIDDEN), None) is None:
+        return el.text_content()
+    return "".join(
+        el.xpath(
+            ".//text()[not(ancestor::style or ancestor::script or ancestor::noscript"
+            " or ancestor::template)]"
+        )
+    )
+
+
+def short_text(el: Any, limit: int) -> str | None:
+    """An element's visible text with a space between its text nodes ("By" and a linked
+    name, a name and a date in two spans), or None once it runs past ``limit`` characters:
+    a byline or date element is short, and a wrapper around the article is not read past
+    its first ``limit`` characters."""
+    parts: list[str] = []
+    size = 0
+    hidden = 0
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        named = isinstance(node.tag, str)
+        if event == "start":
+            if named and node.tag in _HIDDEN:
+                hidden += 1
+            texts = [node.text] if named and not hidden else []
+        else:
+            if named and node.tag in _HIDDEN:
+                hidden -= 1
+            texts = [node.tail] if node is not el and not hidden else []
+        for text in texts:
+            if text:
+                size += len(text)
+                if size > limit:
+                    return None
+                parts.append(text)
+    return " ".join(" ".join(parts).split()) or None
