@@ -1149,3 +1149,28 @@ def test_a_byline_the_filter_strips_below_the_article_names_its_author():
     ex = extract_from_html(page)
     assert ("byline", "By Emily Way") in [(s.kind, s.text) for s in ex.stripped]
     assert ex.author == "Emily Way"
+
+
+def test_comments_in_a_byline_an_organisation_by_reference_and_updated_marks_are_read_right():
+    def body(inner: str) -> str:
+        return f"<html><body>{inner}<p>x</p></body></html>"
+
+    # React puts "<!-- -->" between a label and the name or date it renders
+    assert _author_of(body("<span class='byline'>By <!-- -->Jane Doe</span>")) == "Jane Doe"
+    dated = body("<span class='post-date'>Published <!-- -->March 3, 2024</span>")
+    assert _published_of(dated) == "2024-03-03"
+    # an organisation named through an @id reference still gives way to the byline shown
+    graph = {
+        "@graph": [
+            {"@type": "Article", "author": {"@id": "#org"}},
+            {"@type": "Organization", "@id": "#org", "name": "Acme Media Group"},
+        ]
+    }
+    page = _ld_page(graph, body="<span class='byline'>By Jane Doe</span>")
+    assert _author_of(page) == "Jane Doe"
+    # hAtom's "updated" element is the later date, whatever its text says
+    hatom = "<abbr class='published'>March 1, 2024</abbr><abbr class='updated'>March 5, 2024</abbr>"
+    assert _published_of(body(hatom)) == "2024-03-01"
+    assert _published_of(body("<span id='post-published'>March 3, 2024</span>")) == "2024-03-03"
+    blank = "<span itemprop='author' content='  '><span itemprop='name'>Ana Ruiz</span></span>"
+    assert _author_of(body(blank)) == "Ana Ruiz"

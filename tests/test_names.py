@@ -28,6 +28,7 @@ from ipwire.tasks.clean.names import byline_name
         ("Harry Rabinowitz Tech Reporter", "Harry Rabinowitz"),
         ("Con Coughlin", "Con Coughlin"),
         ("王小明", "王小明"),
+        ("王华", "王华"),
         # a month that is a name's word, with no date after it, stays
         ("Theresa May", "Theresa May"),
         ("Marcus April", "Marcus April"),
@@ -49,6 +50,8 @@ def test_a_bylines_name_loses_its_label_date_and_role(text: str, name: str):
         "Donnerstag",
         "S.",
         "Letters to the Editor",
+        "By Staff Writer",
+        "By Special Correspondent",
         "Über den Autor",
         "View all posts",
         "Name(required) Email(required) Comment(required)",

@@ -47,14 +47,16 @@ def short_text(el: Any, limit: int) -> str | None:
     parts: list[str] = []
     size = 0
     hidden = 0
-    for event, node in etree.iterwalk(el, events=("start", "end")):
-        named = isinstance(node.tag, str)
-        if event == "start":
-            if named and node.tag in _HIDDEN:
+    for event, node in etree.iterwalk(el, events=("start", "end", "comment", "pi")):
+        if event in ("comment", "pi"):
+            # a comment's own text is not shown, the text after it is ("By <!-- -->Jane")
+            texts = [node.tail] if not hidden else []
+        elif event == "start":
+            if node.tag in _HIDDEN:
                 hidden += 1
-            texts = [node.text] if named and not hidden else []
+            texts = [node.text] if not hidden else []
         else:
-            if named and node.tag in _HIDDEN:
+            if node.tag in _HIDDEN:
                 hidden -= 1
             texts = [node.tail] if node is not el and not hidden else []
         for text in texts:

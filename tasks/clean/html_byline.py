@@ -31,7 +31,7 @@ _SHOWN = etree.XPath(
     "descendant-or-self::*/@class[contains(., 'author') or contains(., 'byline')"
     " or contains(., 'date') or contains(., 'publish') or contains(., 'posted')]/.."
     " | descendant-or-self::*/@id[contains(., 'author') or contains(., 'byline')"
-    " or contains(., 'date')]/.."
+    " or contains(., 'date') or contains(., 'publish') or contains(., 'posted')]/.."
     " | descendant-or-self::*/@itemprop[. = 'author']/.."
     " | descendant-or-self::a[@rel = 'author' or contains(@href, '/author/')"
     " or contains(@href, '/authors/')]",
@@ -70,9 +70,9 @@ def page_author(
     byline it shows (microdata, an author link, a byline element); else the organisation or
     site name it declared (``site``: its declared names, case-folded), as a company blog's
     declarations often name only the company."""
-    declared = jsonld_value(articles, "author")
+    declared = _resolve(jsonld_value(articles, "author"), by_id, 0)
     candidates = [
-        (_person_name(_resolve(declared, by_id, 0)), _organisation(declared)),
+        (_person_name(declared), _organisation(declared)),
         *((_meta_author(meta.get(key)), False) for key in _AUTHOR_META),
         (twitter_label_author(meta), False),
     ]
@@ -105,12 +105,13 @@ def _meta_author(value: str | None) -> str | None:
     return declared_text(re.sub(r"^by\s+", "", value, flags=re.IGNORECASE))
 
 
-def jsonld_value(nodes: list[dict], key: str) -> Any:
+def jsonld_value(nodes: list[dict], key: str, kind: type | None = None) -> Any:
     """The first article node's ``key`` (an article type's before a WebPage's, which often
-    names the site)."""
+    names the site), of type ``kind`` when one is given."""
     for node in sorted(nodes, key=_is_webpage):
-        if node.get(key):
-            return node[key]
+        value = node.get(key)
+        if value and (kind is None or isinstance(value, kind)):
+            return value
     return None
 
 
@@ -186,6 +187,9 @@ class Shown:
         comment's author, a quote's or a picture's credit is not the article's."""
         if whole not in self._found:
             region = self._tree if whole else self._region()
+            if whole and self._found.get(False) is not None and self._region() is self._tree:
+                self._found[True] = self._found[False]  # the region was the whole page
+                return self._found[True]
             self._found[whole] = [
                 el
                 for el in _SHOWN(region)
@@ -194,9 +198,9 @@ class Shown:
         return self._found[whole]
 
     def _region(self) -> Any:
-        """Where the byline and date stand: around the headline (the article or main element
-        holding the first ``<h1>``, else its ancestor a few levels up), not in the menus and
-        footers of the whole page, whose search would cost as much again."""
+        """Where the byline and date stand: around the headline (the nearest article or main
+        element holding the first ``<h1>`` within ``REGION_LEVELS`` levels, else the
+        ancestor that many levels up), not in the menus and footers of the whole page."""
         h1 = next(self._tree.iter("h1"), None)
         if h1 is None:
             return self._tree
@@ -235,8 +239,8 @@ def microdata_author(elements: list[Any]) -> str | None:
             continue
         inner = el.find(".//*[@itemprop='name']")
         value = (
-            el.get("content")
-            or (inner.get("content") if inner is not None else None)
+            (el.get("content") or "").strip()
+            or ((inner.get("content") or "").strip() if inner is not None else None)
             or (short_text(inner, SHOWN_MAX_CHARS) if inner is not None else None)
             or short_text(el, SHOWN_MAX_CHARS)
         )
@@ -295,7 +299,12 @@ def shown_date(shown: Shown) -> str | None:
         while anc is not None and anc not in holds_one:
             holds_one.add(anc)
             anc = anc.getparent()
-    texts = [short_text(el, SHOWN_MAX_CHARS) for el in found if el not in holds_one]
-    dated = [(t, d) for t in texts if t and (d := parse_date(t))]
+    shown = [
+        (short_text(el, SHOWN_MAX_CHARS), f"{el.get('class') or ''} {el.get('id') or ''}")
+        for el in found
+        if el not in holds_one
+    ]
+    dated = [(f"{t} {marks}", d) for t, marks in shown if t and (d := parse_date(t))]
+    # an "Updated …" text, or an element marked updated or modified (hAtom's "updated")
     first = [d for t, d in dated if not _UPDATED.search(t)] or [d for _, d in dated]
     return first[0] if len({d[:10] for d in first}) == 1 else None

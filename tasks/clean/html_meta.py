@@ -1,4 +1,5 @@
-"""Page metadata declared by an HTML page: JSON-LD, Open Graph and meta tags, <time>, <h1>.
+"""Page metadata declared by an HTML page: JSON-LD, Open Graph and meta tags, <time>, <h1>;
+and, where the declarations fall short, the byline and date the page shows (html_byline).
 
 Read once from the parsed tree: cheaper than a full date search, and it keeps the
 publisher's UTC offset.
@@ -178,7 +179,7 @@ def page_metadata(
 
     published = None
     for value in (
-        jsonld_value(articles, "datePublished"),
+        jsonld_value(articles, "datePublished", str),
         meta.get("article:published_time"),
         meta.get("og:published_time"),
         meta.get("datepublished"),
@@ -189,7 +190,7 @@ def page_metadata(
         meta.get("dc.date.issued"),
         meta.get("sailthru.date"),
         meta.get("parsely-pub-date"),
-        jsonld_value(articles, "dateCreated"),
+        jsonld_value(articles, "dateCreated", str),
     ):
         if isinstance(value, str):
             published = iso_datetime(value)

@@ -353,9 +353,9 @@ _WRITER_LABEL = re.compile(r"\b(?:written|posted|authored)\s+by\b", re.IGNORECAS
 
 
 def stripped_byline_author(stripped: list[Stripped]) -> str | None:
-    """The name in the first line the audit strips as a byline ("By Emily Way", "posted by
-    Stadler at 12:53"): a paste whose byline stands far from its headline, below a lede or
-    in an author box, still names its author.
+    """The name in the first line the audit strips as a byline that holds one ("By Emily
+    Way", "posted by Stadler at 12:53"): a paste whose byline stands far from its headline,
+    below a lede or in an author box, still names its author.
 
     Bare "By …" lines naming two or more different things are a filter menu ("By
     Industry", "By Company Size"), not bylines; one word alone is a name only under a

@@ -25,7 +25,7 @@ _ROLE_WORDS = (
 )
 _ROLE = re.compile(
     rf",\s*[^,]*\b{_ROLE_WORDS}\b.*$"
-    rf"|\s+(?:(?i:staff|senior|chief|tech|business|political|sports|news|deputy|managing"
+    rf"|(?:^|\s+)(?:(?i:staff|senior|chief|tech|business|political|sports|news|deputy|managing"
     rf"|contributing|associate|special)\s+)?{_ROLE_WORDS}\b.*$"
 )
 _LABELS = frozenset(
@@ -128,8 +128,9 @@ def _name_in(text: str, declared: bool) -> str | None:
     lowered = _WORDS.findall(text.lower())
     if any(w in _NOT_A_NAME for w in lowered):
         return None
-    if len(words) == 1 and (len(lowered[0]) <= 2 if lowered else True):
-        return None  # an initial or a stray mark: "S.", "–"
+    cased = any(c.isupper() or c.islower() for c in text)
+    if len(words) == 1 and (len(lowered[0]) <= 2 and cased if lowered else True):
+        return None  # an initial or a stray mark: "S.", "–"; "王华" is a name
     if len(words) == 1 and _CALENDAR_WORD.fullmatch(lowered[0]):
         return None  # what a date line leaves once its numbers are cut: "Sat", "Dezember"
     if sum(w.casefold() in _PHRASE_WORDS and not w.islower() for w in words) >= 2:
