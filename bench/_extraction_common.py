@@ -24,6 +24,23 @@ def _norm(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
 
+def same_title(pred: str | None, gold: str | None) -> bool:
+    """A title with the gold title's words, case and punctuation aside."""
+    return _norm(pred or "") == _norm(gold or "")
+
+
+def same_author(pred: str | None, gold: str | None) -> bool:
+    """An author with the gold's words, or holding them or held in them ("Jane Doe" for
+    "Jane Doe, Staff Writer")."""
+    ours, theirs = _norm(pred or ""), _norm(gold or "")
+    return bool(ours) and (ours in theirs or theirs in ours)
+
+
+def same_date(pred: str | None, gold: str | None) -> bool:
+    """A date on the gold's day."""
+    return bool(pred) and (pred or "")[:10] == (gold or "")[:10]
+
+
 def line_labels(lines, main_content: str) -> list[int]:
     """1 when the line's words appear in the gold article (whole gold lines for short ones)."""
     gold = " " + _norm(main_content) + " "

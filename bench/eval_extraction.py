@@ -42,7 +42,14 @@ from _common import (  # noqa: E402
     print_table,
     read_page,
 )
-from _extraction_common import _WORD, PACK, _norm, held_out  # noqa: E402
+from _extraction_common import (  # noqa: E402
+    _WORD,
+    PACK,
+    held_out,
+    same_author,
+    same_date,
+    same_title,
+)
 from fit_lines import cv_paste_trees, train, train_paste_trees  # noqa: E402
 from fit_titles import train_title  # noqa: E402
 
@@ -93,16 +100,6 @@ def _score(gold_rows: list[dict], preds: list[dict]) -> str:
 
 def _meta_score(gold_rows: list[dict], preds: dict[str, dict]) -> dict[str, str]:
     """Share of pages (with that gold field) where the predicted field matches."""
-
-    def same_title(a, b):
-        return _norm(a or "") == _norm(b or "")
-
-    def same_author(a, b):
-        a, b = _norm(a or ""), _norm(b or "")
-        return bool(a) and (a == b or a in b or b in a)
-
-    def same_date(a, b):
-        return bool(a) and (a or "")[:10] == (b or "")[:10]
 
     out = {}
     for key, pkey, fn in (

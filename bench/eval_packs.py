@@ -51,7 +51,7 @@ from _common import (  # noqa: E402
     read_page,
     site_of,
 )
-from _extraction_common import _norm  # noqa: E402
+from _extraction_common import _norm, same_author, same_date, same_title  # noqa: E402
 
 FLOORS = ROOT / "bench" / "extraction_floors.json"
 CACHE = ROOT / "data" / "eval-cache"
@@ -117,41 +117,32 @@ def _raw(pack: str, ids: list[str]) -> dict[str, str]:
     return {i: read_page(page_path(pack, "dumps", i)) for i in ids}
 
 
+def _hit_rate(gold: list[dict], key: str, found: dict[str, str], same) -> float | None:
+    """Share of the pages with a gold ``key`` whose found value is ``same`` as it; None when
+    no page has one."""
+    pages = [g for g in gold if g.get(key)]
+    if not pages:
+        return None
+    return sum(same(found.get(str(g["id"]), ""), g[key]) for g in pages) / len(pages)
+
+
 def title_hits(gold: list[dict], titles: dict[str, str]) -> float | None:
     """Share of the pages with a gold title whose title is the same words (case and
     punctuation aside); None when no page has a gold title."""
-    pages = [g for g in gold if g.get("title")]
-    if not pages:
-        return None
-    same = sum(_norm(titles.get(str(g["id"]), "")) == _norm(g["title"]) for g in pages)
-    return same / len(pages)
+    return _hit_rate(gold, "title", titles, same_title)
 
 
 def author_hits(gold: list[dict], authors: dict[str, str]) -> float | None:
     """Share of the pages with a gold author whose author has the gold's words, or holds
     them or is held in them ("Jane Doe" for "Jane Doe, Staff Writer"); None when no page has
     a gold author."""
-    pages = [g for g in gold if g.get("author")]
-    if not pages:
-        return None
-    hits = 0
-    for g in pages:
-        ours, theirs = _norm(authors.get(str(g["id"]), "")), _norm(g["author"])
-        hits += bool(ours) and (ours in theirs or theirs in ours)
-    return hits / len(pages)
+    return _hit_rate(gold, "author", authors, same_author)
 
 
 def date_hits(gold: list[dict], dates: dict[str, str]) -> float | None:
     """Share of the pages with a gold publication date whose date is the same day; None when
     no page has a gold date."""
-    pages = [g for g in gold if g.get("publish_date")]
-    if not pages:
-        return None
-    same = sum(
-        bool(dates.get(str(g["id"]))) and dates[str(g["id"])][:10] == g["publish_date"][:10]
-        for g in pages
-    )
-    return same / len(pages)
+    return _hit_rate(gold, "publish_date", dates, same_date)
 
 
 def title_agreement(ids: list[str], paste: dict[str, str], html: dict[str, str]) -> float | None:

@@ -15,11 +15,11 @@ from lxml import etree
 
 from ipwire.tasks.clean.dates import parse_date
 from ipwire.tasks.clean.declared import declared_text, short_text
-from ipwire.tasks.clean.names import byline_name
+from ipwire.tasks.clean.names import BYLINE_MAX_CHARS, byline_name
 
 # A byline's or date's element holds little else: a longer text is a bio, a teaser or the
-# article itself, and is not read past this many characters.
-SHOWN_MAX_CHARS = 120
+# article itself, and is not read past the length of a byline.
+SHOWN_MAX_CHARS = BYLINE_MAX_CHARS
 # How deep a JSON-LD author's lists and references are followed.
 _JSONLD_MAX_DEPTH = 4
 
@@ -177,7 +177,8 @@ class Shown:
 
     def __init__(self, tree: Any) -> None:
         self._tree = tree
-        self._found: dict[bool, list[Any]] = {}
+        self._region: Any = None
+        self._found: dict[Any, list[Any]] = {}  # by the element searched under
         self._headline_forms: dict[Any, bool] = {}
 
     def elements(self, whole: bool = False) -> list[Any]:
@@ -185,19 +186,16 @@ class Shown:
         those inside a comment section, a form without the headline (a comment form's
         "Name*"; an ASP.NET page is one big form), a quotation or a figure left out: a
         comment's author, a quote's or a picture's credit is not the article's."""
-        if whole not in self._found:
-            region = self._tree if whole else self._region()
-            if whole and self._found.get(False) is not None and self._region() is self._tree:
-                self._found[True] = self._found[False]  # the region was the whole page
-                return self._found[True]
-            self._found[whole] = [
-                el
-                for el in _SHOWN(region)
-                if el.tag not in _SKIPPED_TAGS and not self._set_apart(el)
+        if self._region is None:
+            self._region = self._headline_region()
+        root = self._tree if whole else self._region
+        if root not in self._found:  # a region that is the whole page is searched once
+            self._found[root] = [
+                el for el in _SHOWN(root) if el.tag not in _SKIPPED_TAGS and not self._set_apart(el)
             ]
-        return self._found[whole]
+        return self._found[root]
 
-    def _region(self) -> Any:
+    def _headline_region(self) -> Any:
         """Where the byline and date stand: around the headline (the nearest article or main
         element holding the first ``<h1>`` within ``REGION_LEVELS`` levels, else the
         ancestor that many levels up), not in the menus and footers of the whole page."""
@@ -271,14 +269,17 @@ def byline_element_author(elements: list[Any]) -> str | None:
     """The text of the first element whose class or id says author or byline, when it reads
     as a name once "By" and a trailing date or role are cut."""
     for el in elements:
-        if el.tag in _PAGE_TAGS or not _BYLINE_TOKEN.search(
-            f"{el.get('class') or ''} {el.get('id') or ''}"
-        ):
+        if el.tag in _PAGE_TAGS or not _BYLINE_TOKEN.search(_marks(el)):
             continue
         name = byline_name(short_text(el, SHOWN_MAX_CHARS))
         if name:
             return name
     return None
+
+
+def _marks(el: Any) -> str:
+    """An element's class and id, the words a page marks its byline and dates with."""
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
 def shown_date(shown: Shown) -> str | None:
@@ -288,10 +289,7 @@ def shown_date(shown: Shown) -> str | None:
     several days (a list of teasers' dates, first on some pages and below the article on
     others)."""
     found = [
-        el
-        for el in shown.elements()
-        if el.tag not in _PAGE_TAGS
-        and _DATE_TOKEN.search(f"{el.get('class') or ''} {el.get('id') or ''}")
+        el for el in shown.elements() if el.tag not in _PAGE_TAGS and _DATE_TOKEN.search(_marks(el))
     ]
     holds_one: set[Any] = set()  # the found elements' ancestors, each walked once
     for el in found:
@@ -299,12 +297,8 @@ def shown_date(shown: Shown) -> str | None:
         while anc is not None and anc not in holds_one:
             holds_one.add(anc)
             anc = anc.getparent()
-    shown = [
-        (short_text(el, SHOWN_MAX_CHARS), f"{el.get('class') or ''} {el.get('id') or ''}")
-        for el in found
-        if el not in holds_one
-    ]
-    dated = [(f"{t} {marks}", d) for t, marks in shown if t and (d := parse_date(t))]
+    texts = [(short_text(el, SHOWN_MAX_CHARS), _marks(el)) for el in found if el not in holds_one]
+    dated = [(f"{t} {marks}", d) for t, marks in texts if t and (d := parse_date(t))]
     # an "Updated …" text, or an element marked updated or modified (hAtom's "updated")
     first = [d for t, d in dated if not _UPDATED.search(t)] or [d for _, d in dated]
     return first[0] if len({d[:10] for d in first}) == 1 else None

@@ -61,6 +61,8 @@ _CALENDAR_WORD = re.compile(
 )
 # the parts of a byline row: "Dec 19, 2025 · Niko Matsakis", "By Sam Lee | Staff Writer"
 _PARTS = re.compile(r"\s+[|•·—–]\s+")
+# A byline is at most this many characters: a longer text is a bio or a paragraph.
+BYLINE_MAX_CHARS = 120
 # A name is at most this many words: longer text in a byline element is a bio or a sentence.
 NAME_MAX_WORDS = 6
 _LOWER_PARTICLES = frozenset(
@@ -102,7 +104,7 @@ def byline_name(text: str | None, *, declared: bool = False) -> str | None:
     if not text:
         return None
     text = " ".join(text.split())
-    if not text or len(text) > 120:
+    if not text or len(text) > BYLINE_MAX_CHARS:
         return None
     for part in _PARTS.split(text):
         name = _name_in(part, declared)
