@@ -1001,6 +1001,48 @@ def test_a_comment_authors_name_is_not_the_articles_author():
     assert _author_of(page) is None
 
 
+def test_nested_byline_wrappers_are_walked_once_not_once_per_wrapper(monkeypatch):
+    """A page of byline-classed wrappers nested 200 deep: each ancestor is judged once for
+    all the candidates under it, and a wrapper of more than a few elements is not read as a
+    byline, so the search costs a walk of the page, not one per wrapper."""
+    from ipwire.tasks.clean import declared, html_byline
+
+    depth = 200
+    page = (
+        "<html><body><h1>Talks resume in Islamabad</h1>"
+        + "<div class='author-box'>" * depth
+        + "By Jane Doe"
+        + "</div>" * depth
+        + "<p>x</p></body></html>"
+    )
+    judged: Counter = Counter()
+    own_mark = html_byline.Shown._own_mark
+
+    def counting(self, node):
+        judged[node] += 1
+        return own_mark(self, node)
+
+    walked = Counter()
+    iterwalk = declared.etree.iterwalk
+
+    def counting_walk(el, events):
+        for event, node in iterwalk(el, events=events):
+            walked[event] += 1
+            yield event, node
+
+    monkeypatch.setattr(html_byline.Shown, "_own_mark", counting)
+    monkeypatch.setattr(declared.etree, "iterwalk", counting_walk)
+    assert _author_of(page) == "Jane Doe"  # the innermost wrapper holds the byline alone
+    assert judged and max(judged.values()) == 1
+    # each wrapper read stops after SHORT_MAX_ELEMENTS elements: far below depth * depth
+    assert walked["start"] <= 2 * depth * (declared.SHORT_MAX_ELEMENTS + 1)
+    outer = lxml_html.fromstring("<div>" + "<b></b>" * (declared.SHORT_MAX_ELEMENTS + 1) + "</div>")
+    assert declared.short_text(outer, 120) is None
+    assert declared.short_text(
+        lxml_html.fromstring("<div><b>By</b> <a>Jane Doe</a></div>"), 120
+    ) == ("By Jane Doe")
+
+
 def test_a_byline_shown_on_the_page_beats_a_declared_organisation_or_site_name():
     ld = {"@type": "Article", "author": {"@type": "Organization", "name": "GlossGenius"}}
     byline = "<div class='author-name'>Shauna Mitchell</div>"

@@ -39,19 +39,29 @@ def visible_text(el: Any) -> str:
     )
 
 
+# A byline or date element holds a few inline elements (a link, spans, a <time>): one with
+# more than this many is a wrapper, however little text its elements hold.
+SHORT_MAX_ELEMENTS = 40
+
+
 def short_text(el: Any, limit: int) -> str | None:
     """An element's visible text with a space between its text nodes ("By" and a linked
-    name, a name and a date in two spans), or None once it runs past ``limit`` characters:
-    a byline or date element is short, and a wrapper around the article is not read past
-    its first ``limit`` characters."""
+    name, a name and a date in two spans), or None once it runs past ``limit`` characters
+    or :data:`SHORT_MAX_ELEMENTS` elements: a byline or date element is short, and a
+    wrapper around the article is not read past its first ``limit`` characters (nor a
+    wrapper of empty elements through all of them)."""
     parts: list[str] = []
     size = 0
     hidden = 0
+    elements = 0
     for event, node in etree.iterwalk(el, events=("start", "end", "comment", "pi")):
         if event in ("comment", "pi"):
             # a comment's own text is not shown, the text after it is ("By <!-- -->Jane")
             texts = [node.tail] if not hidden else []
         elif event == "start":
+            elements += 1
+            if elements > SHORT_MAX_ELEMENTS:
+                return None
             if node.tag in _HIDDEN:
                 hidden += 1
             texts = [node.text] if not hidden else []

@@ -179,7 +179,7 @@ class Shown:
         self._tree = tree
         self._region: Any = None
         self._found: dict[Any, list[Any]] = {}  # by the element searched under
-        self._headline_forms: dict[Any, bool] = {}
+        self._apart: dict[Any, bool] = {}  # elements judged by _set_apart
 
     def elements(self, whole: bool = False) -> list[Any]:
         """The candidates in page order, around the headline (``whole``: in the whole page),
@@ -210,23 +210,31 @@ class Shown:
         return region
 
     def _set_apart(self, el: Any) -> bool:
-        for node in (el, *el.iterancestors()):
-            tag = node.tag
-            if tag in _QUOTED:
-                return True
-            if tag == "form":
-                if node not in self._headline_forms:
-                    self._headline_forms[node] = node.find(".//h1") is not None
-                if not self._headline_forms[node]:
-                    return True
-            if tag in _PAGE_TAGS:
-                continue  # "comments-open" on the page or the article says nothing
-            cls = node.get("class") or ""
-            if ("comment" in cls and "commentary" not in cls) or (node.get("id") or "").startswith(
-                "comment"
-            ):
-                return True
-        return False
+        """Inside a quotation, a figure, a comment section or a form without the headline;
+        each ancestor is judged once for all the candidates under it (a page of nested
+        byline wrappers costs one walk, not one per wrapper)."""
+        path: list[Any] = []
+        node = el
+        while node is not None and node not in self._apart:
+            path.append(node)
+            node = node.getparent()
+        apart = self._apart[node] if node is not None else False
+        for step in reversed(path):  # from the highest unjudged ancestor down to ``el``
+            apart = apart or self._own_mark(step)
+            self._apart[step] = apart
+        return apart
+
+    def _own_mark(self, node: Any) -> bool:
+        """The element itself sets what it holds apart."""
+        tag = node.tag
+        if tag in _QUOTED:
+            return True
+        if tag == "form" and node.find(".//h1") is None:
+            return True
+        if tag in _PAGE_TAGS:
+            return False  # "comments-open" on the page or the article says nothing
+        cls, ident = node.get("class") or "", node.get("id") or ""
+        return ("comment" in cls and "commentary" not in cls) or ident.startswith("comment")
 
 
 def microdata_author(elements: list[Any]) -> str | None:
