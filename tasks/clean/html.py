@@ -16,7 +16,7 @@ cheaper than a full date search and it keeps the publisher's UTC offset.
 
 The parts: ``html_meta`` (page metadata), ``decode`` (mojibake), ``render`` (parsing, rendering,
 the text-model fallback), ``recall`` (trafilatura's recall pass, fewer tree copies),
-``prunes`` (its section prune read in Python), ``postfilter`` (line rules over trafilatura's
+``walks`` (its costliest XPaths read in Python), ``postfilter`` (line rules over trafilatura's
 blocks) and ``siblings`` (what trafilatura dropped and comes back).
 """
 

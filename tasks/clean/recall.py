@@ -12,8 +12,9 @@ containers) are trafilatura's XPaths read in Python: their ``re:test`` calls bac
 for every div and section of the page, four times slower than one walk over those elements
 with the same regular expressions. They run only while trafilatura's XPath sources are the
 ones they were written from, and they delete the same elements in the same order.
-Inside trafilatura's own steps, its section prune runs as ``prunes`` reads it (same
-elements, a third of the cost), in this pass and in the balanced one.
+Inside trafilatura's own steps, its content-container search and section prune run as
+``walks`` reads them (same elements, a fraction of the cost), in this pass and in the
+balanced one.
 Every text is the one ``bare_extraction`` returns (the tests hold the two side by side). The
 steps run only under the trafilatura whose code they were read from (its version, and a hash
 of the source of the functions they repeat); under any other the public call runs.
@@ -32,7 +33,7 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 
-from ipwire.tasks.clean.prunes import section_prunes
+from ipwire.tasks.clean.walks import python_walks
 
 # the version whose steps ``recall_text`` repeats, and the SHA-256 of the source of the
 # functions it repeats them from (``_steps_source``); any other code takes the public call
@@ -182,7 +183,7 @@ def _steps(tree: Any, url: str | None) -> str:
     if not is_forum:  # comments off: their containers and lists go before anything else
         tree = _prune_comments(tree)
     cleaned = convert_tags(tree_cleaning(copy(tree), options), options, url)
-    with section_prunes():
+    with python_walks():
         body, text = extract_content(cleaned, options)
     if len(text) <= 10 * options.min_extracted_size:
         # the comparison recall mode runs on short texts, with the backup trafilatura would
@@ -201,7 +202,7 @@ def _steps(tree: Any, url: str | None) -> str:
 def trafilatura_text(tree: Any, url: str | None, *, recall: bool) -> str:
     """``bare_extraction``'s main text (comments left out, no metadata) in recall or
     balanced mode, "" when it finds none."""
-    with section_prunes():
+    with python_walks():
         doc = bare_extraction(
             tree, url=url, include_comments=False, with_metadata=False, favor_recall=recall
         )

@@ -1,0 +1,297 @@
+"""trafilatura's costliest XPaths read in Python, for ipwire's own trafilatura passes.
+
+trafilatura 2.3.1 picks a page's content container with the ``BODY_XPATH`` expressions and
+prunes each candidate with the two XPaths of ``OVERALL_DISCARD_XPATH`` (share boxes, menus,
+footers, hidden blocks). Their ``re:test`` calls go back into Python for each element they
+test, with or without the attribute: together about a fifth of ipwire's CPU on a wcxb-dev
+page. The walks below test the same attributes with the same regular expressions and give
+the same elements in the same (document) order; a container search stops at the first
+match, which is all trafilatura reads of it. They stand in for the XPaths only while
+ipwire's own trafilatura passes run (:func:`python_walks`), and only while trafilatura's
+XPath sources are the ones they were read from. Everything else that calls trafilatura in
+the process sees it unchanged.
+
+What the XPaths read that a plain walk must read the same way: ``re:test(@id|@class, p)``
+tests the first of the two attributes in the element's source order (an XPath node-set's
+string value is its first node's); an absent attribute is the empty string; ``.//*`` is the
+descendants, not the subtree's root; ``.//*[test][1]`` is every first matching child, whose
+first in document order is the first matching element.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from lxml import etree
+
+try:
+    from trafilatura import main_extractor
+    from trafilatura.xpaths import BODY_XPATH, OVERALL_DISCARD_XPATH
+except ImportError:  # another layout: trafilatura's own XPaths only
+    main_extractor = None
+    BODY_XPATH = OVERALL_DISCARD_XPATH = None
+
+# trafilatura 2.3.1's two XPaths (xpaths.py), compared with white space collapsed
+_SECTION_SOURCE = (
+    ".//*[self::div or self::item or self::list or self::p or self::section or self::span][ "
+    "@data-lp-replacement-content or contains(translate(@role, 'N', 'n'), 'nav') or "
+    "contains(@data-component, 'MostPopularStories') or re:test(@id|@class, 'cookie') or "
+    "re:test(@id, '^shar|social|viral|newsletter|syndication|tags|sidebar|banner|bread-?crumb|"
+    "button|author|^(?:jp-|dpsp-content)|bmdh|footer|Footer|share|Share|nav|Nav|menu|related|"
+    "message-container|premium|^ad-') or re:test(@class, '^shar|social|viral|newsletter|"
+    "syndication|tags|sidebar|banner|bread-?crumb|button|author|^(?:nav|post-nav|ZendeskForm)|"
+    "subnav|avigation|navbar|navbox|menu|bar| ad |-ad-|(?:^| )ad-|dfp[Aa]d|outbrain|taboola|"
+    "criteo|paid-?content|widget|footer|Footer|byline|Byline|share-|sociable|embedded|embed|"
+    "tag-list|consent|modal-content|permission|elated|next-|-stories|most-popular|more-on|meta|"
+    "rating|attachment|timestamp|user-info|user-profile|-icon|article-infos|message-container|"
+    "slide|viewport|overlay|options|expand|obfuscated|blurred|mol-factbox|yin|zlylin|nfoline')]"
+)
+_HIDDEN_SOURCE = (
+    ".//*[@class='comments-title' or starts-with(@id|@class, 'reply-') or "
+    "re:test(@id|@style, 'hidden') or contains(@style, 'display:none') or "
+    "contains(@style, 'display: none') or re:test(@id, 'reader-comments|akismet') or "
+    "re:test(@class, '^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|"
+    "-hide-|hide-print| hidden| hide|noprint|notloaded') or @aria-hidden='true']"
+)
+
+
+def _regex_in(source: str, opening: str, nth: int = 0, flags: int = 0) -> re.Pattern[str]:
+    """The regular expression quoted after the ``nth`` ``opening`` in an XPath source,
+    compiled as lxml's EXSLT ``re:test`` compiles it (``re.UNICODE``, and ``re.IGNORECASE``
+    for its "i" flag)."""
+    start = -1
+    for _ in range(nth + 1):
+        start = source.index(opening, start + 1)
+    start += len(opening)
+    return re.compile(source[start : source.index("'", start)], re.UNICODE | flags)
+
+
+_SECTION_TAGS = ("div", "item", "list", "p", "section", "span")
+_CONSENT = _regex_in(_SECTION_SOURCE, "re:test(@id|@class, '")
+_SECTION_ID = _regex_in(_SECTION_SOURCE, "re:test(@id, '")
+_SECTION_CLASS = _regex_in(_SECTION_SOURCE, "re:test(@class, '")
+_HIDDEN = _regex_in(_HIDDEN_SOURCE, "re:test(@id|@style, '")
+_HIDDEN_ID = _regex_in(_HIDDEN_SOURCE, "re:test(@id, '")
+_HIDDEN_CLASS = _regex_in(_HIDDEN_SOURCE, "re:test(@class, '")
+
+
+def _first(
+    keys: list[str], one: str, one_value: str | None, other: str, other_value: str | None
+) -> str:
+    """Whichever of two attribute values comes first in the element's source order ("" when
+    it has neither): what an XPath union ``@one|@other`` reads as a string."""
+    if one_value is None:
+        return other_value or ""
+    if other_value is None or keys.index(one) < keys.index(other):
+        return one_value
+    return other_value
+
+
+def sections_to_discard(tree: Any) -> list[Any]:
+    """The first XPath of ``OVERALL_DISCARD_XPATH``: blocks whose role, id or class names
+    navigation, sharing, a sidebar, a footer, an ad, a byline or other chrome. (The tests
+    are or-ed, so they run cheapest and likeliest first.)"""
+    out = []
+    by_class, by_id, consent = _SECTION_CLASS.search, _SECTION_ID.search, _CONSENT.search
+    for el in tree.iterdescendants(*_SECTION_TAGS):
+        keys = el.keys()
+        if not keys:
+            continue
+        get = el.get
+        cls, ident = get("class"), get("id")
+        if (
+            (cls is not None and by_class(cls))
+            or (ident is not None and by_id(ident))
+            or (
+                (cls is not None or ident is not None)
+                and consent(_first(keys, "id", ident, "class", cls))
+            )
+            or "nav" in (get("role") or "").replace("N", "n")
+            or "data-lp-replacement-content" in keys
+            or "MostPopularStories" in (get("data-component") or "")
+        ):
+            out.append(el)
+    return out
+
+
+def hidden_to_discard(tree: Any) -> list[Any]:
+    """The second XPath of ``OVERALL_DISCARD_XPATH``: hidden blocks, reply and comment
+    furniture, anything marked ``aria-hidden``."""
+    out = []
+    by_class, by_id, hidden = _HIDDEN_CLASS.search, _HIDDEN_ID.search, _HIDDEN.search
+    for el in tree.iterdescendants(etree.Element):
+        keys = el.keys()
+        if not keys:
+            continue
+        get = el.get
+        cls, ident, style = get("class"), get("id"), get("style")
+        if (
+            (cls is not None and (cls == "comments-title" or by_class(cls)))
+            or (ident is not None and by_id(ident))
+            or (style is not None and ("display:none" in style or "display: none" in style))
+            or (
+                (ident is not None or style is not None)
+                and hidden(_first(keys, "id", ident, "style", style))
+            )
+            or (
+                (cls is not None or ident is not None)
+                and _first(keys, "id", ident, "class", cls).startswith("reply-")
+            )
+            or get("aria-hidden") == "true"
+        ):
+            out.append(el)
+    return out
+
+
+# trafilatura 2.3.1's content-container expressions (xpaths.py BODY_XPATH), in its order
+_BODY_SOURCES = [
+    (
+        ".//*[self::article or self::div or self::main or self::section][ @class='post' "
+        "or @class='entry' or @itemprop='articleBody' or @id='articleContent' or "
+        "re:test(@id, '(?:entry|article|art)-content|article__content|article(?:-|"
+        "__)?body|articleBody|body-text') or re:test(@class, 'post[-_]text|post-body|"
+        "post-?entry|post[-_]?content|postContent|post_inner_wrapper|article-?text|"
+        "articleText|(?:entry|page|text|article|art)-content|article__content|article(?:-|"
+        "__)?body|articleBody|ArticleContent|body-text|article__container') ][1]"
+    ),
+    "(.//article)[1]",
+    (
+        "(.//*[self::article or self::div or self::main or self::section][ "
+        "@role='article' or @id='article' or @id='story' or @class='postarea' or "
+        "@class='art-postcontent' or @class='text' or @class='cell' or @class='story' or "
+        "re:test(@id, '^primary|story-body') or re:test(@class, 'fulltext', 'i') or "
+        "re:test(@class, '^article |post-bodycopy|story-?content|(?:theme|blog|section|"
+        "single)-content|single-post|main-column|wpb_text_column|story-body|field-body') "
+        "])[1]"
+    ),
+    (
+        "(.//*[self::article or self::div or self::main or self::section][ @id='content' "
+        "or @class='content' or re:test(@id, 'content-main|content-body|contentBody') or "
+        "re:test(@class, 'content[-_]main|content(?:-|__)body') or "
+        "contains(translate(@id, 'CM','cm'), 'main-content') or "
+        "contains(translate(@class, 'CM','cm'), 'main-content') or "
+        "contains(translate(@class, 'CP','cp'), 'page-content') ])[1]"
+    ),
+    (
+        "(.//*[self::article or self::div or self::section][ starts-with(@class, 'main') "
+        "or starts-with(@id, 'main') or starts-with(@role, 'main')])[1]|(.//main)[1]"
+    ),
+]
+_BODY_TAGS = ("article", "div", "main", "section")
+_ARTICLE_ID = _regex_in(_BODY_SOURCES[0], "re:test(@id, '")
+_ARTICLE_CLASS = _regex_in(_BODY_SOURCES[0], "re:test(@class, '")
+_STORY_ID = _regex_in(_BODY_SOURCES[2], "re:test(@id, '")
+_FULLTEXT = _regex_in(_BODY_SOURCES[2], "re:test(@class, '", flags=re.IGNORECASE)
+_STORY_CLASS = _regex_in(_BODY_SOURCES[2], "re:test(@class, '", nth=1)
+_MAIN_ID = _regex_in(_BODY_SOURCES[3], "re:test(@id, '")
+_MAIN_CLASS = _regex_in(_BODY_SOURCES[3], "re:test(@class, '")
+
+
+def _article_container(el: Any) -> bool:
+    get = el.get
+    cls, ident = get("class"), get("id")
+    return (
+        cls == "post"
+        or cls == "entry"
+        or get("itemprop") == "articleBody"
+        or ident == "articleContent"
+        or (ident is not None and _ARTICLE_ID.search(ident) is not None)
+        or (cls is not None and _ARTICLE_CLASS.search(cls) is not None)
+    )
+
+
+def _story_container(el: Any) -> bool:
+    get = el.get
+    cls, ident = get("class"), get("id")
+    return (
+        get("role") == "article"
+        or ident in ("article", "story")
+        or cls in ("postarea", "art-postcontent", "text", "cell", "story")
+        or (ident is not None and _STORY_ID.search(ident) is not None)
+        or (cls is not None and (_FULLTEXT.search(cls) or _STORY_CLASS.search(cls)) is not None)
+    )
+
+
+def _main_container(el: Any) -> bool:
+    get = el.get
+    cls, ident = get("class"), get("id")
+    if ident == "content" or cls == "content":
+        return True
+    if ident is not None and (
+        _MAIN_ID.search(ident) or "main-content" in ident.replace("C", "c").replace("M", "m")
+    ):
+        return True
+    return cls is not None and (
+        _MAIN_CLASS.search(cls) is not None
+        or "main-content" in cls.replace("C", "c").replace("M", "m")
+        or "page-content" in cls.replace("C", "c").replace("P", "p")
+    )
+
+
+def _first_container(test: Any) -> Any:
+    """A stand-in for one content-container XPath: the first matching element (as a list),
+    read until it is found."""
+
+    def find(tree: Any) -> list[Any]:
+        for el in tree.iterdescendants(*_BODY_TAGS):
+            if el.keys() and test(el):
+                return [el]
+        return []
+
+    find.__name__ = f"first_{test.__name__.strip('_')}"
+    return find
+
+
+def _body_walks(xpaths: list[Any]) -> list[Any]:
+    """trafilatura's container expressions with the three that call ``re:test`` read in
+    Python; the other two (no Python in them) stay XPaths."""
+    return [
+        _first_container(_article_container),
+        xpaths[1],
+        _first_container(_story_container),
+        _first_container(_main_container),
+        xpaths[4],
+    ]
+
+
+_WALKS = [sections_to_discard, hidden_to_discard]
+
+
+def _sources(xpaths: list[Any] | None) -> list[str] | None:
+    if xpaths is None:
+        return None
+    return [" ".join(getattr(x, "path", "").split()) for x in xpaths]
+
+
+def read_from(prunes: list[Any] | None, bodies: list[Any] | None) -> bool:
+    """Whether trafilatura's prune and container XPaths are the ones the walks were read
+    from (white space aside)."""
+    return _sources(prunes) == [_SECTION_SOURCE, _HIDDEN_SOURCE] and _sources(bodies) == [
+        " ".join(x.split()) for x in _BODY_SOURCES
+    ]
+
+
+# the walks stand in only for the XPaths they were read from
+READY = read_from(OVERALL_DISCARD_XPATH, BODY_XPATH)
+_BODIES = _body_walks(BODY_XPATH) if READY else None
+
+
+@contextmanager
+def python_walks() -> Iterator[None]:
+    """Within the block, trafilatura's container search and section prune run the walks
+    instead of its XPaths (same elements, same order). On leaving, trafilatura's own lists
+    are put back, whatever another thread did meanwhile: at worst a concurrent pass runs
+    the slower XPaths."""
+    if not READY:
+        yield
+        return
+    main_extractor.OVERALL_DISCARD_XPATH = _WALKS
+    main_extractor.BODY_XPATH = _BODIES
+    try:
+        yield
+    finally:
+        main_extractor.OVERALL_DISCARD_XPATH = OVERALL_DISCARD_XPATH
+        main_extractor.BODY_XPATH = BODY_XPATH
