@@ -4,6 +4,7 @@ find, and stand in for them only inside ipwire's own trafilatura passes."""
 from __future__ import annotations
 
 import gzip
+import random
 from copy import copy
 from pathlib import Path
 
@@ -148,3 +149,38 @@ def test_the_walks_stand_aside_when_trafilaturas_xpaths_change(monkeypatch):
     with walks.python_walks():
         assert main_extractor.OVERALL_DISCARD_XPATH is walks.OVERALL_DISCARD_XPATH
         assert main_extractor.BODY_XPATH is walks.BODY_XPATH
+
+
+# words the XPaths test for, in other cases and with neighbours, for generated pages
+_TOKENS = (
+    "share Shar social cookie Cookie nav Navigation menu bar ad ad-x x-ad-y post entry "
+    "post-content article-body articleBody fulltext FullText story primary main Main-Content "
+    "content page-content PAGE-CONTENT content__body text cell hidden hide-x reply-x "
+    "comments-title display:none color:red true false yin meta footer related x"
+).split()
+_ATTRS = ("id", "class", "style", "role", "aria-hidden", "itemprop", "data-component", "href")
+_TAGS = ("div", "section", "article", "main", "p", "span", "li", "ul", "b", "aside")
+
+
+def _generated_page(rnd: random.Random) -> str:
+    def value() -> str:
+        picked = [rnd.choice(_TOKENS) for _ in range(rnd.randint(1, 3))]
+        return rnd.choice([" ", "-", "_", ""]).join(picked) if rnd.random() < 0.9 else ""
+
+    def element(depth: int) -> str:
+        tag = rnd.choice(_TAGS)
+        attrs = " ".join(f'{k}="{value()}"' for k in rnd.sample(_ATTRS, rnd.randint(0, 4)))
+        inner = "".join(element(depth + 1) for _ in range(rnd.randint(0, 3))) if depth < 4 else "x"
+        return f"<{tag} {attrs}>{inner}</{tag}>"
+
+    return "<html><body>" + "".join(element(0) for _ in range(5)) + "</body></html>"
+
+
+def test_the_walks_agree_with_the_xpaths_on_generated_pages():
+    rnd = random.Random(7)
+    for _ in range(150):
+        tree = _parse(_generated_page(rnd))
+        for xpath, walk in zip(walks.OVERALL_DISCARD_XPATH, walks._WALKS, strict=True):
+            assert _same(walk(tree), xpath(tree))
+        for xpath, walk in zip(walks.BODY_XPATH, walks._BODIES, strict=True):
+            assert _first(walk(tree)) is _first(xpath(tree))
