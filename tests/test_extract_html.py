@@ -1023,15 +1023,22 @@ def test_nested_byline_wrappers_are_walked_once_not_once_per_wrapper(monkeypatch
         return own_mark(self, node)
 
     walked = Counter()
-    iterwalk = declared.etree.iterwalk
+    iterwalk = declared._iterwalk
 
-    def counting_walk(el, events):
-        for event, node in iterwalk(el, events=events):
-            walked[event] += 1
-            yield event, node
+    class CountingWalk:
+        def __init__(self, el, events):
+            self._walk = iterwalk(el, events=events)
+
+        def __iter__(self):
+            for event, node in self._walk:
+                walked[event] += 1
+                yield event, node
+
+        def skip_subtree(self):
+            self._walk.skip_subtree()
 
     monkeypatch.setattr(html_byline.Shown, "_own_mark", counting)
-    monkeypatch.setattr(declared.etree, "iterwalk", counting_walk)
+    monkeypatch.setattr(declared, "_iterwalk", CountingWalk)
     assert _author_of(page) == "Jane Doe"  # the innermost wrapper holds the byline alone
     assert judged and max(judged.values()) == 1
     # each wrapper read stops after SHORT_MAX_ELEMENTS elements: far below depth * depth
@@ -1041,6 +1048,18 @@ def test_nested_byline_wrappers_are_walked_once_not_once_per_wrapper(monkeypatch
     assert declared.short_text(
         lxml_html.fromstring("<div><b>By</b> <a>Jane Doe</a></div>"), 120
     ) == ("By Jane Doe")
+
+
+def test_an_icon_drawn_in_a_byline_neither_hides_it_nor_counts_as_its_elements():
+    icon = "<svg viewBox='0 0 9 9'><title>Author</title><g>" + "<path/>" * 45 + "</g></svg>"
+    link = (
+        f"<html><body><a rel='author' href='/author/jane'>{icon}Jane Doe</a><p>x</p></body></html>"
+    )
+    assert _author_of(link) == "Jane Doe"
+    byline = f"<html><body><div class='byline'>{icon}<span>By Jane Doe</span></div></body></html>"
+    assert _author_of(byline) == "Jane Doe"
+    dated = f"<html><body><span class='date'>{icon}12 March 2024</span><p>x</p></body></html>"
+    assert _published_of(dated) == "2024-03-12"
 
 
 def test_a_byline_shown_on_the_page_beats_a_declared_organisation_or_site_name():

@@ -77,7 +77,7 @@ _CONTAINERS = [
 
 
 def test_the_container_walks_find_the_element_trafilatura_would_take():
-    assert walks.READY
+    assert walks.ready()
     for body in _CONTAINERS:
         for tree in _trees(f"<html><body>{body}</body></html>"):
             for xpath, walk in zip(walks.BODY_XPATH, walks._BODIES, strict=True):
@@ -99,7 +99,7 @@ def _trees(html: str) -> list:
 
 
 def test_the_prune_walks_find_the_elements_trafilaturas_xpaths_find_in_their_order():
-    assert walks.READY
+    assert walks.ready()
     for tree in _trees(_PAGE):
         for xpath, walk in zip(walks.OVERALL_DISCARD_XPATH, walks._WALKS, strict=True):
             assert _same(walk(tree), xpath(tree))
@@ -145,10 +145,31 @@ def test_the_walks_stand_aside_when_trafilaturas_xpaths_change(monkeypatch):
     assert not walks.read_from(changed, walks.BODY_XPATH)
     assert not walks.read_from(walks.OVERALL_DISCARD_XPATH, changed)
     assert not walks.read_from(None, None)
-    monkeypatch.setattr(walks, "READY", False)
-    with walks.python_walks():
-        assert main_extractor.OVERALL_DISCARD_XPATH is walks.OVERALL_DISCARD_XPATH
-        assert main_extractor.BODY_XPATH is walks.BODY_XPATH
+    # white space inside a quoted pattern is a different XPath
+    spaced = [etree.XPath(x.path.replace("| ad |", "|  ad |")) for x in walks.OVERALL_DISCARD_XPATH]
+    assert not walks.read_from(spaced, walks.BODY_XPATH)
+    # the code that reads the results is part of what the walks were read from
+    assert walks.ready() and walks._readers_source() is not None
+    monkeypatch.setattr(walks, "_readers_source", lambda: "def _extract(tree): ...")
+    walks.ready.cache_clear()
+    try:
+        assert not walks.ready()
+        with walks.python_walks():
+            assert main_extractor.OVERALL_DISCARD_XPATH is walks.OVERALL_DISCARD_XPATH
+            assert main_extractor.BODY_XPATH is walks.BODY_XPATH
+    finally:
+        walks.ready.cache_clear()
+
+
+def test_the_walks_put_back_whatever_lists_were_in_place():
+    custom = list(walks.BODY_XPATH)
+    main_extractor.BODY_XPATH = custom
+    try:
+        with walks.python_walks():
+            assert main_extractor.BODY_XPATH is walks._BODIES
+        assert main_extractor.BODY_XPATH is custom
+    finally:
+        main_extractor.BODY_XPATH = walks.BODY_XPATH
 
 
 # words the XPaths test for, in other cases and with neighbours, for generated pages

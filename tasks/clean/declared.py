@@ -40,8 +40,13 @@ def visible_text(el: Any) -> str:
 
 
 # A byline or date element holds a few inline elements (a link, spans, a <time>): one with
-# more than this many is a wrapper, however little text its elements hold.
+# more than this many is a wrapper, however little text its elements hold. Elements of an
+# inline picture (an <svg> icon of many paths) and of scripts and styles are not counted:
+# their subtrees are passed over, none of their text being shown as the byline's.
 SHORT_MAX_ELEMENTS = 40
+_PASSED_OVER = frozenset({*_HIDDEN, "svg"})
+# lxml's walk, named here so that a test can count what this module walks
+_iterwalk = etree.iterwalk
 
 
 def short_text(el: Any, limit: int) -> str | None:
@@ -52,23 +57,24 @@ def short_text(el: Any, limit: int) -> str | None:
     wrapper of empty elements through all of them)."""
     parts: list[str] = []
     size = 0
-    hidden = 0
     elements = 0
-    for event, node in etree.iterwalk(el, events=("start", "end", "comment", "pi")):
+    walk = _iterwalk(el, events=("start", "end", "comment", "pi"))
+    for event, node in walk:
         if event in ("comment", "pi"):
             # a comment's own text is not shown, the text after it is ("By <!-- -->Jane")
-            texts = [node.tail] if not hidden else []
+            texts = [node.tail]
         elif event == "start":
+            if node is el and node.tag in _HIDDEN:
+                return None  # a script or a style shows no text
+            if node is not el and node.tag in _PASSED_OVER:
+                walk.skip_subtree()  # its "end" still comes, and with it its tail
+                continue
             elements += 1
             if elements > SHORT_MAX_ELEMENTS:
                 return None
-            if node.tag in _HIDDEN:
-                hidden += 1
-            texts = [node.text] if not hidden else []
+            texts = [node.text]
         else:
-            if node.tag in _HIDDEN:
-                hidden -= 1
-            texts = [node.tail] if node is not el and not hidden else []
+            texts = [node.tail] if node is not el else []
         for text in texts:
             if text:
                 size += len(text)

@@ -12,9 +12,9 @@ containers) are trafilatura's XPaths read in Python: their ``re:test`` calls bac
 for every div and section of the page, four times slower than one walk over those elements
 with the same regular expressions. They run only while trafilatura's XPath sources are the
 ones they were written from, and they delete the same elements in the same order.
-Inside trafilatura's own steps, its content-container search and section prune run as
-``walks`` reads them (same elements, a fraction of the cost), in this pass and in the
-balanced one.
+Inside trafilatura's own steps, its content-container search and section prune run as the
+Python walks of ``walks.py`` (same elements, a fraction of the cost), in this pass and in
+the balanced one.
 Every text is the one ``bare_extraction`` returns (the tests hold the two side by side). The
 steps run only under the trafilatura whose code they were read from (its version, and a hash
 of the source of the functions they repeat); under any other the public call runs.

@@ -8,18 +8,23 @@ page. The walks below test the same attributes with the same regular expressions
 the same elements in the same (document) order; a container search stops at the first
 match, which is all trafilatura reads of it. They stand in for the XPaths only while
 ipwire's own trafilatura passes run (:func:`python_walks`), and only while trafilatura's
-XPath sources are the ones they were read from. Everything else that calls trafilatura in
-the process sees it unchanged.
+XPath sources, and the trafilatura code that reads their results, are the ones they were
+read from. Outside those passes the process's trafilatura is unchanged (a pass in another
+thread while one runs may get the walks too: the same elements, only sooner).
 
 What the XPaths read that a plain walk must read the same way: ``re:test(@id|@class, p)``
-tests the first of the two attributes in the element's source order (an XPath node-set's
-string value is its first node's); an absent attribute is the empty string; ``.//*`` is the
-descendants, not the subtree's root; ``.//*[test][1]`` is every first matching child, whose
-first in document order is the first matching element.
+tests the first of the two attributes in the element's source order (lxml's EXSLT
+functions take a node-set argument's first node, and libxml2 hands it over in document
+order); an absent attribute is the empty string, which none of the patterns matches;
+``.//*`` is the descendants, not the subtree's root; ``.//*[test][1]`` is every first
+matching child, whose first in document order is the first matching element.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import inspect
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,11 +33,17 @@ from typing import Any
 from lxml import etree
 
 try:
-    from trafilatura import main_extractor
+    from trafilatura import htmlprocessing, main_extractor
     from trafilatura.xpaths import BODY_XPATH, OVERALL_DISCARD_XPATH
 except ImportError:  # another layout: trafilatura's own XPaths only
-    main_extractor = None
+    htmlprocessing = main_extractor = None
     BODY_XPATH = OVERALL_DISCARD_XPATH = None
+
+# SHA-256 of the exact sources of the XPaths the walks were read from (the prune's two, then
+# the five container expressions), and of the trafilatura functions that read their results
+# (the container search reads only the first element; the prune deletes what both find)
+XPATHS_SHA256 = "ef761454c4984c1f4c4308e63895502f069615a17420c3f236b808580b4ba4a0"
+READERS_SHA256 = "72cc61ca08794b065e932dce73020316e3ff39510044af46f8f735f140f30cb5"
 
 # trafilatura 2.3.1's two XPaths (xpaths.py), compared with white space collapsed
 _SECTION_SOURCE = (
@@ -231,28 +242,32 @@ def _main_container(el: Any) -> bool:
     )
 
 
-def _first_container(test: Any) -> Any:
+class _FirstContainer:
     """A stand-in for one content-container XPath: the first matching element (as a list),
     read until it is found."""
 
-    def find(tree: Any) -> list[Any]:
+    def __init__(self, test: Any) -> None:
+        self._test = test
+
+    def __call__(self, tree: Any) -> list[Any]:
+        test = self._test
         for el in tree.iterdescendants(*_BODY_TAGS):
             if el.keys() and test(el):
                 return [el]
         return []
 
-    find.__name__ = f"first_{test.__name__.strip('_')}"
-    return find
+    def __repr__(self) -> str:  # trafilatura logs the expression that found the container
+        return f"first element by {self._test.__name__.strip('_')}"
 
 
 def _body_walks(xpaths: list[Any]) -> list[Any]:
     """trafilatura's container expressions with the three that call ``re:test`` read in
     Python; the other two (no Python in them) stay XPaths."""
     return [
-        _first_container(_article_container),
+        _FirstContainer(_article_container),
         xpaths[1],
-        _first_container(_story_container),
-        _first_container(_main_container),
+        _FirstContainer(_story_container),
+        _FirstContainer(_main_container),
         xpaths[4],
     ]
 
@@ -268,30 +283,56 @@ def _sources(xpaths: list[Any] | None) -> list[str] | None:
 
 def read_from(prunes: list[Any] | None, bodies: list[Any] | None) -> bool:
     """Whether trafilatura's prune and container XPaths are the ones the walks were read
-    from (white space aside)."""
-    return _sources(prunes) == [_SECTION_SOURCE, _HIDDEN_SOURCE] and _sources(bodies) == [
+    from: the same text, white space and all."""
+    if _sources(prunes) != [_SECTION_SOURCE, _HIDDEN_SOURCE] or _sources(bodies) != [
         " ".join(x.split()) for x in _BODY_SOURCES
-    ]
+    ]:
+        return False
+    exact = "\n".join(x.path for x in [*prunes, *bodies])  # type: ignore[misc]
+    return hashlib.sha256(exact.encode("utf-8")).hexdigest() == XPATHS_SHA256
 
 
-# the walks stand in only for the XPaths they were read from
-READY = read_from(OVERALL_DISCARD_XPATH, BODY_XPATH)
-_BODIES = _body_walks(BODY_XPATH) if READY else None
+def _readers_source() -> str | None:
+    """The source of the trafilatura functions that read the XPaths' results."""
+    try:
+        parts = (
+            main_extractor._extract,
+            main_extractor.prune_unwanted_sections,
+            htmlprocessing.prune_unwanted_nodes,
+        )
+        return "\n".join(inspect.getsource(f) for f in parts)
+    except (AttributeError, OSError, TypeError):
+        return None
+
+
+@functools.cache
+def ready() -> bool:
+    """Whether the walks may stand in: trafilatura's XPaths and the code reading their
+    results are those they were read from (worked out on the first page: reading and
+    hashing the source costs a few ms, kept out of start-up)."""
+    if main_extractor is None or not read_from(OVERALL_DISCARD_XPATH, BODY_XPATH):
+        return False
+    source = _readers_source()
+    return (
+        source is not None and hashlib.sha256(source.encode("utf-8")).hexdigest() == READERS_SHA256
+    )
+
+
+_BODIES = _body_walks(BODY_XPATH) if read_from(OVERALL_DISCARD_XPATH, BODY_XPATH) else None
 
 
 @contextmanager
 def python_walks() -> Iterator[None]:
     """Within the block, trafilatura's container search and section prune run the walks
-    instead of its XPaths (same elements, same order). On leaving, trafilatura's own lists
-    are put back, whatever another thread did meanwhile: at worst a concurrent pass runs
-    the slower XPaths."""
-    if not READY:
+    instead of its XPaths (same elements, same order); on leaving, the lists that were in
+    place are put back, after an error or a timeout too."""
+    if not ready():
         yield
         return
-    main_extractor.OVERALL_DISCARD_XPATH = _WALKS
-    main_extractor.BODY_XPATH = _BODIES
+    saved = main_extractor.OVERALL_DISCARD_XPATH, main_extractor.BODY_XPATH
     try:
+        main_extractor.OVERALL_DISCARD_XPATH = _WALKS
+        main_extractor.BODY_XPATH = _BODIES
         yield
     finally:
-        main_extractor.OVERALL_DISCARD_XPATH = OVERALL_DISCARD_XPATH
-        main_extractor.BODY_XPATH = BODY_XPATH
+        main_extractor.OVERALL_DISCARD_XPATH, main_extractor.BODY_XPATH = saved
