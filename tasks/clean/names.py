@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ipwire.tasks.clean.dates import _MONTH_RE
+
 # "By", "Written by", "Author:", "Erstellt von", "Autor:"; a bare word of another language in
 # lower case only ("von Anna Schmidt", not the "Von" of "Von Miller")
 _BYLINE_PREFIX = re.compile(
@@ -43,15 +45,13 @@ _BYLINE_TAIL = re.compile(
     r"|[Pp]osted|[Vv]eröffentlicht|[Pp]ublicado|[Pp]ublié|[Pp]ubblicato)\b.*$"
 )
 # a date after the name without a separator: "Ayaz Gul April 14, 2016", "Jane Doe 5 min read"
-_MONTH = (
-    r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_TRAILING_DATE = re.compile(
+    rf"[\s\-–—]+(?:(?i:on|at|am|um|le|el|il|the)\s+)?(?:(?i:{_MONTH_RE})\.?\s+)?\d.*$"
 )
-_TRAILING_DATE = re.compile(rf"[\s\-–—]+(?:(?i:on|at|am|um|le|el|il|the)\s+)?(?:{_MONTH}\s+)?\d.*$")
-# months and weekdays of the pack languages, whole or cut short: alone they are no name
+# months (English ones as dates.MONTHS spells them) and weekdays of the pack languages, whole
+# or cut short: alone they are no name
 _CALENDAR_WORD = re.compile(
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mai|juni"
+    rf"(?:{_MONTH_RE}|januar|februar|märz|mai|juni"
     r"|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre|octobre"
     r"|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre"
     r"|octubre|noviembre|diciembre|mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?"

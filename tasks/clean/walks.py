@@ -310,7 +310,7 @@ def ready() -> bool:
     """Whether the walks may stand in: trafilatura's XPaths and the code reading their
     results are those they were read from (worked out on the first page: reading and
     hashing the source costs a few ms, kept out of start-up)."""
-    if main_extractor is None or not read_from(OVERALL_DISCARD_XPATH, BODY_XPATH):
+    if main_extractor is None or _BODIES is None:
         return False
     source = _readers_source()
     return (
@@ -318,6 +318,7 @@ def ready() -> bool:
     )
 
 
+# None when trafilatura's XPaths are not those the walks were read from
 _BODIES = _body_walks(BODY_XPATH) if read_from(OVERALL_DISCARD_XPATH, BODY_XPATH) else None
 
 
