@@ -647,6 +647,17 @@ def test_a_sentence_line_counts_as_lost_only_when_its_words_are_nowhere_kept():
     assert _EVAL_EXTRACTION.lost_sentences(short, ex) == []
 
 
+def test_named_chrome_share_puts_back_every_kind_but_the_named_chrome():
+    # 20 words; 4 stripped as a dateline and 6 as navigation: had only navigation been
+    # stripped, 14 of 20 would be kept
+    raw = " ".join(f"w{i}" for i in range(20))
+    share = 10 / 20
+    kinds = {"dateline": 4, "navigation": 6}
+    assert _EVAL_EXTRACTION.named_chrome_share(raw, share, kinds) == pytest.approx(0.7)
+    assert _EVAL_EXTRACTION.named_chrome_share(raw, share, {"caption": 30}) == 1.0
+    assert _EVAL_EXTRACTION.named_chrome_share(raw, share, {"also-read": 10}) == share
+
+
 def test_unpunctuated_article_among_page_chrome_is_kept_by_the_safety_net():
     menu = "\n".join(
         ["Home", "World", "Business", "Sport", "Opinion", "Video", "Podcasts", "Weather"] * 2
