@@ -8,8 +8,10 @@ import pytest
 import trafilatura
 from lxml import etree
 from trafilatura import bare_extraction
+from trafilatura.htmlprocessing import prune_unwanted_nodes
 
 import ipwire.tasks.clean.recall as recall
+import ipwire.tasks.clean.walks as walks
 from ipwire.tasks.clean.render import _parse
 
 REPO = Path(__file__).resolve().parents[1]
@@ -146,27 +148,35 @@ _PRUNE_PAGE = (
 @pytest.mark.parametrize(
     ("ours", "theirs"),
     [
-        (recall._prune_raw, recall.RAW_TREE_PRUNE_XPATH),
-        (recall._prune_comments, recall.REMOVE_COMMENTS_AND_LISTS_XPATH),
+        (walks.prune_raw, walks.RAW_TREE_PRUNE_XPATH),
+        (walks.prune_comments, walks.REMOVE_COMMENTS_AND_LISTS_XPATH),
     ],
 )
 def test_the_python_prunes_delete_what_trafilaturas_xpaths_delete(ours, theirs):
-    assert recall._PRUNES_READ
+    assert walks.ready()
     mine, reference = _parse(_PRUNE_PAGE), _parse(_PRUNE_PAGE)
     ours(mine)
-    recall.prune_unwanted_nodes(reference, theirs)
+    prune_unwanted_nodes(reference, theirs)
     assert etree.tostring(mine) == etree.tostring(reference)
     assert etree.tostring(mine) != etree.tostring(_parse(_PRUNE_PAGE))  # something went
 
 
 def test_the_python_prunes_stand_aside_when_trafilaturas_xpaths_change(monkeypatch):
     changed = [etree.XPath(".//*[self::div][contains(@class, 'comments-area')]")]
-    monkeypatch.setattr(recall, "REMOVE_COMMENTS_AND_LISTS_XPATH", changed)
-    monkeypatch.setattr(
-        recall,
-        "_PRUNES_READ",
-        [" ".join(x.path.split()) for x in changed] == recall._COMMENT_PRUNE_SOURCES,
-    )
+    given = [
+        walks.OVERALL_DISCARD_XPATH,
+        walks.BODY_XPATH,
+        walks.RAW_TREE_PRUNE_XPATH,
+        walks.REMOVE_COMMENTS_AND_LISTS_XPATH,
+    ]
+    assert walks.read_from(*given)
+    for i in (2, 3):  # either prune's XPaths changed, or white space inside a pattern
+        assert not walks.read_from(*given[:i], changed, *given[i + 1 :])
+        spaced = [etree.XPath(x.path.replace("(?:", "( ?:")) for x in given[i]]
+        assert not walks.read_from(*given[:i], spaced, *given[i + 1 :])
+    # standing aside, a prune is trafilatura's own, reading whatever XPaths it has
+    monkeypatch.setattr(walks, "REMOVE_COMMENTS_AND_LISTS_XPATH", changed)
+    monkeypatch.setattr(walks, "ready", lambda: False)
     tree = _parse(_page("<div class='comments-area'><p>A comment.</p></div><p>Text.</p>"))
-    recall._prune_comments(tree)
+    walks.prune_comments(tree)
     assert "A comment." not in etree.tostring(tree, encoding="unicode")

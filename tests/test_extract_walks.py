@@ -141,13 +141,14 @@ def test_the_walks_stand_in_only_inside_ipwires_passes():
 
 def test_the_walks_stand_aside_when_trafilaturas_xpaths_change(monkeypatch):
     changed = [etree.XPath(".//*[self::div][contains(@class, 'share')]")]
-    assert walks.read_from(walks.OVERALL_DISCARD_XPATH, walks.BODY_XPATH)
-    assert not walks.read_from(changed, walks.BODY_XPATH)
-    assert not walks.read_from(walks.OVERALL_DISCARD_XPATH, changed)
-    assert not walks.read_from(None, None)
+    prunes = walks.RAW_TREE_PRUNE_XPATH, walks.REMOVE_COMMENTS_AND_LISTS_XPATH
+    assert walks.read_from(walks.OVERALL_DISCARD_XPATH, walks.BODY_XPATH, *prunes)
+    assert not walks.read_from(changed, walks.BODY_XPATH, *prunes)
+    assert not walks.read_from(walks.OVERALL_DISCARD_XPATH, changed, *prunes)
+    assert not walks.read_from(None, None, None, None)
     # white space inside a quoted pattern is a different XPath
     spaced = [etree.XPath(x.path.replace("| ad |", "|  ad |")) for x in walks.OVERALL_DISCARD_XPATH]
-    assert not walks.read_from(spaced, walks.BODY_XPATH)
+    assert not walks.read_from(spaced, walks.BODY_XPATH, *prunes)
     # the code that reads the results is part of what the walks were read from
     assert walks.ready() and walks._readers_source() is not None
     monkeypatch.setattr(walks, "_readers_source", lambda: "def _extract(tree): ...")

@@ -10,7 +10,10 @@ match, which is all trafilatura reads of it. They stand in for the XPaths only w
 ipwire's own trafilatura passes run (:func:`python_walks`), and only while trafilatura's
 XPath sources, and the trafilatura code that reads their results, are the ones they were
 read from. Outside those passes the process's trafilatura is unchanged (a pass in another
-thread while one runs may get the walks too: the same elements, only sooner).
+thread while one runs may get the walks too: the same elements, only sooner). The recall
+pass (``recall.py``) starts with two more of trafilatura's prunes, infinite-scroll and
+share-button containers, then comment containers: :func:`prune_raw` and
+:func:`prune_comments` read those XPaths the same way, under the same guard.
 
 What the XPaths read that a plain walk must read the same way: ``re:test(@id|@class, p)``
 tests the first of the two attributes in the element's source order (lxml's EXSLT
@@ -34,15 +37,23 @@ from lxml import etree
 
 try:
     from trafilatura import htmlprocessing, main_extractor
-    from trafilatura.xpaths import BODY_XPATH, OVERALL_DISCARD_XPATH
+    from trafilatura.xml import delete_element
+    from trafilatura.xpaths import (
+        BODY_XPATH,
+        OVERALL_DISCARD_XPATH,
+        RAW_TREE_PRUNE_XPATH,
+        REMOVE_COMMENTS_AND_LISTS_XPATH,
+    )
 except ImportError:  # another layout: trafilatura's own XPaths only
-    htmlprocessing = main_extractor = None
-    BODY_XPATH = OVERALL_DISCARD_XPATH = None
+    htmlprocessing = main_extractor = delete_element = None
+    BODY_XPATH = OVERALL_DISCARD_XPATH = RAW_TREE_PRUNE_XPATH = None
+    REMOVE_COMMENTS_AND_LISTS_XPATH = None
 
-# SHA-256 of the exact sources of the XPaths the walks were read from (the prune's two, then
-# the five container expressions), and of the trafilatura functions that read their results
-# (the container search reads only the first element; the prune deletes what both find)
-XPATHS_SHA256 = "ef761454c4984c1f4c4308e63895502f069615a17420c3f236b808580b4ba4a0"
+# SHA-256 of the exact sources of the XPaths the walks were read from (the section prune's
+# two, the five container expressions, the raw-tree prune's two, the comment prune's one),
+# and of the trafilatura functions that read their results (the container search reads only
+# the first element; each prune deletes what its XPaths find, in order)
+XPATHS_SHA256 = "4c8ebf25ca300655cb92e2530262bc173f6969a282c0020c2b9eeb9773aaaf4a"
 READERS_SHA256 = "72cc61ca08794b065e932dce73020316e3ff39510044af46f8f735f140f30cb5"
 
 # trafilatura 2.3.1's two XPaths (xpaths.py), compared with white space collapsed
@@ -274,6 +285,78 @@ def _body_walks(xpaths: list[Any]) -> list[Any]:
 
 _WALKS = [sections_to_discard, hidden_to_discard]
 
+# trafilatura 2.3.1's raw-tree prune (RAW_TREE_PRUNE_XPATH) and comment prune
+# (REMOVE_COMMENTS_AND_LISTS_XPATH), which the recall pass runs before anything else
+_RAW_PRUNE_SOURCES = [
+    ".//*[self::div or self::section or self::aside]["
+    " re:test(@id, 'mvp-post-add-(?:box|wrap)|infinite-?scroll') or"
+    " re:test(@class, 'mvp-post-add-(?:box|wrap)|infinite-?scroll')]["
+    " not(.//h1) or re:test(@id, 'mvp-post-add-(?:box|wrap)') or"
+    " re:test(@class, 'mvp-post-add-(?:box|wrap)')]",
+    ".//*[self::div or self::section or self::aside][contains(@class, 'elementor-share-buttons')]",
+]
+_COMMENT_PRUNE_SOURCES = [
+    ".//*[self::div or self::list or self::section or self::details or self::ol or self::ul]["
+    " re:test(@id, '^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)') or"
+    " re:test(@class, '^[Cc]omment(?!ary)|(?:article|post)-comments')]["
+    " not(self::ol or self::ul) or re:test(@id, '^(?:[Cc]omment(?!ary)|comol)') or"
+    " re:test(@class, '^[Cc]omment(?!ary)|(?:article|post)-comments')]"
+]
+_SCROLLER = _regex_in(_RAW_PRUNE_SOURCES[0], "re:test(@id, '")
+_POST_ADD = _regex_in(_RAW_PRUNE_SOURCES[0], "re:test(@id, '", nth=1)
+_SHARE_BUTTONS = "elementor-share-buttons"
+_COMMENTS_ID = _regex_in(_COMMENT_PRUNE_SOURCES[0], "re:test(@id, '")
+_COMMENTS_CLASS = _regex_in(_COMMENT_PRUNE_SOURCES[0], "re:test(@class, '")
+_COMMENT_LIST_ID = _regex_in(_COMMENT_PRUNE_SOURCES[0], "re:test(@id, '", nth=1)
+
+
+def _delete_all(elements: list[Any]) -> None:
+    """Delete in document order, each keeping its tail, as ``prune_unwanted_nodes`` does."""
+    for el in elements:
+        delete_element(el)
+
+
+def prune_raw(tree: Any) -> Any:
+    """``prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)``: infinite-scroll containers of
+    appended articles (unless one holds the page's h1), then share-button containers."""
+    if not ready():
+        return htmlprocessing.prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
+    hits = []
+    for el in tree.iterdescendants("div", "section", "aside"):
+        ident, cls = el.get("id") or "", el.get("class") or ""
+        if (_SCROLLER.search(ident) or _SCROLLER.search(cls)) and (
+            el.find(".//h1") is None or _POST_ADD.search(ident) or _POST_ADD.search(cls)
+        ):
+            hits.append(el)
+    _delete_all(hits)
+    _delete_all(
+        [
+            el
+            for el in tree.iterdescendants("div", "section", "aside")
+            if _SHARE_BUTTONS in (el.get("class") or "")
+        ]
+    )
+    return tree
+
+
+def prune_comments(tree: Any) -> Any:
+    """``prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)``: comment containers,
+    and ``ol``/``ul`` comment lists."""
+    if not ready():
+        return htmlprocessing.prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
+    hits = []
+    for el in tree.iterdescendants("div", "list", "section", "details", "ol", "ul"):
+        ident, cls = el.get("id") or "", el.get("class") or ""
+        if not (_COMMENTS_ID.search(ident) or _COMMENTS_CLASS.search(cls)):
+            continue
+        if el.tag in ("ol", "ul") and not (
+            _COMMENT_LIST_ID.search(ident) or _COMMENTS_CLASS.search(cls)
+        ):
+            continue
+        hits.append(el)
+    _delete_all(hits)
+    return tree
+
 
 def _sources(xpaths: list[Any] | None) -> list[str] | None:
     if xpaths is None:
@@ -281,14 +364,24 @@ def _sources(xpaths: list[Any] | None) -> list[str] | None:
     return [" ".join(getattr(x, "path", "").split()) for x in xpaths]
 
 
-def read_from(prunes: list[Any] | None, bodies: list[Any] | None) -> bool:
-    """Whether trafilatura's prune and container XPaths are the ones the walks were read
-    from: the same text, white space and all."""
-    if _sources(prunes) != [_SECTION_SOURCE, _HIDDEN_SOURCE] or _sources(bodies) != [
-        " ".join(x.split()) for x in _BODY_SOURCES
-    ]:
+def read_from(
+    prunes: list[Any] | None,
+    bodies: list[Any] | None,
+    raw_prunes: list[Any] | None,
+    comment_prunes: list[Any] | None,
+) -> bool:
+    """Whether trafilatura's section prune, container, raw-tree prune and comment prune
+    XPaths are the ones the walks were read from: the same text, white space and all."""
+    expected = (
+        [_SECTION_SOURCE, _HIDDEN_SOURCE],
+        [" ".join(x.split()) for x in _BODY_SOURCES],
+        _RAW_PRUNE_SOURCES,
+        _COMMENT_PRUNE_SOURCES,
+    )
+    given = (prunes, bodies, raw_prunes, comment_prunes)
+    if any(_sources(xs) != want for xs, want in zip(given, expected, strict=True)):
         return False
-    exact = "\n".join(x.path for x in [*prunes, *bodies])  # type: ignore[misc]
+    exact = "\n".join(x.path for xs in given for x in xs)  # type: ignore[union-attr]
     return hashlib.sha256(exact.encode("utf-8")).hexdigest() == XPATHS_SHA256
 
 
@@ -319,7 +412,13 @@ def ready() -> bool:
 
 
 # None when trafilatura's XPaths are not those the walks were read from
-_BODIES = _body_walks(BODY_XPATH) if read_from(OVERALL_DISCARD_XPATH, BODY_XPATH) else None
+_BODIES = (
+    _body_walks(BODY_XPATH)
+    if read_from(
+        OVERALL_DISCARD_XPATH, BODY_XPATH, RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
+    )
+    else None
+)
 
 
 @contextmanager
