@@ -656,6 +656,8 @@ def test_named_chrome_share_puts_back_every_kind_but_the_named_chrome():
     assert _EVAL_EXTRACTION.named_chrome_share(raw, share, kinds) == pytest.approx(0.7)
     assert _EVAL_EXTRACTION.named_chrome_share(raw, share, {"caption": 30}) == 1.0
     assert _EVAL_EXTRACTION.named_chrome_share(raw, share, {"also-read": 10}) == share
+    # a second copy of a kept paragraph, or the headline's line, is counted once already
+    assert _EVAL_EXTRACTION.named_chrome_share(raw, share, {"duplicate": 6, "title": 4}) == share
 
 
 def test_unpunctuated_article_among_page_chrome_is_kept_by_the_safety_net():

@@ -8,10 +8,12 @@ texts). This runs the same steps as trafilatura 2.3.1's ``bare_extraction`` and
 ``trafilatura_sequence`` for those options and takes the backup and the copy only when the
 comparison runs; the backup is rebuilt from the raw tree, which nothing has changed since.
 The two prunes it starts with (infinite-scroll and share-button containers, then comment
-containers), and inside trafilatura's own steps its content-container search and section
-prune, run as the Python walks of ``walks.py``: trafilatura's XPaths read in Python (their
-``re:test`` calls back into Python for every element tested), the same elements deleted or
-found in the same order at a fraction of the cost, in this pass and in the balanced one.
+containers) run as Python walks of ``walks.py``, in this pass only (the balanced pass is
+``bare_extraction``, which runs trafilatura's own). Inside trafilatura's steps, its
+content-container search and section prune run as walks too, in this pass and in the
+balanced one. Each walk is one of trafilatura's XPaths read in Python (their ``re:test``
+calls back into Python for every element tested): the same elements deleted or found in
+the same order, at a fraction of the cost.
 Every text is the one ``bare_extraction`` returns (the tests hold the two side by side). The
 steps run only under the trafilatura whose code they were read from (its version, and a hash
 of the source of the functions they repeat); under any other the public call runs.
@@ -29,6 +31,7 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 
+from ipwire.tasks.clean.walks import IMPORTED as _WALKS_IMPORTED
 from ipwire.tasks.clean.walks import prune_comments, prune_raw, python_walks
 
 # the version whose steps ``recall_text`` repeats, and the SHA-256 of the source of the
@@ -75,7 +78,10 @@ def _steps_ready() -> bool:
     """Whether the installed trafilatura is the code the steps were read from; worked out on
     the first page (reading and hashing the source costs a few ms, kept out of start-up)."""
     return (
-        _IMPORTED and trafilatura.__version__ == STEPS_OF and _steps_source() == STEPS_SOURCE_SHA256
+        _IMPORTED
+        and _WALKS_IMPORTED  # the opening prunes read trafilatura's XPaths from walks.py
+        and trafilatura.__version__ == STEPS_OF
+        and _steps_source() == STEPS_SOURCE_SHA256
     )
 
 

@@ -44,10 +44,13 @@ try:
         RAW_TREE_PRUNE_XPATH,
         REMOVE_COMMENTS_AND_LISTS_XPATH,
     )
+
+    IMPORTED = True
 except ImportError:  # another layout: trafilatura's own XPaths only
     htmlprocessing = main_extractor = delete_element = None
     BODY_XPATH = OVERALL_DISCARD_XPATH = RAW_TREE_PRUNE_XPATH = None
     REMOVE_COMMENTS_AND_LISTS_XPATH = None
+    IMPORTED = False
 
 # SHA-256 of the exact sources of the XPaths the walks were read from (the section prune's
 # two, the five container expressions, the raw-tree prune's two, the comment prune's one),
