@@ -488,6 +488,43 @@ def test_headline_kicker_and_byline_above_the_body_keep_every_paragraph():
     assert _kept_share(raw) >= 0.9
 
 
+def test_every_stripped_copy_of_the_headline_is_audited_as_the_title():
+    # the headline under itself and again in a "Most read" rail: both copies are the
+    # title's words, not a menu or a teaser the audit should call chrome
+    head = "India, Pakistan exchange lists of prisoners"
+    body = (
+        "Officials from India and Pakistan met at the Wagah border on Monday to exchange lists "
+        "of prisoners held in each other's jails, as they do twice every year.\n\n"
+        "The foreign ministries of both countries confirmed the exchange in statements issued "
+        "in New Delhi and Islamabad later in the day, naming the civilians on each list."
+    )
+    rail = "Floods in Punjab leave thousands homeless\nMarkets close higher on Friday"
+    ex = extract_from_text(
+        f"Home\nNews\nWorld\n{head}\n\n{head}\n\n{body}\n\nMost read\n{head}\n{rail}"
+    )
+    assert ex.title == head
+    copies = [s.kind for s in ex.stripped if s.text == head]
+    assert copies == ["title", "title", "title"]
+    assert ("related-links", "Floods in Punjab leave thousands homeless") in {
+        (s.kind, s.text) for s in ex.stripped
+    }
+
+
+def test_headline_copies_relabel_only_lines_equal_to_the_title():
+    from ipwire.records import Stripped
+    from ipwire.tasks.clean.metadata import headline_copies
+
+    stripped = [
+        Stripped("navigation", "Home"),
+        Stripped("navigation", "  Talks  resume at WAGAH "),
+        Stripped("related-links", "Talks resume at Wagah, officials say"),
+    ]
+    assert [s.kind for s in headline_copies(stripped, "Talks resume at Wagah")] == [
+        "navigation", "title", "related-links",
+    ]  # fmt: skip
+    assert headline_copies(stripped, None) == stripped
+
+
 def test_a_section_label_over_the_headline_is_no_title_and_leaves_the_body():
     body = (
         "Srinagar: Two Army soldiers and an intruder were killed on Thursday when a border "

@@ -34,7 +34,7 @@ from ipwire.records import Extraction, Stripped
 from ipwire.tasks.clean.decode import SOFT_HYPHEN, repair_mojibake
 from ipwire.tasks.clean.html_meta import page_metadata
 from ipwire.tasks.clean.lines import split_lines
-from ipwire.tasks.clean.metadata import _find_author, stripped_byline_author
+from ipwire.tasks.clean.metadata import _find_author, headline_copies, stripped_byline_author
 from ipwire.tasks.clean.patterns import fold_space
 from ipwire.tasks.clean.postfilter import _filter_blocks_cut
 from ipwire.tasks.clean.recall import recall_text, trafilatura_text
@@ -96,6 +96,7 @@ def extract_from_html(
         # says what the page was
         stripped = [*stripped, *(Stripped("navigation", ln) for ln in _text_lines(text))]
         text = ""
+    stripped = headline_copies(stripped, meta.get("title"))
     if not meta.get("author"):
         lines = split_lines(_head(raw, _AUTHOR_LINES + 1))
         meta["author"] = _find_author(

@@ -352,6 +352,22 @@ _BARE_BY = re.compile(r"^\s*by\s", re.IGNORECASE)
 _WRITER_LABEL = re.compile(r"\b(?:written|posted|authored)\s+by\b", re.IGNORECASE)
 
 
+def headline_copies(stripped: list[Stripped], title: str | None) -> list[Stripped]:
+    """The audit with each stripped copy of the headline called what it is, ``title``,
+    whatever the pass that stripped it took it for (a breadcrumb's last step, a rail's link
+    back to the article, a second copy under the first): the audit then says the headline's
+    words went to the title, not that chrome was removed, and no copy reads as a byline."""
+    if not title:
+        return stripped
+    key = " ".join(title.split()).casefold()
+    return [
+        Stripped("title", s.text)
+        if s.kind != "title" and " ".join(s.text.split()).casefold() == key
+        else s
+        for s in stripped
+    ]
+
+
 def stripped_byline_author(stripped: list[Stripped]) -> str | None:
     """The name in the first line the audit strips as a byline that holds one ("By Emily
     Way", "posted by Stadler at 12:53"): a paste whose byline stands far from its headline,

@@ -45,6 +45,7 @@ from ipwire.tasks.clean.metadata import (
     _find_author,
     _find_title,
     _rank_title,
+    headline_copies,
     stripped_byline_author,
 )
 from ipwire.tasks.clean.postfilter import DUPLICATE_MIN_WORDS
@@ -374,6 +375,7 @@ def extract_from_text(
         else:
             kind = _kind_for(ln, rules, after)
         stripped.append(Stripped(kind, ln.text))
+    stripped = headline_copies(stripped, title)
     if author is None:
         author = stripped_byline_author(stripped)
     return Extraction(
