@@ -352,7 +352,8 @@ def _reads_as_chrome(line: Line, rules: BoilerplateRules) -> bool:
     return len(before) < 2
 
 
-_DETERMINERS = frozenset({"the", "a", "an", "this", "its", "their", "his", "her"})
+# not "this": "This podcast may contain affiliate links" points at the page itself
+_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her"})
 
 
 def _is_subheading(line: Line, rules: BoilerplateRules) -> bool:
