@@ -13,9 +13,8 @@ import pytest
 from bench_scripts import load as load_bench_script
 
 from ipwire.tasks.clean import extract_from_text, load_rules
-from ipwire.tasks.clean.lines import _reads_as_chrome, join_wrapped_lines, split_lines
+from ipwire.tasks.clean.lines import join_wrapped_lines, split_lines
 from ipwire.tasks.clean.passes import _drop_deck, _drop_stray_headings
-from ipwire.tasks.clean.rules import default_rules
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "extract"
@@ -487,38 +486,6 @@ def test_headline_kicker_and_byline_above_the_body_keep_every_paragraph():
     for para in _paragraphs(raw)[3:]:
         assert para in ex.text, para
     assert _kept_share(raw) >= 0.9
-
-
-@pytest.mark.parametrize(
-    "closing",
-    [
-        "The next exchange is due in six months, the statements said.",
-        "The latest round ended without a joint statement, officials said.",
-        "The home ministry has not yet commented on the lists.",
-    ],
-)
-def test_a_short_closing_sentence_naming_the_next_or_latest_thing_is_kept(closing):
-    # "next", "latest" and "home" are chrome words ("Next story", "Home"); after "The" they
-    # name a thing in a sentence, and a clean text's last sentence stays
-    body = (
-        "Officials from India and Pakistan met at the Wagah border on Monday to exchange lists "
-        "of prisoners held in each other's jails, as they do twice every year.\n\n"
-        "The foreign ministries of both countries confirmed the exchange in statements issued "
-        "in New Delhi and Islamabad later in the day, naming the civilians on each list."
-    )
-    ex = extract_from_text(f"India, Pakistan exchange lists of prisoners\n\n{body}\n\n{closing}")
-    assert ex.text.endswith(closing)
-
-
-def test_a_call_to_action_opening_with_a_chrome_word_still_reads_as_chrome():
-    rules = default_rules()
-    for text in (
-        "Read more about the talks on our website today.",
-        "Next story: floods hit Punjab.",
-        # "this" points at the page itself: a disclosure, not a sentence of the article
-        "This podcast may contain affiliate links, please read our disclosure policy.",
-    ):
-        assert _reads_as_chrome(split_lines(text)[0], rules), text
 
 
 def test_every_stripped_copy_of_the_headline_is_audited_as_the_title():

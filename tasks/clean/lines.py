@@ -346,14 +346,7 @@ def _reads_as_chrome(line: Line, rules: BoilerplateRules) -> bool:
         return False  # only inside longer words: "approved", "homeland", "shared"
     if len(starts) > 1 or line.words < PASSING_CHROME_MIN_WORDS:
         return True
-    before = _WORD.findall(low[: starts[0]])
-    if len(before) == 1 and before[0] in _DETERMINERS:
-        return False  # "The next round of talks is due in March.": the word names a thing
-    return len(before) < 2
-
-
-# not "this": "This podcast may contain affiliate links" points at the page itself
-_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her"})
+    return len(_WORD.findall(low[: starts[0]])) < 2
 
 
 def _is_subheading(line: Line, rules: BoilerplateRules) -> bool:
