@@ -523,6 +523,27 @@ def test_headline_copies_relabel_only_lines_equal_to_the_title():
         "navigation", "title", "related-links",
     ]  # fmt: skip
     assert headline_copies(stripped, None) == stripped
+    # a soft hyphen in the page's title or text is no difference; a duplicate, a copy of a
+    # line the body keeps, stays one
+    hinted = [Stripped("navigation", "Deutschland und Frankreich"), Stripped("duplicate", "x y")]
+    assert [s.kind for s in headline_copies(hinted, "Deutsch\xadland und Frankreich", "x y")] == [
+        "title", "duplicate",
+    ]  # fmt: skip
+
+
+def test_a_rail_copy_of_the_headline_as_printed_is_audited_as_the_title():
+    # the title field is the cleaned headline ("&amp;" decoded, "| Dawn" dropped); a copy of
+    # the line as printed is the headline too
+    head = "India &amp; Pakistan exchange lists of prisoners | Dawn"
+    body = (
+        "Officials from India and Pakistan met at the Wagah border on Monday to exchange lists "
+        "of prisoners held in each other's jails, as they do twice every year.\n\n"
+        "The foreign ministries of both countries confirmed the exchange in statements issued "
+        "in New Delhi and Islamabad later in the day, naming the civilians on each list."
+    )
+    ex = extract_from_text(f"{head}\n\n{body}\n\nMost read\n{head}\nFloods in Punjab")
+    assert ex.title == "India & Pakistan exchange lists of prisoners"
+    assert [s.kind for s in ex.stripped if s.text == head] == ["title", "title"]
 
 
 def test_a_section_label_over_the_headline_is_no_title_and_leaves_the_body():

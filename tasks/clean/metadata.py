@@ -352,20 +352,30 @@ _BARE_BY = re.compile(r"^\s*by\s", re.IGNORECASE)
 _WRITER_LABEL = re.compile(r"\b(?:written|posted|authored)\s+by\b", re.IGNORECASE)
 
 
-def headline_copies(stripped: list[Stripped], title: str | None) -> list[Stripped]:
+def headline_copies(stripped: list[Stripped], *titles: str | None) -> list[Stripped]:
     """The audit with each stripped copy of the headline called what it is, ``title``,
     whatever the pass that stripped it took it for (a breadcrumb's last step, a rail's link
     back to the article, a second copy under the first): the audit then says the headline's
-    words went to the title, not that chrome was removed, and no copy reads as a byline."""
-    if not title:
+    words went to the title, not that chrome was removed, and no copy reads as a byline.
+
+    ``titles`` are the forms a copy may take (the title field, and a paste's headline line as
+    printed, with its entities and site name). A ``duplicate``, a copy of a line the body
+    keeps, stays one."""
+    keys = {_copy_key(t) for t in titles if t and t.strip()}
+    if not keys:
         return stripped
-    key = " ".join(title.split()).casefold()
     return [
         Stripped("title", s.text)
-        if s.kind != "title" and " ".join(s.text.split()).casefold() == key
+        if s.kind not in ("title", "duplicate") and _copy_key(s.text) in keys
         else s
         for s in stripped
     ]
+
+
+def _copy_key(text: str) -> str:
+    """A line as a copy of the headline is compared: white space, case and soft hyphens (a
+    page's break hints, in its title or in its text) aside."""
+    return " ".join(text.replace("\xad", "").split()).casefold()
 
 
 def stripped_byline_author(stripped: list[Stripped]) -> str | None:

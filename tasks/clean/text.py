@@ -375,7 +375,9 @@ def extract_from_text(
         else:
             kind = _kind_for(ln, rules, after)
         stripped.append(Stripped(kind, ln.text))
-    stripped = headline_copies(stripped, title)
+    stripped = headline_copies(
+        stripped, title, lines[title_idx].text if title_idx is not None else None
+    )
     if author is None:
         author = stripped_byline_author(stripped)
     return Extraction(
