@@ -83,15 +83,20 @@ _HIDDEN_SOURCE = (
 )
 
 
-def _regex_in(source: str, opening: str, nth: int = 0, flags: int = 0) -> re.Pattern[str]:
-    """The regular expression quoted after the ``nth`` ``opening`` in an XPath source,
-    compiled as lxml's EXSLT ``re:test`` compiles it (``re.UNICODE``, and ``re.IGNORECASE``
-    for its "i" flag)."""
+def _quoted(source: str, opening: str, nth: int = 0) -> str:
+    """The string quoted after the ``nth`` ``opening`` in an XPath source."""
     start = -1
     for _ in range(nth + 1):
         start = source.index(opening, start + 1)
     start += len(opening)
-    return re.compile(source[start : source.index("'", start)], re.UNICODE | flags)
+    return source[start : source.index("'", start)]
+
+
+def _regex_in(source: str, opening: str, nth: int = 0, flags: int = 0) -> re.Pattern[str]:
+    """The regular expression quoted after the ``nth`` ``opening`` in an XPath source,
+    compiled as lxml's EXSLT ``re:test`` compiles it (``re.UNICODE``, and ``re.IGNORECASE``
+    for its "i" flag)."""
+    return re.compile(_quoted(source, opening, nth), re.UNICODE | flags)
 
 
 _SECTION_TAGS = ("div", "item", "list", "p", "section", "span")
@@ -307,7 +312,7 @@ _COMMENT_PRUNE_SOURCES = [
 ]
 _SCROLLER = _regex_in(_RAW_PRUNE_SOURCES[0], "re:test(@id, '")
 _POST_ADD = _regex_in(_RAW_PRUNE_SOURCES[0], "re:test(@id, '", nth=1)
-_SHARE_BUTTONS = "elementor-share-buttons"
+_SHARE_BUTTONS = _quoted(_RAW_PRUNE_SOURCES[1], "contains(@class, '")
 _COMMENTS_ID = _regex_in(_COMMENT_PRUNE_SOURCES[0], "re:test(@id, '")
 _COMMENTS_CLASS = _regex_in(_COMMENT_PRUNE_SOURCES[0], "re:test(@class, '")
 _COMMENT_LIST_ID = _regex_in(_COMMENT_PRUNE_SOURCES[0], "re:test(@id, '", nth=1)
